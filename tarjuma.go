@@ -1,0 +1,240 @@
+// Package tarjuma holds the domain of the translation pipeline: articles, their source
+// revisions, the per-language translations with their state machine, the immutable versions a
+// translation goes through, and the error codes every layer maps to. It imports nothing of the
+// project, so every other package can depend on it.
+package tarjuma
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Lang is a language code as used in the API and the database (ISO 639-1).
+type Lang string
+
+// The source language and the target languages the desk publishes in.
+const (
+	Arabic  Lang = "ar"
+	Tajik   Lang = "tg"
+	Russian Lang = "ru"
+	English Lang = "en"
+)
+
+// TargetLangs returns the target languages an article gets when the editor names none, in the
+// order the desk lists them.
+func TargetLangs() []Lang { return []Lang{Tajik, Russian, English} }
+
+// Valid reports whether l is a target language the pipeline can translate into.
+func (l Lang) Valid() bool {
+	switch l {
+	case Tajik, Russian, English:
+		return true
+	}
+	return false
+}
+
+// Priority decides which queue an article's translation work goes to.
+type Priority string
+
+// The priorities, one per queue; breaking news jumps ahead of bulk back-catalogue work.
+const (
+	PriorityUrgent  Priority = "urgent"
+	PriorityDefault Priority = "default"
+	PriorityBulk    Priority = "bulk"
+)
+
+// Valid reports whether p is one of the known priorities.
+func (p Priority) Valid() bool {
+	switch p {
+	case PriorityUrgent, PriorityDefault, PriorityBulk:
+		return true
+	}
+	return false
+}
+
+// Status is where a translation stands in its life cycle.
+type Status string
+
+// The translation states. A translation starts queued, is picked up by a worker, and ends up
+// waiting for a person; failed carries a reason and can be queued again.
+const (
+	StatusQueued      Status = "queued"
+	StatusTranslating Status = "translating"
+	StatusNeedsReview Status = "needs_review"
+	StatusApproved    Status = "approved"
+	StatusRejected    Status = "rejected"
+	StatusPublished   Status = "published"
+	StatusFailed      Status = "failed"
+)
+
+// Statuses lists every status, for validating filters.
+func Statuses() []Status {
+	return []Status{StatusQueued, StatusTranslating, StatusNeedsReview, StatusApproved,
+		StatusRejected, StatusPublished, StatusFailed}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, known := range Statuses() {
+		if s == known {
+			return true
+		}
+	}
+	return false
+}
+
+// transitions is the state machine. A new source revision may re-queue a translation from any
+// state, so queued is reachable from everywhere; the rest follow the review flow.
+var transitions = map[Status][]Status{
+	StatusQueued:      {StatusTranslating, StatusFailed},
+	StatusTranslating: {StatusNeedsReview, StatusFailed, StatusTranslating},
+	StatusNeedsReview: {StatusApproved, StatusRejected, StatusNeedsReview},
+	StatusApproved:    {StatusPublished, StatusNeedsReview, StatusRejected},
+	StatusRejected:    {StatusNeedsReview},
+	StatusPublished:   {StatusNeedsReview},
+	StatusFailed:      {StatusTranslating},
+}
+
+// CanBecome reports whether a translation in state s may move to state next.
+func (s Status) CanBecome(next Status) bool {
+	if next == StatusQueued {
+		return true
+	}
+	for _, allowed := range transitions[s] {
+		if allowed == next {
+			return true
+		}
+	}
+	return false
+}
+
+// Role is what an API token or a user may do.
+type Role string
+
+// The roles. Issue-level permissions live where the routes are declared.
+const (
+	RoleAdmin      Role = "admin"
+	RoleEditor     Role = "editor"
+	RoleTranslator Role = "translator"
+	RoleReviewer   Role = "reviewer"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleEditor, RoleTranslator, RoleReviewer:
+		return true
+	}
+	return false
+}
+
+// Article is an Arabic news article as it stands at its latest source revision.
+type Article struct {
+	ID          int64
+	ExternalID  string // the desk's own id, unique when set
+	Revision    int    // number of the latest source revision, from 1
+	Title       string
+	Body        string
+	TargetLangs []Lang
+	Priority    Priority
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// SourceRevision is one immutable state of an article's Arabic source.
+type SourceRevision struct {
+	ArticleID int64
+	Number    int
+	Title     string
+	Body      string
+	Author    string
+	CreatedAt time.Time
+}
+
+// Translation is the state of one article in one target language.
+type Translation struct {
+	ArticleID      int64
+	Lang           Lang
+	Status         Status
+	FailureReason  string // set while Status is failed
+	SourceRevision int    // the source revision the translation is (being) made from
+	LatestVersion  int    // 0 until the first version is stored
+	UpdatedAt      time.Time
+}
+
+// Origin says where a segment's target text came from.
+type Origin string
+
+// The fixed origins; machine translations use MachineOrigin.
+const (
+	OriginMemory       Origin = "memory"
+	OriginHuman        Origin = "human"
+	OriginUntranslated Origin = "untranslated"
+)
+
+// MachineOrigin is the origin of text produced by the named MT provider: "mt:<provider>".
+func MachineOrigin(provider string) Origin { return Origin("mt:" + provider) }
+
+// IsMachine reports whether the text came from an MT engine.
+func (o Origin) IsMachine() bool { return strings.HasPrefix(string(o), "mt:") }
+
+// Segment is one translatable unit: the title, or a sentence of the body.
+type Segment struct {
+	ID     string // stable within a source revision: "title", "p2.s1", ...
+	Source string // the Arabic text
+	Text   string // the target text; the source itself while untranslated
+	Origin Origin
+}
+
+// TitleSegmentID is the id of the segment holding the title.
+const TitleSegmentID = "title"
+
+// Version is one immutable, numbered state of a translation. Segments[0] is the title.
+type Version struct {
+	ArticleID      int64
+	Lang           Lang
+	Number         int
+	Segments       []Segment
+	Author         string // "machine" for pipeline output, a token or user name otherwise
+	Machine        bool   // stored by the pipeline rather than by a person
+	SourceRevision int
+	CreatedAt      time.Time
+}
+
+// Title returns the translated title.
+func (v Version) Title() string {
+	if len(v.Segments) > 0 && v.Segments[0].ID == TitleSegmentID {
+		return v.Segments[0].Text
+	}
+	return ""
+}
+
+// Body returns the translated body segments, without the title.
+func (v Version) Body() []Segment {
+	if len(v.Segments) > 0 && v.Segments[0].ID == TitleSegmentID {
+		return v.Segments[1:]
+	}
+	return v.Segments
+}
+
+// MachineAuthor is the author recorded on versions the pipeline stores.
+const MachineAuthor = "machine"
+
+// Token is an API token's public record; the secret itself is never stored.
+type Token struct {
+	ID        int64
+	Name      string
+	Role      Role
+	CreatedAt time.Time
+}
+
+// Error codes shared by every layer; api maps them to HTTP statuses and review to pages.
+var (
+	ErrNotFound            = errors.New("not found")
+	ErrConflict            = errors.New("conflict")             // the state changed under the caller
+	ErrInvalid             = errors.New("invalid input")        // a field is malformed
+	ErrIdempotencyMismatch = errors.New("idempotency mismatch") // same key, different request
+	ErrStale               = errors.New("stale")                // work for a superseded source revision
+)
