@@ -1,0 +1,145 @@
+// Package api owns tarjuma's JSON API: the routes and who may call them, the request and
+// response shapes (DTOs), input validation, the mapping of domain errors to HTTP statuses, the
+// probes and the metrics endpoint. It documents itself in openapi.yaml, which a test keeps in
+// step with the routes. It stores through package store and hands accepted work to the queue
+// only through the Enqueuer seam, so it never imports asynq.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+// Enqueuer wakes the outbox relay after a commit, so accepted work reaches the queue at once
+// rather than at the relay's next sweep. It is an interface so that api never imports asynq and
+// tests can count the calls. Dispatch must not block: the job rows are already committed and
+// the sweep delivers them even if a wake-up is lost.
+type Enqueuer interface {
+	Dispatch()
+}
+
+// Check is one dependency /readyz asks about; cmd passes the database and Redis pings.
+type Check struct {
+	Name string
+	Ping func(context.Context) error
+}
+
+// Config holds the Server's dependencies; cmd builds them.
+type Config struct {
+	DB       *store.DB
+	Enqueuer Enqueuer
+	Logger   *slog.Logger // nil: discard
+	// Registerer receives the API's collectors and Gatherer feeds /metrics; cmd passes one
+	// registry as both so the worker's collectors show up too. Both nil: a private registry.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// MaxBodyBytes caps request bodies; 0 means defaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// DevToken, when non-empty, is accepted as an admin bearer token. Only cmd's dev mode sets
+	// it, like Vault's dev root token, so a fresh checkout can be driven without minting tokens.
+	DevToken string
+	Checks   []Check
+}
+
+// defaultMaxBodyBytes is generous for a news article (a long feature is about 100 KiB of
+// Arabic) while bounding what one request can make the server buffer.
+const defaultMaxBodyBytes = 1 << 20
+
+// Server is the API as an http.Handler, with its own mux and middleware.
+type Server struct {
+	db          *store.DB
+	enqueuer    Enqueuer
+	log         *slog.Logger
+	maxBody     int64
+	devToken    string
+	checks      []Check
+	metrics     http.Handler
+	submissions *prometheus.CounterVec
+	durations   *prometheus.HistogramVec
+	mux         *http.ServeMux
+	handler     http.Handler
+}
+
+// New builds the Server and registers its collectors on cfg.Registerer.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if cfg.Registerer == nil && cfg.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		cfg.Registerer, cfg.Gatherer = reg, reg
+	}
+	s := &Server{
+		db:       cfg.DB,
+		enqueuer: cfg.Enqueuer,
+		log:      cfg.Logger,
+		maxBody:  cfg.MaxBodyBytes,
+		devToken: cfg.DevToken,
+		checks:   cfg.Checks,
+		metrics:  promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tarjuma_api_submissions_total",
+			Help: "Article submissions by outcome: created, duplicate (external id or idempotency key seen before) or rejected.",
+		}, []string{"outcome"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tarjuma_api_request_duration_seconds",
+			Help:    "Time to answer API requests, by route pattern and status code.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "code"}),
+		mux: http.NewServeMux(),
+	}
+	cfg.Registerer.MustRegister(s.submissions, s.durations)
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.adapt(rt))
+	}
+	s.handler = s.middleware(http.HandlerFunc(s.dispatch))
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the mux patterns the Server answers, so cmd can mount it next to other
+// handlers and a test can hold openapi.yaml to them.
+func (s *Server) Routes() []string {
+	var patterns []string
+	for _, rt := range s.routes() {
+		patterns = append(patterns, rt.pattern)
+	}
+	return patterns
+}
+
+// route is one endpoint and who may call it.
+type route struct {
+	pattern string
+	roles   []tarjuma.Role // nil: no token asked (probes and scraping come from the platform)
+	handle  handlerFunc
+}
+
+// routes is the one place that lists the API's endpoints and their permissions.
+func (s *Server) routes() []route {
+	readers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
+	writers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor}
+	return []route{
+		{"POST /api/v1/articles", writers, s.createArticle},
+		{"GET /api/v1/articles", readers, s.listArticles},
+		{"GET /api/v1/articles/{id}", readers, s.getArticle},
+		{"PUT /api/v1/articles/{id}", writers, s.updateArticle},
+		{"GET /api/v1/articles/{id}/translations/{lang}", readers, s.getTranslation},
+		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, s.listVersions},
+		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, s.getVersion},
+		{"GET /healthz", nil, s.healthz},
+		{"GET /readyz", nil, s.readyz},
+		{"GET /metrics", nil, s.serveMetrics},
+	}
+}

@@ -1,0 +1,255 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+// Limits on caller-chosen keys; both are stored and indexed, so they must stay short.
+const (
+	maxExternalIDLen     = 255
+	maxIdempotencyKeyLen = 255
+)
+
+// Page sizes of GET /api/v1/articles.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+type createRequest struct {
+	Title       string           `json:"title"`
+	Body        string           `json:"body"`
+	ExternalID  string           `json:"external_id"`
+	TargetLangs []tarjuma.Lang   `json:"target_langs"`
+	Priority    tarjuma.Priority `json:"priority"`
+}
+
+// normalize validates the request and fills in the defaults.
+func (req *createRequest) normalize() error {
+	if err := checkSource(req.Title, req.Body); err != nil {
+		return err
+	}
+	if len(req.ExternalID) > maxExternalIDLen {
+		return errorf(http.StatusUnprocessableEntity, "invalid_external_id", "external_id is longer than %d bytes", maxExternalIDLen)
+	}
+	if err := checkNoNUL("external_id", req.ExternalID); err != nil {
+		return err
+	}
+	switch {
+	case req.TargetLangs == nil:
+		req.TargetLangs = tarjuma.TargetLangs()
+	case len(req.TargetLangs) == 0:
+		return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target_langs must name at least one language; leave it out for %v", tarjuma.TargetLangs())
+	}
+	for i, l := range req.TargetLangs {
+		if !l.Valid() {
+			return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target language %q is not one of %v", l, tarjuma.TargetLangs())
+		}
+		if slices.Contains(req.TargetLangs[:i], l) {
+			return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target language %q is listed twice", l)
+		}
+	}
+	if req.Priority == "" {
+		req.Priority = tarjuma.PriorityDefault
+	}
+	if !req.Priority.Valid() {
+		return errorf(http.StatusUnprocessableEntity, "invalid_priority", "priority %q is not one of urgent, default, bulk", req.Priority)
+	}
+	return nil
+}
+
+// createArticle accepts an article for translation: 202 when stored, 200 with the existing
+// article when its external_id or Idempotency-Key was seen before.
+func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
+	a, created, err := s.submit(w, r)
+	if err != nil {
+		s.submissions.WithLabelValues("rejected").Inc()
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		s.submissions.WithLabelValues("created").Inc()
+		s.enqueuer.Dispatch()
+		status = http.StatusAccepted
+	} else {
+		s.submissions.WithLabelValues("duplicate").Inc()
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d", a.ID))
+	return s.writeArticle(w, r, status, a)
+}
+
+// submit validates a submission and stores it with its queued translations and outbox jobs.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) (tarjuma.Article, bool, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !printableASCII(key, maxIdempotencyKeyLen) {
+		return tarjuma.Article{}, false, errorf(http.StatusBadRequest, "invalid_idempotency_key",
+			"Idempotency-Key must be printable ASCII without spaces, at most %d bytes", maxIdempotencyKeyLen)
+	}
+	var req createRequest
+	raw, err := s.readJSON(w, r, &req)
+	if err != nil {
+		return tarjuma.Article{}, false, err
+	}
+	if err := req.normalize(); err != nil {
+		return tarjuma.Article{}, false, err
+	}
+	sum := sha256.Sum256(raw)
+	a, created, err := s.db.CreateArticle(r.Context(), store.NewArticle{
+		ExternalID:     req.ExternalID,
+		IdempotencyKey: key,
+		RequestHash:    hex.EncodeToString(sum[:]),
+		Title:          req.Title,
+		Body:           req.Body,
+		TargetLangs:    req.TargetLangs,
+		Priority:       req.Priority,
+		Author:         callerName(r.Context()),
+	})
+	if err != nil {
+		return tarjuma.Article{}, false, fmt.Errorf("create article: %w", err)
+	}
+	return a, created, nil
+}
+
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.db.Article(r.Context(), id)
+	if err != nil {
+		return fmt.Errorf("article %d: %w", id, err)
+	}
+	return s.writeArticle(w, r, http.StatusOK, a)
+}
+
+type updateRequest struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// updateArticle stores a new source revision and re-queues the article's translations; an
+// unchanged source stores nothing.
+func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	var req updateRequest
+	if _, err := s.readJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := checkSource(req.Title, req.Body); err != nil {
+		return err
+	}
+	a, err := s.db.UpdateArticleSource(r.Context(), id, req.Title, req.Body, callerName(r.Context()))
+	if err != nil {
+		return fmt.Errorf("update article %d: %w", id, err)
+	}
+	// Also after an unchanged source: a spurious wake-up costs the relay one empty sweep.
+	s.enqueuer.Dispatch()
+	return s.writeArticle(w, r, http.StatusOK, a)
+}
+
+// writeArticle answers with the article and its translations' states.
+func (s *Server) writeArticle(w http.ResponseWriter, r *http.Request, status int, a tarjuma.Article) error {
+	ts, err := s.db.Translations(r.Context(), a.ID)
+	if err != nil {
+		return fmt.Errorf("translations of article %d: %w", a.ID, err)
+	}
+	return writeJSON(w, status, newArticleJSON(a, ts))
+}
+
+// listArticles pages through articles newest first. The cursor is opaque to clients so the
+// paging key can change without breaking them.
+func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseArticleFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	pageSize := f.Limit
+	f.Limit++ // one more than asked tells whether another page follows
+	as, err := s.db.ListArticles(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("list articles: %w", err)
+	}
+	page := articleListJSON{Articles: []articleJSON{}}
+	if len(as) > pageSize {
+		as = as[:pageSize]
+		next := encodeCursor(as[pageSize-1].ID)
+		page.NextCursor = &next
+	}
+	// One query per article: a page is at most maxPageSize, and the statuses are what a desk
+	// scans a list for.
+	for _, a := range as {
+		ts, err := s.db.Translations(r.Context(), a.ID)
+		if err != nil {
+			return fmt.Errorf("translations of article %d: %w", a.ID, err)
+		}
+		item := newArticleJSON(a, ts)
+		item.Body = "" // bodies are fetched one article at a time
+		page.Articles = append(page.Articles, item)
+	}
+	return writeJSON(w, http.StatusOK, page)
+}
+
+func parseArticleFilter(q url.Values) (store.ArticleFilter, error) {
+	f := store.ArticleFilter{
+		Status: tarjuma.Status(q.Get("status")),
+		Lang:   tarjuma.Lang(q.Get("lang")),
+		Limit:  defaultPageSize,
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return f, errorf(http.StatusBadRequest, "invalid_parameter", "status %q is not one of %v", f.Status, tarjuma.Statuses())
+	}
+	if f.Lang != "" && !f.Lang.Valid() {
+		return f, errorf(http.StatusBadRequest, "invalid_parameter", "lang %q is not one of %v", f.Lang, tarjuma.TargetLangs())
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageSize {
+			return f, errorf(http.StatusBadRequest, "invalid_parameter", "limit must be an integer from 1 to %d", maxPageSize)
+		}
+		f.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		before, ok := decodeCursor(v)
+		if !ok {
+			return f, errorf(http.StatusBadRequest, "invalid_parameter", "cursor is not one this API returned")
+		}
+		f.Before = before
+	}
+	return f, nil
+}
+
+func encodeCursor(before int64) string {
+	return base64.RawURLEncoding.EncodeToString(strconv.AppendInt(nil, before, 10))
+}
+
+func decodeCursor(cursor string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return 0, false
+	}
+	before, err := strconv.ParseInt(string(b), 10, 64)
+	return before, err == nil && before > 0
+}
+
+// pathInt parses a positive integer path value; anything else names no resource, hence 404.
+func pathInt(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 0, errorf(http.StatusNotFound, "not_found", "%s %q does not exist", name, v)
+	}
+	return n, nil
+}

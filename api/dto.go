@@ -1,0 +1,133 @@
+package api
+
+import (
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// The response shapes. They are separate from the domain types so that renaming a Go field
+// never changes the API, and openapi.yaml describes exactly these.
+
+type articleJSON struct {
+	ID           int64             `json:"id"`
+	ExternalID   string            `json:"external_id,omitempty"`
+	Revision     int               `json:"revision"`
+	Title        string            `json:"title"`
+	Body         string            `json:"body,omitempty"` // left out of list items
+	TargetLangs  []tarjuma.Lang    `json:"target_langs"`
+	Priority     tarjuma.Priority  `json:"priority"`
+	CreatedBy    string            `json:"created_by"`
+	CreatedAt    time.Time         `json:"created_at"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+	Translations []translationJSON `json:"translations"`
+}
+
+func newArticleJSON(a tarjuma.Article, ts []tarjuma.Translation) articleJSON {
+	out := articleJSON{
+		ID:           a.ID,
+		ExternalID:   a.ExternalID,
+		Revision:     a.Revision,
+		Title:        a.Title,
+		Body:         a.Body,
+		TargetLangs:  a.TargetLangs,
+		Priority:     a.Priority,
+		CreatedBy:    a.CreatedBy,
+		CreatedAt:    a.CreatedAt,
+		UpdatedAt:    a.UpdatedAt,
+		Translations: make([]translationJSON, 0, len(ts)),
+	}
+	for _, t := range ts {
+		out.Translations = append(out.Translations, newTranslationJSON(t))
+	}
+	return out
+}
+
+type articleListJSON struct {
+	Articles   []articleJSON `json:"articles"`
+	NextCursor *string       `json:"next_cursor"` // null on the last page
+}
+
+// translationJSON is a translation's state; latest_version is its number, 0 before the first.
+type translationJSON struct {
+	Lang           tarjuma.Lang   `json:"lang"`
+	Status         tarjuma.Status `json:"status"`
+	FailureReason  string         `json:"failure_reason,omitempty"`
+	SourceRevision int            `json:"source_revision"`
+	LatestVersion  int            `json:"latest_version"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+func newTranslationJSON(t tarjuma.Translation) translationJSON {
+	return translationJSON{
+		Lang:           t.Lang,
+		Status:         t.Status,
+		FailureReason:  t.FailureReason,
+		SourceRevision: t.SourceRevision,
+		LatestVersion:  t.LatestVersion,
+		UpdatedAt:      t.UpdatedAt,
+	}
+}
+
+// translationDetailJSON is a translation with its latest version spelled out. The outer
+// latest_version field shadows the embedded number (encoding/json prefers the shallower field).
+type translationDetailJSON struct {
+	ArticleID int64 `json:"article_id"`
+	translationJSON
+	LatestVersion *versionJSON `json:"latest_version"` // null before the first version
+}
+
+// versionSummaryJSON is a version without its body segments, for listings. The title
+// segment's source and origin ride along so the title is never a lossy special case.
+type versionSummaryJSON struct {
+	Number         int            `json:"number"`
+	Title          string         `json:"title"`
+	TitleSource    string         `json:"title_source"`
+	TitleOrigin    tarjuma.Origin `json:"title_origin"`
+	SourceRevision int            `json:"source_revision"`
+	Author         string         `json:"author"`
+	Machine        bool           `json:"machine"`
+	CreatedAt      time.Time      `json:"created_at"`
+}
+
+type versionJSON struct {
+	versionSummaryJSON
+	Segments []segmentJSON `json:"segments"` // the body; the title is in the summary fields
+}
+
+type segmentJSON struct {
+	ID     string         `json:"id"`
+	Source string         `json:"source"`
+	Text   string         `json:"text"`
+	Origin tarjuma.Origin `json:"origin"`
+}
+
+func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
+	var title tarjuma.Segment
+	if len(v.Body()) < len(v.Segments) {
+		title = v.Segments[0]
+	}
+	return versionSummaryJSON{
+		Number:         v.Number,
+		Title:          title.Text,
+		TitleSource:    title.Source,
+		TitleOrigin:    title.Origin,
+		SourceRevision: v.SourceRevision,
+		Author:         v.Author,
+		Machine:        v.Machine,
+		CreatedAt:      v.CreatedAt,
+	}
+}
+
+func newVersionJSON(v tarjuma.Version) *versionJSON {
+	body := v.Body()
+	out := &versionJSON{versionSummaryJSON: newVersionSummaryJSON(v), Segments: make([]segmentJSON, 0, len(body))}
+	for _, seg := range body {
+		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin})
+	}
+	return out
+}
+
+type versionListJSON struct {
+	Versions []versionSummaryJSON `json:"versions"`
+}

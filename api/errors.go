@@ -1,0 +1,108 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// handlerFunc is an endpoint: it writes a success response or returns an error, which
+// writeError turns into the one JSON error shape.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// apiError is an error the client caused or may act on: it carries its status and a stable
+// machine-readable code (clients switch on the code and may translate it; the message is for
+// the developer reading the response).
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// errInternal is all a client learns of a failure on our side; the details go to the log.
+var errInternal = errorf(http.StatusInternalServerError, "internal", "internal error")
+
+// errorBody is the JSON error shape: {"error": {"code": "...", "message": "..."}}.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// asAPIError maps err to what the client sees; ok is false for internal errors.
+func asAPIError(err error) (e *apiError, ok bool) {
+	switch {
+	case errors.As(err, &e):
+		return e, true
+	case errors.Is(err, tarjuma.ErrNotFound):
+		return errorf(http.StatusNotFound, "not_found", "not found"), true
+	case errors.Is(err, tarjuma.ErrConflict):
+		return errorf(http.StatusConflict, "conflict", "the resource changed while the request ran; retry"), true
+	case errors.Is(err, tarjuma.ErrIdempotencyMismatch):
+		return errorf(http.StatusUnprocessableEntity, "idempotency_mismatch",
+			"this Idempotency-Key was already used with a different request body"), true
+	case errors.Is(err, tarjuma.ErrInvalid):
+		// Handlers validate first and name the field; this is the store's backstop, whose
+		// wrapped message is written for our logs, not for clients.
+		return errorf(http.StatusUnprocessableEntity, "invalid", "invalid input"), true
+	}
+	return errInternal, false
+}
+
+// writeError answers with err's status and JSON shape, logging internal errors (only here,
+// once, with the request id).
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := asAPIError(err)
+	if !ok {
+		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = e.code, e.message
+	_ = writeJSON(w, e.status, body) // two strings always encode
+}
+
+// writeJSON encodes v before writing anything, so an encoding failure can still become a 500.
+// HTML escaping is off: the text is Arabic, Tajik and Russian read by programs, and <, > and &
+// escaped as \u003c would only make it harder to compare byte for byte.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // the client has gone if this fails; nothing left to tell it
+	return nil
+}
+
+// adapt turns a route into an http.Handler: it checks the caller's token and role, runs the
+// endpoint and renders its error.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.roles != nil {
+			caller, err := s.authorize(w, r, rt.roles)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			r = r.WithContext(withCaller(r.Context(), caller))
+		}
+		if err := rt.handle(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// translationPath reads the article id and language every translation route starts with.
+func translationPath(r *http.Request) (int64, tarjuma.Lang, error) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return 0, "", err
+	}
+	lang := tarjuma.Lang(r.PathValue("lang"))
+	if !lang.Valid() {
+		return 0, "", errorf(http.StatusNotFound, "not_found", "there are no translations into %q", lang)
+	}
+	return id, lang, nil
+}
+
+// getTranslation answers with a translation's state and its latest version in full.
+func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request) error {
+	id, lang, err := translationPath(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.db.Translation(r.Context(), id, lang)
+	if err != nil {
+		return fmt.Errorf("translation %d/%s: %w", id, lang, err)
+	}
+	out := translationDetailJSON{ArticleID: id, translationJSON: newTranslationJSON(t)}
+	// Reading the version the state names (not "the newest now") keeps the answer consistent
+	// when a worker stores another version in between.
+	if t.LatestVersion > 0 {
+		v, err := s.db.Version(r.Context(), id, lang, t.LatestVersion)
+		if err != nil {
+			return fmt.Errorf("version %d of translation %d/%s: %w", t.LatestVersion, id, lang, err)
+		}
+		out.LatestVersion = newVersionJSON(v)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// listVersions answers with every version of a translation, oldest first, without segments.
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	id, lang, err := translationPath(r)
+	if err != nil {
+		return err
+	}
+	vs, err := s.db.Versions(r.Context(), id, lang)
+	if err != nil {
+		return fmt.Errorf("versions of translation %d/%s: %w", id, lang, err)
+	}
+	out := versionListJSON{Versions: make([]versionSummaryJSON, 0, len(vs))}
+	for _, v := range vs {
+		out.Versions = append(out.Versions, newVersionSummaryJSON(v))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	id, lang, err := translationPath(r)
+	if err != nil {
+		return err
+	}
+	n, err := pathInt(r, "n")
+	if err != nil {
+		return err
+	}
+	v, err := s.db.Version(r.Context(), id, lang, int(n))
+	if err != nil {
+		return fmt.Errorf("version %d of translation %d/%s: %w", n, id, lang, err)
+	}
+	return writeJSON(w, http.StatusOK, newVersionJSON(v))
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/api"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/worker"
+)
+
+// app holds the dependencies every subcommand shares: the database, the queue connection, the
+// metrics registry and the outbox relay.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	db       *store.DB
+	redis    asynq.RedisConnOpt
+	registry *prometheus.Registry
+	client   *asynq.Client
+	rdb      redis.UniversalClient // for readiness pings only; asynq keeps its own connections
+	relay    *worker.Relay
+
+	// providers are the MT engines TARJUMA_MT and TARJUMA_MT_<LANG> may name, by name.
+	providers map[string]translate.Provider
+}
+
+// openApp connects to the database (migrating it) and prepares the queue connection.
+func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	if cfg.RedisURL == "" {
+		return nil, errors.New("TARJUMA_REDIS_URL is not set (only dev and demo start an embedded Redis)")
+	}
+	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("TARJUMA_REDIS_URL: %w", err)
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	client := asynq.NewClient(redisOpt)
+	rdb, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		db.Close()
+		return nil, errors.New("TARJUMA_REDIS_URL: unexpected redis client type")
+	}
+	relay := worker.NewRelay(worker.RelayConfig{
+		DB:         db,
+		Client:     client,
+		Logger:     log,
+		Redispatch: cfg.Redispatch,
+		Retention:  cfg.TaskRetention,
+		Timeout:    cfg.TaskTimeout,
+		Registerer: registry,
+	})
+	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay,
+		providers: map[string]translate.Provider{}}, nil
+}
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.databaseURL())
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("database ready", "dialect", db.Dialect(), "migrations_applied", applied)
+	return db, nil
+}
+
+func (a *app) Close() {
+	a.client.Close()
+	a.rdb.Close()
+	a.db.Close()
+}
+
+// pingRedis is the readiness check for the queue.
+func (a *app) pingRedis(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }
+
+// apiHandler builds the HTTP API. devToken is accepted as an admin token (dev mode only).
+func (a *app) apiHandler(devToken string) *api.Server {
+	return api.New(api.Config{
+		DB:           a.db,
+		Enqueuer:     a.relay,
+		Logger:       a.log,
+		Registerer:   a.registry,
+		Gatherer:     a.registry,
+		MaxBodyBytes: a.cfg.MaxBodyBytes,
+		DevToken:     devToken,
+		Checks: []api.Check{
+			{Name: "database", Ping: a.db.Ping},
+			{Name: "redis", Ping: a.pingRedis},
+		},
+	})
+}
+
+// translator routes each target language to its configured provider chain.
+func (a *app) translator() (*translate.Translator, error) {
+	routes := map[tarjuma.Lang][]translate.Provider{}
+	for _, lang := range tarjuma.TargetLangs() {
+		spec := a.cfg.MTChain
+		if s, ok := a.cfg.MTChainByLang[lang]; ok {
+			spec = s
+		}
+		chain, err := translate.ParseChain(spec, a.providers)
+		if err != nil {
+			return nil, fmt.Errorf("machine translation for %s: %w", lang, err)
+		}
+		routes[lang] = chain
+	}
+	return translate.NewTranslator(translate.Config{
+		Memory:     a.db,
+		Routes:     routes,
+		Logger:     a.log,
+		Registerer: a.registry,
+	}), nil
+}
+
+// workerServer builds the asynq server with the translation handler.
+func (a *app) workerServer() (*worker.Server, error) {
+	tr, err := a.translator()
+	if err != nil {
+		return nil, err
+	}
+	return worker.NewServer(worker.ServerConfig{
+		Redis:           a.redis,
+		Concurrency:     a.cfg.Concurrency,
+		ShutdownTimeout: a.cfg.ShutdownTimeout,
+		Logger:          a.log,
+		Registerer:      a.registry,
+		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Logger: a.log}),
+	}), nil
+}
+
+// parts says which components a process runs.
+type parts struct {
+	http    http.Handler // served on addr when set
+	addr    string
+	worker  *worker.Server
+	onReady func(addr string) // called once the listener is bound, with its real address
+}
+
+// runParts runs the relay and the given parts until ctx ends, then shuts them down in order:
+// stop taking requests, let running tasks finish (asynq re-queues the rest), stop the relay.
+func (a *app) runParts(ctx context.Context, p parts) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.relay.Run(ctx) })
+	if p.worker != nil {
+		if err := p.worker.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		g.Go(func() error {
+			<-ctx.Done()
+			p.worker.Shutdown()
+			return nil
+		})
+	}
+	if p.http != nil {
+		ln, err := net.Listen("tcp", p.addr)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{
+			Handler:           p.http,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       time.Minute,
+			WriteTimeout:      2 * time.Minute,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		}
+		a.log.Info("listening", "addr", ln.Addr().String())
+		if p.onReady != nil {
+			p.onReady(ln.Addr().String())
+		}
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-ctx.Done()
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+			defer cancel()
+			return srv.Shutdown(shutdownCtx)
+		})
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// metricsHandler serves /healthz and /metrics for processes without the API (the worker).
+func (a *app) metricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	return mux
+}

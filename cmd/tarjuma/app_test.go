@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// testDevToken is the admin token the test apps accept.
+const testDevToken = "test-dev-token"
+
+// env is a fake environment for loadConfig.
+type env map[string]string
+
+func (e env) get(name string) string { return e[name] }
+
+// startApp runs API, relay and worker in this process against the given database and Redis, as
+// `tarjuma dev` does, and returns the API's base URL. providers are added to the engines
+// TARJUMA_MT may name.
+func startApp(t testing.TB, vars env, providers map[string]translate.Provider) (string, *app) {
+	t.Helper()
+	cfg, err := loadConfig(vars.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	for name, p := range providers {
+		a.providers[name] = p
+	}
+	ws, err := a.workerServer()
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- a.runParts(ctx, parts{http: a.apiHandler(testDevToken), addr: "127.0.0.1:0", worker: ws,
+			onReady: func(addr string) { ready <- addr }})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("app stopped with %v", err)
+		}
+		a.Close()
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr, a
+	case err := <-done:
+		t.Fatalf("app did not start: %v", err)
+	}
+	return "", nil
+}
+
+// testWriter sends log lines to t.Log so they show with -v next to the test that wrote them.
+type testWriter struct{ t testing.TB }
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// call sends one API request with the dev token and decodes a JSON answer into out (when not nil).
+func call(t testing.TB, method, url string, body any, out any) int {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testDevToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, raw)
+		}
+	}
+	return resp.StatusCode
+}
+
+// articleView is the part of the article JSON the tests read.
+type articleView struct {
+	ID           int64 `json:"id"`
+	Translations []struct {
+		Lang           string `json:"lang"`
+		Status         string `json:"status"`
+		SourceRevision int    `json:"source_revision"`
+		LatestVersion  int    `json:"latest_version"`
+	} `json:"translations"`
+}
+
+// translationView is the part of the translation JSON the tests read.
+type translationView struct {
+	Status        string `json:"status"`
+	LatestVersion *struct {
+		Number         int    `json:"number"`
+		Title          string `json:"title"`
+		TitleSource    string `json:"title_source"`
+		TitleOrigin    string `json:"title_origin"`
+		SourceRevision int    `json:"source_revision"`
+		Segments       []struct {
+			ID     string `json:"id"`
+			Source string `json:"source"`
+			Text   string `json:"text"`
+			Origin string `json:"origin"`
+		} `json:"segments"`
+	} `json:"latest_version"`
+}
+
+// waitSettled polls the article until no translation is queued or translating at revision rev.
+func waitSettled(t testing.TB, base string, id int64, rev int, within time.Duration) articleView {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var a articleView
+		if code := call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d", base, id), nil, &a); code != 200 {
+			t.Fatalf("GET article: %d", code)
+		}
+		settled := len(a.Translations) > 0
+		for _, tr := range a.Translations {
+			if tr.SourceRevision != rev || tr.Status == string(tarjuma.StatusQueued) || tr.Status == string(tarjuma.StatusTranslating) {
+				settled = false
+			}
+		}
+		if settled {
+			return a
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("translations not settled after %v: %+v", within, a.Translations)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// config is everything tarjuma reads from the environment. Each field names its variable; the
+// README's configuration table lists the same set.
+type config struct {
+	DatabaseURL     string        // TARJUMA_DATABASE_URL; empty: SQLite in the data folder
+	RedisURL        string        // TARJUMA_REDIS_URL; empty: embedded Redis (dev and demo only)
+	Addr            string        // TARJUMA_ADDR, the HTTP listen address of serve
+	WorkerAddr      string        // TARJUMA_WORKER_ADDR, /healthz and /metrics of worker; empty: none
+	DataDir         string        // TARJUMA_DATA, where the default SQLite file lives
+	MaxBodyBytes    int64         // TARJUMA_MAX_BODY_BYTES
+	Concurrency     int           // TARJUMA_WORKER_CONCURRENCY
+	TaskTimeout     time.Duration // TARJUMA_TASK_TIMEOUT
+	TaskRetention   time.Duration // TARJUMA_TASK_RETENTION
+	Redispatch      time.Duration // TARJUMA_REDISPATCH_AFTER
+	ShutdownTimeout time.Duration // TARJUMA_SHUTDOWN_TIMEOUT
+	MTChain         string        // TARJUMA_MT
+	MTChainByLang   map[tarjuma.Lang]string
+	LogLevel        slog.Level // TARJUMA_LOG_LEVEL
+	LogJSON         bool       // TARJUMA_LOG_FORMAT=json
+}
+
+// loadConfig reads the environment through getenv (os.Getenv in main, a map in tests).
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DatabaseURL:   getenv("TARJUMA_DATABASE_URL"),
+		RedisURL:      getenv("TARJUMA_REDIS_URL"),
+		Addr:          orDefault(getenv("TARJUMA_ADDR"), "127.0.0.1:8080"),
+		WorkerAddr:    getenv("TARJUMA_WORKER_ADDR"),
+		DataDir:       orDefault(getenv("TARJUMA_DATA"), "data"),
+		MTChain:       orDefault(getenv("TARJUMA_MT"), "memory"),
+		MTChainByLang: map[tarjuma.Lang]string{},
+		LogJSON:       getenv("TARJUMA_LOG_FORMAT") == "json",
+	}
+	for _, lang := range tarjuma.TargetLangs() {
+		if v := getenv("TARJUMA_MT_" + strings.ToUpper(string(lang))); v != "" {
+			c.MTChainByLang[lang] = v
+		}
+	}
+	var errs []string
+	intVar := func(name string, def int64) int64 {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Sprintf("%s=%q: want a positive whole number", name, v))
+			return def
+		}
+		return n
+	}
+	durationVar := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Sprintf("%s=%q: want a positive duration such as 30s or 5m", name, v))
+			return def
+		}
+		return d
+	}
+	c.MaxBodyBytes = intVar("TARJUMA_MAX_BODY_BYTES", 1<<20)
+	c.Concurrency = int(intVar("TARJUMA_WORKER_CONCURRENCY", 10))
+	c.TaskTimeout = durationVar("TARJUMA_TASK_TIMEOUT", 5*time.Minute)
+	c.TaskRetention = durationVar("TARJUMA_TASK_RETENTION", 24*time.Hour)
+	c.Redispatch = durationVar("TARJUMA_REDISPATCH_AFTER", 2*time.Minute)
+	c.ShutdownTimeout = durationVar("TARJUMA_SHUTDOWN_TIMEOUT", 30*time.Second)
+	if v := getenv("TARJUMA_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("TARJUMA_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// databaseURL is the configured database, or the SQLite file in the data folder.
+func (c config) databaseURL() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "tarjuma.db")
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (c config) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

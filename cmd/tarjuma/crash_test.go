@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// TestMain lets the test binary double as a worker process, so the crash test can SIGKILL a
+// real worker without building the command first.
+func TestMain(m *testing.M) {
+	if os.Getenv("TARJUMA_TEST_CHILD") == "worker" {
+		if err := runChildWorker(); err != nil {
+			slog.Error("child worker", "err", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runChildWorker is `tarjuma worker` with the stub engine, whose latency comes from
+// TARJUMA_TEST_LATENCY.
+func runChildWorker() error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	latency, err := time.ParseDuration(os.Getenv("TARJUMA_TEST_LATENCY"))
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	a.providers["stub"] = &stubProvider{latency: latency}
+	ws, err := a.workerServer()
+	if err != nil {
+		return err
+	}
+	return a.runParts(ctx, parts{worker: ws})
+}
+
+// startChildWorker starts the test binary as a worker process.
+func startChildWorker(t *testing.T, vars env, latency time.Duration) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		"TARJUMA_TEST_CHILD=worker",
+		"TARJUMA_TEST_LATENCY="+latency.String(),
+		"TARJUMA_DATABASE_URL="+vars["TARJUMA_DATABASE_URL"],
+		"TARJUMA_REDIS_URL="+vars["TARJUMA_REDIS_URL"],
+		"TARJUMA_MT=stub",
+		"TARJUMA_WORKER_CONCURRENCY=3",
+		"TARJUMA_LOG_LEVEL=warn",
+	)
+	cmd.Stdout, cmd.Stderr = &testWriter{t}, &testWriter{t}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// TestKilledWorkerLosesNothingAndDuplicatesNothing SIGKILLs a worker while it is inside the MT
+// call for all three languages, starts another, and expects exactly one machine version per
+// language once asynq has recovered the tasks whose lease expired.
+func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for asynq's 30-second lease to expire")
+	}
+	all := backends(t)
+	vars := all[len(all)-1] // the real services when they are configured
+	ctx := context.Background()
+	db, err := store.Open(ctx, vars["TARJUMA_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	title, body := tarjuma.SampleArticle()
+	art, _, err := db.CreateArticle(ctx, store.NewArticle{Title: title, Body: body, TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	first := startChildWorker(t, vars, time.Hour)
+	waitStatus(t, db, art.ID, tarjuma.StatusTranslating, 30*time.Second)
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	// Let the killed worker's 30-second leases run out, so the next worker's recoverer, which
+	// runs at start, finds them at once instead of a minute later.
+	time.Sleep(31 * time.Second)
+
+	startChildWorker(t, vars, 10*time.Millisecond)
+	waitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, 90*time.Second)
+	for _, lang := range tarjuma.TargetLangs() {
+		versions, err := db.Versions(ctx, art.ID, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(versions) != 1 || !versions[0].Machine {
+			t.Errorf("%s: %d versions, want exactly one machine version", lang, len(versions))
+		}
+	}
+}
+
+// waitStatus polls the database until every translation of the article is in status want.
+func waitStatus(t *testing.T, db *store.DB, articleID int64, want tarjuma.Status, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		trs, err := db.Translations(context.Background(), articleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := len(trs) > 0
+		for _, tr := range trs {
+			done = done && tr.Status == want
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("translations not all %s after %v: %+v", want, within, trs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var _ translate.Provider = (*stubProvider)(nil)

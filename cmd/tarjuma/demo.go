@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// The JSON the demo reads back; only the fields it prints.
+type (
+	demoArticle struct {
+		ID           int64 `json:"id"`
+		Translations []struct {
+			Lang   string `json:"lang"`
+			Status string `json:"status"`
+		} `json:"translations"`
+	}
+	demoTranslation struct {
+		Status        string `json:"status"`
+		FailureReason string `json:"failure_reason"`
+		LatestVersion *struct {
+			Number   int    `json:"number"`
+			Title    string `json:"title"`
+			Segments []struct {
+				Origin string `json:"origin"`
+			} `json:"segments"`
+		} `json:"latest_version"`
+	}
+)
+
+// runDemo submits the embedded sample article through the running API, waits until every
+// translation has left the queue, and prints one line per language. The external id makes a
+// second demo on the same data folder find the first article instead of adding another.
+func runDemo(ctx context.Context, baseURL, token string, out io.Writer) error {
+	title, body := tarjuma.SampleArticle()
+	payload, err := json.Marshal(map[string]string{"title": title, "body": body, "external_id": "demo-summit-ar"})
+	if err != nil {
+		return err
+	}
+	c := demoClient{base: baseURL, token: token}
+	var art demoArticle
+	if err := c.do(ctx, http.MethodPost, "/api/v1/articles", payload, &art); err != nil {
+		return fmt.Errorf("submit sample: %w", err)
+	}
+	fmt.Fprintf(out, "submitted the sample article as #%d; translating into tg, ru, en…\n", art.ID)
+	deadline := time.Now().Add(2 * time.Minute)
+	for !allSettled(art) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("translations still pending after 2 minutes: %+v", art.Translations)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		if err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/articles/%d", art.ID), nil, &art); err != nil {
+			return err
+		}
+	}
+	for _, t := range art.Translations {
+		var tr demoTranslation
+		if err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/articles/%d/translations/%s", art.ID, t.Lang), nil, &tr); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, summaryLine(t.Lang, tr))
+	}
+	fmt.Fprintf(out, `
+The drafts are stored. Untranslated segments keep the Arabic for a translator: the offline
+default never invents text (set TARJUMA_MT to use an engine).
+  curl -H 'Authorization: Bearer %s' %s/api/v1/articles/%d/translations/tg
+Serving on %s until Ctrl-C.
+`, token, baseURL, art.ID, baseURL)
+	return nil
+}
+
+func allSettled(a demoArticle) bool {
+	for _, t := range a.Translations {
+		if t.Status == string(tarjuma.StatusQueued) || t.Status == string(tarjuma.StatusTranslating) {
+			return false
+		}
+	}
+	return len(a.Translations) > 0
+}
+
+// summaryLine reads like "tg  needs_review  version 1  17 segments: 0 memory, 0 machine, 17 untranslated".
+func summaryLine(lang string, tr demoTranslation) string {
+	if tr.LatestVersion == nil {
+		return fmt.Sprintf("%s  %s  no version  %s", lang, tr.Status, tr.FailureReason)
+	}
+	counts := map[string]int{}
+	for _, s := range tr.LatestVersion.Segments {
+		kind := s.Origin
+		if tarjuma.Origin(kind).IsMachine() {
+			kind = "machine"
+		}
+		counts[kind]++
+	}
+	var parts []string
+	for _, kind := range []string{"memory", "machine", "human", "untranslated"} {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[kind], kind))
+	}
+	return fmt.Sprintf("%s  %s  version %d  %d body segments: %s  title: %s", lang, tr.Status,
+		tr.LatestVersion.Number, len(tr.LatestVersion.Segments), strings.Join(parts, ", "), tr.LatestVersion.Title)
+}
+
+// demoClient calls the API as the demo's editor would, with curl's view of it.
+type demoClient struct{ base, token string }
+
+func (c demoClient) do(ctx context.Context, method, path string, body []byte, into any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, raw)
+	}
+	return json.Unmarshal(raw, into)
+}

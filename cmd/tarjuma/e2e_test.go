@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// stubProvider is an MT engine with a fixed latency that marks its output with the target
+// language, so tests can tell machine text from source, memory and human text.
+type stubProvider struct {
+	latency time.Duration
+
+	mu    sync.Mutex
+	texts map[tarjuma.Lang]int // texts received per target language
+}
+
+func (s *stubProvider) Name() string { return "stub" }
+
+func (s *stubProvider) Translate(ctx context.Context, req translate.Request) ([]string, error) {
+	if s.latency > 0 {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(s.latency):
+		}
+	}
+	s.mu.Lock()
+	if s.texts == nil {
+		s.texts = map[tarjuma.Lang]int{}
+	}
+	s.texts[req.Target] += len(req.Texts)
+	s.mu.Unlock()
+	out := make([]string, len(req.Texts))
+	for i, text := range req.Texts {
+		out[i] = stubText(req.Target, text)
+	}
+	return out, nil
+}
+
+func (s *stubProvider) received(lang tarjuma.Lang) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.texts[lang]
+}
+
+func stubText(lang tarjuma.Lang, source string) string { return "[" + string(lang) + "] " + source }
+
+// backends pairs each database with a Redis: SQLite with the embedded Redis always, and
+// PostgreSQL with the real Redis when the integration variables are set (always in CI).
+func backends(t *testing.T) []env {
+	dbs, redises := testenv.Databases(t), testenv.Redises(t)
+	var out []env
+	for i := range min(len(dbs), len(redises)) {
+		out = append(out, env{
+			"name":                 dbs[i].Name + "+" + redises[i].Name,
+			"TARJUMA_DATABASE_URL": dbs[i].URL,
+			"TARJUMA_REDIS_URL":    redises[i].URL,
+		})
+	}
+	return out
+}
+
+// TestEndToEnd submits the sample article over HTTP, lets the worker translate it through the
+// memory and a stub engine, reads the three drafts back over the API, then edits one sentence
+// of the source and checks that only that sentence goes to the engine again.
+func TestEndToEnd(t *testing.T) {
+	for _, vars := range backends(t) {
+		t.Run(vars["name"], func(t *testing.T) {
+			vars["TARJUMA_MT"] = "stub"
+			engine := &stubProvider{}
+			base, a := startApp(t, vars, map[string]translate.Provider{"stub": engine})
+			title, body := tarjuma.SampleArticle()
+			segs := tarjuma.SplitSource(title, body)
+
+			// Approved translations of the title, in Tajik and Russian, as a translator left them.
+			remembered := map[tarjuma.Lang]string{
+				tarjuma.Tajik:   "Президенти Ҷумҳурии Тоҷикистон Эмомалӣ Раҳмон дар ҷаласаи машваратии чоруми сарони давлатҳои Осиёи Марказӣ иштирок мекунад",
+				tarjuma.Russian: "Президент Республики Таджикистан Эмомали Рахмон участвует в четвёртой консультативной встрече глав государств Центральной Азии",
+			}
+			for lang, text := range remembered {
+				err := a.db.PutMemory(context.Background(), []store.MemoryEntry{{Source: tarjuma.Arabic, Target: lang, Key: translate.MemoryKey(title), Text: text}})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			submission := map[string]any{"title": title, "body": body, "external_id": "wire-summit"}
+			var first, again articleView
+			if code := call(t, "POST", base+"/api/v1/articles", submission, &first); code != 202 {
+				t.Fatalf("submit: status %d, want 202", code)
+			}
+			if code := call(t, "POST", base+"/api/v1/articles", submission, &again); code != 200 || again.ID != first.ID {
+				t.Fatalf("resubmit: status %d id %d, want 200 and id %d", code, again.ID, first.ID)
+			}
+			waitSettled(t, base, first.ID, 1, 30*time.Second)
+
+			for _, lang := range tarjuma.TargetLangs() {
+				var tr translationView
+				url := fmt.Sprintf("%s/api/v1/articles/%d/translations/%s", base, first.ID, lang)
+				if code := call(t, "GET", url, nil, &tr); code != 200 {
+					t.Fatalf("%s: status %d", lang, code)
+				}
+				v := tr.LatestVersion
+				if tr.Status != "needs_review" || v == nil || v.Number != 1 {
+					t.Fatalf("%s: status %q, version %+v; want needs_review, version 1", lang, tr.Status, v)
+				}
+				wantTitle, wantOrigin := stubText(lang, title), "mt:stub"
+				if text, ok := remembered[lang]; ok {
+					wantTitle, wantOrigin = text, "memory"
+				}
+				if v.Title != wantTitle || v.TitleSource != title || v.TitleOrigin != wantOrigin {
+					t.Errorf("%s title = %q (%s) from %q, want %q (%s)", lang, v.Title, v.TitleOrigin, v.TitleSource, wantTitle, wantOrigin)
+				}
+				if len(v.Segments) != len(segs)-1 {
+					t.Fatalf("%s: %d body segments, want %d", lang, len(v.Segments), len(segs)-1)
+				}
+				for i, s := range v.Segments {
+					want := segs[i+1]
+					if s.ID != want.ID || s.Source != want.Source || s.Text != stubText(lang, want.Source) || s.Origin != "mt:stub" {
+						t.Errorf("%s segment %d = %+v, want id %s, the source byte for byte, stub text", lang, i, s, want.ID)
+					}
+				}
+				var versions struct {
+					Versions []struct{ Number int } `json:"versions"`
+				}
+				if code := call(t, "GET", url+"/versions", nil, &versions); code != 200 || len(versions.Versions) != 1 {
+					t.Errorf("%s versions: status %d, %+v; want exactly one", lang, code, versions)
+				}
+			}
+
+			// Change one sentence: revision 2 re-translates that sentence only.
+			before := engine.received(tarjuma.Russian)
+			changed := strings.Replace(body, "في الفترة من 14 إلى 15 سبتمبر 2023", "في الفترة من 15 إلى 16 سبتمبر 2023", 1)
+			if code := call(t, "PUT", fmt.Sprintf("%s/api/v1/articles/%d", base, first.ID), map[string]string{"title": title, "body": changed}, nil); code != 200 {
+				t.Fatalf("PUT: status %d, want 200", code)
+			}
+			waitSettled(t, base, first.ID, 2, 30*time.Second)
+			if got := engine.received(tarjuma.Russian) - before; got != 1 {
+				t.Errorf("revision 2 sent %d texts to the engine, want the 1 changed sentence", got)
+			}
+			var tr translationView
+			call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d/translations/ru", base, first.ID), nil, &tr)
+			if tr.LatestVersion == nil || tr.LatestVersion.Number != 2 || tr.LatestVersion.SourceRevision != 2 {
+				t.Fatalf("after the edit: %+v, want version 2 of revision 2", tr.LatestVersion)
+			}
+		})
+	}
+}

@@ -1,0 +1,75 @@
+// Command tarjuma is the one binary of the pipeline: the HTTP API (serve), the asynq worker
+// (worker), both on embedded defaults (dev, demo), database migrations (migrate) and API token
+// management (token create). It is the only place that reads configuration and builds
+// dependencies.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `tarjuma translates Arabic news articles into Tajik, Russian and English.
+
+Usage:
+  tarjuma dev     [--addr HOST:PORT] [--data DIR] [--dev-token T]   API and worker in one process
+  tarjuma demo    [--addr HOST:PORT] [--data DIR] [--dev-token T]   dev, plus the sample article
+  tarjuma serve   [--addr HOST:PORT]                                the HTTP API
+  tarjuma worker                                                    the asynq worker
+  tarjuma migrate                                                   apply database migrations
+  tarjuma token create --role ROLE --name NAME                      print a new API token once
+
+Configuration comes from TARJUMA_* environment variables; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tarjuma:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand; stdout gets what the command prints for people (tokens, the demo
+// summary), logs go to stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, cfg, args)
+	case "worker":
+		return runWorker(ctx, cfg, args)
+	case "dev":
+		return runDev(ctx, cfg, args, nil)
+	case "demo":
+		return runDev(ctx, cfg, args, stdout)
+	case "migrate":
+		return runMigrate(ctx, cfg, args, stdout)
+	case "token":
+		return runToken(ctx, cfg, args, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

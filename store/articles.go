@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// NewArticle is a submission as the API accepted it.
+type NewArticle struct {
+	ExternalID     string // optional; a second submission with the same one returns the first
+	IdempotencyKey string // optional; same contract as ExternalID
+	RequestHash    string // fingerprint of the request body, compared when IdempotencyKey repeats
+	Title          string
+	Body           string
+	TargetLangs    []tarjuma.Lang
+	Priority       tarjuma.Priority
+	Author         string
+}
+
+// An article is read with the title and body of its latest source revision.
+const (
+	articleColumns = `a.id, COALESCE(a.external_id, ''), a.revision, r.title, r.body, a.target_langs,
+		a.priority, a.created_by, a.created_at, a.updated_at`
+	articleFrom = ` FROM articles a JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision`
+)
+
+func scanArticle(s scanner) (tarjuma.Article, error) {
+	var a tarjuma.Article
+	var langs string
+	err := s.Scan(&a.ID, &a.ExternalID, &a.Revision, &a.Title, &a.Body, &langs,
+		&a.Priority, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return tarjuma.Article{}, err
+	}
+	for _, l := range strings.Split(langs, ",") {
+		a.TargetLangs = append(a.TargetLangs, tarjuma.Lang(l))
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return a, nil
+}
+
+func loadArticle(ctx context.Context, q querier, id int64) (tarjuma.Article, error) {
+	a, err := scanArticle(q.QueryRowContext(ctx, `SELECT `+articleColumns+articleFrom+` WHERE a.id = $1`, id))
+	return a, notFound(err, "article %d", id)
+}
+
+// CreateArticle stores the article, its source revision 1, one queued translation per target
+// language and one outbox job per translation, in one transaction. When ExternalID or
+// IdempotencyKey already names an article it stores nothing and returns that article with
+// created false; a repeated IdempotencyKey with a different RequestHash is
+// tarjuma.ErrIdempotencyMismatch.
+func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (article tarjuma.Article, created bool, err error) {
+	if len(a.TargetLangs) == 0 {
+		return tarjuma.Article{}, false, fmt.Errorf("store: create article: no target language: %w", tarjuma.ErrInvalid)
+	}
+	// Replays are common (retrying clients, feeds resent): answer them without the write lock.
+	article, err = existingArticle(ctx, db.read, a)
+	if !errors.Is(err, tarjuma.ErrNotFound) {
+		return article, false, wrapCreate(err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		at := now()
+		langs := make([]string, len(a.TargetLangs))
+		for i, l := range a.TargetLangs {
+			langs[i] = string(l)
+		}
+		var id int64
+		// DO NOTHING rather than a unique-violation error: a concurrent submission with the same
+		// external id or key may have committed since the check above, and the transaction must
+		// stay usable to read what it stored.
+		err := tx.QueryRowContext(ctx, `INSERT INTO articles (external_id, idempotency_key, request_hash,
+			revision, target_langs, priority, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $7)
+			ON CONFLICT DO NOTHING RETURNING id`,
+			optional(a.ExternalID), optional(a.IdempotencyKey), a.RequestHash,
+			strings.Join(langs, ","), a.Priority, a.Author, at).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			article, err = existingArticle(ctx, tx, a)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		if err := insertRevision(ctx, tx, id, 1, a.Title, a.Body, a.Author, at); err != nil {
+			return err
+		}
+		for i, lang := range a.TargetLangs {
+			_, err := tx.ExecContext(ctx, `INSERT INTO translations (article_id, lang, position, status,
+				source_revision, updated_at) VALUES ($1, $2, $3, $4, 1, $5)`,
+				id, lang, i, tarjuma.StatusQueued, at)
+			if err != nil {
+				return fmt.Errorf("translation %s: %w", lang, err)
+			}
+		}
+		if err := insertJobs(ctx, tx, id, at); err != nil {
+			return err
+		}
+		created = true
+		article, err = loadArticle(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return tarjuma.Article{}, false, wrapCreate(err)
+	}
+	return article, created, nil
+}
+
+func wrapCreate(err error) error {
+	if err != nil {
+		return fmt.Errorf("store: create article: %w", err)
+	}
+	return nil
+}
+
+// existingArticle returns the article an earlier submission with a's idempotency key or external
+// id created, or tarjuma.ErrNotFound. The key is checked first because only it carries a request
+// hash to compare.
+func existingArticle(ctx context.Context, q querier, a NewArticle) (tarjuma.Article, error) {
+	if a.IdempotencyKey != "" {
+		var id int64
+		var hash string
+		err := q.QueryRowContext(ctx, `SELECT id, request_hash FROM articles WHERE idempotency_key = $1`,
+			a.IdempotencyKey).Scan(&id, &hash)
+		switch {
+		case err == nil && hash != a.RequestHash:
+			return tarjuma.Article{}, fmt.Errorf("idempotency key %q was used for another request: %w",
+				a.IdempotencyKey, tarjuma.ErrIdempotencyMismatch)
+		case err == nil:
+			return loadArticle(ctx, q, id)
+		case !errors.Is(err, sql.ErrNoRows):
+			return tarjuma.Article{}, err
+		}
+	}
+	if a.ExternalID != "" {
+		var id int64
+		err := q.QueryRowContext(ctx, `SELECT id FROM articles WHERE external_id = $1`, a.ExternalID).Scan(&id)
+		switch {
+		case err == nil:
+			return loadArticle(ctx, q, id)
+		case !errors.Is(err, sql.ErrNoRows):
+			return tarjuma.Article{}, err
+		}
+	}
+	return tarjuma.Article{}, tarjuma.ErrNotFound
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, articleID int64, n int, title, body, author string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO source_revisions (article_id, number, title, body, author, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, articleID, n, title, body, author, at)
+	if err != nil {
+		return fmt.Errorf("source revision %d: %w", n, err)
+	}
+	return nil
+}
+
+// insertJobs writes the outbox job of every translation of the article, for the revision each
+// now targets.
+func insertJobs(ctx context.Context, tx *sql.Tx, articleID int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (article_id, lang, source_revision, priority, created_at)
+		SELECT t.article_id, t.lang, t.source_revision, a.priority, $2
+		FROM translations t JOIN articles a ON a.id = t.article_id
+		WHERE t.article_id = $1 ORDER BY t.position`, articleID, at)
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	return nil
+}
+
+// Article returns the article at its latest revision, or tarjuma.ErrNotFound.
+func (db *DB) Article(ctx context.Context, id int64) (tarjuma.Article, error) {
+	a, err := loadArticle(ctx, db.read, id)
+	if err != nil {
+		return tarjuma.Article{}, fmt.Errorf("store: %w", err)
+	}
+	return a, nil
+}
+
+// ArticleFilter selects articles for a page of ListArticles. Status and Lang match articles
+// having a translation in that status and/or language. Before is the cursor: only ids below it
+// (0 for the first page). Newest first.
+type ArticleFilter struct {
+	Status tarjuma.Status
+	Lang   tarjuma.Lang
+	Before int64
+	Limit  int
+}
+
+// defaultPageSize is the page size of ListArticles when the filter names none.
+const defaultPageSize = 50
+
+// ListArticles returns one page of articles, newest first.
+func (db *DB) ListArticles(ctx context.Context, f ArticleFilter) ([]tarjuma.Article, error) {
+	var p params
+	var where, match []string
+	if f.Before > 0 {
+		where = append(where, "a.id < "+p.add(f.Before))
+	}
+	if f.Status != "" {
+		match = append(match, "t.status = "+p.add(f.Status))
+	}
+	if f.Lang != "" {
+		match = append(match, "t.lang = "+p.add(f.Lang))
+	}
+	if len(match) > 0 {
+		// One translation has to match both, not one the status and another the language.
+		where = append(where, "EXISTS (SELECT 1 FROM translations t WHERE t.article_id = a.id AND "+
+			strings.Join(match, " AND ")+")")
+	}
+	query := `SELECT ` + articleColumns + articleFrom
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	query += " ORDER BY a.id DESC LIMIT " + p.add(limit)
+
+	rows, err := db.read.QueryContext(ctx, query, p...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list articles: %w", err)
+	}
+	articles, err := collect(rows, scanArticle)
+	if err != nil {
+		return nil, fmt.Errorf("store: list articles: %w", err)
+	}
+	return articles, nil
+}
+
+// collect scans every row and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var all []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, v)
+	}
+	return all, rows.Err()
+}
+
+// UpdateArticleSource stores a new source revision when title or body differ from the latest
+// one, re-queues every translation of the article for that revision and writes their outbox
+// jobs, all in one transaction. An unchanged source stores nothing and returns the article as
+// it is. tarjuma.ErrNotFound when the article does not exist.
+func (db *DB) UpdateArticleSource(ctx context.Context, id int64, title, body, author string) (tarjuma.Article, error) {
+	var a tarjuma.Article
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// Locked, so two editors saving at once make revisions n+1 and n+2.
+		var rev int
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM articles WHERE id = $1`+db.dialect.forUpdate, id).Scan(&rev)
+		if err != nil {
+			return notFound(err, "article %d", id)
+		}
+		if a, err = loadArticle(ctx, tx, id); err != nil {
+			return err
+		}
+		if a.Title == title && a.Body == body {
+			return nil
+		}
+		at := now()
+		rev++
+		if err := insertRevision(ctx, tx, id, rev, title, body, author, at); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET revision = $2, updated_at = $3 WHERE id = $1`, id, rev, at); err != nil {
+			return err
+		}
+		// Queued is reachable from every status (tarjuma.Status.CanBecome), so no condition.
+		_, err = tx.ExecContext(ctx, `UPDATE translations SET status = $2, failure_reason = '',
+			source_revision = $3, updated_at = $4 WHERE article_id = $1`, id, tarjuma.StatusQueued, rev, at)
+		if err != nil {
+			return err
+		}
+		if err := insertJobs(ctx, tx, id, at); err != nil {
+			return err
+		}
+		a, err = loadArticle(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return tarjuma.Article{}, fmt.Errorf("store: update source of article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// SourceRevision returns revision n of an article's source.
+func (db *DB) SourceRevision(ctx context.Context, articleID int64, n int) (tarjuma.SourceRevision, error) {
+	r := tarjuma.SourceRevision{ArticleID: articleID, Number: n}
+	err := db.read.QueryRowContext(ctx, `SELECT title, body, author, created_at FROM source_revisions
+		WHERE article_id = $1 AND number = $2`, articleID, n).Scan(&r.Title, &r.Body, &r.Author, &r.CreatedAt)
+	if err != nil {
+		return tarjuma.SourceRevision{}, fmt.Errorf("store: %w", notFound(err, "source revision %d of article %d", n, articleID))
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// MemoryEntry is one translation-memory pair; Key is the normalised source text.
+type MemoryEntry struct {
+	Source, Target tarjuma.Lang
+	Key            string
+	Text           string
+}
+
+// memoryBatch bounds the keys of one lookup query, well under both backends' limits on
+// parameters (SQLite 32766, PostgreSQL 65535).
+const memoryBatch = 500
+
+// LookupMemory returns the stored target text for each key that has one.
+func (db *DB) LookupMemory(ctx context.Context, source, target tarjuma.Lang, keys []string) (map[string]string, error) {
+	found := make(map[string]string)
+	for start := 0; start < len(keys); start += memoryBatch {
+		batch := keys[start:min(start+memoryBatch, len(keys))]
+		p := params{source, target}
+		in := make([]any, len(batch))
+		for i, k := range batch {
+			in[i] = k
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT key, text FROM translation_memory
+			WHERE source_lang = $1 AND target_lang = $2 AND key IN (`+p.list(in...)+`)`, p...)
+		if err != nil {
+			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
+		}
+		entries, err := collect(rows, func(s scanner) (MemoryEntry, error) {
+			var e MemoryEntry
+			return e, s.Scan(&e.Key, &e.Text)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
+		}
+		for _, e := range entries {
+			found[e.Key] = e.Text
+		}
+	}
+	return found, nil
+}
+
+// PutMemory inserts or replaces translation-memory entries.
+func (db *DB) PutMemory(ctx context.Context, entries []MemoryEntry) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		at := now()
+		for _, e := range entries {
+			if _, err := stmt.ExecContext(ctx, e.Source, e.Target, e.Key, e.Text, at); err != nil {
+				return fmt.Errorf("entry %s→%s: %w", e.Source, e.Target, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: put memory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+const translationColumns = `article_id, lang, status, failure_reason, source_revision, latest_version, updated_at`
+
+func scanTranslation(s scanner) (tarjuma.Translation, error) {
+	var t tarjuma.Translation
+	err := s.Scan(&t.ArticleID, &t.Lang, &t.Status, &t.FailureReason, &t.SourceRevision, &t.LatestVersion, &t.UpdatedAt)
+	t.UpdatedAt = t.UpdatedAt.UTC()
+	return t, err
+}
+
+func translation(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang) (tarjuma.Translation, error) {
+	t, err := scanTranslation(q.QueryRowContext(ctx, `SELECT `+translationColumns+` FROM translations
+		WHERE article_id = $1 AND lang = $2`, articleID, lang))
+	return t, notFound(err, "translation %d/%s", articleID, lang)
+}
+
+// Translations returns the translations of one article in the order of its target languages.
+func (db *DB) Translations(ctx context.Context, articleID int64) ([]tarjuma.Translation, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+translationColumns+` FROM translations
+		WHERE article_id = $1 ORDER BY position`, articleID)
+	if err != nil {
+		return nil, fmt.Errorf("store: translations of article %d: %w", articleID, err)
+	}
+	ts, err := collect(rows, scanTranslation)
+	if err == nil && len(ts) == 0 {
+		// Every article has at least one translation, so none means no article.
+		err = fmt.Errorf("article %d: %w", articleID, tarjuma.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: translations of article %d: %w", articleID, err)
+	}
+	return ts, nil
+}
+
+// Translation returns one translation, or tarjuma.ErrNotFound.
+func (db *DB) Translation(ctx context.Context, articleID int64, lang tarjuma.Lang) (tarjuma.Translation, error) {
+	t, err := translation(ctx, db.read, articleID, lang)
+	if err != nil {
+		return tarjuma.Translation{}, fmt.Errorf("store: %w", err)
+	}
+	return t, nil
+}
+
+// mayBecome adds the statuses that may become next (tarjuma.Status.CanBecome) and returns the
+// SQL condition on them. Putting the state machine into the UPDATE's WHERE means a concurrent
+// change between reading and writing a translation cannot slip an illegal move through.
+func (p *params) mayBecome(next tarjuma.Status) string {
+	var from []any
+	for _, s := range tarjuma.Statuses() {
+		if s.CanBecome(next) {
+			from = append(from, s)
+		}
+	}
+	return "status IN (" + p.list(from...) + ")"
+}
+
+// whyNot explains why a translation did not move for source revision rev: it does not exist
+// (tarjuma.ErrNotFound), it targets another revision (tarjuma.ErrStale), or its state forbids
+// the move (tarjuma.ErrConflict).
+func whyNot(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, rev int) error {
+	t, err := translation(ctx, q, articleID, lang)
+	switch {
+	case err != nil:
+		return err
+	case t.SourceRevision != rev:
+		return fmt.Errorf("translation %d/%s targets source revision %d, not %d: %w",
+			articleID, lang, t.SourceRevision, rev, tarjuma.ErrStale)
+	}
+	return fmt.Errorf("translation %d/%s is %s with %d versions: %w",
+		articleID, lang, t.Status, t.LatestVersion, tarjuma.ErrConflict)
+}
+
+// StartTranslating moves a translation to translating for source revision rev. It returns
+// tarjuma.ErrStale when the translation now targets another revision, and tarjuma.ErrConflict
+// when the translation already has a version for rev or is in a state that cannot become
+// translating (a worker re-running a finished task stops there).
+func (db *DB) StartTranslating(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Translation, error) {
+	p := params{tarjuma.StatusTranslating, now(), articleID, lang, rev}
+	t, err := scanTranslation(db.write.QueryRowContext(ctx, `UPDATE translations
+		SET status = $1, failure_reason = '', updated_at = $2
+		WHERE article_id = $3 AND lang = $4 AND source_revision = $5 AND `+p.mayBecome(tarjuma.StatusTranslating)+`
+		AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = $3 AND v.lang = $4 AND v.source_revision = $5)
+		RETURNING `+translationColumns, p...))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = whyNot(ctx, db.read, articleID, lang, rev)
+	}
+	if err != nil {
+		return tarjuma.Translation{}, fmt.Errorf("store: start translating %d/%s at revision %d: %w", articleID, lang, rev, err)
+	}
+	return t, nil
+}
+
+// FailTranslation marks the translation for revision rev failed with a reason a person can read.
+// tarjuma.ErrStale when the translation now targets another revision.
+func (db *DB) FailTranslation(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int, reason string) error {
+	p := params{tarjuma.StatusFailed, reason, now(), articleID, lang, rev}
+	res, err := db.write.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = $2, updated_at = $3
+		WHERE article_id = $4 AND lang = $5 AND source_revision = $6 AND `+p.mayBecome(tarjuma.StatusFailed), p...)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err == nil && n == 0 {
+		err = whyNot(ctx, db.read, articleID, lang, rev)
+	}
+	if err != nil {
+		return fmt.Errorf("store: fail translation %d/%s at revision %d: %w", articleID, lang, rev, err)
+	}
+	return nil
+}
+
+// storedSegment fixes the JSON shape of segments in the versions table, so that renaming a
+// field of tarjuma.Segment cannot change how stored versions read.
+type storedSegment struct {
+	ID     string         `json:"id"`
+	Source string         `json:"source"`
+	Text   string         `json:"text"`
+	Origin tarjuma.Origin `json:"origin"`
+}
+
+const versionColumns = `article_id, lang, number, segments, author, machine, source_revision, created_at`
+
+func scanVersion(s scanner) (tarjuma.Version, error) {
+	var v tarjuma.Version
+	var segments string
+	err := s.Scan(&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.CreatedAt)
+	if err != nil {
+		return tarjuma.Version{}, err
+	}
+	var stored []storedSegment
+	if err := json.Unmarshal([]byte(segments), &stored); err != nil {
+		return tarjuma.Version{}, fmt.Errorf("version %d/%s/%d segments: %w", v.ArticleID, v.Lang, v.Number, err)
+	}
+	for _, s := range stored {
+		v.Segments = append(v.Segments, tarjuma.Segment(s))
+	}
+	v.CreatedAt = v.CreatedAt.UTC()
+	return v, nil
+}
+
+// SaveMachineVersion stores v (Number is assigned: latest+1) as the pipeline's version for
+// v.SourceRevision and moves the translation to needs_review, in one transaction. It is
+// idempotent: when a machine version for that revision already exists it stores nothing and
+// returns the existing one with created false. tarjuma.ErrStale when the translation now
+// targets another revision.
+func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved tarjuma.Version, created bool, err error) {
+	stored := make([]storedSegment, len(v.Segments))
+	for i, s := range v.Segments {
+		stored[i] = storedSegment(s)
+	}
+	segments, err := json.Marshal(stored)
+	if err != nil {
+		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version: %w", err)
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		at := now()
+		// The version is inserted first, numbered from the translation row it is selected from,
+		// and only when that row is at the revision and in a state that may become needs_review.
+		// A concurrent save of the same revision hits the unique index on machine versions and
+		// inserts nothing (ON CONFLICT waits for the other transaction to finish first).
+		p := params{v.ArticleID, v.Lang, v.SourceRevision, string(segments), tarjuma.MachineAuthor, at}
+		row := tx.QueryRowContext(ctx, `INSERT INTO versions (`+versionColumns+`)
+			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $6 FROM translations
+			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
+			ON CONFLICT DO NOTHING RETURNING `+versionColumns, p...)
+		saved, err = scanVersion(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			saved, err = machineVersion(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
+			if errors.Is(err, tarjuma.ErrNotFound) {
+				err = whyNot(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		// Conditioned on the revision again: the INSERT did not lock the row, and a new source
+		// revision may have re-queued it since. Then the version goes with the rollback.
+		res, err := tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
+			latest_version = $2, updated_at = $3 WHERE article_id = $4 AND lang = $5 AND source_revision = $6`,
+			tarjuma.StatusNeedsReview, saved.Number, at, v.ArticleID, v.Lang, v.SourceRevision)
+		var n int64
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		if err == nil && n == 0 {
+			err = whyNot(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
+		}
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version of %d/%s at revision %d: %w",
+			v.ArticleID, v.Lang, v.SourceRevision, err)
+	}
+	return saved, created, nil
+}
+
+func machineVersion(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Version, error) {
+	v, err := scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND machine`, articleID, lang, rev))
+	return v, notFound(err, "machine version of %d/%s at revision %d", articleID, lang, rev)
+}
+
+// Version returns version n of a translation, or tarjuma.ErrNotFound.
+func (db *DB) Version(ctx context.Context, articleID int64, lang tarjuma.Lang, n int) (tarjuma.Version, error) {
+	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE article_id = $1 AND lang = $2 AND number = $3`, articleID, lang, n))
+	if err != nil {
+		return tarjuma.Version{}, fmt.Errorf("store: %w", notFound(err, "version %d of %d/%s", n, articleID, lang))
+	}
+	return v, nil
+}
+
+// LatestVersion returns the newest version of a translation, or tarjuma.ErrNotFound when it
+// has none yet.
+func (db *DB) LatestVersion(ctx context.Context, articleID int64, lang tarjuma.Lang) (tarjuma.Version, error) {
+	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE article_id = $1 AND lang = $2 ORDER BY number DESC LIMIT 1`, articleID, lang))
+	if err != nil {
+		return tarjuma.Version{}, fmt.Errorf("store: %w", notFound(err, "latest version of %d/%s", articleID, lang))
+	}
+	return v, nil
+}
+
+// Versions returns every version of a translation, oldest first. tarjuma.ErrNotFound when the
+// translation does not exist.
+func (db *DB) Versions(ctx context.Context, articleID int64, lang tarjuma.Lang) ([]tarjuma.Version, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE article_id = $1 AND lang = $2 ORDER BY number`, articleID, lang)
+	if err != nil {
+		return nil, fmt.Errorf("store: versions of %d/%s: %w", articleID, lang, err)
+	}
+	vs, err := collect(rows, scanVersion)
+	if err == nil && len(vs) == 0 {
+		_, err = translation(ctx, db.read, articleID, lang)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: versions of %d/%s: %w", articleID, lang, err)
+	}
+	return vs, nil
+}

@@ -1,0 +1,225 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// stubEngine is an MT engine that answers "[<lang>#<call>] <source>", so a test can tell which
+// call produced a text, or fails with err, or blocks until the context ends.
+type stubEngine struct {
+	err   error
+	block bool
+
+	mu    sync.Mutex
+	calls int
+	texts int // texts received over all calls
+}
+
+func (e *stubEngine) Name() string { return "stub" }
+
+func (e *stubEngine) Translate(ctx context.Context, req translate.Request) ([]string, error) {
+	e.mu.Lock()
+	e.calls++
+	e.texts += len(req.Texts)
+	call := e.calls
+	e.mu.Unlock()
+	if e.block {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	out := make([]string, len(req.Texts))
+	for i, s := range req.Texts {
+		out[i] = fmt.Sprintf("[%s#%d] %s", req.Target, call, s)
+	}
+	return out, nil
+}
+
+// Texts returns how many texts the engine has been sent so far.
+func (e *stubEngine) Texts() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.texts
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func openDB(t *testing.T, url string) *store.DB {
+	t.Helper()
+	db, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func redisOpt(t *testing.T, url string) asynq.RedisConnOpt {
+	t.Helper()
+	opt, err := asynq.ParseRedisURI(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opt
+}
+
+// eachDB runs fn on every database testenv offers.
+func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	for _, d := range testenv.Databases(t) {
+		t.Run(d.Name, func(t *testing.T) { fn(t, openDB(t, d.URL)) })
+	}
+}
+
+// eachDBAndRedis runs fn on every pair of database and Redis testenv offers.
+func eachDBAndRedis(t *testing.T, fn func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt)) {
+	for _, d := range testenv.Databases(t) {
+		for _, r := range testenv.Redises(t) {
+			t.Run(d.Name+"/"+r.Name, func(t *testing.T) { fn(t, openDB(t, d.URL), redisOpt(t, r.URL)) })
+		}
+	}
+}
+
+// newHandler builds a TranslateHandler that consults the database's memory and then engine,
+// for every target language.
+func newHandler(t *testing.T, db *store.DB, engine translate.Provider) *TranslateHandler {
+	routes := map[tarjuma.Lang][]translate.Provider{}
+	for _, l := range tarjuma.TargetLangs() {
+		routes[l] = []translate.Provider{engine}
+	}
+	log := testLogger(t)
+	return NewTranslateHandler(HandlerConfig{
+		DB:         db,
+		Translator: translate.NewTranslator(translate.Config{Memory: db, Routes: routes, Logger: log}),
+		Logger:     log,
+	})
+}
+
+func submit(t *testing.T, db *store.DB, title, body string) tarjuma.Article {
+	t.Helper()
+	a, _, err := db.CreateArticle(t.Context(), store.NewArticle{
+		Title: title, Body: body, TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func submitSample(t *testing.T, db *store.DB) tarjuma.Article {
+	return submit(t, db, sampleTitle, sampleBody)
+}
+
+var sampleTitle, sampleBody = tarjuma.SampleArticle()
+
+// process runs the handler on the task for (article, lang, rev), as asynq would.
+func process(ctx context.Context, t *testing.T, h *TranslateHandler, articleID int64, lang tarjuma.Lang, rev int) error {
+	t.Helper()
+	task, err := NewTranslateTask(store.Job{ArticleID: articleID, Lang: lang, SourceRevision: rev}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.ProcessTask(ctx, task)
+}
+
+func versions(t *testing.T, db *store.DB, articleID int64, lang tarjuma.Lang) []tarjuma.Version {
+	t.Helper()
+	vs, err := db.Versions(t.Context(), articleID, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+func translation(t *testing.T, db *store.DB, articleID int64, lang tarjuma.Lang) tarjuma.Translation {
+	t.Helper()
+	tr, err := db.Translation(t.Context(), articleID, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// waitStatus waits until every translation of the article has the status.
+func waitStatus(t *testing.T, db *store.DB, articleID int64, want tarjuma.Status, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		trs, err := db.Translations(t.Context(), articleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := len(trs) > 0
+		for _, tr := range trs {
+			done = done && tr.Status == want
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("translations after %v: %+v, want all %s", timeout, trs, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// startServer runs a worker server until the test ends.
+func startServer(t *testing.T, redis asynq.RedisConnOpt, h *TranslateHandler, reg prometheus.Registerer) {
+	srv := NewServer(ServerConfig{
+		Redis: redis, Concurrency: 4, ShutdownTimeout: time.Second,
+		Logger: testLogger(t), Registerer: reg, Handler: h,
+	})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+}
+
+// startRelay runs an outbox relay until the test ends.
+func startRelay(t *testing.T, db *store.DB, client *asynq.Client, cfg RelayConfig) *Relay {
+	cfg.DB, cfg.Client, cfg.Logger = db, client, testLogger(t)
+	if cfg.Interval == 0 {
+		cfg.Interval = 100 * time.Millisecond
+	}
+	r := NewRelay(cfg)
+	runUntilCleanup(t, r.Run)
+	return r
+}
+
+// runUntilCleanup runs fn in a goroutine and, when the test ends, cancels it and waits for it.
+func runUntilCleanup(t *testing.T, fn func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- fn(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func newClient(t *testing.T, redis asynq.RedisConnOpt) *asynq.Client {
+	c := asynq.NewClient(redis)
+	t.Cleanup(func() { c.Close() })
+	return c
+}

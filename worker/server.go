@@ -1,0 +1,164 @@
+// Package worker owns the background work on asynq: one file per task kind (type, payload of
+// ids, constructor with options, handler), the outbox relay that moves committed jobs from the
+// database into Redis, and the server that runs the handlers with queues, retries, logging and
+// metrics.
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// Retry backoff: doubling from retryBase up to retryCap.
+const (
+	retryBase = 5 * time.Second
+	retryCap  = 10 * time.Minute
+)
+
+// ServerConfig holds a Server's dependencies and settings.
+type ServerConfig struct {
+	Redis           asynq.RedisConnOpt
+	Concurrency     int           // tasks processed at once; asynq uses the CPU count when zero
+	ShutdownTimeout time.Duration // how long running tasks may finish on shutdown before they are re-queued; asynq's 8s when zero
+	Logger          *slog.Logger
+	Registerer      prometheus.Registerer
+	Handler         *TranslateHandler
+}
+
+// Server runs the task handlers on asynq.
+type Server struct {
+	srv *asynq.Server
+	mux *asynq.ServeMux
+}
+
+// NewServer builds the server; Start starts it. Queues are weighted so breaking news goes first
+// without starving back-catalogue work: urgent 6, default 3, bulk 1.
+func NewServer(cfg ServerConfig) *Server {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	f := promauto.With(cfg.Registerer)
+	tasks := f.NewCounterVec(prometheus.CounterOpts{
+		Name: "tarjuma_tasks_total",
+		Help: "Task attempts by outcome: success, retry (will run again) or failed (given up).",
+	}, []string{"type", "outcome"})
+	durations := f.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "tarjuma_task_duration_seconds",
+		Help:    "Time spent in task handlers, per attempt.",
+		Buckets: prometheus.ExponentialBuckets(0.01, 3, 11), // 10ms to about 10 minutes
+	}, []string{"type"})
+
+	mux := asynq.NewServeMux()
+	mux.Use(instrument(tasks, durations))
+	mux.Handle(TypeTranslate, cfg.Handler)
+
+	srv := asynq.NewServer(cfg.Redis, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Queues: map[string]int{
+			string(tarjuma.PriorityUrgent):  6,
+			string(tarjuma.PriorityDefault): 3,
+			string(tarjuma.PriorityBulk):    1,
+		},
+		RetryDelayFunc: retryDelay,
+		ErrorHandler:   asynq.ErrorHandlerFunc(errorLogger(log)),
+		Logger:         asynqLogger{log.With("component", "asynq")},
+	})
+	return &Server{srv: srv, mux: mux}
+}
+
+// Start connects to Redis and starts processing tasks in the background.
+func (s *Server) Start() error {
+	if err := s.srv.Start(s.mux); err != nil {
+		return fmt.Errorf("start asynq server: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops gracefully (cmd calls it on SIGTERM): it stops taking tasks, lets running ones
+// finish within ShutdownTimeout and re-queues the rest, whose handlers see their context
+// cancelled. It returns when the workers are done.
+func (s *Server) Shutdown() { s.srv.Shutdown() }
+
+// retryDelay backs off exponentially from retryBase to retryCap, taking a random point in the
+// upper half of each step so the tasks of one engine outage do not all come back at once. An
+// engine's own Retry-After wins when it is longer.
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	d := retryCap
+	if n < 16 { // beyond that the shift would overflow; the cap applies long before
+		d = min(retryBase<<n, retryCap)
+	}
+	d = d/2 + rand.N(d/2+1)
+	if e := (*translate.Error)(nil); errors.As(err, &e) && e.RetryAfter > d {
+		d = e.RetryAfter
+	}
+	return d
+}
+
+// outcome names what becomes of a task attempt that ended with err.
+func outcome(ctx context.Context, err error) string {
+	switch {
+	case err == nil:
+		return "success"
+	case errors.Is(err, asynq.SkipRetry) || lastAttempt(ctx):
+		return "failed"
+	default:
+		return "retry"
+	}
+}
+
+// instrument counts task outcomes and times handlers.
+func instrument(tasks *prometheus.CounterVec, durations *prometheus.HistogramVec) asynq.MiddlewareFunc {
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			start := time.Now()
+			err := next.ProcessTask(ctx, t)
+			durations.WithLabelValues(t.Type()).Observe(time.Since(start).Seconds())
+			tasks.WithLabelValues(t.Type(), outcome(ctx, err)).Inc()
+			return err
+		})
+	}
+}
+
+// errorLogger logs each failed attempt once, at error level when asynq gives the task up.
+// Handlers return their errors rather than logging them, so this is the one place they appear.
+func errorLogger(log *slog.Logger) func(context.Context, *asynq.Task, error) {
+	return func(ctx context.Context, t *asynq.Task, err error) {
+		id, _ := asynq.GetTaskID(ctx)
+		retried, _ := asynq.GetRetryCount(ctx)
+		limit, _ := asynq.GetMaxRetry(ctx)
+		level, msg := slog.LevelWarn, "task failed; will retry"
+		if outcome(ctx, err) == "failed" {
+			level, msg = slog.LevelError, "task failed; giving up"
+		}
+		log.Log(ctx, level, msg, "task_id", id, "task_type", t.Type(), "retried", retried, "max_retry", limit, "err", err)
+	}
+}
+
+// asynqLogger sends asynq's own log lines to slog, so they share the process's format and
+// destination.
+type asynqLogger struct{ log *slog.Logger }
+
+func (l asynqLogger) Debug(args ...any) { l.log.Debug(fmt.Sprint(args...)) }
+func (l asynqLogger) Info(args ...any)  { l.log.Info(fmt.Sprint(args...)) }
+func (l asynqLogger) Warn(args ...any)  { l.log.Warn(fmt.Sprint(args...)) }
+func (l asynqLogger) Error(args ...any) { l.log.Error(fmt.Sprint(args...)) }
+
+// Fatal exits as asynq.Logger requires; asynq v0.26 itself never calls it.
+func (l asynqLogger) Fatal(args ...any) {
+	l.log.Error(fmt.Sprint(args...))
+	os.Exit(1)
+}

@@ -1,0 +1,254 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+func TestNewTranslateTask(t *testing.T) {
+	redis := redisOpt(t, testenv.Redises(t)[0].URL)
+	client := newClient(t, redis)
+	tests := []struct {
+		priority  tarjuma.Priority
+		retention time.Duration
+		wantQueue string
+		wantKeep  time.Duration
+	}{
+		{tarjuma.PriorityUrgent, time.Hour, "urgent", time.Hour},
+		{tarjuma.PriorityDefault, 0, "default", DefaultRetention},
+		{tarjuma.PriorityBulk, -1, "bulk", DefaultRetention},
+		{"", 0, "default", DefaultRetention},
+	}
+	for i, tt := range tests {
+		j := store.Job{ID: int64(i + 1), ArticleID: 42, Lang: tarjuma.Tajik, SourceRevision: i + 1, Priority: tt.priority}
+		task, err := NewTranslateTask(j, tt.retention)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := client.Enqueue(task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantID := fmt.Sprintf("translate:42:tg:r%d", i+1)
+		if info.ID != wantID || info.Queue != tt.wantQueue || info.Retention != tt.wantKeep ||
+			info.MaxRetry != maxRetry || info.Timeout != DefaultTimeout {
+			t.Errorf("priority %q: got id %s queue %s retention %v max retry %d timeout %v; want %s %s %v %d %v",
+				tt.priority, info.ID, info.Queue, info.Retention, info.MaxRetry, info.Timeout,
+				wantID, tt.wantQueue, tt.wantKeep, maxRetry, DefaultTimeout)
+		}
+		if got, want := string(task.Payload()), fmt.Sprintf(`{"article_id":42,"lang":"tg","source_revision":%d}`, i+1); got != want {
+			t.Errorf("payload %s carries more than ids", got)
+		}
+	}
+}
+
+func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		engine := &stubEngine{}
+		h := newHandler(t, db, engine)
+		a := submitSample(t, db)
+		want := tarjuma.SplitSource(sampleTitle, sampleBody)
+
+		for _, l := range tarjuma.TargetLangs() {
+			// Twice, as after a crash between storing and acknowledging the task.
+			for range 2 {
+				if err := process(t.Context(), t, h, a.ID, l, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			vs := versions(t, db, a.ID, l)
+			if len(vs) != 1 {
+				t.Fatalf("%s: %d versions, want 1", l, len(vs))
+			}
+			v := vs[0]
+			if v.Number != 1 || !v.Machine || v.Author != tarjuma.MachineAuthor || v.SourceRevision != 1 || len(v.Segments) != len(want) {
+				t.Errorf("%s: version %+v", l, v)
+			}
+			for i, s := range v.Segments {
+				if s.ID != want[i].ID || s.Source != want[i].Source || s.Origin != "mt:stub" || !strings.HasPrefix(s.Text, "["+string(l)+"#") {
+					t.Errorf("%s: segment %d = %+v", l, i, s)
+				}
+			}
+			if tr := translation(t, db, a.ID, l); tr.Status != tarjuma.StatusNeedsReview || tr.LatestVersion != 1 {
+				t.Errorf("%s: translation %+v, want needs_review at version 1", l, tr)
+			}
+		}
+		if engine.calls != 3 {
+			t.Errorf("engine called %d times, want once per language", engine.calls)
+		}
+	})
+}
+
+func TestHandlerResumesAfterCrash(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		h := newHandler(t, db, &stubEngine{})
+		a := submitSample(t, db)
+		// A worker started the task and died before storing anything.
+		if _, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Russian, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(versions(t, db, a.ID, tarjuma.Russian)); n != 1 {
+			t.Errorf("%d versions, want 1", n)
+		}
+	})
+}
+
+func TestHandlerUsesMemory(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		engine := &stubEngine{}
+		h := newHandler(t, db, engine)
+		a := submitSample(t, db)
+		err := db.PutMemory(t.Context(), []store.MemoryEntry{{
+			Source: tarjuma.Arabic, Target: tarjuma.English, Key: translate.MemoryKey(" " + sampleTitle + " "), Text: "Approved title",
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := process(t.Context(), t, h, a.ID, tarjuma.English, 1); err != nil {
+			t.Fatal(err)
+		}
+		v := versions(t, db, a.ID, tarjuma.English)[0]
+		if title := v.Segments[0]; title.Text != "Approved title" || title.Origin != tarjuma.OriginMemory {
+			t.Errorf("title = %+v, want it from memory", title)
+		}
+		if got, want := engine.Texts(), len(v.Segments)-1; got != want {
+			t.Errorf("engine got %d texts, want %d (all but the title)", got, want)
+		}
+	})
+}
+
+func TestHandlerIgnoresStaleRevision(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		engine := &stubEngine{}
+		h := newHandler(t, db, engine)
+		a := submitSample(t, db)
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, sampleTitle, sampleBody+"\nفقرة جديدة.", "test"); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 1); err != nil {
+			t.Fatalf("stale task: %v, want nil", err)
+		}
+		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 || engine.calls != 0 {
+			t.Fatalf("stale task stored %d versions and called the engine %d times", n, engine.calls)
+		}
+		if err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 2); err != nil {
+			t.Fatal(err)
+		}
+		if vs := versions(t, db, a.ID, tarjuma.Tajik); len(vs) != 1 || vs[0].SourceRevision != 2 {
+			t.Errorf("versions %+v, want one for revision 2", vs)
+		}
+	})
+}
+
+func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		engine := &stubEngine{}
+		h := newHandler(t, db, engine)
+		title, body := "عنوان الخبر", "الجملة الأولى. الجملة الثانية.\nالفقرة الثانية."
+		a := submit(t, db, title, body)
+		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {
+			t.Fatal(err)
+		}
+		first := engine.Texts()
+
+		body = "الجملة الأولى. جملة معدلة.\nالفقرة الثانية.\nفقرة مضافة."
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, title, body, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 2); err != nil {
+			t.Fatal(err)
+		}
+		if got := engine.Texts() - first; got != 2 {
+			t.Errorf("revision 2 sent %d texts to the engine, want the 2 changed ones", got)
+		}
+		v, err := db.LatestVersion(t.Context(), a.ID, tarjuma.Russian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{ // segment id → the engine call its text must come from
+			"title": "#1]", "p1.s1": "#1]", "p1.s2": "#2]", "p2.s1": "#1]", "p3.s1": "#2]",
+		}
+		if v.Number != 2 || v.SourceRevision != 2 || len(v.Segments) != len(want) {
+			t.Fatalf("version %+v", v)
+		}
+		for _, s := range v.Segments {
+			if !strings.Contains(s.Text, want[s.ID]) || !strings.HasSuffix(s.Text, s.Source) {
+				t.Errorf("segment %s = %q, want the text of call %s", s.ID, s.Text, want[s.ID])
+			}
+		}
+	})
+}
+
+func TestHandlerPermanentError(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		engine := &stubEngine{err: &translate.Error{Provider: "stub", Permanent: true, Err: errors.New("language not supported")}}
+		h := newHandler(t, db, engine)
+		a := submitSample(t, db)
+
+		err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 1)
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Fatalf("err = %v, want SkipRetry", err)
+		}
+		tr := translation(t, db, a.ID, tarjuma.Tajik)
+		if tr.Status != tarjuma.StatusFailed || !strings.Contains(tr.FailureReason, "language not supported") {
+			t.Errorf("translation %+v, want failed with the engine's reason", tr)
+		}
+		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
+			t.Errorf("%d versions stored", n)
+		}
+	})
+}
+
+func TestHandlerRetryableError(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		h := newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")})
+		a := submitSample(t, db)
+
+		err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 1)
+		if err == nil || errors.Is(err, asynq.SkipRetry) {
+			t.Fatalf("err = %v, want a retryable error", err)
+		}
+		if tr := translation(t, db, a.ID, tarjuma.Tajik); tr.Status != tarjuma.StatusTranslating {
+			t.Errorf("translation %+v, want it still translating for the retry", tr)
+		}
+		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
+			t.Errorf("%d versions stored", n)
+		}
+	})
+}
+
+func TestHandlerHonoursCancellation(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		h := newHandler(t, db, &stubEngine{block: true})
+		a := submitSample(t, db)
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+
+		start := time.Now()
+		err := process(ctx, t, h, a.ID, tarjuma.English, 1)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("handler returned %v after its context ended", took)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("err = %v, want the context's, retryable", err)
+		}
+		if n := len(versions(t, db, a.ID, tarjuma.English)); n != 0 {
+			t.Errorf("%d versions stored after cancellation", n)
+		}
+	})
+}
