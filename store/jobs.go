@@ -27,6 +27,9 @@ type Job struct {
 // (FOR UPDATE SKIP LOCKED). It returns how many jobs were dispatched; an enqueue error stops the
 // batch and is returned, leaving that job and the rest for the next call.
 func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time.Time, enqueue func(Job) error) (int, error) {
+	if limit <= 0 {
+		return 0, nil // PostgreSQL refuses a negative LIMIT, SQLite reads it as no limit
+	}
 	// On PostgreSQL the batch stays locked in a transaction until it is marked. SQLite has one
 	// writer, which must not wait on the queue: there the batch is read from the read pool and
 	// each job marked on its own, and concurrent relays may enqueue a job twice, which the

@@ -56,7 +56,7 @@ var (
 		forUpdate:  " FOR UPDATE",
 		skipLocked: " FOR UPDATE SKIP LOCKED",
 		// The key is arbitrary but fixed: "tarjuma" in ASCII.
-		lockMigrations: "SELECT pg_advisory_xact_lock(32780567474220385)",
+		lockMigrations: "SELECT pg_advisory_xact_lock(32758241338682721)",
 	}
 )
 

@@ -84,7 +84,7 @@ func create(t *testing.T, db *DB, a NewArticle) tarjuma.Article {
 	return article
 }
 
-// machineVersion is what a worker stores for one translation.
+// machineVersionFor is what a worker stores for one translation.
 func machineVersionFor(id int64, lang tarjuma.Lang, rev int, title string) tarjuma.Version {
 	return tarjuma.Version{ArticleID: id, Lang: lang, SourceRevision: rev, Segments: []tarjuma.Segment{
 		{ID: tarjuma.TitleSegmentID, Source: "قمة", Text: title, Origin: tarjuma.MachineOrigin("test")},
@@ -644,8 +644,8 @@ func TestDispatchJobs(t *testing.T) {
 			t.Errorf("dispatched %v again without redispatch", got)
 		}
 
-		// Redispatch takes jobs whose translation still waits for them: tg and ru of the
-		// article, once en has moved on to review and ru to translating.
+		// Redispatch takes the jobs whose translation still waits for them: with the article's
+		// tg translating, ru queued and en in review, jobs 1 (tg), 2 (ru) and the urgent 4.
 		translate(t, db, a.ID, tarjuma.English, 1)
 		start(t, db, a.ID, 1)
 		later := time.Now().Add(time.Hour)

@@ -80,7 +80,8 @@ func NewServer(cfg ServerConfig) *Server {
 	return &Server{srv: srv, mux: mux}
 }
 
-// Start connects to Redis and starts processing tasks in the background.
+// Start starts processing tasks in the background. It does not wait for Redis: while Redis is
+// unreachable asynq logs the errors and keeps trying.
 func (s *Server) Start() error {
 	if err := s.srv.Start(s.mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)

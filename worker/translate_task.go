@@ -26,8 +26,8 @@ const (
 	DefaultRetention = 24 * time.Hour
 	// DefaultTimeout bounds one attempt; its context is cancelled and the task re-queued after it.
 	DefaultTimeout = 5 * time.Minute
-	// maxRetry gives about an hour of retries with the backoff of retryDelay before the
-	// translation is marked failed.
+	// maxRetry spreads the attempts over half an hour to an hour with retryDelay's backoff
+	// before the translation is marked failed.
 	maxRetry = 12
 	// failWriteTimeout bounds recording a failure once the task's own context may be over.
 	failWriteTimeout = 5 * time.Second

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 // TestMain lets the test binary double as a worker process, so the crash test can SIGKILL a
@@ -147,5 +146,3 @@ func waitStatus(t *testing.T, db *store.DB, articleID int64, want tarjuma.Status
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
-var _ translate.Provider = (*stubProvider)(nil)

@@ -56,7 +56,7 @@ func stubText(lang tarjuma.Lang, source string) string { return "[" + string(lan
 
 // backends pairs each database with a Redis: SQLite with the embedded Redis always, and
 // PostgreSQL with the real Redis when the integration variables are set (always in CI).
-func backends(t *testing.T) []env {
+func backends(t testing.TB) []env {
 	dbs, redises := testenv.Databases(t), testenv.Redises(t)
 	var out []env
 	for i := range min(len(dbs), len(redises)) {
