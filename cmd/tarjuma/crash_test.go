@@ -82,7 +82,7 @@ func startChildWorker(t *testing.T, vars env, latency time.Duration) *exec.Cmd {
 // language once asynq has recovered the tasks whose lease expired.
 func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits for asynq's 30-second lease to expire")
+		t.Skip("waits a minute for asynq's lease recovery")
 	}
 	all := backends(t)
 	vars := all[len(all)-1] // the real services when they are configured
@@ -107,9 +107,10 @@ func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Wait()
-	// Let the killed worker's 30-second leases run out, so the next worker's recoverer, which
-	// runs at start, finds them at once instead of a minute later.
-	time.Sleep(31 * time.Second)
+	// asynq's recoverer takes tasks whose 30-second lease ran out more than 30 seconds ago (clock
+	// skew allowance); it runs when a server starts and then every minute. Waiting a minute lets
+	// the next worker recover the killed one's tasks at start.
+	time.Sleep(61 * time.Second)
 
 	startChildWorker(t, vars, 10*time.Millisecond)
 	waitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, 90*time.Second)

@@ -1,0 +1,58 @@
+package tarjuma_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/tarjuma/tarjuma"
+
+// TestImportDirection keeps the layout of DESIGN.md honest: imports flow from cmd through api and
+// worker down to store, translate and glossary and end at the root package; only the worker side
+// knows asynq, and glossary does no I/O of its own.
+func TestImportDirection(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatal("the go command is needed to list imports:", err)
+	}
+	rules := []struct {
+		pkg       string
+		forbidden []string // never among the package's dependencies, direct or not
+		direct    []string // never imported by the package itself
+	}{
+		{pkg: ".", forbidden: []string{module + "/"}},
+		{pkg: "store", forbidden: []string{module + "/api", module + "/worker", module + "/translate", module + "/review", "github.com/hibiken/asynq"}},
+		{pkg: "translate", forbidden: []string{module + "/api", module + "/worker", module + "/store", "github.com/hibiken/asynq"}},
+		{pkg: "api", forbidden: []string{module + "/worker", "github.com/hibiken/asynq"}},
+		{pkg: "worker", forbidden: []string{module + "/api", module + "/review"}},
+		{pkg: "glossary", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/worker"},
+			direct: []string{"os", "net", "net/http", "database/sql"}},
+	}
+	for _, r := range rules {
+		t.Run(r.pkg, func(t *testing.T) {
+			for _, dep := range goList(t, "-deps", "./"+r.pkg) {
+				for _, f := range r.forbidden {
+					if dep == f || (strings.HasSuffix(f, "/") && strings.HasPrefix(dep, f)) || strings.HasPrefix(dep, f+"/") {
+						t.Errorf("%s depends on %s", r.pkg, dep)
+					}
+				}
+			}
+			imports := goList(t, "-f", "{{join .Imports \"\\n\"}}", "./"+r.pkg)
+			for _, f := range r.direct {
+				if slices.Contains(imports, f) {
+					t.Errorf("%s imports %s", r.pkg, f)
+				}
+			}
+		})
+	}
+}
+
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v", args, err)
+	}
+	return strings.Fields(string(out))
+}

@@ -1,0 +1,272 @@
+package glossary
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns the form of s that matching compares: NFKC (which unfolds presentation
+// forms and lam-alef ligatures), then
+//   - tashkeel and every other combining mark, the superscript alef and tatweel removed;
+//   - أ إ آ ٱ ٲ ٳ → ا, ى ی ئ → ي, ؤ → و, ة ە ہ ۀ ۂ ۃ ھ → ه, ک ڪ → ك, ۓ → ے; the high hamza ٴ removed;
+//   - format characters removed: ZWNJ, ZWJ, LRM, RLM, ALM, bidi embeddings and isolates, BOM;
+//   - any run of whitespace (line breaks, NBSP, ZWSP included) → one space;
+//   - Arabic-Indic and Persian digits → ASCII; dashes → "-"; double quotes and guillemets → '"'.
+//
+// Normalize is idempotent. It is for comparing, never for storing: stored text keeps its bidi
+// marks and diacritics.
+func Normalize(s string) string {
+	it := normIter{src: s}
+	b := make([]byte, 0, len(s))
+	for {
+		r, _, _, ok := it.next()
+		if !ok {
+			return string(b)
+		}
+		b = utf8.AppendRune(b, r)
+	}
+}
+
+// Mapped is a normalised text with, for every byte of it, the span of the original text it
+// stands for, so that a match found in Text can be reported in the original exactly.
+type Mapped struct {
+	Text string
+	// Starts[i] and Ends[i] bound the original bytes that produced Text[i]. Marks and tatweel
+	// belong to the letter before them; removed format characters belong to nothing. Both are
+	// non-decreasing and fall on rune boundaries of the original.
+	Starts, Ends []int
+}
+
+// NormalizeMap is Normalize with the map back to s.
+func NormalizeMap(s string) Mapped {
+	it := normIter{src: s}
+	var b []byte
+	var starts, ends []int
+	for {
+		r, start, end, ok := it.next()
+		if !ok {
+			return Mapped{Text: string(b), Starts: starts, Ends: ends}
+		}
+		n := len(b)
+		b = utf8.AppendRune(b, r)
+		for range len(b) - n {
+			starts = append(starts, start)
+			ends = append(ends, end)
+		}
+	}
+}
+
+// Source returns the span of the original text that Text[i:j] stands for (i < j).
+func (m Mapped) Source(i, j int) (start, end int) { return m.Starts[i], m.Ends[j-1] }
+
+// normIter yields the normalised form of src rune by rune, each with the span of src it stands
+// for. It is the only implementation of the normalisation: Normalize, NormalizeMap and the
+// tokenizer all read from it, so terms and texts are folded the same way.
+//
+// Most runes take the fast path: they are "inert" (NFKC leaves them alone and they compose with
+// nothing that could follow) and are folded on their own. Anything else starts a slow run, which
+// takes the rune before it (so compositions across the boundary happen) and the marks and format
+// characters after it; the run is normalised as a whole and all its output maps to the whole run.
+type normIter struct {
+	src       string
+	pos       int
+	lastSpace bool   // the last rune yielded was a space, so more whitespace is dropped
+	pend      []rune // output of a slow run still to yield
+	pendStart int
+	pendEnd   int
+}
+
+func (it *normIter) next() (r rune, start, end int, ok bool) {
+	for {
+		switch {
+		case len(it.pend) > 0:
+			r, start, end = it.pend[0], it.pendStart, it.pendEnd
+			it.pend = it.pend[1:]
+		case it.pos < len(it.src):
+			if r, start, end = it.step(); r < 0 {
+				continue
+			}
+		default:
+			return 0, 0, 0, false
+		}
+		if r == ' ' {
+			if it.lastSpace {
+				continue
+			}
+			it.lastSpace = true
+		} else {
+			it.lastSpace = false
+		}
+		return r, start, end, true
+	}
+}
+
+// step consumes the rune at pos with the marks attached to it and returns it folded, or
+// consumes a slow run into pend and returns drop.
+func (it *normIter) step() (rune, int, int) {
+	src, i := it.src, it.pos
+	r, size := decode(src, i)
+	end := i + size
+	if inert(r) {
+		for end < len(src) {
+			next, n := decode(src, end)
+			if !inert(next) {
+				return it.slow(i, end+n)
+			}
+			if fold(next) != attach {
+				break
+			}
+			end += n
+		}
+		it.pos = end
+		f := fold(r)
+		if f == attach { // a mark with no letter to carry it
+			f = drop
+		}
+		return f, i, end
+	}
+	return it.slow(i, end)
+}
+
+// slow normalises the run that starts at i and includes src[i:end], extended over what could
+// still combine with it.
+func (it *normIter) slow(i, end int) (rune, int, int) {
+	src := it.src
+	for end < len(src) {
+		r, n := decode(src, end)
+		if f := fold(r); inert(r) && f != attach && f != drop {
+			break
+		}
+		end += n
+	}
+	it.pend = append(it.pend[:0], []rune(canonical(src[i:end]))...)
+	it.pendStart, it.pendEnd, it.pos = i, end, end
+	return drop, 0, 0
+}
+
+// canonical folds NFKC(s) until nothing changes: removing a mark or a joiner can bring together
+// two characters NFKC composes (a Hangul L and V jamo, say), and the result must be a fixed point
+// for Normalize to be idempotent. Every round after the first only composes, so it ends.
+func canonical(s string) string {
+	for {
+		t := foldString(norm.NFKC.String(s))
+		if t == s {
+			return t
+		}
+		s = t
+	}
+}
+
+func foldString(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		f := fold(r)
+		if f < 0 || f == ' ' && space {
+			continue
+		}
+		space = f == ' '
+		b.WriteRune(f)
+	}
+	return b.String()
+}
+
+func decode(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// Results of fold that are not runes.
+const (
+	drop   rune = -1 // not part of the matched text: format and bidi controls
+	attach rune = -2 // a mark or tatweel: not matched, but its bytes belong to the letter before it
+)
+
+// fold maps one rune (already NFKC) to what matching compares.
+func fold(r rune) rune {
+	switch {
+	case r < utf8.RuneSelf:
+		if asciiSpace(r) {
+			return ' '
+		}
+		return r
+	case 0x600 <= r && r <= 0x6FF:
+		return arabicFold[r-0x600]
+	case r == '\u200B' || unicode.IsSpace(r): // a zero-width space still separates words
+		return ' '
+	case unicode.In(r, unicode.Mn, unicode.Me):
+		return attach
+	case unicode.Is(unicode.Cf, r):
+		return drop
+	case r == '−' || unicode.Is(unicode.Pd, r):
+		return '-'
+	case r == '«' || r == '»' || r == '“' || r == '”' || r == '„' || r == '‟':
+		return '"'
+	}
+	return r
+}
+
+func asciiSpace(r rune) bool {
+	return r == ' ' || '\t' <= r && r <= '\r'
+}
+
+// arabicFold is fold for the Arabic block, where nearly all the work is.
+var arabicFold = func() (t [0x100]rune) {
+	for i := range t {
+		r := rune(0x600 + i)
+		switch {
+		case r == 'ـ' || r == 'ٴ' || unicode.Is(unicode.Mn, r): // tatweel and high hamza go with the marks
+			t[i] = attach
+		case unicode.Is(unicode.Cf, r): // ALM, number signs, end of ayah
+			t[i] = drop
+		case '٠' <= r && r <= '٩':
+			t[i] = '0' + r - '٠'
+		case '۰' <= r && r <= '۹':
+			t[i] = '0' + r - '۰'
+		default:
+			t[i] = r
+		}
+	}
+	// Letters a writer may use for one another. The hamza-carrying composites must fold to the
+	// letter their decomposition starts with, so that a decomposed spelling (whose combining hamza
+	// is removed) folds the same way.
+	for to, froms := range map[rune]string{
+		'ا': "أإآٱٲٳ",
+		'ي': "ىیئ",
+		'و': "ؤ",
+		'ه': "ةەہۀۂۃھ",
+		'ك': "کڪ",
+		'ے': "ۓ",
+	} {
+		for _, from := range froms {
+			t[from-0x600] = to
+		}
+	}
+	return t
+}()
+
+// inert reports whether r can be folded on its own: NFKC leaves it alone (or only maps it to
+// what fold maps it to anyway) and it is not the second half of any composition. The ranges are
+// the scripts and punctuation of the desk's texts; everything else takes the slow path, which
+// is correct for all input. TestInertRunes checks this list against NFKC.
+func inert(r rune) bool {
+	switch {
+	case r < 0x80:
+		return true
+	case r < 0xC0:
+		return r == 0x85 || r == 0xA0 || r == 0xAB || r == 0xAD || r == 0xBB
+	case r <= 0xFF, 0x400 <= r && r <= 0x4FF:
+		return true
+	case 0x600 <= r && r <= 0x6FF:
+		return r < 0x675 || r > 0x678 // ٵ ٶ ٷ ٸ have compatibility decompositions
+	case 0x2000 <= r && r <= 0x206F:
+		return r <= 0x2016 || 0x2018 <= r && r <= 0x2023 || 0x2027 <= r && r <= 0x202F ||
+			0x2060 <= r && r <= 0x2064 || r >= 0x2066
+	}
+	return r == 0xFEFF || r == utf8.RuneError
+}
