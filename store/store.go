@@ -64,6 +64,13 @@ var (
 // WAL for readers beside the writer, enforced foreign keys, and NORMAL sync, which is safe in WAL.
 const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 
+// postgresMaxConns caps one process's connections: a worker at the default concurrency and the
+// API fit in it, and PostgreSQL's default limit of 100 leaves room for a few such processes.
+const postgresMaxConns = 24
+
+// sqliteReaders is the size of SQLite's read pool; readers do not block each other in WAL mode.
+const sqliteReaders = 8
+
 // Open connects to the database named by url: "postgres://…" or "postgresql://…" for
 // PostgreSQL, "sqlite:PATH" (e.g. "sqlite:./data/tarjuma.db") for SQLite; the SQLite file's
 // folder is created if missing. It does not migrate: call Migrate.
@@ -75,6 +82,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
+		// database/sql keeps only 2 idle connections by default, so a busy worker would open and
+		// close PostgreSQL connections (a process fork each) all the time.
+		pool.SetMaxOpenConns(postgresMaxConns)
+		pool.SetMaxIdleConns(postgresMaxConns)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{dialect: postgres, write: pool, read: pool}
 	case strings.HasPrefix(url, "sqlite:"):
 		var err error
@@ -110,6 +122,9 @@ func openSQLite(path string) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	// Keep the readers open: a new SQLite connection re-reads the schema and pragmas.
+	read.SetMaxOpenConns(sqliteReaders)
+	read.SetMaxIdleConns(sqliteReaders)
 	return &DB{dialect: sqlite, write: write, read: read}, nil
 }
 

@@ -197,6 +197,12 @@ func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved 
 		if err == nil && n == 0 {
 			err = whyNot(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
 		}
+		if err == nil {
+			// The outbox rows of this and older revisions are done with; removing them keeps the
+			// relay's sweep over in-flight work only.
+			_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE article_id = $1 AND lang = $2 AND source_revision <= $3`,
+				v.ArticleID, v.Lang, v.SourceRevision)
+		}
 		created = err == nil
 		return err
 	})

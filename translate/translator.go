@@ -110,18 +110,18 @@ func (t *Translator) fromMemory(ctx context.Context, source, target tarjuma.Lang
 	if t.memory == nil || len(todo) == 0 {
 		return todo, nil
 	}
-	keys := make([]string, 0, len(todo))
-	for _, idx := range todo {
-		keys = append(keys, MemoryKey(segs[idx].Source))
+	keys := make([]string, len(todo)) // keys[i] belongs to todo[i]
+	for i, idx := range todo {
+		keys[i] = MemoryKey(segs[idx].Source)
 	}
-	slices.Sort(keys)
-	hits, err := t.memory.LookupMemory(ctx, source, target, slices.Compact(keys))
+	unique := slices.Compact(slices.Sorted(slices.Values(keys)))
+	hits, err := t.memory.LookupMemory(ctx, source, target, unique)
 	if err != nil {
 		return nil, fmt.Errorf("translation memory %s→%s: %w", source, target, err)
 	}
 	rest := todo[:0] // filtered in place: each index is read before its slot is reused
-	for _, idx := range todo {
-		if text, ok := hits[MemoryKey(segs[idx].Source)]; ok {
+	for i, idx := range todo {
+		if text, ok := hits[keys[i]]; ok {
 			segs[idx].Text, segs[idx].Origin = text, tarjuma.OriginMemory
 		} else {
 			rest = append(rest, idx)

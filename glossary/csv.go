@@ -1,0 +1,208 @@
+package glossary
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// The CSV columns: the seven other tools rely on, and the optional ones that carry the rest of a
+// term so an export imports back unchanged.
+var (
+	csvColumns      = []string{"id", "kind", "ar", "tg", "ru", "en", "note"}
+	csvExtraColumns = []string{"valid_from", "valid_until", "dnt"}
+)
+
+// csvLangs are the target columns, in header order.
+var csvLangs = []tarjuma.Lang{tarjuma.Tajik, tarjuma.Russian, tarjuma.English}
+
+// listSep separates Arabic variants, and a target's preferred form from its accepted ones.
+const listSep = "|"
+
+// ReadCSV reads a term base in the desk's CSV format: the header id,kind,ar,tg,ru,en,note,
+// optionally followed by any of valid_from, valid_until (YYYY-MM-DD or RFC 3339) and dnt
+// (true/false); "|" separates the Arabic variants and, in a target column, the preferred form
+// from the accepted ones. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
+// *ValidationError listing every bad row by line, so nothing is half-imported.
+func ReadCSV(r io.Reader) ([]Term, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // counted here, so one short row does not hide the rest
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &ValidationError{Problems: []Problem{{Line: 1, Code: CodeBadHeader}}}
+		}
+		p, err := parseProblem(err)
+		if err != nil {
+			return nil, err
+		}
+		return nil, &ValidationError{Problems: []Problem{p}}
+	}
+	header[0] = strings.TrimPrefix(header[0], "\uFEFF")
+	extra, ok := csvExtraIndex(header)
+	if !ok {
+		return nil, &ValidationError{Problems: []Problem{{Line: 1, Code: CodeBadHeader, Arg: strings.Join(header, ",")}}}
+	}
+	var terms []Term
+	var lines []int
+	var ps []Problem
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil { // broken quoting: the reader cannot tell where rows start any more
+			p, err := parseProblem(err)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, p)
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(header) {
+			ps = append(ps, Problem{Line: line, ID: strings.TrimSpace(rec[0]), Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
+			continue
+		}
+		t, rowProblems := termFromRow(rec, extra)
+		for _, p := range rowProblems {
+			p.Line = line
+			ps = append(ps, p)
+		}
+		terms = append(terms, t)
+		lines = append(lines, line)
+	}
+	return finish(terms, lines, ps)
+}
+
+// parseProblem turns a CSV parse error into a problem; any other error is the reader failing
+// and is returned as it is.
+func parseProblem(err error) (Problem, error) {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return Problem{}, fmt.Errorf("glossary: reading CSV: %w", err)
+	}
+	return Problem{Line: pe.Line, Code: CodeSyntax, Arg: pe.Err.Error()}, nil
+}
+
+// csvExtraIndex checks the header and returns where each optional column is (-1 if absent).
+func csvExtraIndex(header []string) (map[string]int, bool) {
+	if len(header) < len(csvColumns) || !slices.Equal(header[:len(csvColumns)], csvColumns) {
+		return nil, false
+	}
+	idx := map[string]int{}
+	for _, c := range csvExtraColumns {
+		idx[c] = -1
+	}
+	for i, c := range header[len(csvColumns):] {
+		if seen, known := idx[c]; !known || seen >= 0 {
+			return nil, false
+		}
+		idx[c] = len(csvColumns) + i
+	}
+	return idx, true
+}
+
+func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
+	t := Term{
+		ID:     strings.TrimSpace(rec[0]),
+		Kind:   Kind(strings.TrimSpace(rec[1])),
+		Arabic: splitList(rec[2]),
+		Note:   strings.TrimSpace(rec[6]),
+	}
+	for i, l := range csvLangs {
+		if list := splitList(rec[3+i]); len(list) > 0 {
+			if t.Targets == nil {
+				t.Targets = make(map[tarjuma.Lang]Forms)
+			}
+			t.Targets[l] = Forms{Preferred: list[0], Accepted: list[1:]}
+		}
+	}
+	var ps []Problem
+	cell := func(col string) string {
+		if i := extra[col]; i >= 0 {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	date := func(col string) time.Time {
+		v, ok := parseTime(cell(col))
+		if !ok {
+			ps = append(ps, Problem{ID: t.ID, Field: col, Code: CodeBadDate, Arg: cell(col)})
+		}
+		return v
+	}
+	t.ValidFrom, t.ValidUntil = date("valid_from"), date("valid_until")
+	if s := cell("dnt"); s != "" {
+		dnt, err := strconv.ParseBool(s)
+		if err != nil {
+			ps = append(ps, Problem{ID: t.ID, Field: "dnt", Code: CodeBadFlag, Arg: s})
+		}
+		t.DoNotTranslate = dnt
+	}
+	return t, ps
+}
+
+// splitList splits a cell at "|"; an empty cell is an empty list, an empty item stays so that
+// validation reports it.
+func splitList(cell string) []string {
+	if strings.TrimSpace(cell) == "" {
+		return nil
+	}
+	list := strings.Split(cell, listSep)
+	for i := range list {
+		list[i] = strings.TrimSpace(list[i])
+	}
+	return list
+}
+
+// WriteCSV writes terms in the order given, in the format ReadCSV reads. The optional columns
+// are written only when some term needs them, so plain term bases keep the seven-column header.
+func WriteCSV(w io.Writer, terms []Term) error {
+	extra := slices.ContainsFunc(terms, func(t Term) bool {
+		return !t.ValidFrom.IsZero() || !t.ValidUntil.IsZero() || t.DoNotTranslate
+	})
+	header := csvColumns
+	if extra {
+		header = slices.Concat(csvColumns, csvExtraColumns)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for _, t := range terms {
+		rec := []string{t.ID, string(t.Kind), strings.Join(t.Arabic, listSep)}
+		for _, l := range csvLangs {
+			f := t.Targets[l]
+			rec = append(rec, strings.Join(formList(f), listSep))
+		}
+		rec = append(rec, t.Note)
+		if extra {
+			dnt := ""
+			if t.DoNotTranslate {
+				dnt = "true"
+			}
+			rec = append(rec, formatTime(t.ValidFrom), formatTime(t.ValidUntil), dnt)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// formList is a target's forms, preferred first.
+func formList(f Forms) []string {
+	if f.Preferred == "" && len(f.Accepted) == 0 {
+		return nil
+	}
+	return append([]string{f.Preferred}, f.Accepted...)
+}

@@ -1,0 +1,295 @@
+package glossary
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// TBX-Basic (ISO 30042:2019, DCA style) has no data categories for the term kind, validity
+// dates or the do-not-translate flag. The kind goes into subjectField, the closest concept-level
+// category; the rest into concept-level notes with a "tarjuma:" prefix, so files stay valid
+// TBX-Basic and other tools show them as notes.
+const (
+	tbxModel = `<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>`
+
+	tbxPreferred  = "preferredTerm-admn-sts"
+	tbxAdmitted   = "admittedTerm-admn-sts"
+	tbxDeprecated = "deprecatedTerm-admn-sts"
+	tbxSuperseded = "supersededTerm-admn-sts"
+
+	tbxNotePrefix = "tarjuma:"
+	tbxValidFrom  = "valid_from"
+	tbxValidUntil = "valid_until"
+	tbxDNT        = "dnt"
+)
+
+type tbxDocument struct {
+	XMLName xml.Name   `xml:"urn:iso:std:iso:30042:ed-2 tbx"`
+	Type    string     `xml:"type,attr"`
+	Style   string     `xml:"style,attr"`
+	Lang    string     `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Source  string     `xml:"tbxHeader>fileDesc>sourceDesc>p"`
+	Entries []tbxEntry `xml:"text>body>conceptEntry"`
+}
+
+// tbxEntry is a conceptEntry, or a TBX 2 (martif) termEntry when reading; the TBX 2 element
+// names are read but never written.
+type tbxEntry struct {
+	ID          string       `xml:"id,attr"`
+	Descrips    []tbxTyped   `xml:"descrip"`
+	GroupedDesc []tbxTyped   `xml:"descripGrp>descrip"`
+	Notes       []string     `xml:"note"`
+	Transacs    []tbxTransac `xml:"transacGrp"`
+	Langs       []tbxLang    `xml:"langSec"`
+	LangSets    []tbxLang    `xml:"langSet"`
+}
+
+type tbxTyped struct {
+	Type  string `xml:"type,attr"`
+	Value string `xml:",chardata"`
+}
+
+type tbxTransac struct {
+	Transac tbxTyped  `xml:"transac"`
+	Note    *tbxTyped `xml:"transacNote"`
+	Date    string    `xml:"date,omitempty"`
+}
+
+type tbxLang struct {
+	Lang  string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Terms []tbxTerm `xml:"termSec"`
+	Tigs  []tbxTerm `xml:"tig"`
+}
+
+type tbxTerm struct {
+	Term  string     `xml:"term"`
+	Notes []tbxTyped `xml:"termNote"`
+}
+
+// WriteTBX writes terms as a TBX-Basic document: one conceptEntry per term, a langSec per
+// language (ar first), the preferred form as preferredTerm-admn-sts and the others as
+// admittedTerm-admn-sts; UpdatedBy and UpdatedAt go into a transacGrp.
+func WriteTBX(w io.Writer, terms []Term) error {
+	doc := tbxDocument{Type: "TBX-Basic", Style: "dca", Lang: string(tarjuma.Arabic), Source: "tarjuma glossary"}
+	for _, t := range terms {
+		doc.Entries = append(doc.Entries, tbxFromTerm(t))
+	}
+	if _, err := io.WriteString(w, xml.Header+tbxModel+"\n"); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func tbxFromTerm(t Term) tbxEntry {
+	e := tbxEntry{ID: t.ID, Descrips: []tbxTyped{{Type: "subjectField", Value: string(t.Kind)}}}
+	if t.Note != "" {
+		e.Notes = append(e.Notes, t.Note)
+	}
+	if !t.ValidFrom.IsZero() {
+		e.Notes = append(e.Notes, tbxNotePrefix+tbxValidFrom+"="+formatTime(t.ValidFrom))
+	}
+	if !t.ValidUntil.IsZero() {
+		e.Notes = append(e.Notes, tbxNotePrefix+tbxValidUntil+"="+formatTime(t.ValidUntil))
+	}
+	if t.DoNotTranslate {
+		e.Notes = append(e.Notes, tbxNotePrefix+tbxDNT)
+	}
+	if t.UpdatedBy != "" || !t.UpdatedAt.IsZero() {
+		tr := tbxTransac{Transac: tbxTyped{Type: "transactionType", Value: "modification"}, Date: formatTime(t.UpdatedAt)}
+		if t.UpdatedBy != "" {
+			tr.Note = &tbxTyped{Type: "responsibility", Value: t.UpdatedBy}
+		}
+		e.Transacs = []tbxTransac{tr}
+	}
+	e.Langs = append(e.Langs, tbxLangSec(tarjuma.Arabic, t.Arabic))
+	for _, l := range csvLangs {
+		if forms := formList(t.Targets[l]); len(forms) > 0 {
+			e.Langs = append(e.Langs, tbxLangSec(l, forms))
+		}
+	}
+	return e
+}
+
+// tbxLangSec writes forms with the first as preferred; for Arabic that is the variant the desk
+// lists first.
+func tbxLangSec(l tarjuma.Lang, forms []string) tbxLang {
+	ls := tbxLang{Lang: string(l)}
+	for i, f := range forms {
+		status := tbxAdmitted
+		if i == 0 {
+			status = tbxPreferred
+		}
+		ls.Terms = append(ls.Terms, tbxTerm{Term: f, Notes: []tbxTyped{{Type: "administrativeStatus", Value: status}}})
+	}
+	return ls
+}
+
+// ReadTBX reads TBX-Basic (TBX 3 conceptEntry/langSec/termSec, and TBX 2 martif
+// termEntry/langSet/tig), as written by WriteTBX or by other terminology tools. Languages other
+// than ar, tg, ru and en are skipped, and so are deprecated and superseded terms; a subjectField
+// that is not a kind makes the term "other" and is kept in the note. Like ReadCSV it returns
+// nil and a *ValidationError with every problem by line if anything is wrong.
+func ReadTBX(r io.Reader) ([]Term, error) {
+	dec := xml.NewDecoder(r)
+	var terms []Term
+	var lines []int
+	var ps []Problem
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			p, err := xmlProblem(err)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, p)
+			break
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok || start.Name.Local != "conceptEntry" && start.Name.Local != "termEntry" {
+			continue
+		}
+		line, _ := dec.InputPos()
+		var e tbxEntry
+		if err := dec.DecodeElement(&e, &start); err != nil {
+			p, err := xmlProblem(err)
+			if err != nil {
+				return nil, err
+			}
+			ps = append(ps, p)
+			break
+		}
+		t, entryProblems := e.term()
+		for _, p := range entryProblems {
+			p.Line = line
+			ps = append(ps, p)
+		}
+		terms = append(terms, t)
+		lines = append(lines, line)
+	}
+	return finish(terms, lines, ps)
+}
+
+// xmlProblem turns an XML syntax error into a problem; any other error is the reader failing
+// and is returned as it is.
+func xmlProblem(err error) (Problem, error) {
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) {
+		return Problem{}, fmt.Errorf("glossary: reading TBX: %w", err)
+	}
+	return Problem{Line: se.Line, Code: CodeSyntax, Arg: se.Msg}, nil
+}
+
+func (e tbxEntry) term() (Term, []Problem) {
+	t := Term{ID: strings.TrimSpace(e.ID), Kind: KindOther}
+	var ps []Problem
+	var notes []string
+	for _, d := range append(e.Descrips, e.GroupedDesc...) {
+		if d.Type != "subjectField" {
+			continue
+		}
+		if k := Kind(strings.TrimSpace(d.Value)); k.Valid() {
+			t.Kind = k
+		} else {
+			notes = append(notes, "subjectField: "+strings.TrimSpace(d.Value))
+		}
+	}
+	for _, n := range e.Notes {
+		rest, ours := strings.CutPrefix(strings.TrimSpace(n), tbxNotePrefix)
+		key, value, _ := strings.Cut(rest, "=")
+		switch {
+		case !ours:
+			notes = append(notes, strings.TrimSpace(n))
+		case key == tbxDNT:
+			t.DoNotTranslate = true
+		case key == tbxValidFrom || key == tbxValidUntil:
+			v, ok := parseTime(value)
+			if !ok {
+				ps = append(ps, Problem{ID: t.ID, Field: key, Code: CodeBadDate, Arg: value})
+			}
+			if key == tbxValidFrom {
+				t.ValidFrom = v
+			} else {
+				t.ValidUntil = v
+			}
+		default:
+			notes = append(notes, strings.TrimSpace(n))
+		}
+	}
+	t.Note = strings.Join(notes, "\n")
+	for _, tr := range e.Transacs {
+		if tr.Note != nil && tr.Note.Type == "responsibility" {
+			t.UpdatedBy = strings.TrimSpace(tr.Note.Value)
+		}
+		v, ok := parseTime(strings.TrimSpace(tr.Date))
+		if !ok {
+			ps = append(ps, Problem{ID: t.ID, Field: "date", Code: CodeBadDate, Arg: tr.Date})
+		}
+		t.UpdatedAt = v
+	}
+	for _, ls := range append(e.Langs, e.LangSets...) {
+		forms := ls.forms()
+		switch l := tarjuma.Lang(baseLang(ls.Lang)); {
+		case len(forms) == 0:
+		case l == tarjuma.Arabic:
+			t.Arabic = append(t.Arabic, forms...)
+		case l.Valid():
+			if t.Targets == nil {
+				t.Targets = make(map[tarjuma.Lang]Forms)
+			}
+			f, seen := t.Targets[l]
+			if !seen {
+				f.Preferred, forms = forms[0], forms[1:]
+			}
+			f.Accepted = append(f.Accepted, forms...)
+			t.Targets[l] = f
+		}
+	}
+	return t, ps
+}
+
+// forms returns the usable terms of a language section, the preferred one first: the first
+// marked preferredTerm, or else the first not deprecated.
+func (ls tbxLang) forms() []string {
+	var out []string
+	preferred := -1
+	for _, tt := range append(ls.Terms, ls.Tigs...) {
+		status := ""
+		for _, n := range tt.Notes {
+			if n.Type == "administrativeStatus" {
+				status = strings.TrimSpace(n.Value)
+			}
+		}
+		form := strings.TrimSpace(tt.Term)
+		if status == tbxDeprecated || status == tbxSuperseded || form == "" {
+			continue
+		}
+		if status == tbxPreferred && preferred < 0 {
+			preferred = len(out)
+		}
+		out = append(out, form)
+	}
+	if preferred > 0 {
+		out = append(append([]string{out[preferred]}, out[:preferred]...), out[preferred+1:]...)
+	}
+	return out
+}
+
+// baseLang reduces a language tag to its primary subtag: "tg-Cyrl-TJ" → "tg".
+func baseLang(tag string) string {
+	base, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
+	return strings.ToLower(base)
+}
