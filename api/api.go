@@ -130,6 +130,7 @@ type route struct {
 func (s *Server) routes() []route {
 	readers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
 	writers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor}
+	admins := []tarjuma.Role{tarjuma.RoleAdmin}
 	return []route{
 		{"POST /api/v1/articles", writers, s.createArticle},
 		{"GET /api/v1/articles", readers, s.listArticles},
@@ -138,6 +139,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/articles/{id}/translations/{lang}", readers, s.getTranslation},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, s.listVersions},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, s.getVersion},
+		{"GET /api/v1/glossary/terms", readers, s.listTerms},
+		{"POST /api/v1/glossary/terms", admins, s.createTerm},
+		{"GET /api/v1/glossary/terms/{id}", readers, s.getTerm},
+		{"PUT /api/v1/glossary/terms/{id}", admins, s.updateTerm},
+		{"DELETE /api/v1/glossary/terms/{id}", admins, s.deleteTerm},
+		{"POST /api/v1/glossary/import", admins, s.importTerms},
+		{"GET /api/v1/glossary/export", readers, s.exportTerms},
 		{"GET /healthz", nil, s.healthz},
 		{"GET /readyz", nil, s.readyz},
 		{"GET /metrics", nil, s.serveMetrics},

@@ -315,7 +315,7 @@ func TestListArticles(t *testing.T) {
 func saveMachineVersion(t *testing.T, db *store.DB, articleID int64, lang tarjuma.Lang, rev int, title string) tarjuma.Version {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := db.StartTranslating(ctx, articleID, lang, rev); err != nil {
+	if _, _, err := db.StartTranslating(ctx, articleID, lang, rev); err != nil {
 		t.Fatalf("start translating: %v", err)
 	}
 	v, _, err := db.SaveMachineVersion(ctx, tarjuma.Version{

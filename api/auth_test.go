@@ -11,7 +11,8 @@ import (
 )
 
 // TestAuthorization sends every /api/ route every kind of credential and checks the status
-// against the permission rule: any role reads, editors and admins write.
+// against the permission rule: any role reads, editors and admins write articles, only admins
+// edit the glossary.
 func TestAuthorization(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		a := e.submit(t, shortArticle(0))
@@ -19,19 +20,44 @@ func TestAuthorization(t *testing.T) {
 		article := fmt.Sprintf("/api/v1/articles/%d", a.ID)
 		edit := jsonOf(t, shortArticle(0))
 
+		// Glossary routes that change or remove a term get a fresh one for every call.
+		seq := 0
+		newTerm := func() string {
+			seq++
+			term := testTerm(fmt.Sprintf("term-%d", seq), seq)
+			if _, err := e.db.CreateGlossaryTerm(t.Context(), term, "test"); err != nil {
+				t.Fatal(err)
+			}
+			return term.ID
+		}
+		fixed := func(s string) func() string { return func() string { return s } }
+		readers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
+		writers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor}
+		admins := []tarjuma.Role{tarjuma.RoleAdmin}
+		existing := newTerm()
+
 		type authRoute struct {
-			pattern, path, body string
-			write               bool
-			ok                  int // the status of an allowed call
+			pattern string
+			path    func() string
+			body    func() string
+			allowed []tarjuma.Role
+			ok      int // the status of an allowed call
 		}
 		routes := []authRoute{
-			{"POST /api/v1/articles", "/api/v1/articles", jsonOf(t, shortArticle(1)), true, http.StatusAccepted},
-			{"GET /api/v1/articles", "/api/v1/articles", "", false, http.StatusOK},
-			{"GET /api/v1/articles/{id}", article, "", false, http.StatusOK},
-			{"PUT /api/v1/articles/{id}", article, edit, true, http.StatusOK},
-			{"GET /api/v1/articles/{id}/translations/{lang}", article + "/translations/tg", "", false, http.StatusOK},
-			{"GET /api/v1/articles/{id}/translations/{lang}/versions", article + "/translations/tg/versions", "", false, http.StatusOK},
-			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", article + "/translations/tg/versions/1", "", false, http.StatusOK},
+			{"POST /api/v1/articles", fixed("/api/v1/articles"), func() string { seq++; return jsonOf(t, shortArticle(seq)) }, writers, http.StatusAccepted},
+			{"GET /api/v1/articles", fixed("/api/v1/articles"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/articles/{id}", fixed(article), fixed(""), readers, http.StatusOK},
+			{"PUT /api/v1/articles/{id}", fixed(article), fixed(edit), writers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}", fixed(article + "/translations/tg"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", fixed(article + "/translations/tg/versions/1"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
+			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},
+			{"PUT /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(existing, seq))) }, admins, http.StatusOK},
+			{"DELETE /api/v1/glossary/terms/{id}", func() string { return "/api/v1/glossary/terms/" + newTerm() }, fixed(""), admins, http.StatusOK},
+			{"POST /api/v1/glossary/import", fixed("/api/v1/glossary/import"), fixed(""), admins, http.StatusUnsupportedMediaType},
+			{"GET /api/v1/glossary/export", fixed("/api/v1/glossary/export"), fixed(""), readers, http.StatusOK},
 		}
 		// A route added without a row here would escape the permission check.
 		for _, p := range e.srv.Routes() {
@@ -58,15 +84,16 @@ func TestAuthorization(t *testing.T) {
 		for _, rt := range routes {
 			for _, c := range credentials {
 				t.Run(rt.pattern+"/"+c.name, func(t *testing.T) {
-					before := e.storedArticles(t)
-					rec := do(t, e.srv, strings.Fields(rt.pattern)[0], rt.path, c.auth, rt.body)
+					path, body := rt.path(), rt.body()
+					before, terms := e.storedArticles(t), e.glossaryVersion(t)
+					rec := do(t, e.srv, strings.Fields(rt.pattern)[0], path, c.auth, body)
 					switch {
 					case c.role == "":
 						wantError(t, rec, http.StatusUnauthorized, "unauthorized", "")
 						if h := rec.Header().Get("WWW-Authenticate"); !strings.HasPrefix(h, "Bearer") {
 							t.Errorf("WWW-Authenticate %q, want a Bearer challenge", h)
 						}
-					case rt.write && c.role != tarjuma.RoleEditor && c.role != tarjuma.RoleAdmin:
+					case !slices.Contains(rt.allowed, c.role):
 						wantError(t, rec, http.StatusForbidden, "forbidden", string(c.role))
 					default:
 						if rec.Code != rt.ok {
@@ -76,6 +103,9 @@ func TestAuthorization(t *testing.T) {
 					}
 					if after := e.storedArticles(t); after != before {
 						t.Errorf("refused request stored %d articles", after-before)
+					}
+					if after := e.glossaryVersion(t); after != terms {
+						t.Errorf("refused request changed the glossary from version %d to %d", terms, after)
 					}
 				})
 			}

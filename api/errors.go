@@ -21,6 +21,7 @@ type apiError struct {
 	status  int
 	code    string
 	message string
+	details any // optional structured detail, such as the bad rows of an import
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -37,6 +38,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Details any    `json:"details,omitempty"`
 	} `json:"error"`
 }
 
@@ -69,8 +71,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			"method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = e.code, e.message
-	_ = writeJSON(w, e.status, body) // two strings always encode
+	body.Error.Code, body.Error.Message, body.Error.Details = e.code, e.message, e.details
+	if err := writeJSON(w, e.status, body); err != nil {
+		s.log.ErrorContext(r.Context(), "error response failed", "request_id", requestID(r.Context()), "error", err)
+	}
 }
 
 // writeJSON encodes v before writing anything, so an encoding failure can still become a 500.

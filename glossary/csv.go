@@ -122,7 +122,11 @@ func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
 			if t.Targets == nil {
 				t.Targets = make(map[tarjuma.Lang]Forms)
 			}
-			t.Targets[l] = Forms{Preferred: list[0], Accepted: list[1:]}
+			f := Forms{Preferred: list[0]}
+			if len(list) > 1 {
+				f.Accepted = list[1:]
+			}
+			t.Targets[l] = f
 		}
 	}
 	var ps []Problem

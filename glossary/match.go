@@ -1,7 +1,8 @@
 package glossary
 
 import (
-	"slices"
+	"hash/maphash"
+	"math/bits"
 	"sync"
 	"time"
 
@@ -22,25 +23,30 @@ type Match struct {
 // immutable and is safe for concurrent use; the worker shares one between its goroutines and
 // builds a new one when the glossary changes.
 //
-// It indexes every Arabic variant by its first normalised word; at each word of a text it looks
-// that word up with and without proclitics and tries the candidate phrases, longest first. On
-// this machine kind that beat every Aho-Corasick library by a wide margin in both build time and
-// scan speed (see FIELD-NOTES.md), and it makes the clitic rules plain code.
+// It is a trie over normalised words: every word of every Arabic variant gets a number, and the
+// trie's edges are keyed by (node, word number). At every word of a text a small bit filter of
+// the words that start a variant answers first, so the many words that start none (most of
+// them) never touch a large map; the others cost a map lookup, plus one per proclitic they may
+// carry. Following a phrase costs a lookup per word, however many terms share its beginning. On this machine kind
+// word-keyed indexes beat every Aho-Corasick library by a wide margin in build time, memory and
+// scan speed (FIELD-NOTES.md), and they make the clitic rules plain code.
 type Matcher struct {
 	terms   []Term
 	byID    map[string]int
-	first   map[string][]phrase
-	scratch sync.Pool // *tokenizer
+	words   wordIndex        // every word of every variant and the لل forms, numbered
+	filter  wordFilter       // a superset of the words that start a variant, cheap to ask
+	first   []int32          // word number → its node under the root, or 0
+	edges   map[uint64]int32 // node<<32 | word number → child node, below the first word
+	ends    []ends           // per node; node 0 is the root
+	scratch sync.Pool        // *tokenizer, so that matching does not allocate in steady state
 	targets map[tarjuma.Lang]*lazyIndex
 }
 
-// phrase is one Arabic variant under its first word.
-type phrase struct {
-	term int
-	rest []string // the normalised words after the first
-	// lil marks the لل spelling of a variant that starts with ال ("للأمم" for "الأمم"): the key
-	// includes the preposition ل, which the reported span skips.
-	lil bool
+// ends holds, as an index into terms plus one (0 for none), the term whose variant ends at a
+// node: spelled plainly, or, for a variant that starts with ال, spelled with لل ("للأمم" for
+// "الأمم"), where the first letter is the preposition and not part of the reported span.
+type ends struct {
+	plain, lil int32
 }
 
 // NewMatcher builds a matcher for the terms active at the given time. Terms should have passed
@@ -49,7 +55,9 @@ type phrase struct {
 func NewMatcher(terms []Term, at time.Time) *Matcher {
 	m := &Matcher{
 		byID:    make(map[string]int, len(terms)),
-		first:   make(map[string][]phrase, len(terms)),
+		words:   wordIndex{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, len(terms))},
+		edges:   make(map[uint64]int32, 2*len(terms)),
+		ends:    make([]ends, 1, 2*len(terms)),
 		targets: make(map[tarjuma.Lang]*lazyIndex),
 	}
 	m.scratch.New = func() any { return new(tokenizer) }
@@ -61,46 +69,65 @@ func NewMatcher(terms []Term, at time.Time) *Matcher {
 		if _, dup := m.byID[t.ID]; dup || !t.ActiveAt(at) {
 			continue
 		}
-		idx := len(m.terms)
+		term := int32(len(m.terms)) + 1
 		m.terms = append(m.terms, t.clone())
-		m.byID[t.ID] = idx
+		m.byID[t.ID] = int(term - 1)
 		for _, v := range t.Arabic {
-			words := tz.words(v, false)
-			if len(words) == 0 {
+			tz.scan(v, false)
+			if len(tz.toks) == 0 {
 				continue
 			}
-			m.add(words[0], phrase{term: idx, rest: words[1:]})
-			if lil := lilForm(words[0]); lil != "" {
-				m.add(lil, phrase{term: idx, rest: words[1:], lil: true})
+			node := m.path(&tz, string(tz.word(0)))
+			if m.ends[node].plain == 0 {
+				m.ends[node].plain = term
+			}
+			if lil := lilForm(string(tz.word(0))); lil != "" {
+				node := m.path(&tz, lil)
+				if m.ends[node].lil == 0 {
+					m.ends[node].lil = term
+				}
 			}
 		}
 	}
-	for _, ps := range m.first {
-		// Longest first; a plain spelling before a لل one of the same length.
-		slices.SortStableFunc(ps, func(a, b phrase) int {
-			if len(a.rest) != len(b.rest) {
-				return len(b.rest) - len(a.rest)
-			}
-			switch {
-			case a.lil == b.lil:
-				return 0
-			case b.lil:
-				return -1
-			}
-			return 1
-		})
-	}
+	m.filter = newWordFilter(&m.words, m.first)
 	return m
 }
 
-func (m *Matcher) add(key string, p phrase) {
-	for _, q := range m.first[key] {
-		if q.lil == p.lil && slices.Equal(q.rest, p.rest) {
-			return // the same phrase again; the first term to claim it keeps it
-		}
+// path follows, adding what is missing, the trie path of first and then the tokens of tz after
+// their first.
+func (m *Matcher) path(tz *tokenizer, first string) int32 {
+	w := m.number(first)
+	if m.first[w] == 0 {
+		m.first[w] = int32(len(m.ends))
+		m.ends = append(m.ends, ends{})
 	}
-	m.first[key] = append(m.first[key], p)
+	node := m.first[w]
+	for i := 1; i < len(tz.toks); i++ {
+		node = m.edge(node, m.number(string(tz.word(i))))
+	}
+	return node
 }
+
+func (m *Matcher) number(word string) int32 {
+	n := m.words.number(word)
+	if int(n) == len(m.first) {
+		m.first = append(m.first, 0)
+	}
+	return n
+}
+
+func (m *Matcher) edge(node, word int32) int32 {
+	key := edgeKey(node, word)
+	child, ok := m.edges[key]
+	if !ok {
+		child = int32(len(m.ends))
+		m.ends = append(m.ends, ends{})
+		m.edges[key] = child
+	}
+	return child
+}
+
+func edgeKey(node, word int32) uint64 { return uint64(node)<<32 | uint64(uint32(word)) }
 
 // Term returns a copy of the active term with the given id.
 func (m *Matcher) Term(id string) (Term, bool) {
@@ -135,6 +162,17 @@ func (m *Matcher) Match(text string) []Match {
 	return out
 }
 
+// firstNode returns the node of word under the root, or 0 if no variant starts with it.
+func (m *Matcher) firstNode(word []byte) int32 {
+	h := m.words.hash(word)
+	if m.filter.mayHave(h) {
+		if n, ok := m.words.lookup(h, word); ok {
+			return m.first[n]
+		}
+	}
+	return 0
+}
+
 // The proclitics as they appear in normalised text, each one Arabic letter of two bytes.
 const (
 	waw = "و"
@@ -146,8 +184,8 @@ const (
 
 // longestAt finds the match starting in token i: it tries the word whole, then without a
 // one-letter proclitic (و ف ب ل ك), then without a conjunction and a preposition (وب ول وك فب
-// فل فك); the first that matches is the leftmost, and its longest phrase wins. It returns the
-// number of tokens matched, where the match starts in the text, and the term.
+// فل فك); the first that matches starts leftmost, and its longest phrase wins. It returns the
+// number of tokens matched, where the match starts in the text, and the term's index.
 func (m *Matcher) longestAt(tz *tokenizer, i int) (n, start, term int) {
 	w := tz.word(i)
 	cuts := [3]int{0}
@@ -161,24 +199,43 @@ func (m *Matcher) longestAt(tz *tokenizer, i int) (n, start, term int) {
 		}
 	}
 	for _, cut := range cuts[:ncuts] {
-		for _, p := range m.first[string(w[cut:])] {
-			// لل follows nothing, و or ف: "وللأمم" is و + ل + الأمم.
-			if p.lil && (cut == 4 || cut == 2 && !isProclitic(w[:2], waw, fa)) {
-				continue
-			}
-			if !tz.follows(i+1, p.rest) {
-				continue
-			}
-			skip := cut / 2
-			if p.lil {
-				skip++
-			}
-			start = tz.toks[i].start
-			if skip > 0 {
-				start = tz.toks[i].inner[skip-1]
-			}
-			return 1 + len(p.rest), start, p.term
+		node := m.firstNode(w[cut:])
+		if node == 0 {
+			continue
 		}
+		// لل follows nothing, و or ف: "وللأمم" is و + ل + الأمم, but "بللأمم" is no word.
+		lilOK := cut == 0 || cut == 2 && isProclitic(w[:2], waw, fa)
+		lil := false
+		for depth, ok := 1, true; ok; depth++ {
+			switch e := m.ends[node]; {
+			case e.plain != 0:
+				n, term, lil = depth, int(e.plain-1), false
+			case e.lil != 0 && lilOK:
+				n, term, lil = depth, int(e.lil-1), true
+			}
+			j := i + depth
+			if j == len(tz.toks) {
+				break
+			}
+			w := tz.word(j)
+			next, known := m.words.lookup(m.words.hash(w), w)
+			if !known {
+				break
+			}
+			node, ok = m.edges[edgeKey(node, next)]
+		}
+		if n == 0 {
+			continue
+		}
+		skip := cut / 2
+		if lil {
+			skip++
+		}
+		start = tz.toks[i].start
+		if skip > 0 {
+			start = tz.toks[i].inner[skip-1]
+		}
+		return n, start, term
 	}
 	return 0, 0, 0
 }
@@ -190,19 +247,6 @@ func isProclitic(letter []byte, set ...string) bool {
 		}
 	}
 	return false
-}
-
-// follows reports whether the tokens from j on are exactly words.
-func (tz *tokenizer) follows(j int, words []string) bool {
-	if j+len(words) > len(tz.toks) {
-		return false
-	}
-	for k, w := range words {
-		if string(tz.word(j+k)) != w {
-			return false
-		}
-	}
-	return true
 }
 
 // lilForm returns how a word starting with the article ال is written after the preposition ل:
@@ -217,4 +261,92 @@ func lilForm(w string) string {
 		return lam + rest
 	}
 	return lam + w[len("ا"):]
+}
+
+// wordIndex numbers words. It keys them by their 64-bit hash, so that a text word is hashed once
+// for the filter and the index and the index is an integer-keyed map; the word itself is compared
+// only when its hash is found.
+type wordIndex struct {
+	seed   maphash.Seed
+	byHash map[uint64]int32
+	words  []string // by number
+}
+
+func (x *wordIndex) hash(w []byte) uint64 { return maphash.Bytes(x.seed, w) }
+
+func (x *wordIndex) lookup(h uint64, w []byte) (int32, bool) {
+	n, ok := x.byHash[h]
+	return n, ok && x.words[n] == string(w)
+}
+
+// number returns the number of w, adding it if it is new.
+func (x *wordIndex) number(w string) int32 {
+	for {
+		h := maphash.String(x.seed, w)
+		n, ok := x.byHash[h]
+		switch {
+		case !ok:
+			n = int32(len(x.words))
+			x.words = append(x.words, w)
+			x.byHash[h] = n
+			return n
+		case x.words[n] == w:
+			return n
+		}
+		x.reseed() // two words, one hash: about one chance in 10^7 for a million words
+	}
+}
+
+// reseed rehashes every word with new seeds until no two share a hash.
+func (x *wordIndex) reseed() {
+	for collided := true; collided; {
+		x.seed = maphash.MakeSeed()
+		clear(x.byHash)
+		collided = false
+		for n, w := range x.words {
+			h := maphash.String(x.seed, w)
+			if _, dup := x.byHash[h]; dup {
+				collided = true
+				break
+			}
+			x.byHash[h] = int32(n)
+		}
+	}
+}
+
+// wordFilter is a blocked Bloom filter over a set of words: about 16 bits a word, and both
+// probes in one 64-bit word so a question costs one cache miss; a few percent of other words
+// get through to the index.
+type wordFilter struct {
+	bits []uint64
+	mask uint64
+}
+
+// newWordFilter builds the filter of the words whose node under the root is set.
+func newWordFilter(x *wordIndex, first []int32) wordFilter {
+	starts := 0
+	for _, node := range first {
+		if node != 0 {
+			starts++
+		}
+	}
+	n := max(64, 1<<bits.Len(uint(starts/4)))
+	f := wordFilter{bits: make([]uint64, n), mask: uint64(n - 1)}
+	for id, w := range x.words {
+		if first[id] != 0 {
+			i, b := f.probe(maphash.String(x.seed, w))
+			f.bits[i] |= b
+		}
+	}
+	return f
+}
+
+func (f wordFilter) probe(h uint64) (int, uint64) {
+	return int(h >> 12 & f.mask), 1<<(h&63) | 1<<(h>>6&63)
+}
+
+// mayHave reports whether the word with hash h may be in the filter.
+func (f wordFilter) mayHave(h uint64) bool {
+	i, b := f.probe(h)
+	return f.bits[i]&b == b
 }

@@ -22,11 +22,11 @@ func Normalize(s string) string {
 	it := normIter{src: s}
 	b := make([]byte, 0, len(s))
 	for {
-		r, _, _, ok := it.next()
+		f, ok := it.next()
 		if !ok {
 			return string(b)
 		}
-		b = utf8.AppendRune(b, r)
+		b = utf8.AppendRune(b, f.r)
 	}
 }
 
@@ -46,15 +46,15 @@ func NormalizeMap(s string) Mapped {
 	var b []byte
 	var starts, ends []int
 	for {
-		r, start, end, ok := it.next()
+		f, ok := it.next()
 		if !ok {
 			return Mapped{Text: string(b), Starts: starts, Ends: ends}
 		}
 		n := len(b)
-		b = utf8.AppendRune(b, r)
+		b = utf8.AppendRune(b, f.r)
 		for range len(b) - n {
-			starts = append(starts, start)
-			ends = append(ends, end)
+			starts = append(starts, f.start)
+			ends = append(ends, f.end)
 		}
 	}
 }
@@ -68,83 +68,116 @@ func (m Mapped) Source(i, j int) (start, end int) { return m.Starts[i], m.Ends[j
 //
 // Most runes take the fast path: they are "inert" (NFKC leaves them alone and they compose with
 // nothing that could follow) and are folded on their own. Anything else starts a slow run, which
-// takes the rune before it (so compositions across the boundary happen) and the marks and format
-// characters after it; the run is normalised as a whole and all its output maps to the whole run.
+// takes the rune before it unless that is whitespace or a format character (so compositions
+// across the boundary happen) and the marks and format characters after it; the run is
+// normalised as a whole and all its output maps to the whole run.
+//
+// It folds a batch of runes at a time into buf, so that the per-rune work is one tight loop and
+// next, which every rune of every text goes through, is small enough to inline.
 type normIter struct {
 	src       string
 	pos       int
-	lastSpace bool   // the last rune yielded was a space, so more whitespace is dropped
-	pend      []rune // output of a slow run still to yield
-	pendStart int
-	pendEnd   int
+	lastSpace bool // the last rune yielded was a space, so more whitespace is dropped
+	buf       []folded
+	next0     int // the first rune of buf not yet yielded
 }
 
-func (it *normIter) next() (r rune, start, end int, ok bool) {
-	for {
-		switch {
-		case len(it.pend) > 0:
-			r, start, end = it.pend[0], it.pendStart, it.pendEnd
-			it.pend = it.pend[1:]
-		case it.pos < len(it.src):
-			if r, start, end = it.step(); r < 0 {
-				continue
-			}
-		default:
-			return 0, 0, 0, false
-		}
-		if r == ' ' {
-			if it.lastSpace {
-				continue
-			}
-			it.lastSpace = true
-		} else {
-			it.lastSpace = false
-		}
-		return r, start, end, true
+// folded is one rune of output and the span of src it stands for.
+type folded struct {
+	r          rune
+	start, end int
+}
+
+// batch is how many runes fill folds at a time: enough to amortise the call.
+const batch = 64
+
+func (it *normIter) next() (folded, bool) {
+	if it.next0 < len(it.buf) {
+		it.next0++
+		return it.buf[it.next0-1], true
 	}
+	if !it.fill() {
+		return folded{}, false
+	}
+	it.next0 = 1
+	return it.buf[0], true
 }
 
-// step consumes the rune at pos with the marks attached to it and returns it folded, or
-// consumes a slow run into pend and returns drop.
-func (it *normIter) step() (rune, int, int) {
-	src, i := it.src, it.pos
-	r, size := decode(src, i)
-	end := i + size
-	if inert(r) {
-		for end < len(src) {
-			next, n := decode(src, end)
-			if !inert(next) {
-				return it.slow(i, end+n)
-			}
-			if fold(next) != attach {
-				break
-			}
-			end += n
+// fill folds the next batch of runes into buf and reports whether there are any.
+func (it *normIter) fill() bool {
+	it.buf, it.next0 = it.buf[:0], 0
+	src := it.src
+	i := it.pos
+	r, size := rune(0), 0 // the rune at i, when already decoded while looking ahead
+	for len(it.buf) < batch && i < len(src) {
+		if size == 0 {
+			r, size = decode(src, i)
 		}
-		it.pos = end
-		f := fold(r)
+		end := i + size
+		f := quickFold(r)
+		size = 0
+		for f != slow && end < len(src) {
+			next, n := decode(src, end)
+			switch quickFold(next) {
+			case slow:
+				if f == ' ' || f == drop { // compose with nothing: the run can start after them
+					r, size = next, n
+					break
+				}
+				f, end = slow, end+n
+			case attach:
+				end += n
+				continue
+			default:
+				r, size = next, n
+			}
+			break
+		}
+		if f == slow {
+			i = it.slow(i, end)
+			continue
+		}
 		if f == attach { // a mark with no letter to carry it
 			f = drop
 		}
-		return f, i, end
+		it.emit(f, i, end)
+		i = end
 	}
-	return it.slow(i, end)
+	it.pos = i
+	return len(it.buf) > 0
+}
+
+// emit adds a folded rune to buf, dropping what fold removes and whitespace after whitespace.
+func (it *normIter) emit(r rune, start, end int) {
+	switch {
+	case r < 0:
+		return
+	case r == ' ':
+		if it.lastSpace {
+			return
+		}
+		it.lastSpace = true
+	default:
+		it.lastSpace = false
+	}
+	it.buf = append(it.buf, folded{r, start, end})
 }
 
 // slow normalises the run that starts at i and includes src[i:end], extended over what could
-// still combine with it.
-func (it *normIter) slow(i, end int) (rune, int, int) {
+// still combine with it, and returns where the run ends.
+func (it *normIter) slow(i, end int) int {
 	src := it.src
 	for end < len(src) {
 		r, n := decode(src, end)
-		if f := fold(r); inert(r) && f != attach && f != drop {
+		if f := quickFold(r); f != slow && f != attach && f != drop {
 			break
 		}
 		end += n
 	}
-	it.pend = append(it.pend[:0], []rune(canonical(src[i:end]))...)
-	it.pendStart, it.pendEnd, it.pos = i, end, end
-	return drop, 0, 0
+	for _, r := range canonical(src[i:end]) {
+		it.emit(r, i, end)
+	}
+	return end
 }
 
 // canonical folds NFKC(s) until nothing changes: removing a mark or a joiner can bring together
@@ -174,18 +207,52 @@ func foldString(s string) string {
 	return b.String()
 }
 
+// decode decodes the rune at s[i], with fast paths for ASCII and for the two-byte sequences
+// Arabic and Cyrillic letters are.
 func decode(s string, i int) (rune, int) {
-	if c := s[i]; c < utf8.RuneSelf {
+	c := s[i]
+	if c < utf8.RuneSelf {
 		return rune(c), 1
+	}
+	if c-0xC2 < 0xE0-0xC2 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
 
-// Results of fold that are not runes.
+// Results of fold and quickFold that are not runes.
 const (
 	drop   rune = -1 // not part of the matched text: format and bidi controls
 	attach rune = -2 // a mark or tatweel: not matched, but its bytes belong to the letter before it
+	slow   rune = -3 // not inert: normalise with its neighbours
 )
+
+// quickFold is fold for inert runes and slow for the others, by table for the scripts of the
+// desk's texts: it runs for every rune of every text.
+func quickFold(r rune) rune {
+	if uint32(r) < uint32(len(quickTable)) {
+		return quickTable[r]
+	}
+	return quickFoldRest(r)
+}
+
+func quickFoldRest(r rune) rune {
+	if !inert(r) {
+		return slow
+	}
+	return fold(r)
+}
+
+var quickTable = func() (t [0x700]rune) {
+	for r := range rune(len(t)) {
+		if inert(r) {
+			t[r] = fold(r)
+		} else {
+			t[r] = slow
+		}
+	}
+	return t
+}()
 
 // fold maps one rune (already NFKC) to what matching compares.
 func fold(r rune) rune {

@@ -15,7 +15,9 @@ import (
 // category; the rest into concept-level notes with a "tarjuma:" prefix, so files stay valid
 // TBX-Basic and other tools show them as notes.
 const (
-	tbxModel = `<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>`
+	// The schemas TBX-Basic files name, so that validators and editors find them.
+	tbxModels = `<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>` + "\n" +
+		`<?xml-model href="https://raw.githubusercontent.com/LTAC-Global/TBX-Basic_dialect/master/DCA/TBX-Basic_DCA.sch" type="application/xml" schematypens="http://purl.oclc.org/dsdl/schematron"?>` + "\n"
 
 	tbxPreferred  = "preferredTerm-admn-sts"
 	tbxAdmitted   = "admittedTerm-admn-sts"
@@ -40,13 +42,17 @@ type tbxDocument struct {
 // tbxEntry is a conceptEntry, or a TBX 2 (martif) termEntry when reading; the TBX 2 element
 // names are read but never written.
 type tbxEntry struct {
-	ID          string       `xml:"id,attr"`
-	Descrips    []tbxTyped   `xml:"descrip"`
-	GroupedDesc []tbxTyped   `xml:"descripGrp>descrip"`
-	Notes       []string     `xml:"note"`
-	Transacs    []tbxTransac `xml:"transacGrp"`
-	Langs       []tbxLang    `xml:"langSec"`
-	LangSets    []tbxLang    `xml:"langSet"`
+	ID          string          `xml:"id,attr"`
+	Descrips    []tbxTyped      `xml:"descrip"`
+	DescripGrps []tbxDescripGrp `xml:"descripGrp"`
+	Notes       []string        `xml:"note"`
+	Transacs    []tbxTransac    `xml:"transacGrp"`
+	Langs       []tbxLang       `xml:"langSec"`
+	LangSets    []tbxLang       `xml:"langSet"`
+}
+
+type tbxDescripGrp struct {
+	Descrip tbxTyped `xml:"descrip"`
 }
 
 type tbxTyped struct {
@@ -79,7 +85,7 @@ func WriteTBX(w io.Writer, terms []Term) error {
 	for _, t := range terms {
 		doc.Entries = append(doc.Entries, tbxFromTerm(t))
 	}
-	if _, err := io.WriteString(w, xml.Header+tbxModel+"\n"); err != nil {
+	if _, err := io.WriteString(w, xml.Header+tbxModels); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
@@ -197,7 +203,11 @@ func (e tbxEntry) term() (Term, []Problem) {
 	t := Term{ID: strings.TrimSpace(e.ID), Kind: KindOther}
 	var ps []Problem
 	var notes []string
-	for _, d := range append(e.Descrips, e.GroupedDesc...) {
+	descrips := e.Descrips
+	for _, g := range e.DescripGrps {
+		descrips = append(descrips, g.Descrip)
+	}
+	for _, d := range descrips {
 		if d.Type != "subjectField" {
 			continue
 		}

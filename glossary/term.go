@@ -46,7 +46,7 @@ type Forms struct {
 // Term is one entry of the term base: a name or title and how the desk writes it in every
 // target language.
 type Term struct {
-	ID     string // stable slug: lowercase ASCII letters and digits, joined by single hyphens
+	ID     string // stable slug: lowercase ASCII letters and digits in words joined by single hyphens, starting with a letter
 	Kind   Kind
 	Arabic []string // source spellings met on the wire; matching folds the rest (hamza, ى/ي, ة/ه, …)
 	// Targets holds the forms per target language. A term that is not DoNotTranslate needs a
@@ -138,8 +138,9 @@ func cleanForm(s string) bool {
 	return s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s, "|\r\n")
 }
 
+// validSlug reports whether id is a slug. It starts with a letter because TBX ids are XML ids.
 func validSlug(id string) bool {
-	if id == "" || len(id) > maxIDLen || id[0] == '-' || id[len(id)-1] == '-' {
+	if id == "" || len(id) > maxIDLen || id[0] < 'a' || id[0] > 'z' || id[len(id)-1] == '-' {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

@@ -36,10 +36,11 @@ func (tz *tokenizer) scan(text string, lower bool) {
 		}
 	}
 	for {
-		r, start, end, ok := it.next()
+		f, ok := it.next()
 		if !ok {
 			break
 		}
+		r, start, end := f.r, f.start, f.end
 		if lower {
 			r = lowerRune(r)
 		}
@@ -53,7 +54,11 @@ func (tz *tokenizer) scan(text string, lower bool) {
 				cur.inner[runes-1] = start
 			}
 			runes++
-			tz.buf = utf8.AppendRune(tz.buf, r)
+			if 0x80 <= r && r < 0x800 { // Arabic and Cyrillic letters, without a call
+				tz.buf = append(tz.buf, byte(0xC0|r>>6), byte(0x80|r&0x3F))
+			} else {
+				tz.buf = utf8.AppendRune(tz.buf, r)
+			}
 			cur.end = end
 		default:
 			closeWord()
@@ -89,19 +94,20 @@ func phraseWords(s string) []string {
 }
 
 func isWord(r rune) bool {
-	switch {
-	case r < utf8.RuneSelf:
-		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9'
-	case 0x600 <= r && r <= 0x6FF:
-		return arabicWord[r-0x600]
+	if uint32(r) < uint32(len(wordTable)) {
+		return wordTable[r]
 	}
+	return isWordRest(r)
+}
+
+func isWordRest(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
-var arabicWord = func() (t [0x100]bool) {
-	for i := range t {
-		r := rune(0x600 + i)
-		t[i] = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+// wordTable is isWord by table for the scripts of the desk's texts.
+var wordTable = func() (t [0x700]bool) {
+	for r := range rune(len(t)) {
+		t[r] = isWordRest(r)
 	}
 	return t
 }()

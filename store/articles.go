@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,38 +53,88 @@ func loadArticle(ctx context.Context, q querier, id int64) (tarjuma.Article, err
 }
 
 // CreateArticle stores the article, its source revision 1, one queued translation per target
-// language and one outbox job per translation, in one transaction. When ExternalID or
-// IdempotencyKey already names an article it stores nothing and returns that article with
-// created false; a repeated IdempotencyKey with a different RequestHash is
-// tarjuma.ErrIdempotencyMismatch.
-func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (article tarjuma.Article, created bool, err error) {
+// language and one outbox job per translation, atomically. When ExternalID or IdempotencyKey
+// already names an article it stores nothing and returns that article with created false; a
+// repeated IdempotencyKey with a different RequestHash is tarjuma.ErrIdempotencyMismatch.
+func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (tarjuma.Article, bool, error) {
 	if len(a.TargetLangs) == 0 {
 		return tarjuma.Article{}, false, fmt.Errorf("store: create article: no target language: %w", tarjuma.ErrInvalid)
 	}
-	// Replays are common (retrying clients, feeds resent): answer them without the write lock.
-	article, err = existingArticle(ctx, db.read, a)
-	if !errors.Is(err, tarjuma.ErrNotFound) {
+	insert := db.insertArticleStatement
+	if db.dialect.name == sqlite.name {
+		// Replays are common (retrying clients, feeds resent): answer them without taking
+		// SQLite's only write lock. On PostgreSQL the insert's conflict answers them.
+		article, err := existingArticle(ctx, db.read, a)
+		if !errors.Is(err, tarjuma.ErrNotFound) {
+			return article, false, wrapCreate(err)
+		}
+		insert = db.insertArticleTx
+	}
+	at := now()
+	id, err := insert(ctx, a, at)
+	if err != nil {
+		return tarjuma.Article{}, false, wrapCreate(err)
+	}
+	if id == 0 {
+		article, err := existingArticle(ctx, db.read, a)
 		return article, false, wrapCreate(err)
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		at := now()
-		langs := make([]string, len(a.TargetLangs))
-		for i, l := range a.TargetLangs {
-			langs[i] = string(l)
-		}
-		var id int64
-		// DO NOTHING rather than a unique-violation error: a concurrent submission with the same
-		// external id or key may have committed since the check above, and the transaction must
-		// stay usable to read what it stored.
-		err := tx.QueryRowContext(ctx, `INSERT INTO articles (external_id, idempotency_key, request_hash,
-			revision, target_langs, priority, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $7)
-			ON CONFLICT DO NOTHING RETURNING id`,
-			optional(a.ExternalID), optional(a.IdempotencyKey), a.RequestHash,
-			strings.Join(langs, ","), a.Priority, a.Author, at).Scan(&id)
+	// Everything read back would be what was just written.
+	return tarjuma.Article{ID: id, ExternalID: a.ExternalID, Revision: 1, Title: a.Title, Body: a.Body,
+		TargetLangs: slices.Clone(a.TargetLangs), Priority: a.Priority, CreatedBy: a.Author, CreatedAt: at, UpdatedAt: at}, true, nil
+}
+
+// insertArticle inserts the row of a new article and returns its id, or inserts nothing and
+// returns no row when its external id or idempotency key is taken: DO NOTHING rather than a
+// unique-violation error, so that a concurrent submission of the same article is answered with
+// the one stored. Its parameters are articleParams.
+const insertArticle = `INSERT INTO articles (external_id, idempotency_key, request_hash,
+	revision, target_langs, priority, created_by, created_at, updated_at)
+	VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id`
+
+func articleParams(a NewArticle, at time.Time) params {
+	langs := make([]string, len(a.TargetLangs))
+	for i, l := range a.TargetLangs {
+		langs[i] = string(l)
+	}
+	return params{optional(a.ExternalID), optional(a.IdempotencyKey), a.RequestHash,
+		strings.Join(langs, ","), a.Priority, a.Author, at}
+}
+
+// insertArticleStatement is CreateArticle's write on PostgreSQL in one statement, one round trip
+// instead of seven (BEGIN, five inserts, COMMIT); the foreign keys are checked at its end. It
+// returns the new id, or 0 when the article exists.
+func (db *DB) insertArticleStatement(ctx context.Context, a NewArticle, at time.Time) (int64, error) {
+	p := articleParams(a, at)
+	title, body, queued := p.add(a.Title), p.add(a.Body), p.add(tarjuma.StatusQueued)
+	langs := make([]string, len(a.TargetLangs))
+	for i, lang := range a.TargetLangs {
+		langs[i] = "(" + p.add(lang) + ", " + strconv.Itoa(i) + ")"
+	}
+	var id int64
+	err := db.write.QueryRowContext(ctx, `WITH a AS (`+insertArticle+`),
+		r AS (INSERT INTO source_revisions (article_id, number, title, body, author, created_at)
+			SELECT id, 1, `+title+`, `+body+`, $6, $7 FROM a),
+		l (lang, position) AS (VALUES `+strings.Join(langs, ", ")+`),
+		t AS (INSERT INTO translations (article_id, lang, position, status, source_revision, updated_at)
+			SELECT a.id, l.lang, l.position, `+queued+`, 1, $7 FROM a, l),
+		j AS (INSERT INTO jobs (article_id, lang, source_revision, priority, created_at)
+			SELECT a.id, l.lang, 1, $5, $7 FROM a, l ORDER BY l.position)
+		SELECT id FROM a`, p...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// insertArticleTx is CreateArticle's write on SQLite, whose statements cost no round trip and
+// which has no INSERT inside WITH. It returns the new id, or 0 when the article exists.
+func (db *DB) insertArticleTx(ctx context.Context, a NewArticle, at time.Time) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, insertArticle, articleParams(a, at)...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			article, err = existingArticle(ctx, tx, a)
-			return err
+			return nil
 		}
 		if err != nil {
 			return err
@@ -90,25 +142,21 @@ func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (article tarjuma.
 		if err := insertRevision(ctx, tx, id, 1, a.Title, a.Body, a.Author, at); err != nil {
 			return err
 		}
+		p := params{id, tarjuma.StatusQueued, at}
+		rows := make([]string, len(a.TargetLangs))
 		for i, lang := range a.TargetLangs {
-			_, err := tx.ExecContext(ctx, `INSERT INTO translations (article_id, lang, position, status,
-				source_revision, updated_at) VALUES ($1, $2, $3, $4, 1, $5)`,
-				id, lang, i, tarjuma.StatusQueued, at)
-			if err != nil {
-				return fmt.Errorf("translation %s: %w", lang, err)
-			}
+			rows[i] = "($1, " + p.add(lang) + ", " + strconv.Itoa(i) + ", $2, 1, $3)"
 		}
-		if err := insertJobs(ctx, tx, id, at); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO translations (article_id, lang, position, status,
+			source_revision, updated_at) VALUES `+strings.Join(rows, ", "), p...); err != nil {
+			return fmt.Errorf("translations: %w", err)
 		}
-		created = true
-		article, err = loadArticle(ctx, tx, id)
-		return err
+		return insertJobs(ctx, tx, id, at)
 	})
 	if err != nil {
-		return tarjuma.Article{}, false, wrapCreate(err)
+		return 0, err
 	}
-	return article, created, nil
+	return id, nil
 }
 
 func wrapCreate(err error) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,8 +38,16 @@ func openMigrated(t *testing.T, url string) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1}; !slices.Equal(applied, want) {
-		t.Fatalf("first Migrate applied %v, want %v", applied, want)
+	ms, err := db.dialect.migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, m := range ms {
+		want = append(want, m.version)
+	}
+	if !slices.Equal(applied, want) {
+		t.Fatalf("first Migrate applied %v, want every migration %v", applied, want)
 	}
 	return db
 }
@@ -95,7 +104,7 @@ func machineVersionFor(id int64, lang tarjuma.Lang, rev int, title string) tarju
 // translate takes a translation through a worker's steps and returns the stored version.
 func translate(t *testing.T, db *DB, id int64, lang tarjuma.Lang, rev int) tarjuma.Version {
 	t.Helper()
-	if _, err := db.StartTranslating(t.Context(), id, lang, rev); err != nil {
+	if _, _, err := db.StartTranslating(t.Context(), id, lang, rev); err != nil {
 		t.Fatal(err)
 	}
 	v, created, err := db.SaveMachineVersion(t.Context(), machineVersionFor(id, lang, rev, "Summit"))
@@ -111,8 +120,12 @@ func TestMigrateTwice(t *testing.T) {
 		if err != nil || len(applied) != 0 {
 			t.Fatalf("second Migrate = %v, %v; want nothing applied", applied, err)
 		}
-		if n := count(t, db, "schema_migrations"); n != 1 {
-			t.Errorf("schema_migrations has %d rows, want 1", n)
+		ms, err := db.dialect.migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, "schema_migrations"); n != len(ms) {
+			t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
 		}
 	})
 }
@@ -430,17 +443,27 @@ func TestStartTranslating(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				a := create(t, db, submission(fmt.Sprint("start-", i)))
 				tt.prepare(t, db, a.ID)
-				got, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Tajik, tt.rev)
+				got, src, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Tajik, tt.rev)
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
 				}
-				if err == nil && (got.Status != tarjuma.StatusTranslating || got.FailureReason != "" || got.SourceRevision != tt.rev) {
+				if err != nil {
+					return
+				}
+				if got.Status != tarjuma.StatusTranslating || got.FailureReason != "" || got.SourceRevision != tt.rev {
 					t.Errorf("got %+v, want translating at revision %d", got, tt.rev)
+				}
+				want, err := db.SourceRevision(t.Context(), a.ID, tt.rev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, src); diff != "" {
+					t.Errorf("source returned (-want +got):\n%s", diff)
 				}
 			})
 		}
 		t.Run("missing", func(t *testing.T) {
-			if _, err := db.StartTranslating(t.Context(), 999, tarjuma.Tajik, 1); !errors.Is(err, tarjuma.ErrNotFound) {
+			if _, _, err := db.StartTranslating(t.Context(), 999, tarjuma.Tajik, 1); !errors.Is(err, tarjuma.ErrNotFound) {
 				t.Errorf("err = %v, want ErrNotFound", err)
 			}
 		})
@@ -449,7 +472,7 @@ func TestStartTranslating(t *testing.T) {
 
 func start(t *testing.T, db *DB, id int64, rev int) {
 	t.Helper()
-	if _, err := db.StartTranslating(t.Context(), id, tarjuma.Tajik, rev); err != nil {
+	if _, _, err := db.StartTranslating(t.Context(), id, tarjuma.Tajik, rev); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -875,4 +898,38 @@ func TestTextRoundTrip(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestEncodeSegments holds encodeSegments to what json.Marshal stores: the same segments read
+// back, whatever the text holds.
+func TestEncodeSegments(t *testing.T) {
+	texts := append([]string{"\x00\x01\x1f\x7f", `"quoted" \ back\slash`, "<b>&amp;</b>", "\u2028\u2029", "\n\r\t", "bad \xff utf-8"}, trickyTexts...)
+	var segs []tarjuma.Segment
+	for i, text := range texts {
+		segs = append(segs, tarjuma.Segment{ID: fmt.Sprint("p", i), Source: text, Text: text + "!", Origin: tarjuma.OriginHuman})
+	}
+	for i := range segs {
+		got, err := encodeSegments(segs[i : i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := []storedSegment{storedSegment(segs[i])}
+		want, err := json.Marshal(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotRead, wantRead []storedSegment
+		if err := json.Unmarshal([]byte(got), &gotRead); err != nil {
+			t.Fatalf("%q: %v", got, err)
+		}
+		if err := json.Unmarshal(want, &wantRead); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantRead, gotRead); diff != "" {
+			t.Errorf("segment %d read back (-json.Marshal +encodeSegments):\n%s", i, diff)
+		}
+	}
+	if got, _ := encodeSegments(nil); got != "[]" {
+		t.Errorf("no segments = %q, want []", got)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -81,24 +82,33 @@ func whyNot(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, 
 		articleID, lang, t.Status, t.LatestVersion, tarjuma.ErrConflict)
 }
 
-// StartTranslating moves a translation to translating for source revision rev. It returns
-// tarjuma.ErrStale when the translation now targets another revision, and tarjuma.ErrConflict
-// when the translation already has a version for rev or is in a state that cannot become
-// translating (a worker re-running a finished task stops there).
-func (db *DB) StartTranslating(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Translation, error) {
+// StartTranslating moves a translation to translating for source revision rev and returns it
+// with that revision's source, which the worker needs next: one round trip instead of two. It
+// returns tarjuma.ErrStale when the translation now targets another revision, and
+// tarjuma.ErrConflict when the translation already has a version for rev or is in a state that
+// cannot become translating (a worker re-running a finished task stops there).
+func (db *DB) StartTranslating(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Translation, tarjuma.SourceRevision, error) {
 	p := params{tarjuma.StatusTranslating, now(), articleID, lang, rev}
-	t, err := scanTranslation(db.write.QueryRowContext(ctx, `UPDATE translations
+	// Scalar subqueries, since SQLite's RETURNING cannot name the tables of an UPDATE … FROM.
+	const source = ` FROM source_revisions WHERE article_id = $3 AND number = $5)`
+	row := db.write.QueryRowContext(ctx, `UPDATE translations
 		SET status = $1, failure_reason = '', updated_at = $2
 		WHERE article_id = $3 AND lang = $4 AND source_revision = $5 AND `+p.mayBecome(tarjuma.StatusTranslating)+`
 		AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = $3 AND v.lang = $4 AND v.source_revision = $5)
-		RETURNING `+translationColumns, p...))
+		RETURNING `+translationColumns+`, (SELECT title`+source+`, (SELECT body`+source+`,
+			(SELECT author`+source+`, (SELECT created_at`+source, p...)
+	var t tarjuma.Translation
+	r := tarjuma.SourceRevision{ArticleID: articleID, Number: rev}
+	err := row.Scan(&t.ArticleID, &t.Lang, &t.Status, &t.FailureReason, &t.SourceRevision, &t.LatestVersion, &t.UpdatedAt,
+		&r.Title, &r.Body, &r.Author, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = whyNot(ctx, db.read, articleID, lang, rev)
 	}
 	if err != nil {
-		return tarjuma.Translation{}, fmt.Errorf("store: start translating %d/%s at revision %d: %w", articleID, lang, rev, err)
+		return tarjuma.Translation{}, tarjuma.SourceRevision{}, fmt.Errorf("store: start translating %d/%s at revision %d: %w", articleID, lang, rev, err)
 	}
-	return t, nil
+	t.UpdatedAt, r.CreatedAt = t.UpdatedAt.UTC(), r.CreatedAt.UTC()
+	return t, r, nil
 }
 
 // FailTranslation marks the translation for revision rev failed with a reason a person can read.
@@ -129,6 +139,65 @@ type storedSegment struct {
 	Origin tarjuma.Origin `json:"origin"`
 }
 
+// encodeSegments is json.Marshal of the segments as storedSegment without its reflection and
+// per-rune checks, which cost more than the rest of a save: text is copied byte for byte and
+// only what JSON requires is escaped. Text that is not valid UTF-8 goes through json.Marshal,
+// which replaces the bad bytes as it always did. TestEncodeSegments holds both to one reading.
+func encodeSegments(segs []tarjuma.Segment) (string, error) {
+	size := 2
+	for _, s := range segs {
+		if !utf8.ValidString(s.ID) || !utf8.ValidString(s.Source) || !utf8.ValidString(s.Text) || !utf8.ValidString(string(s.Origin)) {
+			stored := make([]storedSegment, len(segs))
+			for i, s := range segs {
+				stored[i] = storedSegment(s)
+			}
+			b, err := json.Marshal(stored)
+			return string(b), err
+		}
+		size += len(s.ID) + len(s.Source) + len(s.Text) + len(s.Origin) + 48
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '[')
+	for i, s := range segs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"id":`...), s.ID)
+		b = appendJSONString(append(b, `,"source":`...), s.Source)
+		b = appendJSONString(append(b, `,"text":`...), s.Text)
+		b = appendJSONString(append(b, `,"origin":`...), string(s.Origin))
+		b = append(b, '}')
+	}
+	return string(append(b, ']')), nil
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
 const versionColumns = `article_id, lang, number, segments, author, machine, source_revision, created_at`
 
 func scanVersion(s scanner) (tarjuma.Version, error) {
@@ -150,67 +219,96 @@ func scanVersion(s scanner) (tarjuma.Version, error) {
 }
 
 // SaveMachineVersion stores v (Number is assigned: latest+1) as the pipeline's version for
-// v.SourceRevision and moves the translation to needs_review, in one transaction. It is
-// idempotent: when a machine version for that revision already exists it stores nothing and
-// returns the existing one with created false. tarjuma.ErrStale when the translation now
-// targets another revision.
+// v.SourceRevision and moves the translation to needs_review, atomically. It is idempotent: when
+// a machine version for that revision already exists it stores nothing and returns the existing
+// one with created false. tarjuma.ErrStale when the translation now targets another revision.
 func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved tarjuma.Version, created bool, err error) {
-	stored := make([]storedSegment, len(v.Segments))
-	for i, s := range v.Segments {
-		stored[i] = storedSegment(s)
-	}
-	segments, err := json.Marshal(stored)
+	segments, err := encodeSegments(v.Segments)
 	if err != nil {
 		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version: %w", err)
 	}
+	saved = v
+	saved.Author, saved.Machine = tarjuma.MachineAuthor, true
+	save := db.saveMachineTx
+	if db.dialect.name == postgres.name {
+		save = db.saveMachineStatement
+	}
+	created, err = save(ctx, &saved, segments)
+	if err == nil && !created {
+		// Rare: a re-run task, or a revision moved on. Either can read outside the save.
+		saved, err = machineVersion(ctx, db.read, v.ArticleID, v.Lang, v.SourceRevision)
+		if errors.Is(err, tarjuma.ErrNotFound) {
+			err = whyNot(ctx, db.read, v.ArticleID, v.Lang, v.SourceRevision)
+		}
+	}
+	if err != nil {
+		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version of %d/%s at revision %d: %w",
+			v.ArticleID, v.Lang, v.SourceRevision, err)
+	}
+	return saved, created, nil
+}
+
+// saveMachineStatement is SaveMachineVersion on PostgreSQL in one statement, so one round trip
+// instead of five (BEGIN, three statements, COMMIT). The translation row is locked first, so the
+// revision and state it is checked at are the ones it is updated at. A concurrent save of the
+// same revision waits for the lock, then hits the unique index on machine versions and inserts
+// nothing; so does a re-run. It sets v.Number and v.CreatedAt and reports whether it stored v.
+func (db *DB) saveMachineStatement(ctx context.Context, v *tarjuma.Version, segments string) (bool, error) {
+	p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, now(), tarjuma.StatusNeedsReview}
+	err := db.write.QueryRowContext(ctx, `WITH t AS (
+			SELECT article_id, lang, latest_version, source_revision FROM translations
+			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
+			FOR UPDATE
+		), v AS (
+			INSERT INTO versions (`+versionColumns+`)
+			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $6 FROM t
+			ON CONFLICT DO NOTHING RETURNING number, created_at
+		), u AS (
+			UPDATE translations SET status = $7, failure_reason = '', latest_version = v.number, updated_at = $6
+			FROM v WHERE article_id = $1 AND lang = $2
+		), d AS (
+			DELETE FROM jobs WHERE article_id = $1 AND lang = $2 AND source_revision <= $3 AND EXISTS (SELECT 1 FROM v)
+		)
+		SELECT number, created_at FROM v`, p...).Scan(&v.Number, &v.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	v.CreatedAt = v.CreatedAt.UTC()
+	return err == nil, err
+}
+
+// saveMachineTx is SaveMachineVersion on SQLite, whose single writer makes the transaction as
+// good as a lock and whose statements cost no round trip.
+func (db *DB) saveMachineTx(ctx context.Context, v *tarjuma.Version, segments string) (created bool, err error) {
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		at := now()
-		// The version is inserted first, numbered from the translation row it is selected from,
-		// and only when that row is at the revision and in a state that may become needs_review.
-		// A concurrent save of the same revision hits the unique index on machine versions and
-		// inserts nothing (ON CONFLICT waits for the other transaction to finish first).
-		p := params{v.ArticleID, v.Lang, v.SourceRevision, string(segments), tarjuma.MachineAuthor, at}
-		row := tx.QueryRowContext(ctx, `INSERT INTO versions (`+versionColumns+`)
+		// The version is numbered from the translation row it is selected from, and inserted only
+		// when that row is at the revision and in a state that may become needs_review. An existing
+		// machine version of the revision hits the unique index and inserts nothing.
+		p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, at}
+		err := tx.QueryRowContext(ctx, `INSERT INTO versions (`+versionColumns+`)
 			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $6 FROM translations
 			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
-			ON CONFLICT DO NOTHING RETURNING `+versionColumns, p...)
-		saved, err = scanVersion(row)
+			ON CONFLICT DO NOTHING RETURNING number`, p...).Scan(&v.Number)
 		if errors.Is(err, sql.ErrNoRows) {
-			saved, err = machineVersion(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
-			if errors.Is(err, tarjuma.ErrNotFound) {
-				err = whyNot(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
-			}
-			return err
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		// Conditioned on the revision again: the INSERT did not lock the row, and a new source
-		// revision may have re-queued it since. Then the version goes with the rollback.
-		res, err := tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
-			latest_version = $2, updated_at = $3 WHERE article_id = $4 AND lang = $5 AND source_revision = $6`,
-			tarjuma.StatusNeedsReview, saved.Number, at, v.ArticleID, v.Lang, v.SourceRevision)
-		var n int64
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		if err == nil && n == 0 {
-			err = whyNot(ctx, tx, v.ArticleID, v.Lang, v.SourceRevision)
-		}
+		_, err = tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
+			latest_version = $2, updated_at = $3 WHERE article_id = $4 AND lang = $5`,
+			tarjuma.StatusNeedsReview, v.Number, at, v.ArticleID, v.Lang)
 		if err == nil {
 			// The outbox rows of this and older revisions are done with; removing them keeps the
 			// relay's sweep over in-flight work only.
 			_, err = tx.ExecContext(ctx, `DELETE FROM jobs WHERE article_id = $1 AND lang = $2 AND source_revision <= $3`,
 				v.ArticleID, v.Lang, v.SourceRevision)
 		}
-		created = err == nil
+		v.CreatedAt, created = at, err == nil
 		return err
 	})
-	if err != nil {
-		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version of %d/%s at revision %d: %w",
-			v.ArticleID, v.Lang, v.SourceRevision, err)
-	}
-	return saved, created, nil
+	return created, err
 }
 
 func machineVersion(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Version, error) {

@@ -7,10 +7,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -313,6 +315,38 @@ func TestParseChain(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, names); diff != "" {
 			t.Errorf("ParseChain(%q) (-want +got):\n%s", tt.spec, diff)
+		}
+	}
+}
+
+// TestNFCClass checks nfcClass against the normaliser's tables, and MemoryKey's fast path
+// against the full normalisation, so the fast path can never return another key.
+func TestNFCClass(t *testing.T) {
+	for r := rune(0); r <= 0x3000; r++ {
+		ccc, ok := nfcClass(r)
+		if !ok {
+			continue
+		}
+		s := string(r)
+		p := norm.NFC.PropertiesString(s)
+		if norm.NFC.String(s) != s || p.CCC() != ccc || unicode.IsSpace(r) ||
+			(ccc == 0 && !p.BoundaryBefore()) || norm.NFC.String("\u0627"+s) != "\u0627"+s {
+			t.Errorf("nfcClass(%U) = %d, but NFC may change it, its class is %d, or it is white space", r, ccc, p.CCC())
+		}
+	}
+	for _, s := range []string{
+		"قمة دوشنبه", "قمة  دوشنبه", " قمة", "قمة ", "a\tb", "\u0627\u0653", "e\u0301", "قيّم",
+		"\u0628\u0651\u064e", "\u0628\u064e\u0651", "\u0627\u0670\u064e", "Саммит в Душанбе.",
+		"«2022-2024» 3.5%", "\u200fقمة\u200f", "a\u00a0b", "", " ", "x",
+	} {
+		if want := strings.Join(strings.Fields(norm.NFC.String(s)), " "); MemoryKey(s) != want {
+			t.Errorf("MemoryKey(%q) = %q, want %q", s, MemoryKey(s), want)
+		}
+	}
+	title, body := tarjuma.SampleArticle()
+	for _, seg := range tarjuma.SplitSource(title, body) {
+		if !isMemoryKey(seg.Source) {
+			t.Errorf("sample segment %s misses the fast path: %q", seg.ID, seg.Source)
 		}
 	}
 }

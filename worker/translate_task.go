@@ -136,7 +136,7 @@ func (h *TranslateHandler) ProcessTask(ctx context.Context, t *asynq.Task) error
 // translate does the work of one attempt; every call gets ctx so nothing is written after
 // asynq gave the task up.
 func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p translatePayload) error {
-	_, err := h.db.StartTranslating(ctx, p.ArticleID, p.Lang, p.SourceRevision)
+	tr, rev, err := h.db.StartTranslating(ctx, p.ArticleID, p.Lang, p.SourceRevision)
 	switch {
 	case errors.Is(err, tarjuma.ErrStale):
 		log.InfoContext(ctx, "skipping task for a superseded source revision")
@@ -151,12 +151,8 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 		return fmt.Errorf("start translating: %w", err)
 	}
 
-	rev, err := h.db.SourceRevision(ctx, p.ArticleID, p.SourceRevision)
-	if err != nil {
-		return fmt.Errorf("load source revision: %w", err)
-	}
 	segs := tarjuma.SplitSource(rev.Title, rev.Body)
-	reused, err := h.reuse(ctx, p, segs)
+	reused, err := h.reuse(ctx, tr, segs)
 	if err != nil {
 		return err
 	}
@@ -190,12 +186,13 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 // reuse fills the segments whose source is unchanged since the latest version with that
 // version's text and origin, human edits included, so only changed segments are translated
 // again. Segments left untranslated then are tried again: the memory or the engines may know
-// them now. It returns how many it filled.
-func (h *TranslateHandler) reuse(ctx context.Context, p translatePayload, segs []tarjuma.Segment) (int, error) {
-	prev, err := h.db.LatestVersion(ctx, p.ArticleID, p.Lang)
-	if errors.Is(err, tarjuma.ErrNotFound) {
+// them now. It returns how many it filled. A translation without versions, the common case,
+// costs no query.
+func (h *TranslateHandler) reuse(ctx context.Context, tr tarjuma.Translation, segs []tarjuma.Segment) (int, error) {
+	if tr.LatestVersion == 0 {
 		return 0, nil
 	}
+	prev, err := h.db.LatestVersion(ctx, tr.ArticleID, tr.Lang)
 	if err != nil {
 		return 0, fmt.Errorf("load latest version: %w", err)
 	}

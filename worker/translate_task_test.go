@@ -95,7 +95,7 @@ func TestHandlerResumesAfterCrash(t *testing.T) {
 		h := newHandler(t, db, &stubEngine{})
 		a := submitSample(t, db)
 		// A worker started the task and died before storing anything.
-		if _, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Russian, 1); err != nil {
+		if _, _, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Russian, 1); err != nil {
 			t.Fatal(err)
 		}
 		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {

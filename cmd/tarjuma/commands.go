@@ -84,6 +84,11 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 		return err
 	}
 	defer a.Close()
+	if demoOut != nil {
+		if err := loadStarterGlossary(ctx, a.db, demoOut); err != nil {
+			return fmt.Errorf("starter glossary: %w", err)
+		}
+	}
 	ws, err := a.workerServer()
 	if err != nil {
 		return err

@@ -24,13 +24,16 @@ Usage:
   tarjuma worker                                                    the asynq worker
   tarjuma migrate                                                   apply database migrations
   tarjuma token create --role ROLE --name NAME                      print a new API token once
+  tarjuma glossary match [--glossary FILE.csv]                      glossary terms in stdin, as JSON lines
+  tarjuma glossary import [--replace] FILE                          load a CSV or TBX term base
+  tarjuma glossary export [--format csv|tbx]                        print the term base
 
 Configuration comes from TARJUMA_* environment variables; see README.md.
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(2)
@@ -43,7 +46,7 @@ func main() {
 
 // run dispatches a subcommand; stdout gets what the command prints for people (tokens, the demo
 // summary), logs go to stderr.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		return flag.ErrHelp
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runMigrate(ctx, cfg, args, stdout)
 	case "token":
 		return runToken(ctx, cfg, args, stdout)
+	case "glossary":
+		return runGlossary(ctx, cfg, args, stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
