@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
+)
+
+func placeTerm(id, arabic, tg string) glossary.Term {
+	return glossary.Term{
+		ID:     id,
+		Kind:   glossary.KindPlace,
+		Arabic: []string{arabic},
+		Targets: map[tarjuma.Lang]glossary.Forms{
+			tarjuma.Tajik:   {Preferred: tg},
+			tarjuma.Russian: {Preferred: "Душанбе", Accepted: []string{"г. Душанбе"}},
+			tarjuma.English: {Preferred: "Dushanbe"},
+		},
+	}
+}
+
+func TestGlossaryEdits(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		if v, err := db.GlossaryVersion(ctx); err != nil || v != 0 {
+			t.Fatalf("new glossary: version %d, %v; want 0", v, err)
+		}
+		dushanbe := placeTerm("dushanbe", "دوشنبه", "Душанбе")
+		dushanbe.ValidFrom = time.Date(1991, 9, 9, 0, 0, 0, 0, time.UTC)
+		dushanbe.Note = "پایتخت — ҳ ҷ ӯ \u200f"
+		if v, err := db.CreateGlossaryTerm(ctx, dushanbe, "admin"); err != nil || v != 1 {
+			t.Fatalf("create: version %d, %v; want 1", v, err)
+		}
+		got, err := db.GlossaryTerm(ctx, "dushanbe")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.UpdatedBy != "admin" || got.UpdatedAt.IsZero() {
+			t.Errorf("term not stamped: by %q at %v", got.UpdatedBy, got.UpdatedAt)
+		}
+		want := dushanbe
+		want.UpdatedBy, want.UpdatedAt = got.UpdatedBy, got.UpdatedAt
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("term did not round-trip (-want +got):\n%s", diff)
+		}
+
+		if _, err := db.CreateGlossaryTerm(ctx, dushanbe, "admin"); !errors.Is(err, tarjuma.ErrConflict) {
+			t.Errorf("second create: %v, want ErrConflict", err)
+		}
+		// The same Arabic spelling on a second active term: refused as a set, nothing stored.
+		clash := placeTerm("dushanbe-city", "دوشنبة", "Шаҳри Душанбе")
+		var ve *glossary.ValidationError
+		if _, err := db.CreateGlossaryTerm(ctx, clash, "admin"); !errors.As(err, &ve) {
+			t.Errorf("clashing spelling: %v, want a ValidationError", err)
+		}
+		if _, err := db.UpdateGlossaryTerm(ctx, placeTerm("nowhere", "لامكان", "Ҳеҷҷо"), "admin"); !errors.Is(err, tarjuma.ErrNotFound) {
+			t.Errorf("update of a missing term: %v, want ErrNotFound", err)
+		}
+		if _, err := db.DeleteGlossaryTerm(ctx, "nowhere"); !errors.Is(err, tarjuma.ErrNotFound) {
+			t.Errorf("delete of a missing term: %v, want ErrNotFound", err)
+		}
+		if v, _ := db.GlossaryVersion(ctx); v != 1 {
+			t.Errorf("refused edits moved the version to %d, want 1", v)
+		}
+
+		// An update that changes nothing keeps who changed the term last.
+		if v, err := db.UpdateGlossaryTerm(ctx, dushanbe, "someone-else"); err != nil || v != 2 {
+			t.Fatalf("update: version %d, %v; want 2", v, err)
+		}
+		if again, _ := db.GlossaryTerm(ctx, "dushanbe"); again.UpdatedBy != "admin" {
+			t.Errorf("an unchanged term was re-stamped by %q", again.UpdatedBy)
+		}
+
+		if _, err := db.ImportGlossary(ctx, []glossary.Term{placeTerm("khujand", "خجند", "Хуҷанд"), placeTerm("bokhtar", "بختر", "Бохтар")}, false, "import"); err != nil {
+			t.Fatal(err)
+		}
+		terms, version, err := db.GlossaryTerms(ctx, GlossaryFilter{})
+		if err != nil || version != 3 || len(terms) != 3 {
+			t.Fatalf("after merge: %d terms at version %d (%v), want 3 at version 3", len(terms), version, err)
+		}
+		for _, f := range []struct {
+			filter GlossaryFilter
+			want   []string
+		}{
+			{GlossaryFilter{Query: "خُجَند"}, []string{"khujand"}}, // tashkeel folded away
+			{GlossaryFilter{Query: "ХУҶАНД"}, []string{"khujand"}}, // Cyrillic case folded
+			{GlossaryFilter{Query: "г. душанбе"}, []string{"bokhtar", "dushanbe", "khujand"}},
+			{GlossaryFilter{Query: "100%"}, nil}, // LIKE wildcards are literal
+			{GlossaryFilter{Kind: glossary.KindPerson}, nil},
+		} {
+			got, _, err := db.GlossaryTerms(ctx, f.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, term := range got {
+				ids = append(ids, term.ID)
+			}
+			if diff := cmp.Diff(f.want, ids); diff != "" {
+				t.Errorf("filter %+v (-want +got):\n%s", f.filter, diff)
+			}
+		}
+
+		if v, err := db.ImportGlossary(ctx, []glossary.Term{placeTerm("khujand", "خجند", "Хуҷанд")}, true, "import"); err != nil || v != 4 {
+			t.Fatalf("replace: version %d, %v", v, err)
+		}
+		if terms, _, _ := db.GlossaryTerms(ctx, GlossaryFilter{}); len(terms) != 1 || count(t, db, "glossary_terms") != 1 {
+			t.Errorf("replace left %d terms, want 1", len(terms))
+		}
+		if v, err := db.DeleteGlossaryTerm(ctx, "khujand"); err != nil || v != 5 || count(t, db, "glossary_terms") != 0 {
+			t.Errorf("delete: version %d, %v, %d rows left", v, err, count(t, db, "glossary_terms"))
+		}
+	})
+}
+
+// TestGlossaryConcurrentEdits checks that every edit gets its own version number.
+func TestGlossaryConcurrentEdits(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		names := []string{"دوشنبه", "خجند", "بختر", "كولاب", "خاروغ", "استرافشان"}
+		var wg sync.WaitGroup
+		versions := make([]int64, len(names))
+		for i, ar := range names {
+			wg.Go(func() {
+				v, err := db.CreateGlossaryTerm(context.Background(), placeTerm(string(rune('a'+i))+"-place", ar, "Ҷой"), "admin")
+				if err != nil {
+					t.Error(err)
+				}
+				versions[i] = v
+			})
+		}
+		wg.Wait()
+		seen := map[int64]bool{}
+		for _, v := range versions {
+			seen[v] = true
+		}
+		if final, _ := db.GlossaryVersion(context.Background()); len(seen) != len(names) || final != int64(len(names)) {
+			t.Errorf("versions %v, final %d: want %d distinct versions", versions, final, len(names))
+		}
+	})
+}
