@@ -47,12 +47,13 @@ func (m *Matcher) Check(sourceMatches []Match, target string, lang tarjuma.Lang)
 		}
 	}
 	idx := m.targetIndex(lang)
-	var tz tokenizer
+	tz := m.scratch.Get().(*tokenizer)
+	defer m.scratch.Put(tz)
 	tz.scan(target, true)
 	used := make(map[int]int) // source occurrences answered, per term
 	var out []Finding
 	for i := 0; i < len(tz.toks); {
-		f, n := idx.longestAt(&tz, i, func(term int) bool { return used[term] < len(bySource[term]) })
+		f, n := idx.longestAt(tz, i, func(term int) bool { return used[term] < len(bySource[term]) })
 		if f == nil {
 			i++
 			continue
@@ -97,7 +98,7 @@ type lazyIndex struct {
 func (m *Matcher) targetIndex(lang tarjuma.Lang) *targetIndex {
 	l, ok := m.targets[lang]
 	if !ok {
-		return newTargetIndex(m.terms, lang) // not a target language: nothing will match
+		return &targetIndex{} // a language the desk does not publish has no forms
 	}
 	l.once.Do(func() { l.idx = newTargetIndex(m.terms, lang) })
 	return l.idx

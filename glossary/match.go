@@ -24,12 +24,12 @@ type Match struct {
 // builds a new one when the glossary changes.
 //
 // It is a trie over normalised words: every word of every Arabic variant gets a number, and the
-// trie's edges are keyed by (node, word number). At every word of a text a small bit filter of
-// the words that start a variant answers first, so the many words that start none (most of
-// them) never touch a large map; the others cost a map lookup, plus one per proclitic they may
-// carry. Following a phrase costs a lookup per word, however many terms share its beginning. On this machine kind
-// word-keyed indexes beat every Aho-Corasick library by a wide margin in build time, memory and
-// scan speed (FIELD-NOTES.md), and they make the clitic rules plain code.
+// trie's edges are keyed by (node, word number). At each word of a text a small bit filter of
+// the words that start a variant answers first, so the many words that start none never touch
+// a large map; the others cost a lookup, plus one per proclitic they may carry, and following a
+// phrase costs a lookup per word however many terms share its beginning. Word-keyed indexes beat
+// every Aho-Corasick library tried on this machine kind by a wide margin in build time, memory
+// and scan speed (FIELD-NOTES.md), and they keep the clitic rules plain code.
 type Matcher struct {
 	terms   []Term
 	byID    map[string]int
@@ -37,16 +37,18 @@ type Matcher struct {
 	filter  wordFilter       // a superset of the words that start a variant, cheap to ask
 	first   []int32          // word number → its node under the root, or 0
 	edges   map[uint64]int32 // node<<32 | word number → child node, below the first word
-	ends    []ends           // per node; node 0 is the root
+	nodes   []node           // node 0 is the root
 	scratch sync.Pool        // *tokenizer, so that matching does not allocate in steady state
 	targets map[tarjuma.Lang]*lazyIndex
 }
 
-// ends holds, as an index into terms plus one (0 for none), the term whose variant ends at a
-// node: spelled plainly, or, for a variant that starts with ال, spelled with لل ("للأمم" for
-// "الأمم"), where the first letter is the preposition and not part of the reported span.
-type ends struct {
+// node holds, as an index into terms plus one (0 for none), the term whose variant ends at a
+// trie node: spelled plainly, or, for a variant that starts with ال, spelled with لل ("للأمم"
+// for "الأمم"), where the first letter is the preposition and not part of the reported span.
+// Most variants end at a leaf, where matching stops without looking at the next word.
+type node struct {
 	plain, lil int32
+	leaf       bool
 }
 
 // NewMatcher builds a matcher for the terms active at the given time. Terms should have passed
@@ -57,7 +59,7 @@ func NewMatcher(terms []Term, at time.Time) *Matcher {
 		byID:    make(map[string]int, len(terms)),
 		words:   wordIndex{seed: maphash.MakeSeed(), byHash: make(map[uint64]int32, len(terms))},
 		edges:   make(map[uint64]int32, 2*len(terms)),
-		ends:    make([]ends, 1, 2*len(terms)),
+		nodes:   make([]node, 1, 2*len(terms)),
 		targets: make(map[tarjuma.Lang]*lazyIndex),
 	}
 	m.scratch.New = func() any { return new(tokenizer) }
@@ -77,14 +79,12 @@ func NewMatcher(terms []Term, at time.Time) *Matcher {
 			if len(tz.toks) == 0 {
 				continue
 			}
-			node := m.path(&tz, string(tz.word(0)))
-			if m.ends[node].plain == 0 {
-				m.ends[node].plain = term
+			if n := &m.nodes[m.path(&tz, tz.word(0))]; n.plain == 0 {
+				n.plain = term
 			}
 			if lil := lilForm(string(tz.word(0))); lil != "" {
-				node := m.path(&tz, lil)
-				if m.ends[node].lil == 0 {
-					m.ends[node].lil = term
+				if n := &m.nodes[m.path(&tz, []byte(lil))]; n.lil == 0 {
+					n.lil = term
 				}
 			}
 		}
@@ -95,20 +95,19 @@ func NewMatcher(terms []Term, at time.Time) *Matcher {
 
 // path follows, adding what is missing, the trie path of first and then the tokens of tz after
 // their first.
-func (m *Matcher) path(tz *tokenizer, first string) int32 {
+func (m *Matcher) path(tz *tokenizer, first []byte) int32 {
 	w := m.number(first)
 	if m.first[w] == 0 {
-		m.first[w] = int32(len(m.ends))
-		m.ends = append(m.ends, ends{})
+		m.first[w] = m.newNode()
 	}
-	node := m.first[w]
+	at := m.first[w]
 	for i := 1; i < len(tz.toks); i++ {
-		node = m.edge(node, m.number(string(tz.word(i))))
+		at = m.edge(at, m.number(tz.word(i)))
 	}
-	return node
+	return at
 }
 
-func (m *Matcher) number(word string) int32 {
+func (m *Matcher) number(word []byte) int32 {
 	n := m.words.number(word)
 	if int(n) == len(m.first) {
 		m.first = append(m.first, 0)
@@ -116,15 +115,20 @@ func (m *Matcher) number(word string) int32 {
 	return n
 }
 
-func (m *Matcher) edge(node, word int32) int32 {
-	key := edgeKey(node, word)
+func (m *Matcher) edge(parent, word int32) int32 {
+	key := edgeKey(parent, word)
 	child, ok := m.edges[key]
 	if !ok {
-		child = int32(len(m.ends))
-		m.ends = append(m.ends, ends{})
+		child = m.newNode()
 		m.edges[key] = child
+		m.nodes[parent].leaf = false
 	}
 	return child
+}
+
+func (m *Matcher) newNode() int32 {
+	m.nodes = append(m.nodes, node{leaf: true})
+	return int32(len(m.nodes) - 1)
 }
 
 func edgeKey(node, word int32) uint64 { return uint64(node)<<32 | uint64(uint32(word)) }
@@ -199,30 +203,31 @@ func (m *Matcher) longestAt(tz *tokenizer, i int) (n, start, term int) {
 		}
 	}
 	for _, cut := range cuts[:ncuts] {
-		node := m.firstNode(w[cut:])
-		if node == 0 {
+		at := m.firstNode(w[cut:])
+		if at == 0 {
 			continue
 		}
 		// لل follows nothing, و or ف: "وللأمم" is و + ل + الأمم, but "بللأمم" is no word.
 		lilOK := cut == 0 || cut == 2 && isProclitic(w[:2], waw, fa)
 		lil := false
 		for depth, ok := 1, true; ok; depth++ {
-			switch e := m.ends[node]; {
-			case e.plain != 0:
-				n, term, lil = depth, int(e.plain-1), false
-			case e.lil != 0 && lilOK:
-				n, term, lil = depth, int(e.lil-1), true
+			nd := m.nodes[at]
+			switch {
+			case nd.plain != 0:
+				n, term, lil = depth, int(nd.plain-1), false
+			case nd.lil != 0 && lilOK:
+				n, term, lil = depth, int(nd.lil-1), true
 			}
 			j := i + depth
-			if j == len(tz.toks) {
+			if nd.leaf || j == len(tz.toks) {
 				break
 			}
-			w := tz.word(j)
-			next, known := m.words.lookup(m.words.hash(w), w)
+			word := tz.word(j)
+			id, known := m.words.lookup(m.words.hash(word), word)
 			if !known {
 				break
 			}
-			node, ok = m.edges[edgeKey(node, next)]
+			at, ok = m.edges[edgeKey(at, id)]
 		}
 		if n == 0 {
 			continue
@@ -280,17 +285,17 @@ func (x *wordIndex) lookup(h uint64, w []byte) (int32, bool) {
 }
 
 // number returns the number of w, adding it if it is new.
-func (x *wordIndex) number(w string) int32 {
+func (x *wordIndex) number(w []byte) int32 {
 	for {
-		h := maphash.String(x.seed, w)
+		h := x.hash(w)
 		n, ok := x.byHash[h]
 		switch {
 		case !ok:
 			n = int32(len(x.words))
-			x.words = append(x.words, w)
+			x.words = append(x.words, string(w))
 			x.byHash[h] = n
 			return n
-		case x.words[n] == w:
+		case x.words[n] == string(w):
 			return n
 		}
 		x.reseed() // two words, one hash: about one chance in 10^7 for a million words

@@ -116,21 +116,20 @@ func (it *normIter) fill() bool {
 		end := i + size
 		f := quickFold(r)
 		size = 0
+		// Look ahead: marks after r belong to it, and a rune that is not inert takes r into its
+		// slow run, unless r is whitespace or a format character, which compose with nothing.
 		for f != slow && end < len(src) {
 			next, n := decode(src, end)
-			switch quickFold(next) {
-			case slow:
-				if f == ' ' || f == drop { // compose with nothing: the run can start after them
-					r, size = next, n
-					break
-				}
-				f, end = slow, end+n
-			case attach:
+			g := quickFold(next)
+			if g == attach {
 				end += n
 				continue
-			default:
-				r, size = next, n
 			}
+			if g == slow && f != ' ' && f != drop {
+				f, end = slow, end+n
+				break
+			}
+			r, size = next, n
 			break
 		}
 		if f == slow {
@@ -317,10 +316,12 @@ var arabicFold = func() (t [0x100]rune) {
 	return t
 }()
 
-// inert reports whether r can be folded on its own: NFKC leaves it alone (or only maps it to
-// what fold maps it to anyway) and it is not the second half of any composition. The ranges are
-// the scripts and punctuation of the desk's texts; everything else takes the slow path, which
-// is correct for all input. TestInertRunes checks this list against NFKC.
+// inert reports whether r can be folded on its own: NFKC leaves it alone (or maps it to what fold
+// maps it to anyway), and it is not the second half of a composition, except the Arabic hamza
+// and madda marks, which compose into letters that fold to the letter they sit on, as removing
+// the mark does. The ranges are the scripts and punctuation of the desk's texts; everything else
+// takes the slow path, which is correct for all input. TestInertRunes and TestFastPathPairs
+// check this list against NFKC.
 func inert(r rune) bool {
 	switch {
 	case r < 0x80:

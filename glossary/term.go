@@ -1,9 +1,3 @@
-// Package glossary owns the desk's term base: the term model, Arabic normalisation with a map
-// back to the original text, clitic-aware matching of Arabic terms, protection of matched terms
-// from MT engines and the unwrapping of their output, the adherence check of translations, CSV
-// and TBX import and export, and the starter term base. It is pure logic: it reads and writes
-// only through io.Reader and io.Writer, so storage, the API, the CLI and the worker decide where
-// terms live and when matchers are rebuilt.
 package glossary
 
 import (

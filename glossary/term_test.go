@@ -42,7 +42,9 @@ func TestValidate(t *testing.T) {
 			[]string{"ar glossary.bad_variant", "ar glossary.bad_variant", "ar glossary.bad_variant", "ar glossary.bad_variant"}},
 		{"language not published", func(t *Term) { t.Targets["de"] = Forms{Preferred: "Duschanbe"} }, []string{"de glossary.bad_lang"}},
 		{"no preferred", func(t *Term) { delete(t.Targets, tarjuma.English) }, []string{"en glossary.no_preferred"}},
-		{"accepted repeats preferred", func(t *Term) { t.Targets[tarjuma.Russian] = Forms{Preferred: "Душанбе", Accepted: []string{"Душанбе"}} },
+		{"accepted repeats preferred", func(t *Term) {
+			t.Targets[tarjuma.Russian] = Forms{Preferred: "Душанбе", Accepted: []string{"Душанбе"}}
+		},
 			[]string{"ru glossary.bad_form"}},
 		{"multi-line form", func(t *Term) { t.Targets[tarjuma.Russian] = Forms{Preferred: "Душан\nбе"} }, []string{"ru glossary.bad_form"}},
 		{"do not translate needs no forms", func(t *Term) { t.Targets, t.DoNotTranslate = nil, true }, nil},

@@ -18,14 +18,15 @@ type token struct {
 // rune that is not a space is a token of its own, so punctuation never glues to a word and a
 // term's right edge is the end of a word. Its buffers are reused between texts.
 type tokenizer struct {
-	buf  []byte
-	toks []token
+	buf    []byte
+	toks   []token
+	folded []folded // the normaliser's batch buffer, kept between texts
 }
 
 // scan tokenizes text; lower folds case (and ё to е) for target-language texts.
 func (tz *tokenizer) scan(text string, lower bool) {
 	tz.buf, tz.toks = tz.buf[:0], tz.toks[:0]
-	it := normIter{src: text}
+	it := normIter{src: text, buf: tz.folded[:0]}
 	var cur token
 	runes := 0 // runes in cur; 0 when no word is open
 	closeWord := func() {
@@ -68,6 +69,7 @@ func (tz *tokenizer) scan(text string, lower bool) {
 		}
 	}
 	closeWord()
+	tz.folded = it.buf
 }
 
 // word returns token i's normalised form without copying; the compiler does not allocate for
