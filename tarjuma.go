@@ -186,6 +186,26 @@ type Segment struct {
 	Source string // the Arabic text
 	Text   string // the target text; the source itself while untranslated
 	Origin Origin
+	Terms  []TermSpan  // glossary terms found in Source
+	Checks []TermCheck // how Text keeps to the glossary; empty while untranslated
+}
+
+// TermSpan is a glossary term found in a segment's source: byte offsets into Source, without
+// any attached proclitic, so a reviewer's screen can highlight the name itself.
+type TermSpan struct {
+	TermID     string
+	Start, End int
+}
+
+// TermCheck is the adherence verdict for one term in a segment's target text. Result is "ok",
+// "inflected" (a declined form, which is fine), "missing" (the source has the term, the target
+// none of its forms) or "unexpected" (a term's form with no source occurrence). Form, Start and
+// End locate what was found in Text.
+type TermCheck struct {
+	TermID     string
+	Result     string
+	Form       string
+	Start, End int
 }
 
 // TitleSegmentID is the id of the segment holding the title.
@@ -200,7 +220,9 @@ type Version struct {
 	Author         string // "machine" for pipeline output, a token or user name otherwise
 	Machine        bool   // stored by the pipeline rather than by a person
 	SourceRevision int
-	CreatedAt      time.Time
+	// GlossaryVersion is the glossary the version was matched and checked against.
+	GlossaryVersion int64
+	CreatedAt       time.Time
 }
 
 // Title returns the translated title.

@@ -80,26 +80,56 @@ type translationDetailJSON struct {
 // versionSummaryJSON is a version without its body segments, for listings. The title
 // segment's source and origin ride along so the title is never a lossy special case.
 type versionSummaryJSON struct {
-	Number         int            `json:"number"`
-	Title          string         `json:"title"`
-	TitleSource    string         `json:"title_source"`
-	TitleOrigin    tarjuma.Origin `json:"title_origin"`
-	SourceRevision int            `json:"source_revision"`
-	Author         string         `json:"author"`
-	Machine        bool           `json:"machine"`
-	CreatedAt      time.Time      `json:"created_at"`
+	Number          int            `json:"number"`
+	Title           string         `json:"title"`
+	TitleSource     string         `json:"title_source"`
+	TitleOrigin     tarjuma.Origin `json:"title_origin"`
+	SourceRevision  int            `json:"source_revision"`
+	GlossaryVersion int64          `json:"glossary_version"`
+	Author          string         `json:"author"`
+	Machine         bool           `json:"machine"`
+	CreatedAt       time.Time      `json:"created_at"`
 }
 
 type versionJSON struct {
 	versionSummaryJSON
-	Segments []segmentJSON `json:"segments"` // the body; the title is in the summary fields
+	TitleTerms  []termSpanJSON  `json:"title_terms"`
+	TitleChecks []termCheckJSON `json:"title_checks"`
+	Segments    []segmentJSON   `json:"segments"` // the body; the title is in the fields above
 }
 
 type segmentJSON struct {
-	ID     string         `json:"id"`
-	Source string         `json:"source"`
-	Text   string         `json:"text"`
-	Origin tarjuma.Origin `json:"origin"`
+	ID     string          `json:"id"`
+	Source string          `json:"source"`
+	Text   string          `json:"text"`
+	Origin tarjuma.Origin  `json:"origin"`
+	Terms  []termSpanJSON  `json:"terms"`  // glossary terms in the source, byte offsets into source
+	Checks []termCheckJSON `json:"checks"` // adherence of text to the glossary, byte offsets into text
+}
+
+type termSpanJSON struct {
+	Term  string `json:"term"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+type termCheckJSON struct {
+	Term   string `json:"term"`
+	Result string `json:"result"` // ok, inflected, missing, unexpected
+	Form   string `json:"form,omitempty"`
+	Start  int    `json:"start"` // -1 when missing
+	End    int    `json:"end"`
+}
+
+func termsJSON(s tarjuma.Segment) ([]termSpanJSON, []termCheckJSON) {
+	terms, checks := make([]termSpanJSON, len(s.Terms)), make([]termCheckJSON, len(s.Checks))
+	for i, t := range s.Terms {
+		terms[i] = termSpanJSON{Term: t.TermID, Start: t.Start, End: t.End}
+	}
+	for i, c := range s.Checks {
+		checks[i] = termCheckJSON{Term: c.TermID, Result: c.Result, Form: c.Form, Start: c.Start, End: c.End}
+	}
+	return terms, checks
 }
 
 func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
@@ -108,22 +138,29 @@ func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
 		title = v.Segments[0]
 	}
 	return versionSummaryJSON{
-		Number:         v.Number,
-		Title:          title.Text,
-		TitleSource:    title.Source,
-		TitleOrigin:    title.Origin,
-		SourceRevision: v.SourceRevision,
-		Author:         v.Author,
-		Machine:        v.Machine,
-		CreatedAt:      v.CreatedAt,
+		Number:          v.Number,
+		Title:           title.Text,
+		TitleSource:     title.Source,
+		TitleOrigin:     title.Origin,
+		SourceRevision:  v.SourceRevision,
+		GlossaryVersion: v.GlossaryVersion,
+		Author:          v.Author,
+		Machine:         v.Machine,
+		CreatedAt:       v.CreatedAt,
 	}
 }
 
 func newVersionJSON(v tarjuma.Version) *versionJSON {
 	body := v.Body()
 	out := &versionJSON{versionSummaryJSON: newVersionSummaryJSON(v), Segments: make([]segmentJSON, 0, len(body))}
+	if len(body) < len(v.Segments) {
+		out.TitleTerms, out.TitleChecks = termsJSON(v.Segments[0])
+	} else {
+		out.TitleTerms, out.TitleChecks = termsJSON(tarjuma.Segment{})
+	}
 	for _, seg := range body {
-		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin})
+		terms, checks := termsJSON(seg)
+		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin, Terms: terms, Checks: checks})
 	}
 	return out
 }

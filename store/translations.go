@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -137,82 +136,68 @@ type storedSegment struct {
 	Source string         `json:"source"`
 	Text   string         `json:"text"`
 	Origin tarjuma.Origin `json:"origin"`
+	Terms  []storedSpan   `json:"terms,omitempty"`
+	Checks []storedCheck  `json:"checks,omitempty"`
 }
 
-// encodeSegments is json.Marshal of the segments as storedSegment without its reflection and
-// per-rune checks, which cost more than the rest of a save: text is copied byte for byte and
-// only what JSON requires is escaped. Text that is not valid UTF-8 goes through json.Marshal,
-// which replaces the bad bytes as it always did. TestEncodeSegments holds both to one reading.
+type storedSpan struct {
+	TermID string `json:"term"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+}
+
+type storedCheck struct {
+	TermID string `json:"term"`
+	Result string `json:"result"`
+	Form   string `json:"form,omitempty"`
+	Start  int    `json:"start"`
+	End    int    `json:"end"`
+}
+
 func encodeSegments(segs []tarjuma.Segment) (string, error) {
-	size := 2
-	for _, s := range segs {
-		if !utf8.ValidString(s.ID) || !utf8.ValidString(s.Source) || !utf8.ValidString(s.Text) || !utf8.ValidString(string(s.Origin)) {
-			stored := make([]storedSegment, len(segs))
-			for i, s := range segs {
-				stored[i] = storedSegment(s)
-			}
-			b, err := json.Marshal(stored)
-			return string(b), err
-		}
-		size += len(s.ID) + len(s.Source) + len(s.Text) + len(s.Origin) + 48
-	}
-	b := make([]byte, 0, size)
-	b = append(b, '[')
+	stored := make([]storedSegment, len(segs))
 	for i, s := range segs {
-		if i > 0 {
-			b = append(b, ',')
+		stored[i] = storedSegment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin}
+		for _, t := range s.Terms {
+			stored[i].Terms = append(stored[i].Terms, storedSpan(t))
 		}
-		b = appendJSONString(append(b, `{"id":`...), s.ID)
-		b = appendJSONString(append(b, `,"source":`...), s.Source)
-		b = appendJSONString(append(b, `,"text":`...), s.Text)
-		b = appendJSONString(append(b, `,"origin":`...), string(s.Origin))
-		b = append(b, '}')
+		for _, c := range s.Checks {
+			stored[i].Checks = append(stored[i].Checks, storedCheck(c))
+		}
 	}
-	return string(append(b, ']')), nil
+	b, err := json.Marshal(stored)
+	return string(b), err
 }
 
-// appendJSONString appends s, valid UTF-8, as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
+func decodeSegments(raw string) ([]tarjuma.Segment, error) {
+	var stored []storedSegment
+	if err := json.Unmarshal([]byte(raw), &stored); err != nil {
+		return nil, err
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	segs := make([]tarjuma.Segment, len(stored))
+	for i, s := range stored {
+		segs[i] = tarjuma.Segment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin}
+		for _, t := range s.Terms {
+			segs[i].Terms = append(segs[i].Terms, tarjuma.TermSpan(t))
+		}
+		for _, c := range s.Checks {
+			segs[i].Checks = append(segs[i].Checks, tarjuma.TermCheck(c))
+		}
+	}
+	return segs, nil
 }
 
-const versionColumns = `article_id, lang, number, segments, author, machine, source_revision, created_at`
+const versionColumns = `article_id, lang, number, segments, author, machine, source_revision, glossary_version, created_at`
 
 func scanVersion(s scanner) (tarjuma.Version, error) {
 	var v tarjuma.Version
 	var segments string
-	err := s.Scan(&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.CreatedAt)
+	err := s.Scan(&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.GlossaryVersion, &v.CreatedAt)
 	if err != nil {
 		return tarjuma.Version{}, err
 	}
-	var stored []storedSegment
-	if err := json.Unmarshal([]byte(segments), &stored); err != nil {
+	if v.Segments, err = decodeSegments(segments); err != nil {
 		return tarjuma.Version{}, fmt.Errorf("version %d/%s/%d segments: %w", v.ArticleID, v.Lang, v.Number, err)
-	}
-	for _, s := range stored {
-		v.Segments = append(v.Segments, tarjuma.Segment(s))
 	}
 	v.CreatedAt = v.CreatedAt.UTC()
 	return v, nil
@@ -254,14 +239,14 @@ func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved 
 // same revision waits for the lock, then hits the unique index on machine versions and inserts
 // nothing; so does a re-run. It sets v.Number and v.CreatedAt and reports whether it stored v.
 func (db *DB) saveMachineStatement(ctx context.Context, v *tarjuma.Version, segments string) (bool, error) {
-	p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, now(), tarjuma.StatusNeedsReview}
+	p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, now(), tarjuma.StatusNeedsReview, v.GlossaryVersion}
 	err := db.write.QueryRowContext(ctx, `WITH t AS (
 			SELECT article_id, lang, latest_version, source_revision FROM translations
 			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
 			FOR UPDATE
 		), v AS (
 			INSERT INTO versions (`+versionColumns+`)
-			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $6 FROM t
+			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $8, $6 FROM t
 			ON CONFLICT DO NOTHING RETURNING number, created_at
 		), u AS (
 			UPDATE translations SET status = $7, failure_reason = '', latest_version = v.number, updated_at = $6
@@ -285,9 +270,9 @@ func (db *DB) saveMachineTx(ctx context.Context, v *tarjuma.Version, segments st
 		// The version is numbered from the translation row it is selected from, and inserted only
 		// when that row is at the revision and in a state that may become needs_review. An existing
 		// machine version of the revision hits the unique index and inserts nothing.
-		p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, at}
+		p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, at, v.GlossaryVersion}
 		err := tx.QueryRowContext(ctx, `INSERT INTO versions (`+versionColumns+`)
-			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $6 FROM translations
+			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $7, $6 FROM translations
 			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
 			ON CONFLICT DO NOTHING RETURNING number`, p...).Scan(&v.Number)
 		if errors.Is(err, sql.ErrNoRows) {

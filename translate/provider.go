@@ -28,6 +28,10 @@ type Provider interface {
 type Request struct {
 	Source, Target tarjuma.Lang
 	Texts          []string
+	// HTML says the texts are HTML whose glossary terms sit in <span translate="no"> elements
+	// holding the desk's target form: the engine must translate in its HTML mode, which keeps
+	// such spans as they are, and answer in HTML.
+	HTML bool
 }
 
 // Error is a failure of an engine that says whether trying again can help, so the worker knows

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 )
 
 // MemoryChain is the engine chain spec naming no engine: segments the translation memory cannot
@@ -68,10 +69,13 @@ func NewTranslator(cfg Config) *Translator {
 
 // Translate returns segs with Text and Origin filled for every segment whose Origin is empty;
 // segments that already carry an origin (reused from an earlier version) are kept as they are.
-// All segments the memory misses go to the engine in one request. The error is the last
-// engine's when every engine of the chain failed; it is permanent (see IsPermanent) only when
-// every failure was.
-func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang, segs []tarjuma.Segment) ([]tarjuma.Segment, error) {
+// All segments the memory misses go to the engine in one request. With a term base, that
+// request is HTML in which every glossary term of a segment (its Terms) is replaced by the
+// desk's target form inside a do-not-translate span, so the engine cannot alter it; the spans,
+// and any markup the engine added, are removed from its answer. The error is the last engine's
+// when every engine of the chain failed; it is permanent (see IsPermanent) only when every
+// failure was.
+func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang, segs []tarjuma.Segment, terms *glossary.Matcher) ([]tarjuma.Segment, error) {
 	out := slices.Clone(segs)
 	var todo []int
 	for i, s := range out {
@@ -86,9 +90,12 @@ func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang,
 	if len(todo) == 0 {
 		return out, nil
 	}
-	req := Request{Source: source, Target: target, Texts: make([]string, len(todo))}
+	req := Request{Source: source, Target: target, Texts: make([]string, len(todo)), HTML: terms != nil}
 	for i, idx := range todo {
 		req.Texts[i] = out[idx].Source
+		if terms != nil {
+			req.Texts[i] = terms.Protect(out[idx].Source, glossary.SpanMatches(out[idx]), target)
+		}
 	}
 	texts, provider, err := t.fromEngines(ctx, req)
 	if err != nil {
@@ -97,9 +104,16 @@ func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang,
 	for i, idx := range todo {
 		if texts == nil {
 			out[idx].Text, out[idx].Origin = out[idx].Source, tarjuma.OriginUntranslated
-		} else {
-			out[idx].Text, out[idx].Origin = texts[i], tarjuma.MachineOrigin(provider)
+			continue
 		}
+		text := texts[i]
+		if req.HTML {
+			if text, err = glossary.Unprotect(text); err != nil {
+				// A broken answer is never stored; another attempt may get a good one.
+				return nil, &Error{Provider: provider, Err: fmt.Errorf("malformed HTML in the answer for segment %s: %w", out[idx].ID, err)}
+			}
+		}
+		out[idx].Text, out[idx].Origin = text, tarjuma.MachineOrigin(provider)
 	}
 	return out, nil
 }

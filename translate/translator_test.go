@@ -98,7 +98,7 @@ func TestTranslateMemoryFirstThenOneBatch(t *testing.T) {
 	in := segments("قمة  دوشنبه ", "جملة أولى.", "جملة ثانية.")
 	in[2].Text, in[2].Origin = "kept", tarjuma.OriginHuman
 
-	got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Russian, in)
+	got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Russian, in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestTranslateNeverInvents(t *testing.T) {
 		}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Tajik, in)
+			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Tajik, in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func TestTranslateOneCallPerLanguage(t *testing.T) {
 	}
 
 	for _, l := range tarjuma.TargetLangs() {
-		if _, err := tr.Translate(context.Background(), tarjuma.Arabic, l, segs); err != nil {
+		if _, err := tr.Translate(context.Background(), tarjuma.Arabic, l, segs, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -210,7 +210,7 @@ func TestTranslateFallback(t *testing.T) {
 				chain[i] = p
 			}
 			tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.English: chain}})
-			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.English, segments("أ.", "ب."))
+			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.English, segments("أ.", "ب."), nil)
 
 			for i, p := range tt.chain {
 				if n := len(p.Calls()); n != tt.wantCalls[i] {
@@ -271,7 +271,7 @@ func TestTranslateCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 
-	_, err := tr.Translate(ctx, tarjuma.Arabic, tarjuma.Tajik, segments("أ."))
+	_, err := tr.Translate(ctx, tarjuma.Arabic, tarjuma.Tajik, segments("أ."), nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's", err)
 	}

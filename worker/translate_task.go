@@ -84,6 +84,7 @@ type HandlerConfig struct {
 type TranslateHandler struct {
 	db         *store.DB
 	translator *translate.Translator
+	terms      *termBase
 	log        *slog.Logger
 }
 
@@ -93,7 +94,7 @@ func NewTranslateHandler(cfg HandlerConfig) *TranslateHandler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &TranslateHandler{db: cfg.DB, translator: cfg.Translator, log: log}
+	return &TranslateHandler{db: cfg.DB, translator: cfg.Translator, terms: &termBase{db: cfg.DB}, log: log}
 }
 
 // ProcessTask makes the machine version. It returns nil when there is nothing (left) to do:
@@ -151,23 +152,33 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 		return fmt.Errorf("start translating: %w", err)
 	}
 
+	terms, glossaryVersion, err := h.terms.current(ctx)
+	if err != nil {
+		return err
+	}
 	segs := tarjuma.SplitSource(rev.Title, rev.Body)
+	if terms != nil {
+		terms.MarkTerms(segs)
+	}
 	reused, err := h.reuse(ctx, tr, segs)
 	if err != nil {
 		return err
 	}
-	segs, err = h.translator.Translate(ctx, tarjuma.Arabic, p.Lang, segs)
-	if err != nil {
+	if segs, err = h.translator.Translate(ctx, tarjuma.Arabic, p.Lang, segs, terms); err != nil {
 		return err
+	}
+	if terms != nil {
+		terms.CheckSegments(segs, p.Lang)
 	}
 
 	v, created, err := h.db.SaveMachineVersion(ctx, tarjuma.Version{
-		ArticleID:      p.ArticleID,
-		Lang:           p.Lang,
-		Segments:       segs,
-		Author:         tarjuma.MachineAuthor,
-		Machine:        true,
-		SourceRevision: p.SourceRevision,
+		ArticleID:       p.ArticleID,
+		Lang:            p.Lang,
+		Segments:        segs,
+		Author:          tarjuma.MachineAuthor,
+		Machine:         true,
+		SourceRevision:  p.SourceRevision,
+		GlossaryVersion: glossaryVersion,
 	})
 	switch {
 	case errors.Is(err, tarjuma.ErrStale):

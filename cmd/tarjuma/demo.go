@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,12 +27,25 @@ type (
 		Status        string `json:"status"`
 		FailureReason string `json:"failure_reason"`
 		LatestVersion *struct {
-			Number   int    `json:"number"`
-			Title    string `json:"title"`
-			Segments []struct {
-				Origin string `json:"origin"`
+			Number     int        `json:"number"`
+			Title      string     `json:"title"`
+			TitleTerms []demoTerm `json:"title_terms"`
+			Segments   []struct {
+				Origin string     `json:"origin"`
+				Terms  []demoTerm `json:"terms"`
 			} `json:"segments"`
 		} `json:"latest_version"`
+	}
+	demoTerm struct {
+		Term string `json:"term"`
+	}
+	demoGlossary struct {
+		Terms []struct {
+			ID      string `json:"id"`
+			Targets map[string]struct {
+				Preferred string `json:"preferred"`
+			} `json:"targets"`
+		} `json:"terms"`
 	}
 )
 
@@ -64,12 +78,23 @@ func runDemo(ctx context.Context, baseURL, token string, out io.Writer) error {
 			return err
 		}
 	}
+	var terms demoGlossary
+	if err := c.do(ctx, http.MethodGet, "/api/v1/glossary/terms", nil, &terms); err != nil {
+		return err
+	}
+	forms := map[string]map[string]string{} // term id → language → preferred form
+	for _, term := range terms.Terms {
+		forms[term.ID] = map[string]string{}
+		for lang, f := range term.Targets {
+			forms[term.ID][lang] = f.Preferred
+		}
+	}
 	for _, t := range art.Translations {
 		var tr demoTranslation
 		if err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/articles/%d/translations/%s", art.ID, t.Lang), nil, &tr); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, summaryLine(t.Lang, tr))
+		fmt.Fprintln(out, summaryLine(t.Lang, tr, forms))
 	}
 	fmt.Fprintf(out, `
 The drafts are stored. Untranslated segments keep the Arabic for a translator: the offline
@@ -89,8 +114,9 @@ func allSettled(a demoArticle) bool {
 	return len(a.Translations) > 0
 }
 
-// summaryLine reads like "tg  needs_review  version 1  17 segments: 0 memory, 0 machine, 17 untranslated".
-func summaryLine(lang string, tr demoTranslation) string {
+// summaryLine reads like "tg  needs_review  version 1  18 body segments: 0 memory, 0 machine,
+// 0 human, 18 untranslated; 48 glossary terms to apply: Президенти Ҷумҳурии Тоҷикистон, …".
+func summaryLine(lang string, tr demoTranslation, forms map[string]map[string]string) string {
 	if tr.LatestVersion == nil {
 		return fmt.Sprintf("%s  %s  no version  %s", lang, tr.Status, tr.FailureReason)
 	}
@@ -106,8 +132,18 @@ func summaryLine(lang string, tr demoTranslation) string {
 	for _, kind := range []string{"memory", "machine", "human", "untranslated"} {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[kind], kind))
 	}
-	return fmt.Sprintf("%s  %s  version %d  %d body segments: %s  title: %s", lang, tr.Status,
-		tr.LatestVersion.Number, len(tr.LatestVersion.Segments), strings.Join(parts, ", "), tr.LatestVersion.Title)
+	occurrences := tr.LatestVersion.TitleTerms
+	for _, s := range tr.LatestVersion.Segments {
+		occurrences = append(occurrences, s.Terms...)
+	}
+	var examples []string
+	for _, o := range occurrences {
+		if f := forms[o.Term][lang]; f != "" && !slices.Contains(examples, f) && len(examples) < 4 {
+			examples = append(examples, f)
+		}
+	}
+	return fmt.Sprintf("%s  %s  version %d  %d body segments: %s; %d glossary terms to apply: %s, …", lang, tr.Status,
+		tr.LatestVersion.Number, len(tr.LatestVersion.Segments), strings.Join(parts, ", "), len(occurrences), strings.Join(examples, ", "))
 }
 
 // demoClient calls the API as the demo's editor would, with curl's view of it.

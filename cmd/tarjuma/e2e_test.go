@@ -155,3 +155,71 @@ func TestEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestEndToEndGlossary loads the starter glossary, translates the sample through the stub
+// engine, and finds the president's name and title protected in every language: the engine got
+// the desk's form in a do-not-translate span, the stored text carries exactly that form, and the
+// adherence check says ok.
+func TestEndToEndGlossary(t *testing.T) {
+	vars := backends(t)[0]
+	vars["TARJUMA_MT"] = "stub"
+	base, a := startApp(t, vars, map[string]translate.Provider{"stub": &stubProvider{}})
+	if err := loadStarterGlossary(context.Background(), a.db, &strings.Builder{}); err != nil {
+		t.Fatal(err)
+	}
+	title, body := tarjuma.SampleArticle()
+	var art articleView
+	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &art); code != 202 {
+		t.Fatalf("submit: %d", code)
+	}
+	waitSettled(t, base, art.ID, 1, 30*time.Second)
+
+	want := map[tarjuma.Lang][]string{
+		tarjuma.Tajik:   {"Президенти Ҷумҳурии Тоҷикистон", "Эмомалӣ Раҳмон"},
+		tarjuma.Russian: {"Президент Республики Таджикистан", "Эмомали Рахмон"},
+		tarjuma.English: {"President of the Republic of Tajikistan", "Emomali Rahmon"},
+	}
+	for lang, forms := range want {
+		var tr struct {
+			LatestVersion struct {
+				Title           string `json:"title"`
+				GlossaryVersion int64  `json:"glossary_version"`
+				TitleTerms      []struct {
+					Term       string
+					Start, End int
+				} `json:"title_terms"`
+				TitleChecks []struct {
+					Term, Result, Form string
+				} `json:"title_checks"`
+			} `json:"latest_version"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d/translations/%s", base, art.ID, lang), nil, &tr)
+		v := tr.LatestVersion
+		if v.GlossaryVersion != 1 {
+			t.Errorf("%s: glossary_version %d, want 1", lang, v.GlossaryVersion)
+		}
+		found := map[string]bool{}
+		for _, span := range v.TitleTerms {
+			found[span.Term] = true
+			if got := title[span.Start:span.End]; span.Term == "emomali-rahmon" && got != "إمام علي رحمان" {
+				t.Errorf("%s: span of %s is %q", lang, span.Term, got)
+			}
+		}
+		if !found["president-of-tajikistan"] || !found["emomali-rahmon"] {
+			t.Errorf("%s: title terms %+v lack the president's title and name", lang, v.TitleTerms)
+		}
+		for _, form := range forms {
+			if !strings.Contains(v.Title, form) {
+				t.Errorf("%s: title %q lacks the desk's form %q", lang, v.Title, form)
+			}
+		}
+		for _, c := range v.TitleChecks {
+			if c.Result != "ok" {
+				t.Errorf("%s: check %+v, want ok for a protected term", lang, c)
+			}
+		}
+		if len(v.TitleChecks) < 2 {
+			t.Errorf("%s: title checks %+v, want one per term", lang, v.TitleChecks)
+		}
+	}
+}

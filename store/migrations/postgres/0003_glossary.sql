@@ -16,3 +16,6 @@ CREATE TABLE glossary_state (
 	version BIGINT NOT NULL
 );
 INSERT INTO glossary_state (id, version) VALUES (1, 0);
+
+-- The glossary version each translation version was matched and checked against.
+ALTER TABLE versions ADD COLUMN glossary_version BIGINT NOT NULL DEFAULT 0;
