@@ -136,6 +136,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/articles", readers, s.listArticles},
 		{"GET /api/v1/articles/{id}", readers, s.getArticle},
 		{"PUT /api/v1/articles/{id}", writers, s.updateArticle},
+		{"GET /api/v1/articles/{id}/usage", readers, s.getUsage},
 		{"GET /api/v1/articles/{id}/translations/{lang}", readers, s.getTranslation},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, s.listVersions},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, s.getVersion},

@@ -48,6 +48,7 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles", fixed("/api/v1/articles"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}", fixed(article), fixed(""), readers, http.StatusOK},
 			{"PUT /api/v1/articles/{id}", fixed(article), fixed(edit), writers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/usage", fixed(article + "/usage"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}", fixed(article + "/translations/tg"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", fixed(article + "/translations/tg/versions/1"), fixed(""), readers, http.StatusOK},

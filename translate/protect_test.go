@@ -35,7 +35,7 @@ func TestTranslateProtectsTerms(t *testing.T) {
 		return []string{out}, nil
 	}}
 	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {engine}}})
-	got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Russian, []tarjuma.Segment{seg}, m)
+	got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m}, []tarjuma.Segment{seg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestTranslateProtectsTerms(t *testing.T) {
 		return []string{`<span translate="no">Эмомали`}, nil
 	}}
 	tr = NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {broken}}})
-	out, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Russian, []tarjuma.Segment{seg}, m)
+	out, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m}, []tarjuma.Segment{seg})
 	var engineErr *Error
 	if out != nil || !errors.As(err, &engineErr) || IsPermanent(err) {
 		t.Errorf("broken HTML: %v, %v; want a retryable engine error and no segments", out, err)

@@ -22,6 +22,9 @@ type Provider interface {
 	// Translate returns exactly one text per element of req.Texts, in order, or an error;
 	// errors that retrying cannot fix are an *Error with Permanent set.
 	Translate(ctx context.Context, req Request) ([]string, error)
+	// Supports reports whether the provider translates source to target, and how, so the
+	// Translator can pass over it without spending a request it would refuse.
+	Supports(source, target tarjuma.Lang) (Capabilities, bool)
 }
 
 // Request is one batch of texts in one language pair.
@@ -32,6 +35,16 @@ type Request struct {
 	// holding the desk's target form: the engine must translate in its HTML mode, which keeps
 	// such spans as they are, and answer in HTML.
 	HTML bool
+	// Glossary holds the desk's glossary terms found in Texts, as spelled there, with their
+	// preferred target forms; it is set only for a provider whose Capabilities for the pair
+	// include Glossary.
+	Glossary []GlossaryEntry
+	// GlossaryVersion is the version of the desk's glossary that Glossary comes from, so an
+	// engine that keeps a glossary of its own can tell when to rebuild it.
+	GlossaryVersion int64
+	// ArticleID is the article the texts come from, for cost accounting per article; 0 when
+	// they come from none (a health check).
+	ArticleID int64
 }
 
 // Error is a failure of an engine that says whether trying again can help, so the worker knows

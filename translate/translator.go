@@ -2,12 +2,12 @@ package translate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -29,19 +29,18 @@ type Config struct {
 }
 
 // Translator fills segments from the translation memory first and sends the rest to the engine
-// chain routed by target language, falling back along the chain when an engine fails. It never
-// invents text: what nothing could translate keeps its source and the untranslated origin.
-// It is safe for concurrent use.
+// chain routed by target language, falling back along the chain when an engine fails or cannot
+// serve the request. It never invents text: what nothing could translate keeps its source and
+// the untranslated origin. It is safe for concurrent use.
 type Translator struct {
 	memory   MemoryStore
 	routes   map[tarjuma.Lang][]Provider
 	log      *slog.Logger
-	chars    *prometheus.CounterVec
-	requests *prometheus.CounterVec
 	failures *prometheus.CounterVec
 }
 
-// NewTranslator builds a Translator and registers its metrics with cfg.Registerer.
+// NewTranslator builds a Translator and registers its metrics with cfg.Registerer. What is sent
+// to each engine is counted by the providers NewProvider builds.
 func NewTranslator(cfg Config) *Translator {
 	log := cfg.Logger
 	if log == nil {
@@ -52,30 +51,32 @@ func NewTranslator(cfg Config) *Translator {
 		memory: cfg.Memory,
 		routes: maps.Clone(cfg.Routes),
 		log:    log,
-		chars: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "tarjuma_mt_characters_total",
-			Help: "Characters (code points) sent to each MT engine; engines bill by them.",
-		}, []string{"provider"}),
-		requests: f.NewCounterVec(prometheus.CounterOpts{
-			Name: "tarjuma_mt_requests_total",
-			Help: "Batch requests sent to each MT engine.",
-		}, []string{"provider"}),
 		failures: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "tarjuma_mt_errors_total",
-			Help: "Failed MT engine requests, including responses with the wrong number of texts.",
+			Help: "Failed calls to each MT provider, after its own retries, including answers with the wrong number of texts.",
 		}, []string{"provider"}),
 	}
 }
 
+// Job says what a Translate call is for: the language pair, and what the engines and the cost
+// accounting need to know about the article.
+type Job struct {
+	ArticleID      int64 // 0 when the segments belong to no article
+	Source, Target tarjuma.Lang
+	// Terms is the glossary the segments' Terms were marked with; nil without a glossary.
+	Terms           *glossary.Matcher
+	GlossaryVersion int64
+}
+
 // Translate returns segs with Text and Origin filled for every segment whose Origin is empty;
 // segments that already carry an origin (reused from an earlier version) are kept as they are.
-// All segments the memory misses go to the engine in one request. With a term base, that
-// request is HTML in which every glossary term of a segment (its Terms) is replaced by the
+// All segments the memory misses go to the engine in one request. When some of them hold
+// glossary terms (their Terms), that request is HTML in which every term is replaced by the
 // desk's target form inside a do-not-translate span, so the engine cannot alter it; the spans,
-// and any markup the engine added, are removed from its answer. The error is the last engine's
-// when every engine of the chain failed; it is permanent (see IsPermanent) only when every
-// failure was.
-func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang, segs []tarjuma.Segment, terms *glossary.Matcher) ([]tarjuma.Segment, error) {
+// and any markup the engine added, are removed from its answer. Engines that cannot translate
+// the pair, or HTML when it is needed, are skipped. The error is the last engine's when every
+// engine tried failed; it is permanent (see IsPermanent) only when every failure was.
+func (t *Translator) Translate(ctx context.Context, job Job, segs []tarjuma.Segment) ([]tarjuma.Segment, error) {
 	out := slices.Clone(segs)
 	var todo []int
 	for i, s := range out {
@@ -83,22 +84,34 @@ func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang,
 			todo = append(todo, i)
 		}
 	}
-	todo, err := t.fromMemory(ctx, source, target, out, todo)
+	todo, err := t.fromMemory(ctx, job.Source, job.Target, out, todo)
 	if err != nil {
 		return nil, err
 	}
 	if len(todo) == 0 {
 		return out, nil
 	}
-	req := Request{Source: source, Target: target, Texts: make([]string, len(todo)), HTML: terms != nil}
+	req := Request{
+		Source: job.Source, Target: job.Target, Texts: make([]string, len(todo)),
+		HTML:            job.Terms != nil && slices.ContainsFunc(todo, func(i int) bool { return len(out[i].Terms) > 0 }),
+		GlossaryVersion: job.GlossaryVersion,
+		ArticleID:       job.ArticleID,
+	}
 	for i, idx := range todo {
 		req.Texts[i] = out[idx].Source
-		if terms != nil {
-			req.Texts[i] = terms.Protect(out[idx].Source, glossary.SpanMatches(out[idx]), target)
+		if req.HTML {
+			req.Texts[i] = job.Terms.Protect(out[idx].Source, glossary.SpanMatches(out[idx]), job.Target)
 		}
 	}
-	texts, provider, err := t.fromEngines(ctx, req)
+	var entries []GlossaryEntry
+	if req.HTML {
+		entries = glossaryEntries(job.Terms, out, todo, job.Target)
+	}
+	texts, provider, err := t.fromEngines(ctx, req, entries)
 	if err != nil {
+		if tooLong := (*tooLongError)(nil); errors.As(err, &tooLong) {
+			err = fmt.Errorf("segment %s: %w", out[todo[tooLong.index]].ID, err)
+		}
 		return nil, err
 	}
 	for i, idx := range todo {
@@ -116,6 +129,33 @@ func (t *Translator) Translate(ctx context.Context, source, target tarjuma.Lang,
 		out[idx].Text, out[idx].Origin = text, tarjuma.MachineOrigin(provider)
 	}
 	return out, nil
+}
+
+// glossaryEntries lists the terms found in the segments at todo for engines with glossaries of
+// their own: each spelling as it appears in the source once, with the desk's form in lang (the
+// spelling itself for a term kept untranslated).
+func glossaryEntries(m *glossary.Matcher, segs []tarjuma.Segment, todo []int, lang tarjuma.Lang) []GlossaryEntry {
+	var entries []GlossaryEntry
+	seen := map[string]bool{}
+	for _, idx := range todo {
+		s := segs[idx]
+		for _, span := range s.Terms {
+			source := s.Source[span.Start:span.End]
+			term, ok := m.Term(span.TermID)
+			if !ok || seen[source] {
+				continue
+			}
+			target := term.Targets[lang].Preferred
+			if term.DoNotTranslate {
+				target = source
+			}
+			if target != "" {
+				seen[source] = true
+				entries = append(entries, GlossaryEntry{Source: source, Target: target})
+			}
+		}
+	}
+	return entries
 }
 
 // fromMemory fills the segments at todo that the memory knows and returns the indices still to
@@ -145,11 +185,22 @@ func (t *Translator) fromMemory(ctx context.Context, source, target tarjuma.Lang
 }
 
 // fromEngines tries the chain for req.Target in order and returns the first complete answer
-// with the engine's name; nil texts and no error when the chain is empty.
-func (t *Translator) fromEngines(ctx context.Context, req Request) (texts []string, provider string, err error) {
+// with the engine's name; nil texts and no error when no engine of the chain could be asked.
+// Engines with a glossary of their own get entries with the request.
+func (t *Translator) fromEngines(ctx context.Context, req Request, entries []GlossaryEntry) (texts []string, provider string, err error) {
 	allPermanent := true
 	for _, p := range t.routes[req.Target] {
-		texts, err = t.call(ctx, p, req)
+		caps, ok := p.Supports(req.Source, req.Target)
+		if missing := missingCapability(caps, ok, req.HTML); missing != "" {
+			t.log.InfoContext(ctx, "mt engine skipped", "provider", p.Name(),
+				"source", req.Source, "target", req.Target, "missing", missing)
+			continue
+		}
+		preq := req
+		if caps.Glossary {
+			preq.Glossary = entries
+		}
+		texts, err = t.call(ctx, p, preq)
 		if err == nil {
 			return texts, p.Name(), nil
 		}
@@ -169,22 +220,26 @@ func (t *Translator) fromEngines(ctx context.Context, req Request) (texts []stri
 	return nil, "", err
 }
 
-// call sends one batch to one engine, counting it, and rejects an answer with the wrong number
-// of texts: the texts could not be matched to their segments.
-func (t *Translator) call(ctx context.Context, p Provider, req Request) ([]string, error) {
-	name := p.Name()
-	chars := 0
-	for _, s := range req.Texts {
-		chars += utf8.RuneCountInString(s)
+// missingCapability names what an engine lacks for a request, or returns "" when it can serve it.
+func missingCapability(caps Capabilities, supported, html bool) string {
+	switch {
+	case !supported:
+		return "language pair"
+	case html && !caps.HTML:
+		return "html"
 	}
-	t.requests.WithLabelValues(name).Inc()
-	t.chars.WithLabelValues(name).Add(float64(chars))
+	return ""
+}
+
+// call sends the request to one engine and rejects an answer with the wrong number of texts:
+// the texts could not be matched to their segments.
+func (t *Translator) call(ctx context.Context, p Provider, req Request) ([]string, error) {
 	texts, err := p.Translate(ctx, req)
 	if err == nil && len(texts) != len(req.Texts) {
-		err = &Error{Provider: name, Err: fmt.Errorf("returned %d texts for %d", len(texts), len(req.Texts))}
+		err = &Error{Provider: p.Name(), Err: fmt.Errorf("returned %d texts for %d", len(texts), len(req.Texts))}
 	}
 	if err != nil {
-		t.failures.WithLabelValues(name).Inc()
+		t.failures.WithLabelValues(p.Name()).Inc()
 		return nil, err
 	}
 	return texts, nil

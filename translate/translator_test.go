@@ -10,17 +10,17 @@ import (
 	"unicode"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/tarjuma/tarjuma"
 )
 
 // stubProvider records every request and answers with fn, or with "<name>:<text>" per text.
+// It supports what supports says, or every pair with HTML.
 type stubProvider struct {
-	name string
-	fn   func(ctx context.Context, req Request) ([]string, error)
+	name     string
+	fn       func(ctx context.Context, req Request) ([]string, error)
+	supports func(source, target tarjuma.Lang) (Capabilities, bool)
 
 	mu    sync.Mutex
 	calls []Request
@@ -40,6 +40,13 @@ func (p *stubProvider) Translate(ctx context.Context, req Request) ([]string, er
 		out[i] = p.name + ":" + s
 	}
 	return out, nil
+}
+
+func (p *stubProvider) Supports(source, target tarjuma.Lang) (Capabilities, bool) {
+	if p.supports != nil {
+		return p.supports(source, target)
+	}
+	return Capabilities{HTML: true}, true
 }
 
 func (p *stubProvider) Calls() []Request {
@@ -98,7 +105,7 @@ func TestTranslateMemoryFirstThenOneBatch(t *testing.T) {
 	in := segments("قمة  دوشنبه ", "جملة أولى.", "جملة ثانية.")
 	in[2].Text, in[2].Origin = "kept", tarjuma.OriginHuman
 
-	got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Russian, in, nil)
+	got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian}, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +135,7 @@ func TestTranslateNeverInvents(t *testing.T) {
 		}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.Tajik, in, nil)
+			got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Tajik}, in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,17 +155,12 @@ func TestTranslateOneCallPerLanguage(t *testing.T) {
 		engines[l] = &stubProvider{name: "engine-" + string(l)}
 		routes[l] = []Provider{engines[l]}
 	}
-	reg := prometheus.NewPedanticRegistry()
-	tr := NewTranslator(Config{Routes: routes, Registerer: reg})
+	tr := NewTranslator(Config{Routes: routes})
 	title, body := tarjuma.SampleArticle()
 	segs := tarjuma.SplitSource(title, body)
-	chars := 0
-	for _, s := range segs {
-		chars += len([]rune(s.Source))
-	}
 
 	for _, l := range tarjuma.TargetLangs() {
-		if _, err := tr.Translate(context.Background(), tarjuma.Arabic, l, segs, nil); err != nil {
+		if _, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: l}, segs); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,18 +168,6 @@ func TestTranslateOneCallPerLanguage(t *testing.T) {
 		if calls := e.Calls(); len(calls) != 1 || len(calls[0].Texts) != len(segs) || calls[0].Target != l {
 			t.Errorf("%s: %d calls, want one with all %d segments for %s", e.name, len(calls), len(segs), l)
 		}
-		if got := testutil.ToFloat64(tr.chars.WithLabelValues(e.name)); got != float64(chars) {
-			t.Errorf("%s: %v characters counted, want %d", e.name, got, chars)
-		}
-	}
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP tarjuma_mt_requests_total Batch requests sent to each MT engine.
-# TYPE tarjuma_mt_requests_total counter
-tarjuma_mt_requests_total{provider="engine-en"} 1
-tarjuma_mt_requests_total{provider="engine-ru"} 1
-tarjuma_mt_requests_total{provider="engine-tg"} 1
-`), "tarjuma_mt_requests_total"); err != nil {
-		t.Error(err)
 	}
 }
 
@@ -210,7 +200,7 @@ func TestTranslateFallback(t *testing.T) {
 				chain[i] = p
 			}
 			tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.English: chain}})
-			got, err := tr.Translate(context.Background(), tarjuma.Arabic, tarjuma.English, segments("أ.", "ب."), nil)
+			got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.English}, segments("أ.", "ب."))
 
 			for i, p := range tt.chain {
 				if n := len(p.Calls()); n != tt.wantCalls[i] {
@@ -271,7 +261,7 @@ func TestTranslateCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 
-	_, err := tr.Translate(ctx, tarjuma.Arabic, tarjuma.Tajik, segments("أ."), nil)
+	_, err := tr.Translate(ctx, Job{Source: tarjuma.Arabic, Target: tarjuma.Tajik}, segments("أ."))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's", err)
 	}

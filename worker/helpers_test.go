@@ -50,6 +50,10 @@ func (e *stubEngine) Translate(ctx context.Context, req translate.Request) ([]st
 	return out, nil
 }
 
+func (e *stubEngine) Supports(_, _ tarjuma.Lang) (translate.Capabilities, bool) {
+	return translate.Capabilities{HTML: true}, true
+}
+
 // Texts returns how many texts the engine has been sent so far.
 func (e *stubEngine) Texts() int {
 	e.mu.Lock()

@@ -164,7 +164,8 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 	if err != nil {
 		return err
 	}
-	if segs, err = h.translator.Translate(ctx, tarjuma.Arabic, p.Lang, segs, terms); err != nil {
+	job := translate.Job{ArticleID: p.ArticleID, Source: tarjuma.Arabic, Target: p.Lang, Terms: terms, GlossaryVersion: glossaryVersion}
+	if segs, err = h.translator.Translate(ctx, job, segs); err != nil {
 		return err
 	}
 	if terms != nil {

@@ -205,8 +205,8 @@ func TestHandlerPermanentError(t *testing.T) {
 			t.Fatalf("err = %v, want SkipRetry", err)
 		}
 		tr := translation(t, db, a.ID, tarjuma.Tajik)
-		if tr.Status != tarjuma.StatusFailed || !strings.Contains(tr.FailureReason, "language not supported") {
-			t.Errorf("translation %+v, want failed with the engine's reason", tr)
+		if tr.Status != tarjuma.StatusFailed || tr.FailureReason != "machine translation failed: mt stub: language not supported" {
+			t.Errorf("translation %+v, want failed with the engine and its reason", tr)
 		}
 		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
 			t.Errorf("%d versions stored", n)

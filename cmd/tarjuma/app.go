@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,6 +38,7 @@ type app struct {
 
 	// providers are the MT engines TARJUMA_MT and TARJUMA_MT_<LANG> may name, by name.
 	providers map[string]translate.Provider
+	closers   []io.Closer // of engines that hold connections
 }
 
 // openApp connects to the database (migrating it) and prepares the queue connection.
@@ -89,6 +91,9 @@ func openDB(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error
 }
 
 func (a *app) Close() {
+	for _, c := range a.closers {
+		c.Close()
+	}
 	a.client.Close()
 	a.rdb.Close()
 	a.db.Close()
@@ -115,7 +120,10 @@ func (a *app) apiHandler(devToken string) *api.Server {
 }
 
 // translator routes each target language to its configured provider chain.
-func (a *app) translator() (*translate.Translator, error) {
+func (a *app) translator(ctx context.Context) (*translate.Translator, error) {
+	if err := a.buildProviders(ctx); err != nil {
+		return nil, err
+	}
 	routes := map[tarjuma.Lang][]translate.Provider{}
 	for _, lang := range tarjuma.TargetLangs() {
 		spec := a.cfg.MTChain
@@ -137,8 +145,8 @@ func (a *app) translator() (*translate.Translator, error) {
 }
 
 // workerServer builds the asynq server with the translation handler.
-func (a *app) workerServer() (*worker.Server, error) {
-	tr, err := a.translator()
+func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
+	tr, err := a.translator(ctx)
 	if err != nil {
 		return nil, err
 	}

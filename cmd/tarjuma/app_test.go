@@ -46,7 +46,7 @@ func startApp(t testing.TB, vars env, providers map[string]translate.Provider) (
 	for name, p := range providers {
 		a.providers[name] = p
 	}
-	ws, err := a.workerServer()
+	ws, err := a.workerServer(ctx)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

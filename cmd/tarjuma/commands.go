@@ -43,7 +43,7 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	defer a.Close()
-	ws, err := a.workerServer()
+	ws, err := a.workerServer(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 			return fmt.Errorf("starter glossary: %w", err)
 		}
 	}
-	ws, err := a.workerServer()
+	ws, err := a.workerServer(ctx)
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,26 @@ type config struct {
 	ShutdownTimeout time.Duration // TARJUMA_SHUTDOWN_TIMEOUT
 	MTChain         string        // TARJUMA_MT
 	MTChainByLang   map[tarjuma.Lang]string
+	MT              mtConfig
 	LogLevel        slog.Level // TARJUMA_LOG_LEVEL
 	LogJSON         bool       // TARJUMA_LOG_FORMAT=json
+}
+
+// mtConfig configures the MT engines; only the engines a chain names are built.
+type mtConfig struct {
+	Concurrency    int                     // TARJUMA_MT_CONCURRENCY: requests in flight per engine
+	CharsPerMinute int                     // TARJUMA_MT_CHARS_PER_MINUTE: per engine; Google's default quota is 6M
+	GoogleAPI      string                  // TARJUMA_GOOGLE_API: v2 or v3
+	GoogleAPIKey   string                  // TARJUMA_GOOGLE_API_KEY (v2); empty: Application Default Credentials
+	GoogleProject  string                  // TARJUMA_GOOGLE_PROJECT (v3)
+	GoogleLocation string                  // TARJUMA_GOOGLE_LOCATION (v3)
+	GoogleEndpoint string                  // TARJUMA_GOOGLE_ENDPOINT, passed unchanged as option.WithEndpoint
+	GoogleGlossary map[tarjuma.Lang]string // TARJUMA_GOOGLE_GLOSSARY_TG/RU/EN: v3 glossary resources
+	DeepLKey       string                  // TARJUMA_DEEPL_KEY
+	DeepLURL       string                  // TARJUMA_DEEPL_URL: empty picks the API for the key
+	OpenAIBaseURL  string                  // TARJUMA_OPENAI_BASE_URL
+	OpenAIModel    string                  // TARJUMA_OPENAI_MODEL
+	OpenAIKey      string                  // TARJUMA_OPENAI_KEY
 }
 
 // loadConfig reads the environment through getenv (os.Getenv in main, a map in tests).
@@ -43,10 +61,26 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MTChain:       orDefault(getenv("TARJUMA_MT"), "memory"),
 		MTChainByLang: map[tarjuma.Lang]string{},
 		LogJSON:       getenv("TARJUMA_LOG_FORMAT") == "json",
+		MT: mtConfig{
+			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
+			GoogleAPIKey:   getenv("TARJUMA_GOOGLE_API_KEY"),
+			GoogleProject:  getenv("TARJUMA_GOOGLE_PROJECT"),
+			GoogleLocation: orDefault(getenv("TARJUMA_GOOGLE_LOCATION"), "global"),
+			GoogleEndpoint: getenv("TARJUMA_GOOGLE_ENDPOINT"),
+			GoogleGlossary: map[tarjuma.Lang]string{},
+			DeepLKey:       getenv("TARJUMA_DEEPL_KEY"),
+			DeepLURL:       getenv("TARJUMA_DEEPL_URL"),
+			OpenAIBaseURL:  orDefault(getenv("TARJUMA_OPENAI_BASE_URL"), "https://api.openai.com/v1"),
+			OpenAIModel:    getenv("TARJUMA_OPENAI_MODEL"),
+			OpenAIKey:      getenv("TARJUMA_OPENAI_KEY"),
+		},
 	}
 	for _, lang := range tarjuma.TargetLangs() {
 		if v := getenv("TARJUMA_MT_" + strings.ToUpper(string(lang))); v != "" {
 			c.MTChainByLang[lang] = v
+		}
+		if v := getenv("TARJUMA_GOOGLE_GLOSSARY_" + strings.ToUpper(string(lang))); v != "" {
+			c.MT.GoogleGlossary[lang] = v
 		}
 	}
 	var errs []string
@@ -80,6 +114,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.TaskRetention = durationVar("TARJUMA_TASK_RETENTION", 24*time.Hour)
 	c.Redispatch = durationVar("TARJUMA_REDISPATCH_AFTER", 2*time.Minute)
 	c.ShutdownTimeout = durationVar("TARJUMA_SHUTDOWN_TIMEOUT", 30*time.Second)
+	c.MT.Concurrency = int(intVar("TARJUMA_MT_CONCURRENCY", 4))
+	c.MT.CharsPerMinute = int(intVar("TARJUMA_MT_CHARS_PER_MINUTE", 6_000_000))
+	if c.MT.GoogleAPI != "v2" && c.MT.GoogleAPI != "v3" {
+		errs = append(errs, fmt.Sprintf("TARJUMA_GOOGLE_API=%q: want v2 or v3", c.MT.GoogleAPI))
+	}
 	if v := getenv("TARJUMA_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Sprintf("TARJUMA_LOG_LEVEL=%q: want debug, info, warn or error", v))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,14 +18,22 @@ import (
 // TestMain lets the test binary double as a worker process, so the crash test can SIGKILL a
 // real worker without building the command first.
 func TestMain(m *testing.M) {
-	if os.Getenv("TARJUMA_TEST_CHILD") == "worker" {
-		if err := runChildWorker(); err != nil {
-			slog.Error("child worker", "err", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
+	var err error
+	switch os.Getenv("TARJUMA_TEST_CHILD") {
+	case "":
+		os.Exit(m.Run())
+	case "worker":
+		err = runChildWorker()
+	case "run": // the command itself, as a user runs it
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		err = run(ctx, strings.Split(os.Getenv("TARJUMA_TEST_ARGS"), "\x1f"), os.Getenv, os.Stdin, os.Stdout)
+		stop()
 	}
-	os.Exit(m.Run())
+	if err != nil {
+		slog.Error("child process", "err", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
 
 // runChildWorker is `tarjuma worker` with the stub engine, whose latency comes from
@@ -46,7 +55,7 @@ func runChildWorker() error {
 	}
 	defer a.Close()
 	a.providers["stub"] = &stubProvider{latency: latency}
-	ws, err := a.workerServer()
+	ws, err := a.workerServer(ctx)
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,10 @@ func (s *stubProvider) Translate(ctx context.Context, req translate.Request) ([]
 	return out, nil
 }
 
+func (s *stubProvider) Supports(_, _ tarjuma.Lang) (translate.Capabilities, bool) {
+	return translate.Capabilities{HTML: true}, true
+}
+
 func (s *stubProvider) received(lang tarjuma.Lang) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,6 +27,7 @@ Usage:
   tarjuma glossary match [--glossary FILE.csv]                      glossary terms in stdin, as JSON lines
   tarjuma glossary import [--replace] FILE                          load a CSV or TBX term base
   tarjuma glossary export [--format csv|tbx]                        print the term base
+  tarjuma providers check                                           call each configured MT engine once
 
 Configuration comes from TARJUMA_* environment variables; see README.md.
 `
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, cfg, args, stdout)
 	case "glossary":
 		return runGlossary(ctx, cfg, args, stdin, stdout)
+	case "providers":
+		return runProviders(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestConfigDocumented keeps the README's configuration table, docker-compose.yml and the code
+// that reads the environment in step: every variable the code reads is in the table, and the
+// compose file sets no variable the code does not know.
+func TestConfigDocumented(t *testing.T) {
+	source, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"(TARJUMA_[A-Z_]*[A-Z])"`).FindAllStringSubmatch(string(source), -1) {
+		read[m[1]] = true
+	}
+	// Variables read as a prefix plus a language.
+	for _, prefix := range []string{"TARJUMA_MT_", "TARJUMA_GOOGLE_GLOSSARY_"} {
+		if !strings.Contains(string(source), `"`+prefix+`" + strings.ToUpper(string(lang))`) {
+			t.Errorf("config.go no longer reads %s<LANG>; update this test", prefix)
+		}
+		for _, lang := range []string{"TG", "RU", "EN"} {
+			read[prefix+lang] = true
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !strings.HasPrefix(line, "| `TARJUMA_") {
+			continue
+		}
+		cell := strings.Split(line, "|")[1]
+		for _, m := range regexp.MustCompile("`(TARJUMA_[A-Z_]+)`").FindAllStringSubmatch(cell, -1) {
+			documented[m[1]] = true
+		}
+		for _, m := range regexp.MustCompile("`_([A-Z]+)`").FindAllStringSubmatch(cell, -1) { // `_RU` after a full name
+			first := regexp.MustCompile("`(TARJUMA_[A-Z_]+_)[A-Z]+`").FindStringSubmatch(cell)
+			documented[first[1]+m[1]] = true
+		}
+	}
+	for name := range read {
+		if !documented[name] {
+			t.Errorf("%s is read by config.go but missing from the README's configuration table", name)
+		}
+	}
+	compose, err := os.ReadFile("../../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`(TARJUMA_[A-Z_]+):`).FindAllStringSubmatch(string(compose), -1) {
+		if !read[m[1]] {
+			t.Errorf("docker-compose.yml sets %s, which tarjuma does not read", m[1])
+		}
+	}
+	for _, cmd := range regexp.MustCompile(`command: \["([a-z]+)"\]`).FindAllStringSubmatch(string(compose), -1) {
+		if !slices.Contains([]string{"serve", "worker", "migrate"}, cmd[1]) {
+			t.Errorf("docker-compose.yml runs unknown command %q", cmd[1])
+		}
+	}
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
+)
+
+// googleV2StandIn speaks Google Cloud Translation Basic (v2) REST: POST …/v2 with a JSON body of
+// texts. Its "translation" marks each text with the target language and keeps the HTML as it
+// came, as the real engine keeps <span translate="no">; it adds the style Google adds going
+// right to left, which the pipeline must strip.
+func googleV2StandIn(t *testing.T, requests *atomic.Int64) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/v2") {
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
+			return
+		}
+		var body struct { // the request as google.golang.org/api/translate/v2 wraps it
+			Data struct {
+				Q      []string `json:"q"`
+				Target string   `json:"target"`
+				Source string   `json:"source"`
+				Format string   `json:"format"`
+			} `json:"data"`
+		}
+		err := json.NewDecoder(r.Body).Decode(&body)
+		req := body.Data
+		if err != nil || req.Source != "ar" {
+			http.Error(w, fmt.Sprintf("bad request %v %+v", err, req), http.StatusBadRequest)
+			return
+		}
+		requests.Add(1)
+		type translation struct {
+			TranslatedText string `json:"translatedText"`
+		}
+		var out struct {
+			Data struct {
+				Translations []translation `json:"translations"`
+			} `json:"data"`
+		}
+		for _, q := range req.Q {
+			text := "[" + req.Target + "] " + q
+			if req.Format == "html" {
+				text = `<span style="direction:ltr;text-align:left">` + text + `</span>`
+			}
+			out.Data.Translations = append(out.Data.Translations, translation{text})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// freeAddr finds a loopback port for a child process to listen on.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestDevWithGoogleV2 runs the real `tarjuma dev` (this test binary as the command) with
+// TARJUMA_MT=google on v2 against the stand-in, imports the starter glossary, submits the sample
+// article and checks that every glossary term found in the source arrives in each language's
+// draft in its preferred form, with the engine's styling gone.
+func TestDevWithGoogleV2(t *testing.T) {
+	var requests atomic.Int64
+	google := googleV2StandIn(t, &requests)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	vars := backends(t)[0]
+	env := []string{
+		"TARJUMA_DATABASE_URL=" + vars["TARJUMA_DATABASE_URL"],
+		"TARJUMA_REDIS_URL=" + vars["TARJUMA_REDIS_URL"],
+		"TARJUMA_MT=google",
+		"TARJUMA_GOOGLE_API=v2",
+		"TARJUMA_GOOGLE_API_KEY=test-key",
+		"TARJUMA_GOOGLE_ENDPOINT=" + google.URL + "/language/translate/",
+		"TARJUMA_LOG_LEVEL=warn",
+	}
+	var out strings.Builder
+	if err := runChild(t, env, "glossary", "import", filepath.Join("..", "..", "glossary", "starter.csv")).Run(); err != nil {
+		t.Fatalf("glossary import: %v", err)
+	}
+	dev := runChild(t, env, "dev", "--addr", addr, "--data", dir, "--dev-token", testDevToken)
+	dev.Stdout = &out
+	if err := dev.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		dev.Process.Signal(os.Interrupt)
+		dev.Wait()
+	})
+	base := "http://" + addr
+	waitReady(t, base+"/readyz", 30*time.Second)
+
+	title, body := tarjuma.SampleArticle()
+	var art articleView
+	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &art); code != 202 {
+		t.Fatalf("submit: %d", code)
+	}
+	waitSettled(t, base, art.ID, 1, 60*time.Second)
+
+	starter, err := glossary.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	preferred := map[string]glossary.Term{}
+	for _, term := range starter {
+		preferred[term.ID] = term
+	}
+	for _, lang := range tarjuma.TargetLangs() {
+		var tr struct {
+			Status        string `json:"status"`
+			LatestVersion struct {
+				Title       string `json:"title"`
+				TitleOrigin string `json:"title_origin"`
+				TitleTerms  []struct {
+					Term string `json:"term"`
+				} `json:"title_terms"`
+				Segments []struct {
+					Text   string `json:"text"`
+					Origin string `json:"origin"`
+					Terms  []struct {
+						Term string `json:"term"`
+					} `json:"terms"`
+				} `json:"segments"`
+			} `json:"latest_version"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d/translations/%s", base, art.ID, lang), nil, &tr)
+		v := tr.LatestVersion
+		type seg struct {
+			text, origin string
+			terms        []string
+		}
+		segs := []seg{{text: v.Title, origin: v.TitleOrigin}}
+		for _, term := range v.TitleTerms {
+			segs[0].terms = append(segs[0].terms, term.Term)
+		}
+		for _, s := range v.Segments {
+			one := seg{text: s.Text, origin: s.Origin}
+			for _, term := range s.Terms {
+				one.terms = append(one.terms, term.Term)
+			}
+			segs = append(segs, one)
+		}
+		found := 0
+		for _, s := range segs {
+			if s.origin != "mt:google-v2" || !strings.HasPrefix(s.text, "["+string(lang)+"] ") || strings.Contains(s.text, "style=") {
+				t.Errorf("%s: segment %q (%s), want the stand-in's text without its styling", lang, s.text, s.origin)
+			}
+			for _, id := range s.terms {
+				found++
+				if form := preferred[id].Targets[lang].Preferred; !strings.Contains(s.text, form) {
+					t.Errorf("%s: term %s: %q lacks the preferred form %q", lang, id, s.text, form)
+				}
+			}
+		}
+		if found < 40 {
+			t.Errorf("%s: only %d glossary terms found in the sample", lang, found)
+		}
+	}
+	if requests.Load() < 3 {
+		t.Errorf("the stand-in saw %d requests, want at least one per language", requests.Load())
+	}
+}
+
+// runChild prepares this test binary to run as `tarjuma args...` (see TestMain).
+func runChild(t *testing.T, env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), "TARJUMA_TEST_CHILD=run", "TARJUMA_TEST_ARGS="+strings.Join(args, "\x1f")), env...)
+	cmd.Stderr = &testWriter{t}
+	return cmd
+}
+
+func waitReady(t *testing.T, url string, within time.Duration) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s not ready after %v", url, within)
+}

@@ -1,0 +1,49 @@
+package store
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+func TestUsage(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		a := create(t, db, submission(""))
+		if got, err := db.ArticleUsage(t.Context(), a.ID); err != nil || got == nil || len(got) != 0 {
+			t.Fatalf("usage before any = %v, %v; want empty", got, err)
+		}
+		for _, u := range []struct {
+			lang     tarjuma.Lang
+			provider string
+			chars    int
+			requests int
+		}{
+			{tarjuma.Russian, "deepl", 100, 1},
+			{tarjuma.Tajik, "openai:m", 40, 2},
+			{tarjuma.Russian, "deepl", 25, 3}, // a second run adds to the first
+			{tarjuma.Russian, "google-v3", 7, 1},
+		} {
+			if err := db.RecordUsage(t.Context(), a.ID, u.lang, u.provider, u.chars, u.requests); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.ArticleUsage(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Usage{
+			{Lang: tarjuma.Russian, Provider: "deepl", Characters: 125, Requests: 4},
+			{Lang: tarjuma.Russian, Provider: "google-v3", Characters: 7, Requests: 1},
+			{Lang: tarjuma.Tajik, Provider: "openai:m", Characters: 40, Requests: 2},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("usage (-want +got):\n%s", diff)
+		}
+		if _, err := db.ArticleUsage(t.Context(), a.ID+1); !errors.Is(err, tarjuma.ErrNotFound) {
+			t.Errorf("usage of a missing article: %v, want ErrNotFound", err)
+		}
+	})
+}

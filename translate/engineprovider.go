@@ -1,0 +1,345 @@
+package translate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// Defaults of ProviderOptions.
+const (
+	DefaultConcurrency    = 4
+	DefaultMaxAttempts    = 5
+	DefaultBaseDelay      = time.Second
+	DefaultRequestTimeout = time.Minute
+)
+
+const (
+	// maxBackoff caps one wait between attempts, so the attempts fit well inside a task's
+	// timeout; a longer Retry-After is still honoured.
+	maxBackoff = 30 * time.Second
+	// usageWriteTimeout bounds recording usage once the caller's context may be over: the
+	// characters were sent and billed either way.
+	usageWriteTimeout = 5 * time.Second
+)
+
+// ProviderOptions tune what NewProvider adds around an Engine. Zero values take the defaults.
+type ProviderOptions struct {
+	// Concurrency bounds the engine's requests in flight across all Translate calls
+	// (DefaultConcurrency).
+	Concurrency int
+	// CharsPerMinute is the rate limit in code points, which is what engines meter; 0 means
+	// unlimited. The bucket holds a minute's worth, as the engines count their quotas per minute.
+	CharsPerMinute int
+	// MaxAttempts bounds the tries of one batch, the first included (DefaultMaxAttempts).
+	MaxAttempts int
+	// BaseDelay is the first backoff's upper bound, doubled on every retry (DefaultBaseDelay).
+	BaseDelay time.Duration
+	// RequestTimeout bounds one request, so one hung request cannot use up the task's time
+	// (DefaultRequestTimeout). A request that runs out of it is retried.
+	RequestTimeout time.Duration
+	Logger         *slog.Logger // nil: discard
+	// Usage stores what each Translate call sent for an article; nil: only the metrics count.
+	Usage UsageRecorder
+	// Registerer receives the usage counters; providers built with the same one share them.
+	Registerer prometheus.Registerer
+}
+
+// UsageRecorder stores what was sent to an engine for one article and language, adding to what
+// earlier calls recorded. It is declared here so translate does not depend on the store;
+// *store.DB satisfies it.
+type UsageRecorder interface {
+	RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error
+}
+
+// NewProvider makes a Provider of an Engine: it splits requests into batches within the
+// engine's limits, sends them concurrently under the concurrency and rate limits, retries what
+// may pass with exponential backoff and full jitter, and counts what it sends. Translate
+// returns every text or an error, never part of them.
+func NewProvider(e Engine, o ProviderOptions) Provider {
+	p := &engineProvider{
+		engine:    e,
+		limits:    e.Limits(),
+		slots:     make(chan struct{}, orDefault(o.Concurrency, DefaultConcurrency)),
+		attempts:  orDefault(o.MaxAttempts, DefaultMaxAttempts),
+		baseDelay: orDefault(o.BaseDelay, DefaultBaseDelay),
+		timeout:   orDefault(o.RequestTimeout, DefaultRequestTimeout),
+		log:       o.Logger,
+		usage:     o.Usage,
+		chars: counterVec(o.Registerer, prometheus.CounterOpts{
+			Name: "tarjuma_mt_characters_total",
+			Help: "Characters (code points) sent to each MT engine per target language, retries included; engines bill by them.",
+		}, "provider", "lang"),
+		requests: counterVec(o.Registerer, prometheus.CounterOpts{
+			Name: "tarjuma_mt_requests_total",
+			Help: "Requests sent to each MT engine per target language, retries included.",
+		}, "provider", "lang"),
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if o.CharsPerMinute > 0 {
+		p.limiter = rate.NewLimiter(rate.Limit(float64(o.CharsPerMinute)/60), max(o.CharsPerMinute, p.limits.MaxRunes))
+	}
+	return p
+}
+
+// orDefault returns v, or def when v is not positive.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// counterVec registers a counter vector with reg, or returns the one already registered under
+// its name, so that every provider of a process adds to the same series.
+func counterVec(reg prometheus.Registerer, opts prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(opts, labels)
+	if reg == nil {
+		return c
+	}
+	if err := reg.Register(c); err != nil {
+		var dup prometheus.AlreadyRegisteredError
+		if errors.As(err, &dup) {
+			if existing, ok := dup.ExistingCollector.(*prometheus.CounterVec); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
+}
+
+type engineProvider struct {
+	engine    Engine
+	limits    Limits
+	slots     chan struct{} // one per request in flight
+	limiter   *rate.Limiter // nil: unlimited
+	attempts  int
+	baseDelay time.Duration
+	timeout   time.Duration
+	log       *slog.Logger
+	usage     UsageRecorder
+	chars     *prometheus.CounterVec
+	requests  *prometheus.CounterVec
+}
+
+func (p *engineProvider) Name() string { return p.engine.Name() }
+
+func (p *engineProvider) Supports(source, target tarjuma.Lang) (Capabilities, bool) {
+	return p.engine.Supports(source, target)
+}
+
+// Translate sends req.Texts in batches and puts the answers back in order. The first batch to
+// fail for good cancels the others, since the call fails as a whole anyway.
+func (p *engineProvider) Translate(ctx context.Context, req Request) ([]string, error) {
+	batches, err := p.split(req.Texts)
+	if err != nil {
+		return nil, err
+	}
+	var sent tally
+	defer p.record(ctx, req, &sent)
+	out := make([]string, len(req.Texts))
+	g, gctx := errgroup.WithContext(ctx)
+	for _, b := range batches {
+		g.Go(func() error {
+			batch := req
+			batch.Texts = req.Texts[b.start:b.end]
+			texts, err := p.send(gctx, batch, &sent)
+			copy(out[b.start:b.end], texts)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// span is a batch: the texts [start, end) of a request.
+type span struct{ start, end int }
+
+// split cuts texts into batches within the engine's limits, filling each as far as it goes.
+// A text that alone is over a limit is refused: cutting it would change the translation.
+func (p *engineProvider) split(texts []string) ([]span, error) {
+	l := p.limits
+	var batches []span
+	start, bytes, runes := 0, 0, 0
+	for i, s := range texts {
+		b, r := len(s), utf8.RuneCountInString(s)
+		if over(b, l.MaxBytes) || over(r, l.MaxRunes) {
+			return nil, &Error{Provider: p.Name(), Permanent: true, Err: &tooLongError{index: i, bytes: b, runes: r, limits: l}}
+		}
+		if i > start && (over(i-start+1, l.MaxTexts) || over(bytes+b, l.MaxBytes) || over(runes+r, l.MaxRunes)) {
+			batches = append(batches, span{start, i})
+			start, bytes, runes = i, 0, 0
+		}
+		bytes, runes = bytes+b, runes+r
+	}
+	if start < len(texts) {
+		batches = append(batches, span{start, len(texts)})
+	}
+	return batches, nil
+}
+
+// over reports whether n exceeds limit, where 0 means no limit.
+func over(n, limit int) bool { return limit > 0 && n > limit }
+
+// tooLongError is a text the engine cannot take in one request. It keeps the text's index so
+// the Translator can name the segment.
+type tooLongError struct {
+	index        int
+	bytes, runes int
+	limits       Limits
+}
+
+func (e *tooLongError) Error() string {
+	return fmt.Sprintf("the text has %d bytes and %d characters, more than one request may carry (%d bytes, %d characters; 0 is no limit)",
+		e.bytes, e.runes, e.limits.MaxBytes, e.limits.MaxRunes)
+}
+
+// send gets one batch translated, retrying failures that may pass. It gives up at once on a
+// permanent failure, when the caller's context ends, and when the wait before the next attempt
+// would outlast the context: then the task is better retried later, Retry-After and all.
+func (p *engineProvider) send(ctx context.Context, req Request, sent *tally) ([]string, error) {
+	chars := 0
+	for _, s := range req.Texts {
+		chars += utf8.RuneCountInString(s)
+	}
+	for attempt := 1; ; attempt++ {
+		texts, err := p.attempt(ctx, req, chars, sent)
+		if err == nil {
+			return texts, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if IsPermanent(err) || attempt >= p.attempts {
+			return nil, err
+		}
+		delay := p.backoff(attempt, err)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+			return nil, err
+		}
+		p.log.InfoContext(ctx, "mt request failed, retrying", "provider", p.Name(), "target", req.Target,
+			"texts", len(req.Texts), "attempt", attempt, "delay", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// attempt makes one request once the rate limit and a free slot allow. It checks the number of
+// texts in the answer: a short or long one cannot be matched to the segments.
+func (p *engineProvider) attempt(ctx context.Context, req Request, chars int, sent *tally) ([]string, error) {
+	if err := p.wait(ctx, chars); err != nil {
+		return nil, err
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.slots }()
+
+	// Counted before the answer: an engine may bill a request whose answer is lost.
+	sent.chars.Add(int64(chars))
+	sent.requests.Add(1)
+	p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
+	p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
+
+	rctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	texts, err := p.engine.Send(rctx, req)
+	if err != nil {
+		return nil, p.named(err)
+	}
+	if len(texts) != len(req.Texts) {
+		return nil, &Error{Provider: p.Name(), Err: fmt.Errorf("malformed response: %d texts for %d", len(texts), len(req.Texts))}
+	}
+	return texts, nil
+}
+
+// wait takes chars from the rate limiter. A batch larger than the bucket, possible only with
+// no MaxRunes, takes it in bucketfuls.
+func (p *engineProvider) wait(ctx context.Context, chars int) error {
+	if p.limiter == nil {
+		return nil
+	}
+	for chars > 0 {
+		n := min(chars, p.limiter.Burst())
+		if err := p.limiter.WaitN(ctx, n); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The wait would outlast the context's deadline: the task may retry later.
+			return &Error{Provider: p.Name(), Err: fmt.Errorf("rate limit: %w", err)}
+		}
+		chars -= n
+	}
+	return nil
+}
+
+// named makes err an *Error that names the provider, so a failure reason says which engine
+// failed.
+func (p *engineProvider) named(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return &Error{Provider: p.Name(), Err: err}
+	}
+	if e.Provider == "" {
+		named := *e
+		named.Provider = p.Name()
+		return &named
+	}
+	return err
+}
+
+// backoff is the wait before attempt+1: full jitter over an exponentially growing bound, or the
+// engine's Retry-After when that is longer.
+func (p *engineProvider) backoff(attempt int, err error) time.Duration {
+	bound := p.baseDelay
+	for i := 1; i < attempt && bound < maxBackoff; i++ {
+		bound *= 2
+	}
+	d := rand.N(min(bound, maxBackoff) + 1)
+	if e := (*Error)(nil); errors.As(err, &e) && e.RetryAfter > d {
+		d = e.RetryAfter
+	}
+	return d
+}
+
+// tally adds up what one Translate call sent, over its concurrent batches.
+type tally struct {
+	chars, requests atomic.Int64
+}
+
+// record stores what one Translate call sent for an article, once, whether or not it
+// succeeded: the engine was sent the characters either way. A failure to store is logged, not
+// returned: failing the translation would only send the texts again.
+func (p *engineProvider) record(ctx context.Context, req Request, sent *tally) {
+	requests := sent.requests.Load()
+	if p.usage == nil || req.ArticleID == 0 || requests == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
+	defer cancel()
+	if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), int(sent.chars.Load()), int(requests)); err != nil {
+		p.log.ErrorContext(ctx, "recording mt usage", "provider", p.Name(), "article_id", req.ArticleID,
+			"lang", req.Target, "err", err)
+	}
+}
