@@ -22,7 +22,7 @@ import (
 // texts. Its "translation" marks each text with the target language and keeps the HTML as it
 // came, as the real engine keeps <span translate="no">; it adds the style Google adds going
 // right to left, which the pipeline must strip.
-func googleV2StandIn(t *testing.T, requests *atomic.Int64) *httptest.Server {
+func googleV2StandIn(t testing.TB, requests *atomic.Int64) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/v2") {
 			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
