@@ -99,4 +99,3 @@ func usageChars(b *testing.B, a *app, ids []int64) int64 {
 	}
 	return total
 }
-
