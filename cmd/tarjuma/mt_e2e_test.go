@@ -202,3 +202,30 @@ func waitReady(t *testing.T, url string, within time.Duration) {
 	}
 	t.Fatalf("%s not ready after %v", url, within)
 }
+
+// TestProvidersCheck runs `tarjuma providers check` against the Google v2 stand-in: one line per
+// language with the answer, and an error exit when the engine refuses.
+func TestProvidersCheck(t *testing.T) {
+	var requests atomic.Int64
+	google := googleV2StandIn(t, &requests)
+	vars := env{"TARJUMA_MT": "memory", "TARJUMA_MT_RU": "google", "TARJUMA_GOOGLE_API": "v2",
+		"TARJUMA_GOOGLE_API_KEY": "k", "TARJUMA_GOOGLE_ENDPOINT": google.URL + "/language/translate/"}
+	var out strings.Builder
+	if err := run(t.Context(), []string{"providers", "check"}, vars.get, nil, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, lang := range tarjuma.TargetLangs() {
+		if !strings.Contains(out.String(), "google-v2        ar→"+string(lang)+"  ok in") {
+			t.Errorf("no ok line for %s:\n%s", lang, out.String())
+		}
+	}
+	if requests.Load() != 3 {
+		t.Errorf("%d requests, want one per language", requests.Load())
+	}
+
+	vars["TARJUMA_GOOGLE_ENDPOINT"] = "http://127.0.0.1:1/language/translate/" // nothing listens there
+	out.Reset()
+	if err := run(t.Context(), []string{"providers", "check"}, vars.get, nil, &out); err == nil || !strings.Contains(out.String(), "error after") {
+		t.Errorf("an unreachable engine: %v\n%s", err, out.String())
+	}
+}
