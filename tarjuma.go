@@ -6,6 +6,7 @@ package tarjuma
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -243,6 +244,31 @@ func (v Version) Body() []Segment {
 
 // MachineAuthor is the author recorded on versions the pipeline stores.
 const MachineAuthor = "machine"
+
+// User is a person who signs in to the review desk.
+type User struct {
+	ID        int64
+	Email     string
+	Role      Role
+	Langs     []Lang // the target languages a translator may edit
+	UILang    string // the interface language they chose ("" until they choose)
+	CreatedAt time.Time
+}
+
+// CanEdit reports whether the user may store a new version of a translation into lang:
+// translators only in their languages; editors, reviewers and admins in any.
+func (u User) CanEdit(lang Lang) bool {
+	switch u.Role {
+	case RoleTranslator:
+		return slices.Contains(u.Langs, lang)
+	case RoleAdmin, RoleEditor, RoleReviewer:
+		return true
+	}
+	return false
+}
+
+// CanReview reports whether the user may approve or reject translations.
+func (u User) CanReview() bool { return u.Role == RoleReviewer || u.Role == RoleAdmin }
 
 // Token is an API token's public record; the secret itself is never stored.
 type Token struct {
