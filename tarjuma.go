@@ -256,12 +256,13 @@ type User struct {
 }
 
 // CanEdit reports whether the user may store a new version of a translation into lang:
-// translators only in their languages; editors, reviewers and admins in any.
+// translators only in their languages, reviewers (who correct as they review) and admins in
+// any; editors work on the Arabic source, not on drafts.
 func (u User) CanEdit(lang Lang) bool {
 	switch u.Role {
 	case RoleTranslator:
 		return slices.Contains(u.Langs, lang)
-	case RoleAdmin, RoleEditor, RoleReviewer:
+	case RoleAdmin, RoleReviewer:
 		return true
 	}
 	return false
