@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -46,6 +47,11 @@ type Config struct {
 	// it, like Vault's dev root token, so a fresh checkout can be driven without minting tokens.
 	DevToken string
 	Checks   []Check
+	// Glossary is the cached current glossary, which human versions are checked against; cmd
+	// passes the one the worker uses. Nil: one of the Server's own over DB.
+	Glossary *glossary.Cache
+	// Publish configures subscribers, deliveries and feeds; zero values take the defaults.
+	Publish PublishConfig
 }
 
 // defaultMaxBodyBytes is generous for a news article (a long feature is about 100 KiB of
@@ -60,6 +66,8 @@ type Server struct {
 	maxBody     int64
 	devToken    string
 	checks      []Check
+	glossary    *glossary.Cache
+	publish     PublishConfig
 	metrics     http.Handler
 	submissions *prometheus.CounterVec
 	durations   *prometheus.HistogramVec
@@ -79,6 +87,12 @@ func New(cfg Config) *Server {
 		reg := prometheus.NewRegistry()
 		cfg.Registerer, cfg.Gatherer = reg, reg
 	}
+	if cfg.Glossary == nil {
+		cfg.Glossary = glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
+			terms, version, err := cfg.DB.GlossaryTerms(ctx, store.GlossaryFilter{})
+			return version, terms, err
+		}, cfg.DB.GlossaryVersion)
+	}
 	s := &Server{
 		db:       cfg.DB,
 		enqueuer: cfg.Enqueuer,
@@ -86,6 +100,8 @@ func New(cfg Config) *Server {
 		maxBody:  cfg.MaxBodyBytes,
 		devToken: cfg.DevToken,
 		checks:   cfg.Checks,
+		glossary: cfg.Glossary,
+		publish:  cfg.Publish.withDefaults(),
 		metrics:  promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tarjuma_api_submissions_total",
@@ -131,6 +147,9 @@ func (s *Server) routes() []route {
 	readers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
 	writers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor}
 	admins := []tarjuma.Role{tarjuma.RoleAdmin}
+	// Who may store a version of a draft; translators further only in their languages.
+	drafters := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
+	reviewers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleReviewer}
 	return []route{
 		{"POST /api/v1/articles", writers, s.createArticle},
 		{"GET /api/v1/articles", readers, s.listArticles},
@@ -140,6 +159,9 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/articles/{id}/translations/{lang}", readers, s.getTranslation},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, s.listVersions},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, s.getVersion},
+		{"POST /api/v1/articles/{id}/translations/{lang}/versions", drafters, s.saveVersion},
+		{"POST /api/v1/articles/{id}/translations/{lang}/approve", reviewers, s.approve},
+		{"POST /api/v1/articles/{id}/translations/{lang}/reject", reviewers, s.reject},
 		{"GET /api/v1/glossary/terms", readers, s.listTerms},
 		{"POST /api/v1/glossary/terms", admins, s.createTerm},
 		{"GET /api/v1/glossary/terms/{id}", readers, s.getTerm},
@@ -147,6 +169,16 @@ func (s *Server) routes() []route {
 		{"DELETE /api/v1/glossary/terms/{id}", admins, s.deleteTerm},
 		{"POST /api/v1/glossary/import", admins, s.importTerms},
 		{"GET /api/v1/glossary/export", readers, s.exportTerms},
+		{"POST /api/v1/users", admins, s.createUser},
+		{"POST /api/v1/tokens", admins, s.createToken},
+		{"POST /api/v1/subscribers", admins, s.createSubscriber},
+		{"GET /api/v1/subscribers", admins, s.listSubscribers},
+		{"DELETE /api/v1/subscribers/{id}", admins, s.deleteSubscriber},
+		{"POST /api/v1/subscribers/{id}/rotate", admins, s.rotateSecret},
+		{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", readers, s.listDeliveries},
+		{"POST /api/v1/deliveries/{id}/redeliver", admins, s.redeliver},
+		{"GET /api/v1/published", readers, s.listPublished},
+		{"GET /feeds/{feed}", nil, s.feed},
 		{"GET /healthz", nil, s.healthz},
 		{"GET /readyz", nil, s.readyz},
 		{"GET /metrics", nil, s.serveMetrics},

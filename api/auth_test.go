@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // TestAuthorization sends every /api/ route every kind of credential and checks the status
@@ -34,7 +36,29 @@ func TestAuthorization(t *testing.T) {
 		readers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer}
 		writers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor}
 		admins := []tarjuma.Role{tarjuma.RoleAdmin}
+		reviewers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleReviewer}
 		existing := newTerm()
+		// Review calls get a draft to act on: the latest version, or a fresh one in needs_review.
+		saveBody := func() string { return jsonOf(t, e.unchangedEdit(t, a.ID, tarjuma.Tajik)) }
+		approveBody := func() string { return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik)}) }
+		rejectBody := func() string {
+			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "comment": "الترجمة ناقصة"})
+		}
+		// Publishing: a subscriber per call that removes or rotates one, and an English delivery to redeliver.
+		newSubscriber := func() string {
+			sub, err := e.db.CreateSubscriber(t.Context(), store.NewSubscriber{URL: "https://site.example/hook",
+				Langs: []tarjuma.Lang{tarjuma.English}, Secret: "whsec_c2VjcmV0", CreatedBy: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strconv.FormatInt(sub.ID, 10)
+		}
+		newSubscriber()
+		saveMachineVersion(t, e.db, a.ID, tarjuma.English, 1, "Summit")
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", func(s string) string { return s }); err != nil {
+			t.Fatal(err)
+		}
+		subscriberBody := jsonOf(t, map[string]any{"url": "https://site.example/hook", "langs": []string{"ru"}})
 
 		type authRoute struct {
 			pattern string
@@ -52,6 +76,10 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles/{id}/translations/{lang}", fixed(article + "/translations/tg"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", fixed(article + "/translations/tg/versions/1"), fixed(""), readers, http.StatusOK},
+			// A translator's token that acts for no user has no languages, so it may edit none.
+			{"POST /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), saveBody, reviewers, http.StatusCreated},
+			{"POST /api/v1/articles/{id}/translations/{lang}/approve", fixed(article + "/translations/tg/approve"), approveBody, reviewers, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/reject", fixed(article + "/translations/tg/reject"), rejectBody, reviewers, http.StatusOK},
 			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
 			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},
@@ -59,6 +87,18 @@ func TestAuthorization(t *testing.T) {
 			{"DELETE /api/v1/glossary/terms/{id}", func() string { return "/api/v1/glossary/terms/" + newTerm() }, fixed(""), admins, http.StatusOK},
 			{"POST /api/v1/glossary/import", fixed("/api/v1/glossary/import"), fixed(""), admins, http.StatusUnsupportedMediaType},
 			{"GET /api/v1/glossary/export", fixed("/api/v1/glossary/export"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/users", fixed("/api/v1/users"), func() string {
+				seq++
+				return jsonOf(t, map[string]any{"email": fmt.Sprintf("user-%d@example.org", seq), "password": "long-enough-password", "role": "editor"})
+			}, admins, http.StatusCreated},
+			{"POST /api/v1/tokens", fixed("/api/v1/tokens"), fixed(`{"role": "editor", "name": "bot"}`), admins, http.StatusCreated},
+			{"POST /api/v1/subscribers", fixed("/api/v1/subscribers"), fixed(subscriberBody), admins, http.StatusCreated},
+			{"GET /api/v1/subscribers", fixed("/api/v1/subscribers"), fixed(""), admins, http.StatusOK},
+			{"DELETE /api/v1/subscribers/{id}", func() string { return "/api/v1/subscribers/" + newSubscriber() }, fixed(""), admins, http.StatusNoContent},
+			{"POST /api/v1/subscribers/{id}/rotate", func() string { return "/api/v1/subscribers/" + newSubscriber() + "/rotate" }, fixed(""), admins, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", fixed(article + "/translations/en/deliveries"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/deliveries/{id}/redeliver", fixed("/api/v1/deliveries/1/redeliver"), fixed(""), admins, http.StatusAccepted},
+			{"GET /api/v1/published", fixed("/api/v1/published"), fixed(""), readers, http.StatusOK},
 		}
 		// A route added without a row here would escape the permission check.
 		for _, p := range e.srv.Routes() {

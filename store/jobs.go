@@ -27,25 +27,8 @@ type Job struct {
 // (FOR UPDATE SKIP LOCKED). It returns how many jobs were dispatched; an enqueue error stops the
 // batch and is returned, leaving that job and the rest for the next call.
 func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time.Time, enqueue func(Job) error) (int, error) {
-	if limit <= 0 {
-		return 0, nil // PostgreSQL refuses a negative LIMIT, SQLite reads it as no limit
-	}
-	// On PostgreSQL the batch stays locked in a transaction until it is marked. SQLite has one
-	// writer, which must not wait on the queue: there the batch is read from the read pool and
-	// each job marked on its own, and concurrent relays may enqueue a job twice, which the
-	// queue's task-id dedup absorbs.
-	src, mark := querier(db.read), querier(db.write)
-	var tx *sql.Tx
-	if db.dialect.skipLocked != "" {
-		var err error
-		if tx, err = db.write.BeginTx(ctx, nil); err != nil {
-			return 0, fmt.Errorf("store: dispatch jobs: begin: %w", err)
-		}
-		defer tx.Rollback()
-		src, mark = tx, tx
-	}
 	p := params{redispatchBefore.UTC(), limit}
-	rows, err := src.QueryContext(ctx, `SELECT j.id, j.article_id, j.lang, j.source_revision, j.priority,
+	n, err := dispatchOutbox(ctx, db, "jobs", limit, `SELECT j.id, j.article_id, j.lang, j.source_revision, j.priority,
 			j.created_at, j.dispatched_at
 		FROM jobs j
 		WHERE j.dispatched_at IS NULL
@@ -53,35 +36,66 @@ func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time
 				WHERE t.article_id = j.article_id AND t.lang = j.lang AND t.source_revision = j.source_revision
 				AND t.status IN (`+p.list(tarjuma.StatusQueued, tarjuma.StatusTranslating)+`)))
 		ORDER BY CASE j.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, j.id
-		LIMIT $2`+db.dialect.skipLocked, p...)
+		LIMIT $2`, p, scanJob, func(j Job) int64 { return j.ID }, enqueue)
 	if err != nil {
-		return 0, fmt.Errorf("store: dispatch jobs: %w", err)
+		return n, fmt.Errorf("store: dispatch jobs: %w", err)
 	}
-	jobs, err := collect(rows, scanJob)
+	return n, nil
+}
+
+// dispatchOutbox is the relay's half of an outbox table (jobs, deliveries): it reads the rows
+// query selects (its LIMIT is limit, one of p), hands them to enqueue one at a time and marks the ones
+// enqueued dispatched. On PostgreSQL concurrent callers skip each other's rows (FOR UPDATE SKIP
+// LOCKED, appended here). It returns how many rows were dispatched; an enqueue error stops the
+// batch and is returned, leaving that row and the rest for the next call.
+func dispatchOutbox[T any](ctx context.Context, db *DB, table string, limit int, query string, p params,
+	scan func(scanner) (T, error), id func(T) int64, enqueue func(T) error) (int, error) {
+	if limit <= 0 {
+		return 0, nil // PostgreSQL refuses a negative LIMIT, SQLite reads it as no limit
+	}
+	// On PostgreSQL the batch stays locked in a transaction until it is marked. SQLite has one
+	// writer, which must not wait on the queue: there the batch is read from the read pool and
+	// marked on its own, and concurrent relays may enqueue a row twice, which the queue's
+	// task-id dedup absorbs.
+	src, mark := querier(db.read), querier(db.write)
+	var tx *sql.Tx
+	if db.dialect.skipLocked != "" {
+		var err error
+		if tx, err = db.write.BeginTx(ctx, nil); err != nil {
+			return 0, fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		src, mark = tx, tx
+	}
+	rows, err := src.QueryContext(ctx, query+db.dialect.skipLocked, p...)
 	if err != nil {
-		return 0, fmt.Errorf("store: dispatch jobs: %w", err)
+		return 0, err
+	}
+	batch, err := collect(rows, scan)
+	if err != nil {
+		return 0, err
 	}
 	var enqueued []any
 	var enqueueErr error
-	for _, j := range jobs {
-		if enqueueErr = enqueue(j); enqueueErr != nil {
-			enqueueErr = fmt.Errorf("store: dispatch job %d: %w", j.ID, enqueueErr)
+	for _, row := range batch {
+		if enqueueErr = enqueue(row); enqueueErr != nil {
+			enqueueErr = fmt.Errorf("%s row %d: %w", table, id(row), enqueueErr)
 			break
 		}
-		enqueued = append(enqueued, j.ID)
+		enqueued = append(enqueued, id(row))
 	}
-	// One statement marks the batch: a round trip per job cost more than the enqueue. On SQLite a
-	// crash before it only means these jobs are enqueued again, which the task ids absorb.
+	// One statement marks the batch: a round trip per row cost more than the enqueue. On SQLite a
+	// crash before it only means these rows are enqueued again, which the task ids absorb.
 	if len(enqueued) > 0 {
 		var m params
-		if _, err := mark.ExecContext(ctx, `UPDATE jobs SET dispatched_at = `+m.add(now())+`
+		if _, err := mark.ExecContext(ctx, `UPDATE `+table+` SET dispatched_at = `+m.add(now())+`
 			WHERE id IN (`+m.list(enqueued...)+`)`, m...); err != nil {
-			return 0, fmt.Errorf("store: mark %d jobs dispatched: %w", len(enqueued), err)
+			return 0, fmt.Errorf("mark %d %s dispatched: %w", len(enqueued), table, err)
 		}
 	}
 	if tx != nil {
 		if err := tx.Commit(); err != nil {
-			return 0, fmt.Errorf("store: dispatch jobs: commit: %w", err)
+			return 0, fmt.Errorf("commit: %w", err)
 		}
 	}
 	return len(enqueued), enqueueErr

@@ -38,10 +38,10 @@ type RelayConfig struct {
 	Registerer prometheus.Registerer
 }
 
-// Relay is the outbox relay. The store writes an article and its translation jobs in one
-// transaction; the relay then hands the jobs to asynq and marks them dispatched. A job whose
-// enqueue fails stays pending and is tried again on the next sweep, so an article accepted
-// while Redis is down is translated once Redis is back.
+// Relay is the outbox relay. The store writes an article and its translation jobs, or an
+// approval and its deliveries, in one transaction; the relay then hands those rows to asynq and
+// marks them dispatched. A row whose enqueue fails stays pending and is tried again on the next
+// sweep, so work accepted while Redis is down is done once Redis is back.
 type Relay struct {
 	db         *store.DB
 	client     *asynq.Client
@@ -121,39 +121,64 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// sweep dispatches batches until a short one shows the outbox is drained.
+// sweep drains each outbox, translation jobs first, until a short batch shows it is empty.
 func (r *Relay) sweep(ctx context.Context) error {
-	enqueue := func(j store.Job) error { return r.enqueue(ctx, j) }
-	for {
-		n, err := r.db.DispatchJobs(ctx, relayBatch, time.Now().Add(-r.redispatch), enqueue)
-		if err != nil {
-			return err
-		}
-		if n < relayBatch {
-			return nil
+	before := time.Now().Add(-r.redispatch)
+	outboxes := []func() (int, error){
+		func() (int, error) {
+			return r.db.DispatchJobs(ctx, relayBatch, before, func(j store.Job) error { return r.enqueue(ctx, j) })
+		},
+		func() (int, error) {
+			return r.db.DispatchDeliveries(ctx, relayBatch, before, func(d store.Delivery) error { return r.enqueueDelivery(ctx, d) })
+		},
+	}
+	for _, dispatch := range outboxes {
+		for {
+			n, err := dispatch()
+			if err != nil {
+				return err
+			}
+			if n < relayBatch {
+				break
+			}
 		}
 	}
+	return nil
 }
 
-// enqueue hands one job to asynq. A TaskID conflict means the task is already in Redis
-// (waiting, running, retrying, or finished within its retention), which is what dispatching
-// wants, so it counts as success.
+// enqueue hands one translation job to asynq.
 func (r *Relay) enqueue(ctx context.Context, j store.Job) error {
 	task, err := NewTranslateTask(j, r.retention)
 	if err != nil {
 		return err
 	}
-	_, err = r.client.EnqueueContext(ctx, task, r.opts...)
+	return r.put(ctx, task, r.opts, !j.DispatchedAt.IsZero(),
+		"job_id", j.ID, "article_id", j.ArticleID, "lang", j.Lang, "source_revision", j.SourceRevision, "dispatched_at", j.DispatchedAt)
+}
+
+// enqueueDelivery hands one delivery to asynq; publish tasks carry their own timeout.
+func (r *Relay) enqueueDelivery(ctx context.Context, d store.Delivery) error {
+	task, err := NewPublishTask(d, r.retention)
+	if err != nil {
+		return err
+	}
+	return r.put(ctx, task, nil, !d.DispatchedAt.IsZero(), "delivery_id", d.ID, "round", d.Round, "dispatched_at", d.DispatchedAt)
+}
+
+// put enqueues the task of an outbox row. A TaskID conflict means the task is already in Redis
+// (waiting, running, retrying, or finished within its retention), which is what dispatching
+// wants, so it counts as success. redispatched says the row was handed over before and its
+// task presumed lost; attrs name the row in that warning.
+func (r *Relay) put(ctx context.Context, task *asynq.Task, opts []asynq.Option, redispatched bool, attrs ...any) error {
+	_, err := r.client.EnqueueContext(ctx, task, opts...)
 	switch {
 	case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
 		r.jobs.WithLabelValues("already_queued").Inc()
 	case err != nil:
-		return fmt.Errorf("enqueue: %w", err) // the store names the job
-	case !j.DispatchedAt.IsZero():
+		return fmt.Errorf("enqueue: %w", err) // the store names the row
+	case redispatched:
 		r.jobs.WithLabelValues("redispatched").Inc()
-		r.log.WarnContext(ctx, "re-enqueued a job whose task was missing from Redis",
-			"job_id", j.ID, "article_id", j.ArticleID, "lang", j.Lang, "source_revision", j.SourceRevision,
-			"dispatched_at", j.DispatchedAt)
+		r.log.WarnContext(ctx, "re-enqueued an outbox row whose task was missing from Redis", attrs...)
 	default:
 		r.jobs.WithLabelValues("enqueued").Inc()
 	}

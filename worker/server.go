@@ -35,6 +35,7 @@ type ServerConfig struct {
 	Logger          *slog.Logger
 	Registerer      prometheus.Registerer
 	Handler         *TranslateHandler
+	Publish         *PublishHandler // nil: this server sends no webhooks
 }
 
 // Server runs the task handlers on asynq.
@@ -64,6 +65,9 @@ func NewServer(cfg ServerConfig) *Server {
 	mux := asynq.NewServeMux()
 	mux.Use(instrument(tasks, durations))
 	mux.Handle(TypeTranslate, cfg.Handler)
+	if cfg.Publish != nil {
+		mux.Handle(TypePublish, cfg.Publish)
+	}
 
 	srv := asynq.NewServer(cfg.Redis, asynq.Config{
 		Concurrency:     cfg.Concurrency,
@@ -102,6 +106,9 @@ func (s *Server) Shutdown() { s.srv.Shutdown() }
 // upper half of each step so the tasks of one engine outage do not all come back at once. An
 // engine's own Retry-After wins when it is longer.
 func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if e := (*retryAfterError)(nil); errors.As(err, &e) {
+		return e.after // a publish task chose its own, against its delivery's give-up time
+	}
 	d := retryCap
 	if n < 16 { // beyond that the shift would overflow; the cap applies long before
 		d = min(retryBase<<n, retryCap)

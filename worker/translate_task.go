@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -75,7 +76,10 @@ func queueFor(p tarjuma.Priority) string {
 type HandlerConfig struct {
 	DB         *store.DB
 	Translator *translate.Translator
-	Logger     *slog.Logger
+	// Glossary is the cached current glossary. cmd passes the one the API uses, so a process
+	// builds each glossary version's matcher once; nil: the handler keeps its own over DB.
+	Glossary *glossary.Cache
+	Logger   *slog.Logger
 }
 
 // TranslateHandler processes TypeTranslate tasks. It is safe to run twice for the same task:
@@ -84,7 +88,7 @@ type HandlerConfig struct {
 type TranslateHandler struct {
 	db         *store.DB
 	translator *translate.Translator
-	terms      *termBase
+	terms      *glossary.Cache
 	log        *slog.Logger
 }
 
@@ -94,7 +98,14 @@ func NewTranslateHandler(cfg HandlerConfig) *TranslateHandler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &TranslateHandler{db: cfg.DB, translator: cfg.Translator, terms: &termBase{db: cfg.DB}, log: log}
+	terms := cfg.Glossary
+	if terms == nil {
+		terms = glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
+			terms, version, err := cfg.DB.GlossaryTerms(ctx, store.GlossaryFilter{})
+			return version, terms, err
+		}, cfg.DB.GlossaryVersion)
+	}
+	return &TranslateHandler{db: cfg.DB, translator: cfg.Translator, terms: terms, log: log}
 }
 
 // ProcessTask makes the machine version. It returns nil when there is nothing (left) to do:
@@ -152,7 +163,7 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 		return fmt.Errorf("start translating: %w", err)
 	}
 
-	terms, glossaryVersion, err := h.terms.current(ctx)
+	terms, glossaryVersion, err := h.terms.Current(ctx)
 	if err != nil {
 		return err
 	}

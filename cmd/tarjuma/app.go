@@ -19,6 +19,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 	"github.com/tarjuma/tarjuma/worker"
@@ -157,6 +158,11 @@ func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
 		Logger:          a.log,
 		Registerer:      a.registry,
 		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Logger: a.log}),
+		Publish: worker.NewPublishHandler(worker.PublishConfig{
+			DB:     a.db,
+			Sender: publish.NewSender(publish.SenderConfig{}),
+			Logger: a.log,
+		}),
 	}), nil
 }
 

@@ -24,6 +24,7 @@ Usage:
   tarjuma worker                                                    the asynq worker
   tarjuma migrate                                                   apply database migrations
   tarjuma token create --role ROLE --name NAME                      print a new API token once
+  tarjuma user add --email E --role ROLE [--langs tg,ru] < PASSWORD create a user, print its id
   tarjuma glossary match [--glossary FILE.csv]                      glossary terms in stdin, as JSON lines
   tarjuma glossary import [--replace] FILE                          load a CSV or TBX term base
   tarjuma glossary export [--format csv|tbx]                        print the term base
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, cfg, args, stdout)
 	case "token":
 		return runToken(ctx, cfg, args, stdout)
+	case "user":
+		return runUser(ctx, cfg, args, stdin, stdout)
 	case "glossary":
 		return runGlossary(ctx, cfg, args, stdin, stdout)
 	case "providers":

@@ -88,7 +88,7 @@ func (e *Engine) Limits() translate.Limits {
 	return translate.Limits{MaxTexts: 50, MaxBytes: maxTextBytes}
 }
 
-// target is what DeepL offers for each of our languages from Arabic. English is EN-GB, the
+// targets is what DeepL offers for each of our languages from Arabic. English is EN-GB, the
 // spelling of the international wires (Reuters, AFP, BBC) an English desk here edits alongside;
 // DeepL refuses a bare "EN" target. Tajik is one of DeepL's beta languages: plain text only, and
 // only when the request opts in to beta languages.
@@ -122,8 +122,7 @@ type translateRequest struct {
 
 type translateResponse struct {
 	Translations []struct {
-		DetectedSourceLanguage string `json:"detected_source_language"`
-		Text                   string `json:"text"`
+		Text string `json:"text"`
 	} `json:"translations"`
 }
 

@@ -73,15 +73,12 @@ func (s *standIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer replies with texts as DeepL would.
 func answer(texts ...string) func(http.ResponseWriter, []byte) {
 	return func(w http.ResponseWriter, _ []byte) {
-		var out translateResponse
+		out := []map[string]string{}
 		for _, text := range texts {
-			out.Translations = append(out.Translations, struct {
-				DetectedSourceLanguage string `json:"detected_source_language"`
-				Text                   string `json:"text"`
-			}{"AR", text})
+			out = append(out, map[string]string{"detected_source_language": "AR", "text": text})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
+		json.NewEncoder(w).Encode(map[string]any{"translations": out})
 	}
 }
 
@@ -237,10 +234,12 @@ func TestErrors(t *testing.T) {
 }
 
 func TestTimeoutIsRetryable(t *testing.T) {
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
+		<-release
 	}))
 	defer srv.Close()
+	defer close(release)
 	e := New(Config{Key: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 	_, err := e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"}})
 	var te *translate.Error
@@ -344,5 +343,25 @@ func TestGlossaryDeletedElsewhere(t *testing.T) {
 	}
 	if len(s.created) != 2 {
 		t.Errorf("created %d glossaries, want 2", len(s.created))
+	}
+}
+
+// TestGlossaryCreatedOnceUnderConcurrency: batches of one article in flight together share
+// one new glossary.
+func TestGlossaryCreatedOnceUnderConcurrency(t *testing.T) {
+	s, e := newStandIn(t, echo)
+	req := translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"},
+		Glossary: []translate.GlossaryEntry{{Source: "دوشنبه", Target: "Душанбе"}}, GlossaryVersion: 3}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := e.Send(context.Background(), req); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(s.created) != 1 || len(s.translates) != 8 {
+		t.Errorf("%d glossaries for %d batches, want 1 for 8", len(s.created), len(s.translates))
 	}
 }

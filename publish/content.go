@@ -1,0 +1,141 @@
+package publish
+
+import (
+	"html"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// Item is one published version of a translation as receivers see it, in webhooks, the feed and
+// the polling API alike.
+type Item struct {
+	ArticleID  int64
+	ExternalID string
+	Version    tarjuma.Version
+	ApprovedBy string
+	ApprovedAt time.Time
+}
+
+// EditedByHuman reports whether a person wrote any of the text: a segment whose origin is human.
+func (it Item) EditedByHuman() bool {
+	for _, s := range it.Version.Segments {
+		if s.Origin == tarjuma.OriginHuman {
+			return true
+		}
+	}
+	return false
+}
+
+// MachineOnly reports whether the text is machine translation no person edited, which Google's
+// terms ask to be labelled when published.
+func (it Item) MachineOnly() bool {
+	if it.EditedByHuman() {
+		return false
+	}
+	for _, s := range it.Version.Segments {
+		if s.Origin.IsMachine() {
+			return true
+		}
+	}
+	return false
+}
+
+// ContentLang is the language tag of the text: the plain code, or for unedited machine output
+// the private-use tag Google asks for, such as "ru-x-mtfrom-ar".
+func (it Item) ContentLang() string {
+	if it.MachineOnly() {
+		return string(it.Version.Lang) + "-x-mtfrom-" + string(tarjuma.Arabic)
+	}
+	return string(it.Version.Lang)
+}
+
+// Paragraphs returns the body as paragraphs, each its sentences joined by a space. Segment ids
+// ("p2.s1") say which paragraph a sentence belongs to.
+func (it Item) Paragraphs() []string {
+	var paras []string
+	last := ""
+	for _, s := range it.Version.Body() {
+		p, _, _ := strings.Cut(s.ID, ".")
+		text := strings.TrimSpace(s.Text)
+		switch {
+		case text == "":
+			continue
+		case p == last && len(paras) > 0:
+			paras[len(paras)-1] += " " + text
+		default:
+			paras = append(paras, text)
+		}
+		last = p
+	}
+	return paras
+}
+
+// Text is the body as plain text, paragraphs separated by a blank line.
+func (it Item) Text() string { return strings.Join(it.Paragraphs(), "\n\n") }
+
+// HTML is the body as escaped <p> paragraphs; unedited machine output carries its label as the
+// lang attribute of each, so it survives being pasted into a page.
+func (it Item) HTML() string {
+	open := "<p>"
+	if it.MachineOnly() {
+		open = `<p lang="` + it.ContentLang() + `">`
+	}
+	var b strings.Builder
+	for _, p := range it.Paragraphs() {
+		b.WriteString(open + html.EscapeString(p) + "</p>\n")
+	}
+	return b.String()
+}
+
+// Event is the JSON body of a webhook, in the Standard Webhooks shape: type, timestamp, data.
+// Timestamp is when the version was approved, so the body is the same on every attempt.
+type Event struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      EventData `json:"data"`
+}
+
+// EventData is a published translation. It is also the item of the polling API.
+type EventData struct {
+	ArticleID       int64     `json:"article_id"`
+	ExternalID      string    `json:"external_id,omitempty"`
+	Lang            string    `json:"lang"`
+	ContentLang     string    `json:"content_lang"` // lang, or "<lang>-x-mtfrom-ar" for unedited machine output
+	Version         int       `json:"version"`
+	SourceRevision  int       `json:"source_revision"`
+	Title           string    `json:"title"`
+	BodyText        string    `json:"body_text"`
+	BodyHTML        string    `json:"body_html"`
+	GlossaryVersion int64     `json:"glossary_version"`
+	EditedByHuman   bool      `json:"edited_by_human"`
+	MachineOnly     bool      `json:"machine_translated"` // true: label it as machine translation
+	ApprovedBy      string    `json:"approved_by"`
+	ApprovedAt      time.Time `json:"approved_at"`
+}
+
+// NewEvent builds the webhook event of type eventType (store.EventPublished or EventUpdated).
+func NewEvent(eventType string, it Item) Event {
+	return Event{Type: eventType, Timestamp: it.ApprovedAt, Data: NewEventData(it)}
+}
+
+// NewEventData describes it for receivers.
+func NewEventData(it Item) EventData {
+	return EventData{
+		ArticleID:       it.ArticleID,
+		ExternalID:      it.ExternalID,
+		Lang:            string(it.Version.Lang),
+		ContentLang:     it.ContentLang(),
+		Version:         it.Version.Number,
+		SourceRevision:  it.Version.SourceRevision,
+		Title:           it.Version.Title(),
+		BodyText:        it.Text(),
+		BodyHTML:        it.HTML(),
+		GlossaryVersion: it.Version.GlossaryVersion,
+		EditedByHuman:   it.EditedByHuman(),
+		MachineOnly:     it.MachineOnly(),
+		ApprovedBy:      it.ApprovedBy,
+		ApprovedAt:      it.ApprovedAt,
+	}
+}

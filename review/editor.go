@@ -1,0 +1,279 @@
+package review
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+type editorPage struct {
+	page
+	Article     tarjuma.Article
+	Lang        tarjuma.Lang
+	Translation tarjuma.Translation
+	Version     tarjuma.Version // the latest; Number 0 when there is none yet
+	Segments    []segmentView
+	Events      []store.ReviewEvent
+	// The controls shown; the routes check the same rights again.
+	CanSave, CanApprove, CanReject bool
+	// Why editing is closed although the user may edit this language (message id), if it is.
+	Locked  string
+	Notice  string // message id of the outcome of the last action
+	Error   string // message id of a problem with the last action
+	Comment string // a reviewer's comment, kept when the action failed
+	// Orphans are texts the person typed for segments that the latest version no longer has
+	// (the source was revised meanwhile); shown so that nothing typed is lost.
+	Orphans []orphan
+}
+
+type orphan struct{ ID, Text string }
+
+// translationRef reads the article and language of a /review/{article}/{lang} path; a
+// malformed one names nothing, hence not found.
+func translationRef(r *http.Request) (int64, tarjuma.Lang, error) {
+	id, err := strconv.ParseInt(r.PathValue("article"), 10, 64)
+	lang := tarjuma.Lang(r.PathValue("lang"))
+	if err != nil || id < 1 || !lang.Valid() {
+		return 0, "", fmt.Errorf("translation %q/%q: %w", r.PathValue("article"), lang, tarjuma.ErrNotFound)
+	}
+	return id, lang, nil
+}
+
+// loadEditor reads everything the editor shows of a translation at its latest version.
+func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	p := &editorPage{page: page{Nav: "review"}, Lang: lang}
+	if p.Article, err = s.db.Article(ctx, id); err != nil {
+		return nil, err
+	}
+	if p.Translation, err = s.db.Translation(ctx, id, lang); err != nil {
+		return nil, err
+	}
+	p.Version, err = s.db.LatestVersion(ctx, id, lang)
+	if err != nil && !errors.Is(err, tarjuma.ErrNotFound) {
+		return nil, err
+	}
+	if p.Events, err = s.db.ReviewEvents(ctx, id, lang); err != nil {
+		return nil, err
+	}
+	m, _, err := s.glossary.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, seg := range p.Version.Segments {
+		p.Segments = append(p.Segments, analyse(i, seg, m, lang))
+	}
+	st := p.Translation.Status
+	switch {
+	case p.Version.Number == 0:
+		p.Locked = "editor.locked_no_version"
+	case p.Version.SourceRevision != p.Translation.SourceRevision || !st.CanBecome(tarjuma.StatusNeedsReview):
+		p.Locked = "editor.locked_in_progress"
+	}
+	hasVersion := p.Version.Number > 0 && p.Version.SourceRevision == p.Translation.SourceRevision
+	p.CanSave = rc.user.CanEdit(lang) && p.Locked == ""
+	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
+	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
+	return p, nil
+}
+
+// editorNotices are the outcomes a redirect after an action reports in ?done=.
+var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected"}
+
+func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
+	p, err := s.loadEditor(r, rc)
+	if err != nil {
+		return err
+	}
+	p.Notice = editorNotices[r.URL.Query().Get("done")]
+	s.render(w, r, rc, http.StatusOK, "editor", p)
+	return nil
+}
+
+// maxSegmentBytes bounds one target segment; a sentence is far shorter, and the form's body is
+// bounded as a whole by the auth middleware's and the server's limits.
+const maxSegmentBytes = 64 << 10
+
+// postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.
+func postedTexts(r *http.Request) (ids []string, texts map[string]string, err error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, nil, fmt.Errorf("editor form: %w: %v", tarjuma.ErrInvalid, err)
+	}
+	ids, values := r.PostForm["seg_id"], r.PostForm["seg_text"]
+	if len(ids) != len(values) {
+		return nil, nil, fmt.Errorf("editor form: %d ids, %d texts: %w", len(ids), len(values), tarjuma.ErrInvalid)
+	}
+	texts = make(map[string]string, len(ids))
+	for i, id := range ids {
+		// Browsers send textarea line breaks as CRLF; the pipeline stores LF.
+		t := strings.ReplaceAll(values[i], "\r\n", "\n")
+		if !utf8.ValidString(t) || strings.IndexByte(t, 0) >= 0 || len(t) > maxSegmentBytes {
+			return nil, nil, fmt.Errorf("editor form: segment %q: %w", id, tarjuma.ErrInvalid)
+		}
+		texts[id] = t
+	}
+	return ids, texts, nil
+}
+
+// save stores the edited targets as a new version made from base_version. When someone saved
+// another version meanwhile, nothing is stored and the editor comes back with 409, the
+// person's text in the boxes and the other text beside each segment that differs, based on
+// the latest version, so saving again is a deliberate choice.
+func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	_, texts, err := postedTexts(r)
+	if err != nil {
+		return err
+	}
+	baseNumber, err := strconv.Atoi(r.PostFormValue("base_version"))
+	if err != nil || baseNumber < 1 {
+		return fmt.Errorf("base_version %q: %w", r.PostFormValue("base_version"), tarjuma.ErrInvalid)
+	}
+	ctx := r.Context()
+	base, err := s.db.Version(ctx, id, lang, baseNumber)
+	if err != nil {
+		return err
+	}
+	segs := make([]tarjuma.Segment, len(base.Segments))
+	for i, seg := range base.Segments {
+		text, ok := texts[seg.ID]
+		if !ok {
+			return fmt.Errorf("editor form: no text for segment %q: %w", seg.ID, tarjuma.ErrInvalid)
+		}
+		if text != seg.Text {
+			seg.Text, seg.Origin = text, tarjuma.OriginHuman
+		}
+		segs[i] = seg
+	}
+	m, glossaryVersion, err := s.glossary.Current(ctx)
+	if err != nil {
+		return err
+	}
+	if m != nil {
+		m.MarkTerms(segs)
+		m.CheckSegments(segs, lang)
+	} else {
+		for i := range segs {
+			segs[i].Terms, segs[i].Checks = nil, nil
+		}
+	}
+	v, err := s.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: baseNumber,
+		Segments: segs, Author: rc.user.Email, GlossaryVersion: glossaryVersion})
+	if errors.Is(err, tarjuma.ErrConflict) {
+		return s.showConflict(w, r, rc, texts)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=saved#v%d", id, lang, v.Number), http.StatusSeeOther)
+	return nil
+}
+
+// showConflict re-shows the editor at the latest version with the person's texts kept.
+func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *request, texts map[string]string) error {
+	p, err := s.loadEditor(r, rc)
+	if err != nil {
+		return err
+	}
+	p.Error = "editor.conflict"
+	seen := map[string]bool{}
+	for i := range p.Segments {
+		sv := &p.Segments[i]
+		mine, ok := texts[sv.ID]
+		if !ok {
+			continue
+		}
+		seen[sv.ID] = true
+		if mine != sv.Text {
+			sv.Theirs, sv.HasTheirs, sv.Text = sv.Text, true, mine
+		}
+	}
+	for _, id := range r.PostForm["seg_id"] {
+		if !seen[id] {
+			p.Orphans = append(p.Orphans, orphan{id, texts[id]})
+		}
+	}
+	s.render(w, r, rc, http.StatusConflict, "editor", p)
+	return nil
+}
+
+// decision reads a reviewer's form: the version decided on and the comment.
+func decision(r *http.Request) (int, string, error) {
+	n, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil || n < 1 {
+		return 0, "", fmt.Errorf("version %q: %w", r.PostFormValue("version"), tarjuma.ErrInvalid)
+	}
+	comment := strings.ReplaceAll(r.PostFormValue("comment"), "\r\n", "\n")
+	if !utf8.ValidString(comment) || strings.IndexByte(comment, 0) >= 0 || len(comment) > maxSegmentBytes {
+		return 0, "", fmt.Errorf("comment: %w", tarjuma.ErrInvalid)
+	}
+	return n, comment, nil
+}
+
+// approve approves the version the reviewer saw; approved segments go to the translation memory.
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	n, comment, err := decision(r)
+	if err != nil {
+		return err
+	}
+	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, translate.MemoryKey)
+	return s.decided(w, r, rc, err, "approved", comment)
+}
+
+// reject sends the version back with the reviewer's comment, which is required.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	n, comment, err := decision(r)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(comment) == "" {
+		return s.decisionFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", comment)
+	}
+	err = s.db.Reject(r.Context(), id, lang, n, rc.user.Email, comment)
+	return s.decided(w, r, rc, err, "rejected", comment)
+}
+
+// decided answers a decision: back to the editor with a notice, or the editor with the
+// reviewer's comment kept when the version was superseded or the state changed meanwhile.
+func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, err error, done, comment string) error {
+	if errors.Is(err, tarjuma.ErrConflict) {
+		return s.decisionFailed(w, r, rc, http.StatusConflict, "editor.decision_conflict", comment)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/review/%s/%s?done=%s", r.PathValue("article"), r.PathValue("lang"), done), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) decisionFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
+	p, err := s.loadEditor(r, rc)
+	if err != nil {
+		return err
+	}
+	p.Error, p.Comment = msg, comment
+	s.render(w, r, rc, status, "editor", p)
+	return nil
+}

@@ -1,0 +1,263 @@
+package review
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+type glossaryPage struct {
+	page
+	Query    string
+	Kind     glossary.Kind
+	Kinds    []glossary.Kind
+	Terms    []glossary.Term
+	Version  int64
+	CanEdit  bool
+	Form     termForm // the add form, kept as typed when it was refused
+	Problems []glossary.Problem
+	Error    string // message id
+	Notice   string // message id
+	Imported int
+}
+
+type termPage struct {
+	page
+	Term     glossary.Term
+	Kinds    []glossary.Kind
+	CanEdit  bool
+	Form     termForm
+	Problems []glossary.Problem
+	Error    string
+	Notice   string
+}
+
+// termForm is a term as the add and edit forms hold it: lists as "|"-separated text, as in the
+// desk's CSV, the preferred form first in each target language.
+type termForm struct {
+	ID, Kind, Arabic, Note, ValidFrom, ValidUntil string
+	Targets                                       map[tarjuma.Lang]string
+	DNT                                           bool
+	Fixed                                         bool // editing a stored term: its id cannot change
+}
+
+// TargetLangs lists the form's languages in the desk's order, for the template.
+func (termForm) TargetLangs() []tarjuma.Lang { return tarjuma.TargetLangs() }
+
+// Target is the form's text for one language, for the template.
+func (f termForm) Target(l tarjuma.Lang) string { return f.Targets[l] }
+
+const dateLayout = "2006-01-02"
+
+func formOf(t glossary.Term) termForm {
+	f := termForm{ID: t.ID, Kind: string(t.Kind), Arabic: strings.Join(t.Arabic, " | "), Note: t.Note, DNT: t.DoNotTranslate,
+		Targets: map[tarjuma.Lang]string{}, Fixed: true}
+	for l, forms := range t.Targets {
+		f.Targets[l] = strings.Join(append([]string{forms.Preferred}, forms.Accepted...), " | ")
+	}
+	if !t.ValidFrom.IsZero() {
+		f.ValidFrom = t.ValidFrom.UTC().Format(dateLayout)
+	}
+	if !t.ValidUntil.IsZero() {
+		f.ValidUntil = t.ValidUntil.UTC().Format(dateLayout)
+	}
+	return f
+}
+
+// splitList splits a "|"-separated field, dropping blanks, as the CSV import does.
+func splitList(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, "|") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// readTermForm reads the posted form into a term; the problems are those glossary.Validate
+// does not see (a date that does not parse).
+func readTermForm(r *http.Request) (glossary.Term, termForm, []glossary.Problem) {
+	f := termForm{ID: strings.TrimSpace(r.PostFormValue("id")), Kind: r.PostFormValue("kind"), Arabic: r.PostFormValue("ar"),
+		Note: strings.TrimSpace(r.PostFormValue("note")), ValidFrom: strings.TrimSpace(r.PostFormValue("valid_from")),
+		ValidUntil: strings.TrimSpace(r.PostFormValue("valid_until")), DNT: r.PostFormValue("dnt") != "",
+		Targets: map[tarjuma.Lang]string{}}
+	t := glossary.Term{ID: f.ID, Kind: glossary.Kind(f.Kind), Arabic: splitList(f.Arabic), Note: f.Note, DoNotTranslate: f.DNT}
+	for _, l := range tarjuma.TargetLangs() {
+		f.Targets[l] = r.PostFormValue("target_" + string(l))
+		if forms := splitList(f.Targets[l]); len(forms) > 0 {
+			if t.Targets == nil {
+				t.Targets = map[tarjuma.Lang]glossary.Forms{}
+			}
+			t.Targets[l] = glossary.Forms{Preferred: forms[0], Accepted: forms[1:]}
+		}
+	}
+	var problems []glossary.Problem
+	for _, d := range []struct {
+		field, value string
+		into         *time.Time
+	}{{"valid_from", f.ValidFrom, &t.ValidFrom}, {"valid_until", f.ValidUntil, &t.ValidUntil}} {
+		if d.value == "" {
+			continue
+		}
+		at, err := time.Parse(dateLayout, d.value)
+		if err != nil {
+			problems = append(problems, glossary.Problem{ID: f.ID, Field: d.field, Code: glossary.CodeBadDate, Arg: d.value})
+			continue
+		}
+		*d.into = at
+	}
+	return t, f, problems
+}
+
+// problemsOf returns the problems of a glossary validation error, nil for any other error.
+func problemsOf(err error) []glossary.Problem {
+	var ve *glossary.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Problems
+	}
+	return nil
+}
+
+func (s *Server) loadGlossary(r *http.Request, rc *request) (*glossaryPage, error) {
+	q := r.URL.Query()
+	p := &glossaryPage{page: page{Nav: "glossary"}, Query: q.Get("q"), Kind: glossary.Kind(q.Get("kind")),
+		Kinds: glossary.Kinds(), CanEdit: admins(rc.user, r)}
+	if p.Kind != "" && !p.Kind.Valid() {
+		return nil, fmt.Errorf("glossary kind %q: %w", p.Kind, tarjuma.ErrInvalid)
+	}
+	var err error
+	p.Terms, p.Version, err = s.db.GlossaryTerms(r.Context(), store.GlossaryFilter{Query: p.Query, Kind: p.Kind})
+	return p, err
+}
+
+func (s *Server) glossaryList(w http.ResponseWriter, r *http.Request, rc *request) error {
+	p, err := s.loadGlossary(r, rc)
+	if err != nil {
+		return err
+	}
+	switch q := r.URL.Query(); {
+	case q.Has("imported"):
+		p.Notice = "glossary.imported"
+		p.Imported, _ = strconv.Atoi(q.Get("imported"))
+	case q.Has("created"):
+		p.Notice = "glossary.created"
+	}
+	s.render(w, r, rc, http.StatusOK, "glossary", p)
+	return nil
+}
+
+// createTerm adds a term; a refused one comes back in the form with every problem listed.
+func (s *Server) createTerm(w http.ResponseWriter, r *http.Request, rc *request) error {
+	t, form, problems := readTermForm(r)
+	err := t.Validate()
+	if err == nil && len(problems) == 0 {
+		_, err = s.db.CreateGlossaryTerm(r.Context(), t, rc.user.Email)
+		if err == nil {
+			http.Redirect(w, r, "/glossary?created=1&q="+url.QueryEscape(t.ID), http.StatusSeeOther)
+			return nil
+		}
+	}
+	problems = append(problems, problemsOf(err)...)
+	if len(problems) == 0 && !errors.Is(err, tarjuma.ErrConflict) {
+		return err
+	}
+	p, lerr := s.loadGlossary(r, rc)
+	if lerr != nil {
+		return lerr
+	}
+	p.Form, p.Problems = form, problems
+	if errors.Is(err, tarjuma.ErrConflict) && len(problems) == 0 {
+		p.Error = "glossary.id_taken"
+	}
+	s.render(w, r, rc, http.StatusUnprocessableEntity, "glossary", p)
+	return nil
+}
+
+func (s *Server) termPage(w http.ResponseWriter, r *http.Request, rc *request) error {
+	t, err := s.db.GlossaryTerm(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := &termPage{page: page{Nav: "glossary"}, Term: t, Kinds: glossary.Kinds(), CanEdit: admins(rc.user, r), Form: formOf(t)}
+	if r.URL.Query().Has("saved") {
+		p.Notice = "glossary.saved"
+	}
+	s.render(w, r, rc, http.StatusOK, "term", p)
+	return nil
+}
+
+// updateTerm replaces a term; the id comes from the path, so an edit cannot rename one.
+func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request, rc *request) error {
+	old, err := s.db.GlossaryTerm(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	t, form, problems := readTermForm(r)
+	t.ID, form.ID, form.Fixed = old.ID, old.ID, true
+	err = t.Validate()
+	if err == nil && len(problems) == 0 {
+		if _, err = s.db.UpdateGlossaryTerm(r.Context(), t, rc.user.Email); err == nil {
+			http.Redirect(w, r, "/glossary/terms/"+t.ID+"?saved=1", http.StatusSeeOther)
+			return nil
+		}
+	}
+	problems = append(problems, problemsOf(err)...)
+	if len(problems) == 0 {
+		return err
+	}
+	p := &termPage{page: page{Nav: "glossary"}, Term: old, Kinds: glossary.Kinds(), CanEdit: true, Form: form, Problems: problems}
+	s.render(w, r, rc, http.StatusUnprocessableEntity, "term", p)
+	return nil
+}
+
+// maxImportMemory is how much of an upload is held in memory before spilling to a temporary
+// file; the auth middleware bounds the body as a whole.
+const maxImportMemory = 1 << 20
+
+// importTerms reads an uploaded CSV (or TBX, by its extension) term base and merges it into the
+// glossary, or replaces the glossary with it. Nothing is stored unless every row is good; the
+// page then lists every problem by line.
+func (s *Server) importTerms(w http.ResponseWriter, r *http.Request, rc *request) error {
+	if err := r.ParseMultipartForm(maxImportMemory); err != nil {
+		return fmt.Errorf("glossary import form: %w: %v", tarjuma.ErrInvalid, err)
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		return fmt.Errorf("glossary import file: %w: %v", tarjuma.ErrInvalid, err)
+	}
+	defer file.Close()
+	read := glossary.ReadCSV
+	if ext := strings.ToLower(path.Ext(header.Filename)); ext == ".tbx" || ext == ".xml" {
+		read = glossary.ReadTBX
+	}
+	terms, err := read(io.Reader(file))
+	if err == nil {
+		_, err = s.db.ImportGlossary(r.Context(), terms, r.PostFormValue("mode") == "replace", rc.user.Email)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/glossary?imported="+strconv.Itoa(len(terms)), http.StatusSeeOther)
+		return nil
+	}
+	problems := problemsOf(err)
+	if problems == nil {
+		return err
+	}
+	p, err := s.loadGlossary(r, rc)
+	if err != nil {
+		return err
+	}
+	p.Problems, p.Error = problems, "glossary.import_failed"
+	s.render(w, r, rc, http.StatusUnprocessableEntity, "glossary", p)
+	return nil
+}

@@ -1,0 +1,102 @@
+package review
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/diff"
+)
+
+type historyPage struct {
+	page
+	Article  tarjuma.Article
+	Lang     tarjuma.Lang
+	Versions []tarjuma.Version // newest first
+	From, To int               // the versions compared; 0 when there are fewer than two
+	Segments []segmentDiff
+	Changed  int // segments that differ
+}
+
+// segmentDiff is one segment's word-level change between From and To.
+type segmentDiff struct {
+	ID      string
+	Source  string
+	Spans   []diff.Span
+	Changed bool
+}
+
+// history lists every version and compares two of them word by word: by default the latest
+// with the one before it, which is what a reviewer checks after a translator's save.
+func (s *Server) history(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := &historyPage{page: page{Nav: "review"}, Lang: lang}
+	if p.Article, err = s.db.Article(ctx, id); err != nil {
+		return err
+	}
+	versions, err := s.db.Versions(ctx, id, lang)
+	if err != nil {
+		return err
+	}
+	for i := len(versions) - 1; i >= 0; i-- {
+		p.Versions = append(p.Versions, versions[i])
+	}
+	if len(versions) >= 2 {
+		p.From, p.To = len(versions)-1, len(versions)
+		q := r.URL.Query()
+		if q.Has("from") || q.Has("to") {
+			p.From, err = versionParam(q.Get("from"), len(versions))
+			if err != nil {
+				return err
+			}
+			if p.To, err = versionParam(q.Get("to"), len(versions)); err != nil {
+				return err
+			}
+		}
+		from, to := versions[p.From-1], versions[p.To-1]
+		p.Segments, p.Changed = compareVersions(from, to)
+	}
+	s.render(w, r, rc, http.StatusOK, "history", p)
+	return nil
+}
+
+// versionParam parses a version number of a translation with n versions (numbered from 1).
+func versionParam(v string, n int) (int, error) {
+	k, err := strconv.Atoi(v)
+	if err != nil || k < 1 || k > n {
+		return 0, fmt.Errorf("version %q: %w", v, tarjuma.ErrNotFound)
+	}
+	return k, nil
+}
+
+// compareVersions diffs the segments the two versions share by id, in to's order. Versions of
+// different source revisions may differ in segments; those only in from are shown as deleted.
+func compareVersions(from, to tarjuma.Version) ([]segmentDiff, int) {
+	old := make(map[string]string, len(from.Segments))
+	for _, seg := range from.Segments {
+		old[seg.ID] = seg.Text
+	}
+	var out []segmentDiff
+	changed := 0
+	seen := map[string]bool{}
+	for _, seg := range to.Segments {
+		seen[seg.ID] = true
+		d := segmentDiff{ID: seg.ID, Source: seg.Source, Spans: diff.Words(old[seg.ID], seg.Text), Changed: old[seg.ID] != seg.Text}
+		if d.Changed {
+			changed++
+		}
+		out = append(out, d)
+	}
+	for _, seg := range from.Segments {
+		if !seen[seg.ID] {
+			changed++
+			out = append(out, segmentDiff{ID: seg.ID, Source: seg.Source, Spans: diff.Words(seg.Text, ""), Changed: true})
+		}
+	}
+	return out, changed
+}

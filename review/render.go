@@ -1,0 +1,119 @@
+package review
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/locale"
+)
+
+// pages holds one parsed template set per page: the layout plus the page's own file, so every
+// page can define its "content" block. They are parsed once, at start-up.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// pageNames are the files in templates/ other than the layout.
+var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "error"}
+
+func mustParsePages() *pages {
+	funcs := template.FuncMap{
+		"visible": visible,
+		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// preferred is a term's published form in a language.
+		"preferred": func(t glossary.Term, lang string) string { return t.Targets[tarjuma.Lang(lang)].Preferred },
+	}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		p.byName[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
+	}
+	return p
+}
+
+// page is what the layout needs; every page's data embeds it.
+type page struct {
+	L *locale.Localizer
+	// UILang and UIDir are the interface's language and direction; pages use Lang for the
+	// language of the content they show.
+	UILang   string
+	UIDir    string
+	User     tarjuma.User
+	SignedIn bool
+	CSRF     string
+	Here     string // the current path, where the language switcher comes back to
+	Langs    []string
+	Nav      string // the navigation entry to mark current
+	// CanSubmit shows the submit entry; the route checks it again.
+	CanSubmit bool
+}
+
+// pageData is implemented by every page's data through the embedded page.
+type pageData interface{ base() *page }
+
+func (p *page) base() *page { return p }
+
+// render executes a page into a buffer first, so a template error becomes a clean 500 instead
+// of half a page, then writes it with status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *request, status int, name string, data pageData) {
+	b := data.base()
+	b.L, b.UILang, b.UIDir = rc.l, rc.lang, rc.dir
+	b.User, b.SignedIn = rc.user, rc.signedIn
+	b.CSRF = auth.CSRFToken(r.Context())
+	b.Here = localPath(r.URL.RequestURI())
+	b.Langs = s.locale.Langs()
+	b.CanSubmit = rc.signedIn && editors(rc.user, r)
+	var buf bytes.Buffer
+	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w) // the browser has gone if this fails
+}
+
+// isBidiControl reports the embedding, override and isolate controls (U+202A–U+202E,
+// U+2066–U+2069), which can make text read differently from how it is stored (CVE-2021-42574).
+// LRM, RLM and ALM are left alone: Arabic text uses them legitimately and they reorder nothing
+// around them.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// hasBidiControl reports whether s contains one of the controls visible marks.
+func hasBidiControl(s string) bool { return strings.IndexFunc(s, isBidiControl) >= 0 }
+
+// visible escapes user text for HTML and shows each bidi control as a marker like ⟨U+202E⟩
+// instead of letting it act, so a hostile title cannot reorder what a reviewer reads. Callers
+// still wrap the result in <bdi> or dir="auto" so that its direction stays its own.
+func visible(s string) template.HTML {
+	var b strings.Builder
+	start := 0
+	for i, r := range s {
+		if !isBidiControl(r) {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(s[start:i]))
+		fmt.Fprintf(&b, `<span class="bidi-control" title="U+%04X">⟨U+%04X⟩</span>`, r, r)
+		start = i + len(string(r))
+	}
+	b.WriteString(template.HTMLEscapeString(s[start:]))
+	return template.HTML(b.String())
+}
+
+// errorPage shows a failure as a message id.
+type errorPage struct {
+	page
+	Message string
+}

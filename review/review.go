@@ -1,0 +1,237 @@
+// Package review owns the review desk: the server-rendered pages where editors submit articles,
+// translators correct drafts segment by segment against the Arabic source and the glossary, and
+// reviewers approve or reject them. Pages are html/template files embedded with the stylesheet
+// and a little script, parsed once at start-up and filled with typed page data. Every route and
+// who may use it is listed in routes; the language of each page comes from package locale and
+// signing in, sessions and CSRF from package auth.
+package review
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Enqueuer wakes the outbox relay after a submission is committed, so the article reaches the
+// queue at once instead of at the next sweep. It is an interface so that review never imports
+// asynq; cmd passes the same value it gives the API. Dispatch must not block.
+type Enqueuer interface {
+	Dispatch()
+}
+
+// Config holds the Server's dependencies; cmd builds them.
+type Config struct {
+	DB       *store.DB
+	Auth     *auth.Auth
+	Glossary *glossary.Cache
+	Locale   *locale.Bundle
+	Enqueuer Enqueuer     // nil: submissions wait for the relay's sweep
+	Logger   *slog.Logger // nil: discard
+}
+
+// Server is the review desk as an http.Handler.
+type Server struct {
+	db       *store.DB
+	auth     *auth.Auth
+	glossary *glossary.Cache
+	locale   *locale.Bundle
+	enqueuer Enqueuer
+	log      *slog.Logger
+	pages    *pages
+	static   http.Handler
+	handler  http.Handler
+}
+
+// New parses the embedded templates and builds the Server. A template that does not parse is
+// a bug in this package, not a condition to handle, so it panics, as template.Must does; every
+// test that builds a Server catches it.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(fmt.Sprintf("review: %v", err))
+	}
+	s := &Server{db: cfg.DB, auth: cfg.Auth, glossary: cfg.Glossary, locale: cfg.Locale,
+		enqueuer: cfg.Enqueuer, log: cfg.Logger, pages: mustParsePages(),
+		static: http.StripPrefix("/static/", http.FileServerFS(static))}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.adapt(rt))
+	}
+	s.handler = securityHeaders(cfg.Auth.Middleware(mux))
+	return s
+}
+
+// ServeHTTP serves the pages.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes returns the mux patterns the Server answers, so cmd can mount it beside the API.
+func (s *Server) Routes() []string {
+	var patterns []string
+	for _, rt := range s.routes() {
+		patterns = append(patterns, rt.pattern)
+	}
+	return patterns
+}
+
+// access decides whether a signed-in user may use a route; the request gives the path values
+// (a translator may edit only the languages assigned to them).
+type access func(u tarjuma.User, r *http.Request) bool
+
+func anyone(tarjuma.User, *http.Request) bool { return true }
+
+func editors(u tarjuma.User, _ *http.Request) bool {
+	return u.Role == tarjuma.RoleEditor || u.Role == tarjuma.RoleAdmin
+}
+
+func admins(u tarjuma.User, _ *http.Request) bool { return u.Role == tarjuma.RoleAdmin }
+
+func reviewers(u tarjuma.User, _ *http.Request) bool { return u.CanReview() }
+
+func editorsOfLang(u tarjuma.User, r *http.Request) bool {
+	return u.CanEdit(tarjuma.Lang(r.PathValue("lang")))
+}
+
+// route is one page or form action and who may use it.
+type route struct {
+	pattern string
+	public  bool   // no sign-in needed
+	allow   access // for signed-in users; ignored when public
+	handle  func(w http.ResponseWriter, r *http.Request, rc *request) error
+}
+
+// routes is the one place that lists the desk's pages and actions and their permissions. Every
+// signed-in role may read the queue, drafts, histories and the glossary: editors follow their
+// articles and everyone looks terms up. Changing anything needs the role for it.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /static/", true, nil, s.serveStatic}, // the login page needs the stylesheet
+		{"GET /{$}", false, anyone, s.home},
+		{"GET /login", true, nil, s.loginForm},
+		{"POST /login", true, nil, s.login},
+		{"POST /logout", false, anyone, s.logout},
+		{"POST /lang", true, nil, s.switchLang},
+		{"GET /review", false, anyone, s.queue},
+		{"GET /review/{article}/{lang}", false, anyone, s.editor},
+		{"POST /review/{article}/{lang}", false, editorsOfLang, s.save},
+		{"POST /review/{article}/{lang}/approve", false, reviewers, s.approve},
+		{"POST /review/{article}/{lang}/reject", false, reviewers, s.reject},
+		{"GET /review/{article}/{lang}/history", false, anyone, s.history},
+		{"GET /glossary", false, anyone, s.glossaryList},
+		{"POST /glossary", false, admins, s.createTerm},
+		{"GET /glossary/terms/{id}", false, anyone, s.termPage},
+		{"POST /glossary/terms/{id}", false, admins, s.updateTerm},
+		{"POST /glossary/import", false, admins, s.importTerms},
+		{"GET /submit", false, editors, s.submitForm},
+		{"POST /submit", false, editors, s.submit},
+	}
+}
+
+// request is what every handler needs to know about the request it serves.
+type request struct {
+	user     tarjuma.User
+	signedIn bool
+	lang     string // interface language
+	dir      string
+	l        *locale.Localizer
+}
+
+// adapt checks access, negotiates the language and turns a handler's error into a page.
+func (s *Server) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := &request{}
+		rc.user, rc.signedIn = auth.UserFrom(r.Context())
+		rc.lang, rc.dir = s.locale.Negotiate(r, rc.user.UILang)
+		rc.l = s.locale.Localizer(rc.lang)
+		if !rt.public {
+			if !rc.signedIn {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(r.URL.RequestURI())), http.StatusSeeOther)
+				return
+			}
+			if !rt.allow(rc.user, r) {
+				s.fail(w, r, rc, errForbidden)
+				return
+			}
+		}
+		if err := rt.handle(w, r, rc); err != nil {
+			s.fail(w, r, rc, err)
+		}
+	})
+}
+
+// errForbidden is a signed-in user asking for what their role does not allow.
+var errForbidden = errors.New("forbidden")
+
+// fail shows the error page with the status the error maps to; only internal errors are
+// logged, since the others are the visitor's to fix.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err error) {
+	status, msg := http.StatusInternalServerError, "error.internal"
+	switch {
+	case errors.Is(err, errForbidden):
+		status, msg = http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, tarjuma.ErrNotFound):
+		status, msg = http.StatusNotFound, "error.not_found"
+	case errors.Is(err, tarjuma.ErrInvalid):
+		status, msg = http.StatusUnprocessableEntity, "error.invalid"
+	case errors.Is(err, tarjuma.ErrConflict):
+		status, msg = http.StatusConflict, "error.conflict"
+	default:
+		s.log.ErrorContext(r.Context(), "review page failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	s.render(w, r, rc, status, "error", &errorPage{Message: msg})
+}
+
+// localPath returns p when it is a path on this site, and "/review" otherwise, so that a
+// crafted next= cannot send a signed-in user to another site ("//evil", "/\evil").
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.HasPrefix(p, "/login") {
+		return "/review"
+	}
+	return p
+}
+
+// contentSecurityPolicy allows only the desk's own script and stylesheet: no inline script or
+// style, so injected markup could not run even if escaping failed; no framing (clickjacking).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, _ *request) error {
+	http.Redirect(w, r, "/review", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, _ *request) error {
+	s.static.ServeHTTP(w, r)
+	return nil
+}

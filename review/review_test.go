@@ -1,0 +1,455 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	c := f.client(t)
+	if resp := c.get("/review/1/tg?x=1"); resp.status != http.StatusSeeOther || resp.location != "/login?next=%2Freview%2F1%2Ftg%3Fx%3D1" {
+		t.Fatalf("anonymous editor: %d to %q", resp.status, resp.location)
+	}
+	c.get("/login")
+	resp := c.post("/login", url.Values{"email": {"tg@desk.test"}, "password": {"wrong-password"}, "next": {"/review/1/tg"}})
+	if resp.status != http.StatusUnauthorized || !strings.Contains(resp.body, `id="login-error"`) || !strings.Contains(resp.body, `value="tg@desk.test"`) {
+		t.Errorf("wrong password: %d, want 401 with the message and the email kept", resp.status)
+	}
+	resp = c.post("/login", url.Values{"email": {"TG@desk.test"}, "password": {password}, "next": {"/review/1/tg"}})
+	if resp.status != http.StatusSeeOther || resp.location != "/review/1/tg" {
+		t.Fatalf("log in: %d to %q, want 303 to the page asked for", resp.status, resp.location)
+	}
+	if resp := c.get("/login"); resp.status != http.StatusSeeOther {
+		t.Errorf("login page when signed in: %d, want a redirect", resp.status)
+	}
+	c.get("/review")
+	if resp := c.post("/logout", nil); resp.status != http.StatusSeeOther || resp.location != "/login" {
+		t.Errorf("log out: %d to %q", resp.status, resp.location)
+	}
+	if resp := c.get("/review"); resp.status != http.StatusSeeOther {
+		t.Errorf("after logout /review: %d, want a redirect to login", resp.status)
+	}
+
+	for _, next := range []string{"//evil.example/x", "https://evil.example/", "/\\evil.example"} {
+		c := f.client(t)
+		resp := c.post("/login", url.Values{"email": {"tg@desk.test"}, "password": {password}, "next": {next}})
+		if resp.location != "/review" {
+			t.Errorf("next=%q: redirect to %q, want /review", next, resp.location)
+		}
+	}
+
+	limited := f.client(t)
+	var last response
+	for range 6 {
+		last = limited.post("/login", url.Values{"email": {"reviewer@desk.test"}, "password": {"not-the-password"}})
+	}
+	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many failed attempts") {
+		t.Errorf("sixth failed login: %d, want 429 with the rate-limit message", last.status)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	c := f.signedIn(t, "reviewer")
+	resp := c.post("/review/1/tg/approve", url.Values{"version": {"1"}, "csrf_token": {"forged"}})
+	if resp.status != http.StatusForbidden {
+		t.Errorf("approve with a wrong CSRF token: %d, want 403", resp.status)
+	}
+	if tr, _ := f.db.Translation(context.Background(), 1, tarjuma.Tajik); tr.Status != tarjuma.StatusNeedsReview {
+		t.Errorf("status %s after a forged approval", tr.Status)
+	}
+}
+
+func TestEditorShowsQA(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		resp := f.signedIn(t, "translator").get("/review/1/tg")
+		if resp.status != http.StatusOK {
+			t.Fatalf("editor: %d", resp.status)
+		}
+		for _, want := range []string{
+			`<html lang="en" dir="ltr">`,
+			`class="source" lang="ar" dir="rtl"`,
+			`<mark class="term" data-term="dushanbe" title="Glossary: write “Душанбе”">`,
+			`Number 16 of the translation is not in the source.`,
+			`The translation is empty.`,
+			`Not translated: the text is the Arabic source.`,
+			`Machine (google)`, `Translation memory`, `Untranslated`,
+			`<kbd dir="ltr">Alt+↓</kbd>`,
+			`name="base_version" value="1"`,
+		} {
+			if !strings.Contains(resp.body, want) {
+				t.Errorf("editor lacks %s", want)
+			}
+		}
+		// ٢٠٢٤ in the source is 2024 in the target, ١٥ is 15: no mismatch.
+		if strings.Contains(resp.body, "Number 2024") || strings.Contains(resp.body, "Number 15") {
+			t.Error("2024 flagged although the source has ٢٠٢٤")
+		}
+	})
+}
+
+func TestNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"عام ٢٠٢٤ و١٥ وفدا", []string{"2024", "15"}},
+		{"1,000 people and 3.5%", []string{"1000", "3.5"}},
+		{"١٬٠٠٠ و٣٫٥", []string{"1000", "3.5"}},
+		{"1 000 человек, 3,5 %", []string{"1000", "3.5"}},
+		{"2022-2024", []string{"2022", "2024"}},
+		{"۱۲ (Persian digits).", []string{"12"}},
+		{"no numbers", nil},
+	} {
+		got := numbers(tc.in)
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("numbers(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	missing, extra := numberMismatch("قتل ٣ وأصيب ١٢", "3 killed, 21 injured")
+	if strings.Join(missing, ",") != "12" || strings.Join(extra, ",") != "21" {
+		t.Errorf("mismatch = %q, %q; want 12 missing, 21 extra", missing, extra)
+	}
+}
+
+func TestSaveAndConflict(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		ana, bob := f.signedIn(t, "translator"), f.signedIn(t, "reviewer")
+		segs := draftSegments()
+		resp := ana.post("/review/1/tg", editForm(1, segs, map[string]string{"p1.s2": "15 ҳайат омад."}))
+		if resp.status != http.StatusSeeOther || !strings.HasPrefix(resp.location, "/review/1/tg?done=saved") {
+			t.Fatalf("save: %d to %q\n%s", resp.status, resp.location, resp.body)
+		}
+		v, err := f.db.LatestVersion(ctx, 1, tarjuma.Tajik)
+		if err != nil || v.Number != 2 || v.Author != "tg@desk.test" || v.Machine {
+			t.Fatalf("latest version %d by %q (machine %v), %v; want 2 by the translator", v.Number, v.Author, v.Machine, err)
+		}
+		if s := v.Segments[2]; s.Text != "15 ҳайат омад." || s.Origin != tarjuma.OriginHuman {
+			t.Errorf("edited segment = %q from %s, want the new text from a human", s.Text, s.Origin)
+		}
+		if s := v.Segments[1]; s.Origin != tarjuma.OriginMemory || len(s.Terms) != 1 || len(s.Checks) != 1 || s.Checks[0].Result != "ok" {
+			t.Errorf("unchanged segment: origin %s, terms %v, checks %v; want its origin kept and the glossary checked", s.Origin, s.Terms, s.Checks)
+		}
+		if resp := ana.get(resp.location); !strings.Contains(resp.body, "Saved as a new version.") {
+			t.Error("no notice after saving")
+		}
+
+		// Bob opened version 1 before Ana saved; his save must not overwrite hers.
+		mine := "Сарлавҳаи Боб"
+		resp = bob.post("/review/1/tg", editForm(1, segs, map[string]string{"title": mine}))
+		if resp.status != http.StatusConflict {
+			t.Fatalf("stale save: %d, want 409", resp.status)
+		}
+		for _, want := range []string{`id="error"`, ">" + mine + "</textarea>", `name="base_version" value="2"`, "15 ҳайат омад."} {
+			if !strings.Contains(resp.body, want) {
+				t.Errorf("conflict page lacks %s", want)
+			}
+		}
+		// Bob's title, and p1.s2 which he left at version 1's text, differ from version 2: both
+		// show what was saved meanwhile.
+		if n := strings.Count(resp.body, `<div class="theirs">`); n != 2 {
+			t.Errorf("conflict page shows %d segments saved meanwhile, want 2", n)
+		}
+		if v, _ := f.db.LatestVersion(ctx, 1, tarjuma.Tajik); v.Number != 2 {
+			t.Errorf("after a conflict the latest version is %d, want 2", v.Number)
+		}
+
+		if resp := bob.post("/review/1/tg", url.Values{"base_version": {"2"}, "seg_id": {"title"}, "seg_text": {"x"}}); resp.status != http.StatusUnprocessableEntity {
+			t.Errorf("save with segments missing: %d, want 422", resp.status)
+		}
+		if resp := bob.post("/review/1/tg", editForm(2, segs, map[string]string{"title": "a\x00b"})); resp.status != http.StatusUnprocessableEntity {
+			t.Errorf("save with NUL: %d, want 422", resp.status)
+		}
+	})
+}
+
+func TestApproveAndReject(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		rev, ana := f.signedIn(t, "reviewer"), f.signedIn(t, "translator")
+		resp := rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"  "}})
+		if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "a rejection needs a comment") {
+			t.Fatalf("reject without comment: %d", resp.status)
+		}
+		resp = rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"Fix the numbers"}})
+		if resp.status != http.StatusSeeOther {
+			t.Fatalf("reject: %d\n%s", resp.status, resp.body)
+		}
+		if tr, _ := f.db.Translation(ctx, 1, tarjuma.Tajik); tr.Status != tarjuma.StatusRejected {
+			t.Fatalf("status %s after rejection", tr.Status)
+		}
+		page := ana.get("/review/1/tg")
+		if !strings.Contains(page.body, "Fix the numbers") || strings.Contains(page.body, `id="approve"`) {
+			t.Error("the translator should see the comment and no approve button")
+		}
+		if resp := ana.post("/review/1/tg", editForm(1, draftSegments(), map[string]string{"p1.s2": "15 ҳайат омад."})); resp.status != http.StatusSeeOther {
+			t.Fatalf("save after rejection: %d", resp.status)
+		}
+		if resp := rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "comment": {"ok"}}); resp.status != http.StatusConflict ||
+			!strings.Contains(resp.body, `>ok</textarea>`) {
+			t.Errorf("approve a superseded version: %d, want 409 with the comment kept", resp.status)
+		}
+		resp = rev.post("/review/1/tg/approve", url.Values{"version": {"2"}})
+		if resp.status != http.StatusSeeOther || resp.location != "/review/1/tg?done=approved" {
+			t.Fatalf("approve: %d to %q", resp.status, resp.location)
+		}
+		// The store publishes what is approved in the same transaction.
+		if tr, _ := f.db.Translation(ctx, 1, tarjuma.Tajik); tr.Status != tarjuma.StatusApproved && tr.Status != tarjuma.StatusPublished {
+			t.Errorf("status %s after approval", tr.Status)
+		}
+		if resp := rev.get(resp.location); !strings.Contains(resp.body, "Approved.") || strings.Contains(resp.body, `id="approve"`) {
+			t.Error("after approval: want the notice and no approve button")
+		}
+	})
+}
+
+func TestHistory(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		c := f.signedIn(t, "translator")
+		if resp := c.get("/review/1/tg/history"); !strings.Contains(resp.body, "There is only one version so far.") {
+			t.Errorf("history of one version:\n%s", resp.body)
+		}
+		c.post("/review/1/tg", editForm(1, draftSegments(), map[string]string{"title": "Саммит дар шаҳри Душанбе"}))
+		resp := c.get("/review/1/tg/history")
+		for _, want := range []string{`<ins>шаҳри </ins>`, "1 segment changed", "tg@desk.test", "Machine translation", `id="v2"`} {
+			if !strings.Contains(resp.body, want) {
+				t.Errorf("history lacks %s", want)
+			}
+		}
+		if resp := c.get("/review/1/tg/history?from=2&to=1"); !strings.Contains(resp.body, `<del>шаҳри </del>`) {
+			t.Error("history from 2 to 1 should show the word as deleted")
+		}
+		if resp := c.get("/review/1/tg/history?from=1&to=9"); resp.status != http.StatusNotFound {
+			t.Errorf("history to a missing version: %d, want 404", resp.status)
+		}
+	})
+}
+
+func TestQueue(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	c := f.signedIn(t, "translator")
+	resp := c.get("/review")
+	// A translator of one language opens on their language's drafts.
+	for _, want := range []string{`href="/review/1/tg"`, "1 translation", `<option value="tg" selected>`} {
+		if !strings.Contains(resp.body, want) {
+			t.Errorf("queue lacks %s", want)
+		}
+	}
+	resp = c.get("/review?status=queued&lang=ru")
+	if !strings.Contains(resp.body, `href="/review/1/ru"`) || strings.Contains(resp.body, `href="/review/1/tg"`) {
+		t.Error("queued Russian filter shows the wrong rows")
+	}
+	if resp := c.get("/review?status=needs_review&age=7d"); !strings.Contains(resp.body, "Nothing here.") {
+		t.Error("nothing has waited a week")
+	}
+	if resp := c.get("/review?status=bogus"); resp.status != http.StatusUnprocessableEntity {
+		t.Errorf("bad status filter: %d, want 422", resp.status)
+	}
+	c.lang = "ar"
+	if resp := c.get("/review?status=&lang="); !strings.Contains(resp.body, "ترجمتان") {
+		t.Error("Arabic queue should count two translations in the dual form")
+	}
+}
+
+func TestGlossaryPages(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		admin := f.signedIn(t, "admin")
+		admin.get("/glossary")
+		resp := admin.post("/glossary", url.Values{"id": {"un"}, "kind": {"organization"}, "ar": {"الأمم المتحدة | الامم المتحده"},
+			"target_tg": {"Созмони Милал"}, "target_ru": {"ООН | Организация Объединённых Наций"}, "target_en": {"UN"}})
+		if resp.status != http.StatusSeeOther {
+			t.Fatalf("add term: %d\n%s", resp.status, resp.body)
+		}
+		term, err := f.db.GlossaryTerm(ctx, "un")
+		if err != nil || term.Targets["ru"].Preferred != "ООН" || len(term.Targets["ru"].Accepted) != 1 || len(term.Arabic) != 2 || term.UpdatedBy != "admin@desk.test" {
+			t.Fatalf("stored term %+v, %v", term, err)
+		}
+		resp = admin.post("/glossary", url.Values{"id": {"Bad Id"}, "kind": {"place"}, "ar": {"x"}, "valid_from": {"tomorrow"}})
+		if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "is not a valid id") ||
+			!strings.Contains(resp.body, "is not a date") || !strings.Contains(resp.body, `value="Bad Id"`) {
+			t.Errorf("bad term: %d, want 422 with every problem and the form kept\n%s", resp.status, resp.body)
+		}
+		if resp := admin.post("/glossary", url.Values{"id": {"un"}, "kind": {"organization"}, "ar": {"منظمة"},
+			"target_tg": {"a"}, "target_ru": {"b"}, "target_en": {"c"}}); !strings.Contains(resp.body, "exists already") {
+			t.Errorf("duplicate id: %d", resp.status)
+		}
+		resp = admin.post("/glossary/terms/un", url.Values{"id": {"renamed"}, "kind": {"organization"}, "ar": {"الأمم المتحدة"},
+			"target_tg": {"СММ"}, "target_ru": {"ООН"}, "target_en": {"UN"}, "note": {"<b>note</b>"}})
+		if resp.status != http.StatusSeeOther || resp.location != "/glossary/terms/un?saved=1" {
+			t.Fatalf("edit term: %d to %q", resp.status, resp.location)
+		}
+		if resp := admin.get(resp.location); !strings.Contains(resp.body, "&lt;b&gt;note&lt;/b&gt;") || !strings.Contains(resp.body, "СММ") {
+			t.Error("edited term page: want the escaped note and the new form")
+		}
+		if resp := admin.get("/glossary?q=" + url.QueryEscape("الامم")); !strings.Contains(resp.body, `href="/glossary/terms/un"`) || strings.Contains(resp.body, `href="/glossary/terms/dushanbe"`) {
+			t.Error("search by a folded Arabic spelling should find only the UN")
+		}
+
+		csv := "id,kind,ar,tg,ru,en,note\nkabul,place,كابل,Кобул,Кабул,Kabul,\n"
+		if resp := upload(t, admin, csv, "merge"); resp.status != http.StatusSeeOther || resp.location != "/glossary?imported=1" {
+			t.Fatalf("import: %d to %q\n%s", resp.status, resp.location, resp.body)
+		}
+		if _, err := f.db.GlossaryTerm(ctx, "kabul"); err != nil {
+			t.Errorf("imported term: %v", err)
+		}
+		resp = upload(t, admin, "id,kind,ar,tg,ru,en,note\nbad id,place,,,,,\nok-one,nokind,كلمة,a,b,c,\n", "replace")
+		if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "Line 2:") || !strings.Contains(resp.body, "Line 3:") {
+			t.Errorf("bad import: %d, want 422 with problems by line\n%s", resp.status, resp.body)
+		}
+		if _, err := f.db.GlossaryTerm(ctx, "kabul"); err != nil {
+			t.Errorf("a refused replace must keep the glossary: %v", err)
+		}
+	})
+}
+
+func upload(t *testing.T, c *client, csv, mode string) response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf_token", c.csrf)
+	w.WriteField("mode", mode)
+	fw, _ := w.CreateFormFile("file", "terms.csv")
+	fw.Write([]byte(csv))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.f.srv.URL+"/glossary/import", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+func TestSubmit(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		c := f.signedIn(t, "editor")
+		page := c.get("/submit")
+		key := regexpValue(page.body, "key")
+		form := url.Values{"title": {"عنوان جديد"}, "body": {"نص الخبر.\nفقرة ثانية."}, "lang": {"tg", "en"}, "priority": {"urgent"}, "key": {key}}
+		resp := c.post("/submit", form)
+		if resp.status != http.StatusSeeOther || !strings.HasPrefix(resp.location, "/submit?done=") {
+			t.Fatalf("submit: %d to %q\n%s", resp.status, resp.location, resp.body)
+		}
+		again := c.post("/submit", form)
+		if again.location != resp.location {
+			t.Errorf("a resent form made another article: %q, then %q", resp.location, again.location)
+		}
+		if n := f.enqueued.Load(); n != 1 {
+			t.Errorf("relay woken %d times, want once", n)
+		}
+		done := c.get(resp.location)
+		if !strings.Contains(done.body, `href="/review/2/tg"`) || !strings.Contains(done.body, `href="/review/2/en"`) {
+			t.Errorf("confirmation lacks links to the translations\n%s", done.body)
+		}
+		a, err := f.db.Article(context.Background(), 2)
+		if err != nil || a.Priority != tarjuma.PriorityUrgent || a.CreatedBy != "editor@desk.test" || len(a.TargetLangs) != 2 {
+			t.Errorf("stored article %+v, %v", a, err)
+		}
+		bad := c.post("/submit", url.Values{"title": {"Hello"}, "body": {"This is English."}, "lang": {"tg", "tg"}, "priority": {"soon"}})
+		for _, want := range []string{"must be Arabic", "Choose at least one target language", "Choose a priority", `value="Hello"`} {
+			if !strings.Contains(bad.body, want) {
+				t.Errorf("refused submission lacks %q", want)
+			}
+		}
+		if bad.status != http.StatusUnprocessableEntity {
+			t.Errorf("refused submission: %d, want 422", bad.status)
+		}
+	})
+}
+
+func regexpValue(body, name string) string {
+	i := strings.Index(body, `name="`+name+`" value="`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(`name="`+name+`" value="`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// TestHostileInput stores markup and bidi controls wherever a user can put text and checks
+// that the pages show them as inert text: escaped, with the controls visible as ⟨U+…⟩.
+func TestHostileInput(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	title := "<script>alert(1)</script> قمة \u202Egnp.exe\u202C"
+	segs := tarjuma.SplitSource(title, "خبر \u2067مخفي\u2069.")
+	segs[0].Text, segs[0].Origin = "<img src=x onerror=alert(1)> \u202Eevil", tarjuma.MachineOrigin("x")
+	segs[1].Text, segs[1].Origin = "Хабар.", tarjuma.MachineOrigin("x")
+	a := f.createDraft(t, "hostile", title, "خبر \u2067مخفي\u2069.", segs)
+	path := "/review/" + itoa64(a.ID) + "/tg"
+	rev := f.signedIn(t, "reviewer")
+	rev.post(path+"/reject", url.Values{"version": {"1"}, "comment": {"<iframe src=//evil> \u202Eok"}})
+	for _, c := range []struct {
+		who, path string
+	}{{"reviewer", path}, {"editor", path}, {"reviewer", "/review?status="}, {"reviewer", path + "/history"}} {
+		resp := f.signedIn(t, c.who).get(c.path)
+		body := resp.body
+		for _, bad := range []string{"<script>alert", "<img src=x", "<iframe"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s as %s: unescaped %q", c.path, c.who, bad)
+			}
+		}
+		// Outside the editable boxes, no control may act: each is shown as a marker.
+		outside := textareas.ReplaceAllString(body, "")
+		if strings.ContainsFunc(outside, isBidiControl) {
+			t.Errorf("%s as %s: a raw bidi control outside a text box", c.path, c.who)
+		}
+		if !strings.Contains(body, "⟨U+202E⟩") {
+			t.Errorf("%s as %s: the override is not shown as a marker", c.path, c.who)
+		}
+		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"} {
+			if resp.header.Get(h) == "" {
+				t.Errorf("%s: no %s header", c.path, h)
+			}
+		}
+		if csp := resp.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("CSP %q", csp)
+		}
+		if strings.Contains(body, "<script>") || strings.Contains(body, " style=") {
+			t.Errorf("%s: inline script or style", c.path)
+		}
+	}
+	if resp := f.signedIn(t, "reviewer").get(path); !strings.Contains(resp.body, "invisible direction controls") {
+		t.Error("the editor should flag the segments with bidi controls")
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	anon := f.client(t)
+	anon.lang = "ar-EG,ar;q=0.9"
+	if resp := anon.get("/login"); !strings.Contains(resp.body, `<html lang="ar" dir="rtl">`) || !strings.Contains(resp.body, "تسجيل الدخول") {
+		t.Errorf("Accept-Language ar: want an Arabic right-to-left page")
+	}
+	resp := anon.post("/lang", url.Values{"lang": {"ru"}, "next": {"/glossary"}})
+	if resp.status != http.StatusSeeOther || resp.location != "/glossary" {
+		t.Fatalf("switch language: %d to %q", resp.status, resp.location)
+	}
+	if resp := anon.get("/login"); !strings.Contains(resp.body, `<html lang="ru" dir="ltr">`) {
+		t.Error("the switcher's cookie should beat Accept-Language")
+	}
+	if resp := anon.post("/lang", url.Values{"lang": {"fr"}}); resp.status != http.StatusUnprocessableEntity {
+		t.Errorf("unknown language: %d, want 422", resp.status)
+	}
+
+	c := f.signedIn(t, "translator")
+	c.post("/lang", url.Values{"lang": {"tg"}, "next": {"/review"}})
+	u, err := f.db.User(context.Background(), f.users["translator"].ID)
+	if err != nil || u.UILang != "tg" {
+		t.Fatalf("user's interface language %q, %v; want tg saved", u.UILang, err)
+	}
+	// Another browser, without the cookie: the setting follows the user.
+	other := f.signedIn(t, "translator")
+	other.lang = "en"
+	if resp := other.get("/review"); !strings.Contains(resp.body, `<html lang="tg" dir="ltr">`) {
+		t.Error("the saved setting should beat Accept-Language")
+	}
+	if resp := f.signedIn(t, "reviewer").get("/review?lang=" + url.QueryEscape("<x>")); resp.status != http.StatusUnprocessableEntity {
+		t.Errorf("bad language filter: %d", resp.status)
+	}
+}

@@ -1,0 +1,157 @@
+package review
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+type submitPage struct {
+	page
+	Form       submitForm
+	Langs      []tarjuma.Lang
+	Priorities []tarjuma.Priority
+	Errors     []string // message ids
+	Done       int64    // the article just submitted
+	DoneLangs  []tarjuma.Lang
+}
+
+type submitForm struct {
+	Title, Body, ExternalID string
+	Langs                   []tarjuma.Lang
+	Priority                tarjuma.Priority
+	// Key is an idempotency key made when the form is shown, so a double click or a resent
+	// form stores the article once.
+	Key string
+}
+
+// Has reports whether the form selects lang, for the checkboxes.
+func (f submitForm) Has(l tarjuma.Lang) bool { return slices.Contains(f.Langs, l) }
+
+func newSubmitPage(f submitForm) *submitPage {
+	return &submitPage{page: page{Nav: "submit"}, Form: f, Langs: tarjuma.TargetLangs(),
+		Priorities: []tarjuma.Priority{tarjuma.PriorityUrgent, tarjuma.PriorityDefault, tarjuma.PriorityBulk}}
+}
+
+func newKey() string { return "form-" + rand.Text() }
+
+func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, rc *request) error {
+	p := newSubmitPage(submitForm{Langs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Key: newKey()})
+	if id, err := strconv.ParseInt(r.URL.Query().Get("done"), 10, 64); err == nil && id > 0 {
+		ts, err := s.db.Translations(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		p.Done = id
+		for _, t := range ts {
+			p.DoneLangs = append(p.DoneLangs, t.Lang)
+		}
+	}
+	s.render(w, r, rc, http.StatusOK, "submit", p)
+	return nil
+}
+
+// submit stores an article with its queued translations, under the same rules as
+// POST /api/v1/articles, and wakes the relay.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, rc *request) error {
+	f := submitForm{
+		Title:      strings.ReplaceAll(r.PostFormValue("title"), "\r\n", "\n"),
+		Body:       strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n"),
+		ExternalID: strings.TrimSpace(r.PostFormValue("external_id")),
+		Priority:   tarjuma.Priority(r.PostFormValue("priority")),
+		Key:        r.PostFormValue("key"),
+	}
+	for _, l := range r.PostForm["lang"] {
+		f.Langs = append(f.Langs, tarjuma.Lang(l))
+	}
+	if errs := f.problems(); len(errs) > 0 {
+		p := newSubmitPage(f)
+		p.Errors = errs
+		s.render(w, r, rc, http.StatusUnprocessableEntity, "submit", p)
+		return nil
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{f.Title, f.Body, f.ExternalID, fmt.Sprint(f.Langs), string(f.Priority)}, "\x00")))
+	a, created, err := s.db.CreateArticle(r.Context(), store.NewArticle{
+		ExternalID: f.ExternalID, IdempotencyKey: f.Key, RequestHash: hex.EncodeToString(sum[:]),
+		Title: f.Title, Body: f.Body, TargetLangs: f.Langs, Priority: f.Priority, Author: rc.user.Email,
+	})
+	if err != nil {
+		return fmt.Errorf("submit article: %w", err)
+	}
+	if created && s.enqueuer != nil {
+		s.enqueuer.Dispatch()
+	}
+	http.Redirect(w, r, fmt.Sprintf("/submit?done=%d", a.ID), http.StatusSeeOther)
+	return nil
+}
+
+// Limits shared with the API: keys are stored and indexed.
+const (
+	maxExternalIDLen = 255
+	maxKeyLen        = 255
+)
+
+// problems applies the API's submission rules (api/validate.go): title and body with visible
+// text and no NUL, mostly Arabic letters, a short external id, known and distinct target
+// languages, a known priority. They are repeated here because the API's checks answer with
+// JSON errors; these answer with message ids for the form.
+func (f *submitForm) problems() []string {
+	var errs []string
+	if strings.TrimSpace(f.Title) == "" {
+		errs = append(errs, "submit.error_title_empty")
+	}
+	if strings.TrimSpace(f.Body) == "" {
+		errs = append(errs, "submit.error_body_empty")
+	}
+	text := f.Title + "\n" + f.Body + f.ExternalID
+	if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
+		errs = append(errs, "submit.error_text")
+	} else if len(errs) == 0 && !mostlyArabic(f.Title+"\n"+f.Body) {
+		errs = append(errs, "submit.error_not_arabic")
+	}
+	if len(f.ExternalID) > maxExternalIDLen {
+		errs = append(errs, "submit.error_external_id")
+	}
+	if len(f.Key) == 0 || len(f.Key) > maxKeyLen {
+		f.Key = newKey() // a tampered key: a fresh one, so the retry is not refused as a mismatch
+	}
+	if len(f.Langs) == 0 {
+		errs = append(errs, "submit.error_langs")
+	}
+	for i, l := range f.Langs {
+		if !l.Valid() || slices.Contains(f.Langs[:i], l) {
+			errs = append(errs, "submit.error_langs")
+			break
+		}
+	}
+	if !f.Priority.Valid() {
+		errs = append(errs, "submit.error_priority")
+	}
+	return errs
+}
+
+// mostlyArabic requires Arabic to be the script of more than half of the letters, as the API
+// does, so a pasted Russian or English article is refused before it is "translated".
+func mostlyArabic(s string) bool {
+	arabic, total := 0, 0
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		total++
+		if unicode.Is(unicode.Arabic, r) {
+			arabic++
+		}
+	}
+	return 2*arabic > total
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// QueueFilter selects translations for the review desk's queue. Empty fields select everything;
+// WaitingSince keeps translations whose status last changed before it (how long they have waited).
+type QueueFilter struct {
+	Lang         tarjuma.Lang
+	Status       tarjuma.Status
+	WaitingSince time.Time
+	Limit        int
+}
+
+// QueueItem is one translation in the queue, with the source title it is listed under.
+type QueueItem struct {
+	ArticleID     int64
+	Title         string // the Arabic title of the latest source revision
+	Lang          tarjuma.Lang
+	Status        tarjuma.Status
+	Priority      tarjuma.Priority
+	LatestVersion int
+	UpdatedAt     time.Time // when the status last changed
+}
+
+// queueConditions is the WHERE clause shared by the queue and its counts. Status is left out
+// when withStatus is false, so the counts show every status under the other filters.
+func queueConditions(p *params, f QueueFilter, withStatus bool) string {
+	where := []string{"1 = 1"}
+	if f.Lang != "" {
+		where = append(where, "t.lang = "+p.add(f.Lang))
+	}
+	if withStatus && f.Status != "" {
+		where = append(where, "t.status = "+p.add(f.Status))
+	}
+	if !f.WaitingSince.IsZero() {
+		where = append(where, "t.updated_at < "+p.add(f.WaitingSince.UTC()))
+	}
+	return strings.Join(where, " AND ")
+}
+
+// ReviewQueue returns the translations f selects, urgent work first and then the longest
+// waiting, so the desk works through the queue from the top.
+func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
+	var p params
+	where := queueConditions(&p, f, true)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
+			t.latest_version, t.updated_at
+		FROM translations t
+		JOIN articles a ON a.id = t.article_id
+		JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision
+		WHERE `+where+`
+		ORDER BY CASE a.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, t.updated_at, t.article_id, t.position
+		LIMIT `+p.add(limit), p...)
+	if err != nil {
+		return nil, fmt.Errorf("store: review queue: %w", err)
+	}
+	items, err := collect(rows, func(s scanner) (QueueItem, error) {
+		var it QueueItem
+		err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt)
+		it.UpdatedAt = it.UpdatedAt.UTC()
+		return it, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: review queue: %w", err)
+	}
+	return items, nil
+}
+
+// QueueCounts counts the translations in each status under f's language and age filters (its
+// status is ignored), for the queue's status tabs.
+func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (map[tarjuma.Status]int, error) {
+	var p params
+	rows, err := db.read.QueryContext(ctx, `SELECT t.status, COUNT(*) FROM translations t
+		WHERE `+queueConditions(&p, f, false)+` GROUP BY t.status`, p...)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	defer rows.Close()
+	counts := map[tarjuma.Status]int{}
+	for rows.Next() {
+		var s tarjuma.Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("store: queue counts: %w", err)
+		}
+		counts[s] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: queue counts: %w", err)
+	}
+	return counts, nil
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// HumanEdit is a person's new version of a translation, made from BaseVersion.
+type HumanEdit struct {
+	ArticleID   int64
+	Lang        tarjuma.Lang
+	BaseVersion int // the version the person edited; it must still be the latest
+	// Segments is the full list, title first, with the base's ids and sources, and Terms and
+	// Checks already computed against the glossary of GlossaryVersion.
+	Segments        []tarjuma.Segment
+	Author          string
+	GlossaryVersion int64
+}
+
+// ReviewEvent is a reviewer's decision on one version of a translation.
+type ReviewEvent struct {
+	ArticleID int64
+	Lang      tarjuma.Lang
+	Version   int
+	Actor     string
+	Action    tarjuma.Status // StatusApproved or StatusRejected: the status the decision set
+	Comment   string
+	At        time.Time
+}
+
+// lockTranslation reads a translation inside tx and, on PostgreSQL, locks its row until tx
+// ends; SQLite's immediate transactions already hold the only write lock. Every check made on
+// the row then still holds when the transaction writes.
+func (db *DB) lockTranslation(ctx context.Context, tx *sql.Tx, articleID int64, lang tarjuma.Lang) (tarjuma.Translation, error) {
+	t, err := scanTranslation(tx.QueryRowContext(ctx, `SELECT `+translationColumns+` FROM translations
+		WHERE article_id = $1 AND lang = $2`+db.dialect.forUpdate, articleID, lang))
+	return t, notFound(err, "translation %d/%s", articleID, lang)
+}
+
+func versionIn(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, n int) (tarjuma.Version, error) {
+	v, err := scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE article_id = $1 AND lang = $2 AND number = $3`, articleID, lang, n))
+	return v, notFound(err, "version %d of %d/%s", n, articleID, lang)
+}
+
+// SaveHumanVersion stores e as the translation's next version (latest+1, not machine) and moves
+// the translation to needs_review, so an edit after approval goes back to a reviewer. It stores
+// nothing and returns tarjuma.ErrConflict when e.BaseVersion is no longer the latest (two
+// translators never overwrite each other), when the translation's state cannot become
+// needs_review, or when the source was revised since the base was made (a machine version of the
+// new source is on its way). tarjuma.ErrInvalid when the segments are not the base's.
+func (db *DB) SaveHumanVersion(ctx context.Context, e HumanEdit) (tarjuma.Version, error) {
+	v := tarjuma.Version{ArticleID: e.ArticleID, Lang: e.Lang, Segments: e.Segments, Author: e.Author, GlossaryVersion: e.GlossaryVersion}
+	err := func() error {
+		if strings.TrimSpace(e.Author) == "" || e.BaseVersion < 1 {
+			return fmt.Errorf("author %q, base version %d: %w", e.Author, e.BaseVersion, tarjuma.ErrInvalid)
+		}
+		segments, err := encodeSegments(e.Segments)
+		if err != nil {
+			return err
+		}
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			t, err := db.lockTranslation(ctx, tx, e.ArticleID, e.Lang)
+			if err != nil {
+				return err
+			}
+			if t.LatestVersion != e.BaseVersion {
+				return fmt.Errorf("base version %d is not the latest, %d: %w", e.BaseVersion, t.LatestVersion, tarjuma.ErrConflict)
+			}
+			if !t.Status.CanBecome(tarjuma.StatusNeedsReview) {
+				return fmt.Errorf("translation is %s: %w", t.Status, tarjuma.ErrConflict)
+			}
+			base, err := versionIn(ctx, tx, e.ArticleID, e.Lang, e.BaseVersion)
+			if err != nil {
+				return err
+			}
+			if base.SourceRevision != t.SourceRevision {
+				return fmt.Errorf("base version %d is of source revision %d, the translation now of %d: %w",
+					base.Number, base.SourceRevision, t.SourceRevision, tarjuma.ErrConflict)
+			}
+			if err := sameSegments(base.Segments, e.Segments); err != nil {
+				return err
+			}
+			v.Number, v.SourceRevision, v.CreatedAt = t.LatestVersion+1, t.SourceRevision, now()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO versions (`+versionColumns+`)
+				VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7, $8)`,
+				v.ArticleID, v.Lang, v.Number, segments, v.Author, v.SourceRevision, v.GlossaryVersion, v.CreatedAt); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
+				latest_version = $2, updated_at = $3 WHERE article_id = $4 AND lang = $5`,
+				tarjuma.StatusNeedsReview, v.Number, v.CreatedAt, v.ArticleID, v.Lang)
+			return err
+		})
+	}()
+	if err != nil {
+		return tarjuma.Version{}, fmt.Errorf("store: save version of %d/%s by %s: %w", e.ArticleID, e.Lang, e.Author, err)
+	}
+	return v, nil
+}
+
+// sameSegments checks that an edit keeps the base's segments: the same ids in the same order,
+// of the same sources. Only the target text and what follows from it may change.
+func sameSegments(base, edit []tarjuma.Segment) error {
+	if len(base) != len(edit) {
+		return fmt.Errorf("%d segments, the base has %d: %w", len(edit), len(base), tarjuma.ErrInvalid)
+	}
+	for i := range base {
+		if base[i].ID != edit[i].ID || base[i].Source != edit[i].Source {
+			return fmt.Errorf("segment %d is %q, the base's %q, or its source differs: %w", i, edit[i].ID, base[i].ID, tarjuma.ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// Approve marks version of a translation approved, records the decision, and puts every
+// translated segment of the version into the translation memory under memoryKey(source)
+// (translate.MemoryKey: taken as an argument because store does not import translate), all in
+// one transaction, so the memory holds exactly what reviewers approved. Only the latest version
+// can be approved, and only from a state that may become approved (needs_review):
+// tarjuma.ErrConflict otherwise.
+func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, memoryKey func(source string) string) error {
+	err := db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
+		Action: tarjuma.StatusApproved, Comment: comment}, func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
+		if err := rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
+			return err
+		}
+		return queueDeliveries(ctx, tx, v, reviewer, at)
+	})
+	if err != nil {
+		return fmt.Errorf("store: approve version %d of %d/%s: %w", version, articleID, lang, err)
+	}
+	return nil
+}
+
+// Reject marks the latest version of a translation rejected and records why; the comment is
+// required (tarjuma.ErrInvalid without one), since the translator has to know what to fix.
+// tarjuma.ErrConflict when version is not the latest or the state cannot become rejected.
+func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string) error {
+	var err error
+	if strings.TrimSpace(comment) == "" {
+		err = fmt.Errorf("a rejection needs a comment: %w", tarjuma.ErrInvalid)
+	} else {
+		err = db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
+			Action: tarjuma.StatusRejected, Comment: comment}, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("store: reject version %d of %d/%s: %w", version, articleID, lang, err)
+	}
+	return nil
+}
+
+// decide moves the translation to ev.Action and records ev, then runs also (when set) on the
+// decided version in the same transaction.
+func (db *DB) decide(ctx context.Context, ev ReviewEvent, also func(tx *sql.Tx, v tarjuma.Version, at time.Time) error) error {
+	if strings.TrimSpace(ev.Actor) == "" {
+		return fmt.Errorf("no reviewer named: %w", tarjuma.ErrInvalid)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		t, err := db.lockTranslation(ctx, tx, ev.ArticleID, ev.Lang)
+		switch {
+		case err != nil:
+			return err
+		case ev.Version < 1 || ev.Version > t.LatestVersion:
+			return fmt.Errorf("version %d of %d/%s: %w", ev.Version, ev.ArticleID, ev.Lang, tarjuma.ErrNotFound)
+		case ev.Version != t.LatestVersion:
+			return fmt.Errorf("version %d is not the latest, %d: %w", ev.Version, t.LatestVersion, tarjuma.ErrConflict)
+		case !t.Status.CanBecome(ev.Action):
+			return fmt.Errorf("translation is %s: %w", t.Status, tarjuma.ErrConflict)
+		}
+		at := now()
+		if _, err := tx.ExecContext(ctx, `UPDATE translations SET status = $1, updated_at = $2
+			WHERE article_id = $3 AND lang = $4`, ev.Action, at, ev.ArticleID, ev.Lang); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO review_events (article_id, lang, version, actor, action, comment, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ArticleID, ev.Lang, ev.Version, ev.Actor, ev.Action, ev.Comment, at); err != nil {
+			return err
+		}
+		if also == nil {
+			return nil
+		}
+		v, err := versionIn(ctx, tx, ev.ArticleID, ev.Lang, ev.Version)
+		if err != nil {
+			return err
+		}
+		return also(tx, v, at)
+	})
+}
+
+// rememberApproved puts v's translated segments into the memory, so the next machine version of
+// the same sentence takes the approved text. Untranslated segments hold the source, not a
+// translation, and empty ones nothing worth reusing.
+func rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memoryKey func(string) string, at time.Time) error {
+	for _, s := range v.Segments {
+		key := memoryKey(s.Source)
+		if s.Origin == tarjuma.OriginUntranslated || strings.TrimSpace(s.Text) == "" || key == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`,
+			tarjuma.Arabic, v.Lang, key, s.Text, at); err != nil {
+			return fmt.Errorf("memory for segment %s: %w", s.ID, err)
+		}
+	}
+	return nil
+}
+
+// ReviewEvents returns the review decisions on a translation, oldest first. tarjuma.ErrNotFound
+// when the translation does not exist.
+func (db *DB) ReviewEvents(ctx context.Context, articleID int64, lang tarjuma.Lang) ([]ReviewEvent, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT article_id, lang, version, actor, action, comment, created_at
+		FROM review_events WHERE article_id = $1 AND lang = $2 ORDER BY id`, articleID, lang)
+	if err != nil {
+		return nil, fmt.Errorf("store: review events of %d/%s: %w", articleID, lang, err)
+	}
+	evs, err := collect(rows, func(s scanner) (ReviewEvent, error) {
+		var e ReviewEvent
+		err := s.Scan(&e.ArticleID, &e.Lang, &e.Version, &e.Actor, &e.Action, &e.Comment, &e.At)
+		e.At = e.At.UTC()
+		return e, err
+	})
+	if err == nil && len(evs) == 0 {
+		_, err = translation(ctx, db.read, articleID, lang)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: review events of %d/%s: %w", articleID, lang, err)
+	}
+	return evs, nil
+}

@@ -1,0 +1,188 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+// TypePublish is the task that sends one delivery: an approved translation to one subscriber.
+const TypePublish = "publish:delivery"
+
+// Defaults and bounds of the publish task.
+const (
+	// DefaultWebhookBackoff is the first retry delay; each further one doubles, up to
+	// maxWebhookBackoff, until store.DeliveryWindow is spent.
+	DefaultWebhookBackoff = 30 * time.Second
+	maxWebhookBackoff     = 6 * time.Hour
+	// publishMaxRetry only bounds asynq; the delivery's give-up time ends it long before.
+	publishMaxRetry = 100
+	// publishTimeout bounds one attempt as a whole, above the sender's own HTTP timeout.
+	publishTimeout = 2 * time.Minute
+	// recordTimeout bounds writing an attempt's outcome once the task's context may be over:
+	// what the receiver answered is true whatever became of the task.
+	recordTimeout = 5 * time.Second
+)
+
+// publishPayload names the delivery and its round: a task of an earlier round, still in Redis
+// after a redelivery started a new one, finds its round over and does nothing.
+type publishPayload struct {
+	DeliveryID int64 `json:"delivery_id"`
+	Round      int   `json:"round"`
+}
+
+// NewPublishTask builds the task for a delivery. Its TaskID is the delivery and round, so the
+// relay enqueuing it again (after a crash, or while it waits for a retry) is refused by Redis
+// for as long as retention keeps the finished task (DefaultRetention when not positive).
+func NewPublishTask(d store.Delivery, retention time.Duration) (*asynq.Task, error) {
+	payload, err := json.Marshal(publishPayload{DeliveryID: d.ID, Round: d.Round})
+	if err != nil {
+		return nil, fmt.Errorf("publish task payload: %w", err)
+	}
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	return asynq.NewTask(TypePublish, payload,
+		asynq.TaskID(fmt.Sprintf("publish:%d:%d", d.ID, d.Round)),
+		asynq.Queue(string(tarjuma.PriorityDefault)),
+		asynq.Retention(retention),
+		asynq.MaxRetry(publishMaxRetry),
+		asynq.Timeout(publishTimeout),
+	), nil
+}
+
+// PublishConfig holds a PublishHandler's dependencies.
+type PublishConfig struct {
+	DB      *store.DB
+	Sender  *publish.Sender
+	Backoff time.Duration // first retry delay; DefaultWebhookBackoff when zero
+	Logger  *slog.Logger
+}
+
+// PublishHandler processes TypePublish tasks. It is safe to run twice: a delivery that is no
+// longer pending is left alone, and one sent twice carries the same webhook-id.
+type PublishHandler struct {
+	db      *store.DB
+	sender  *publish.Sender
+	backoff time.Duration
+	log     *slog.Logger
+}
+
+// NewPublishHandler builds the handler.
+func NewPublishHandler(cfg PublishConfig) *PublishHandler {
+	h := &PublishHandler{db: cfg.DB, sender: cfg.Sender, backoff: cfg.Backoff, log: cfg.Logger}
+	if h.backoff <= 0 {
+		h.backoff = DefaultWebhookBackoff
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// retryAfterError asks for the next attempt after a delay the handler chose: backoff or the
+// receiver's Retry-After, whichever is longer, already checked against the give-up time.
+type retryAfterError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("%v (next attempt in %v)", e.err, e.after)
+}
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// ProcessTask makes one attempt at a delivery and records it. A 2xx delivers it, 410 disables
+// the subscriber, and anything else is retried with backoff until the delivery's give-up time,
+// when it is marked failed.
+func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	var p publishPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.DeliveryID < 1 {
+		return fmt.Errorf("%w: invalid payload %s", asynq.SkipRetry, t.Payload())
+	}
+	o, err := h.db.Outgoing(ctx, p.DeliveryID)
+	switch {
+	case errors.Is(err, tarjuma.ErrNotFound):
+		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
+	case err != nil:
+		return err
+	}
+	taskID, _ := asynq.GetTaskID(ctx)
+	log := h.log.With("task_id", taskID, "delivery_id", o.ID, "subscriber_id", o.SubscriberID,
+		"article_id", o.Release.Version.ArticleID, "lang", o.Release.Version.Lang, "version", o.Release.Version.Number)
+	if o.State != store.DeliveryPending || o.Round != p.Round {
+		log.InfoContext(ctx, "delivery settled or redelivered since; nothing to do", "state", o.State, "round", o.Round)
+		return nil
+	}
+	body, err := json.Marshal(publish.NewEvent(o.Release.Event, item(o.Release)))
+	if err != nil {
+		return fmt.Errorf("%w: encode event: %w", asynq.SkipRetry, err)
+	}
+	start := time.Now()
+	res := h.sender.Send(ctx, publish.Message{URL: o.Subscriber.URL, ID: publish.WebhookID(o.ID),
+		Secrets: o.Subscriber.SigningSecrets(start), Body: body})
+	outcome, delay := h.judge(ctx, o.Delivery, res)
+	attempt := store.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}
+	if res.Err != nil {
+		attempt.Error = res.Err.Error()
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := h.db.RecordAttempt(rctx, attempt, outcome); err != nil {
+		return err // retried: the receiver dedups the repeat on its webhook-id
+	}
+	switch outcome {
+	case store.OutcomeDelivered:
+		log.InfoContext(ctx, "delivered", "status", res.StatusCode, "latency", res.Latency)
+		return nil
+	case store.OutcomeGone:
+		log.WarnContext(ctx, "receiver answered 410 Gone; subscriber disabled", "url", o.Subscriber.URL)
+		return nil
+	case store.OutcomeFailed:
+		return fmt.Errorf("%w: giving up on delivery %d: %w", asynq.SkipRetry, o.ID, res.Err)
+	}
+	return &retryAfterError{after: delay, err: res.Err}
+}
+
+// judge decides what an attempt's result means, and for a retry when the next attempt is due.
+// A retry that would come after the give-up time, or that asynq would not make, fails now.
+func (h *PublishHandler) judge(ctx context.Context, d store.Delivery, res publish.Result) (store.Outcome, time.Duration) {
+	switch {
+	case res.Acknowledged():
+		return store.OutcomeDelivered, 0
+	case res.Gone():
+		return store.OutcomeGone, 0
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	delay := max(h.delay(retried), res.RetryAfter)
+	if lastAttempt(ctx) || time.Now().Add(delay).After(d.GiveUpAt) {
+		return store.OutcomeFailed, 0
+	}
+	return store.OutcomeRetry, delay
+}
+
+// delay is the backoff before retry n+1: the base doubled n times, capped, at a random point in
+// the upper half of the step so deliveries failing together do not all come back together.
+func (h *PublishHandler) delay(n int) time.Duration {
+	d := maxWebhookBackoff
+	if n < 62 && h.backoff <= maxWebhookBackoff>>n { // the cap, checked before the shift can overflow
+		d = h.backoff << n
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// item is what receivers see of a release.
+func item(r store.Release) publish.Item {
+	return publish.Item{ArticleID: r.Version.ArticleID, ExternalID: r.ExternalID, Version: r.Version,
+		ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt}
+}

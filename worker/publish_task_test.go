@@ -1,0 +1,393 @@
+package worker
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+// verifySignature checks a webhook as the Standard Webhooks specification tells receivers to,
+// written from the specification, not with package publish: HMAC-SHA256 keyed with the base64
+// part of the secret over "id.timestamp.body", against each "v1," signature of the header.
+func verifySignature(secret string, h http.Header, body []byte) error {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return err
+	}
+	ts, err := strconv.ParseInt(h.Get("webhook-timestamp"), 10, 64)
+	if err != nil || time.Since(time.Unix(ts, 0)).Abs() > 5*time.Minute {
+		return fmt.Errorf("timestamp %q", h.Get("webhook-timestamp"))
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.%s", h.Get("webhook-id"), ts, body)
+	for _, sig := range strings.Fields(h.Get("webhook-signature")) {
+		if got, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(sig, "v1,")); err == nil && strings.HasPrefix(sig, "v1,") && hmac.Equal(got, mac.Sum(nil)) {
+			return nil
+		}
+	}
+	return errors.New("no valid signature")
+}
+
+// hook is a receiver. Each request is answered by the next of answers (the last one repeats);
+// it records the webhook-ids and counts acknowledgements.
+type hook struct {
+	t       *testing.T
+	secrets []string // every one must verify each request
+	answers []func(w http.ResponseWriter, r *http.Request)
+
+	mu    sync.Mutex
+	ids   []string
+	acks  int
+	calls int
+	event publish.Event
+}
+
+func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	h.mu.Lock()
+	for _, s := range h.secrets {
+		if err := verifySignature(s, r.Header, body); err != nil {
+			h.t.Errorf("receiver: %v", err)
+		}
+	}
+	if err := json.Unmarshal(body, &h.event); err != nil {
+		h.t.Errorf("receiver: body %s: %v", body, err)
+	}
+	h.ids = append(h.ids, r.Header.Get("webhook-id"))
+	answer := h.answers[min(h.calls, len(h.answers)-1)]
+	h.calls++
+	h.mu.Unlock()
+	rec := httptest.NewRecorder()
+	answer(rec, r)
+	h.mu.Lock()
+	if rec.Code < 300 && r.Context().Err() == nil { // an abandoned request acknowledged nothing
+		h.acks++
+	}
+	h.mu.Unlock()
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+}
+
+func (h *hook) state() (ids []string, acks int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.ids...), h.acks
+}
+
+func status(code int) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }
+}
+
+// hang answers only when the request is abandoned: a receiver that times out.
+func hang(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+
+// publishFixture is an article translated into English and a subscriber for it at a receiver.
+type publishFixture struct {
+	db      *store.DB
+	hook    *hook
+	sub     store.Subscriber
+	article tarjuma.Article
+	handler *PublishHandler
+}
+
+func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.ResponseWriter, r *http.Request)) *publishFixture {
+	f := &publishFixture{db: db, hook: &hook{t: t, answers: answers}}
+	// Tests may share a database: the fixture's subscriber is to be the only one.
+	subs, err := db.Subscribers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		if err := db.DeleteSubscriber(t.Context(), s.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(f.hook)
+	t.Cleanup(srv.Close)
+	f.sub, err = db.CreateSubscriber(t.Context(), store.NewSubscriber{URL: srv.URL + "/hook", Langs: []tarjuma.Lang{tarjuma.English},
+		Secret: publish.NewSecret(), CreatedBy: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hook.secrets = []string{f.sub.Secret}
+	f.handler = NewPublishHandler(PublishConfig{DB: db, Backoff: time.Millisecond, Logger: testLogger(t),
+		Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})
+	f.article = submitSample(t, db)
+	if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), f.article.ID, tarjuma.English, 1); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *publishFixture) approve(t *testing.T) {
+	t.Helper()
+	if err := f.db.Approve(t.Context(), f.article.ID, tarjuma.English, 1, "rustam", "", func(s string) string { return s }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// task returns the publish task of the fixture's one delivery, as the relay would enqueue it.
+func (f *publishFixture) task(t *testing.T) (store.Delivery, *asynq.Task) {
+	t.Helper()
+	var ds []store.Delivery
+	if _, err := f.db.DispatchDeliveries(t.Context(), 10, time.Now().Add(time.Hour), func(d store.Delivery) error {
+		ds = append(ds, d)
+		return nil
+	}); err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries %+v, %v; want one", ds, err)
+	}
+	task, err := NewPublishTask(ds[0], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds[0], task
+}
+
+func (f *publishFixture) log(t *testing.T) store.DeliveryLog {
+	t.Helper()
+	logs, err := f.db.Deliveries(t.Context(), f.article.ID, tarjuma.English)
+	if err != nil || len(logs) != 1 {
+		t.Fatalf("Deliveries = %+v, %v", logs, err)
+	}
+	return logs[0]
+}
+
+func wantTranslationStatus(t *testing.T, db *store.DB, id int64, want tarjuma.Status) {
+	t.Helper()
+	if got := translation(t, db, id, tarjuma.English).Status; got != want {
+		t.Errorf("translation is %s, want %s", got, want)
+	}
+}
+
+// TestPublishRetriesKeepWebhookID fails on a 500 and on a timeout before a 2xx: three attempts
+// with one webhook-id, each signed with both secrets of a rotation in its grace period.
+func TestPublishRetriesKeepWebhookID(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		f := newPublishFixture(t, db, status(500), hang, status(200))
+		f.approve(t)
+		old := f.sub.Secret
+		rotated, err := db.RotateSubscriberSecret(t.Context(), f.sub.ID, publish.NewSecret(), time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.hook.secrets = []string{old, rotated.Secret}
+		d, task := f.task(t)
+
+		for i, want := range []bool{true, true, false} {
+			err := f.handler.ProcessTask(t.Context(), task)
+			var retry *retryAfterError
+			if errors.As(err, &retry) != want {
+				t.Fatalf("attempt %d: %v, want retry=%v", i+1, err, want)
+			}
+			if want && (retry.after <= 0 || retryDelay(i, err, task) != retry.after) {
+				t.Errorf("attempt %d: retry after %v; asynq would wait %v", i+1, retry.after, retryDelay(i, err, task))
+			}
+			if i < 2 {
+				wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusApproved)
+			}
+		}
+		ids, acks := f.hook.state()
+		if want := publish.WebhookID(d.ID); len(ids) != 3 || ids[0] != want || ids[1] != want || ids[2] != want || acks != 1 {
+			t.Errorf("webhook-ids %v with %d acks, want %s three times and one ack", ids, acks, want)
+		}
+		l := f.log(t)
+		if l.State != store.DeliveryDelivered || len(l.Attempts) != 3 || l.Attempts[0].StatusCode != 500 ||
+			l.Attempts[1].StatusCode != 0 || l.Attempts[1].Error == "" || l.Attempts[2].StatusCode != 200 {
+			t.Errorf("delivery log %+v", l)
+		}
+		wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusPublished)
+		// Running the task once more (asynq is at-least-once) sends nothing.
+		if err := f.handler.ProcessTask(t.Context(), task); err != nil {
+			t.Error(err)
+		}
+		if ids, _ := f.hook.state(); len(ids) != 3 {
+			t.Errorf("a finished delivery was sent again")
+		}
+
+		ev := f.hook.event
+		v := versions(t, db, f.article.ID, tarjuma.English)[0]
+		if ev.Type != store.EventPublished || ev.Data.ArticleID != f.article.ID || ev.Data.Lang != "en" || ev.Data.Version != 1 ||
+			ev.Data.Title != v.Title() || ev.Data.BodyText == "" || !strings.HasPrefix(ev.Data.BodyHTML, `<p lang="en-x-mtfrom-ar">`) ||
+			ev.Data.EditedByHuman || !ev.Data.MachineOnly || ev.Data.ApprovedBy != "rustam" || ev.Data.ApprovedAt.IsZero() {
+			t.Errorf("event %+v", ev)
+		}
+	})
+}
+
+// TestPublishWorkerKilledMidSend cancels the handler's context while the receiver holds the
+// request, as a killed worker would, then runs the task again as asynq does after recovering
+// it: the receiver sees the same webhook-id and acknowledges once.
+func TestPublishWorkerKilledMidSend(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		arrived := make(chan struct{})
+		f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-r.Context().Done()
+		}, status(204))
+		f.approve(t)
+		_, task := f.task(t)
+
+		ctx, kill := context.WithCancel(t.Context())
+		go func() { <-arrived; kill() }()
+		if err := f.handler.ProcessTask(ctx, task); err == nil || errors.Is(err, asynq.SkipRetry) {
+			t.Fatalf("killed attempt returned %v, want an error asynq retries", err)
+		}
+		if l := f.log(t); l.State != store.DeliveryPending {
+			t.Fatalf("after the kill the delivery is %s, want pending", l.State)
+		}
+		if err := f.handler.ProcessTask(t.Context(), task); err != nil {
+			t.Fatal(err)
+		}
+		ids, acks := f.hook.state()
+		if len(ids) != 2 || ids[0] != ids[1] || acks != 1 {
+			t.Errorf("webhook-ids %v, %d acknowledged; want the same id twice and one acknowledgement", ids, acks)
+		}
+		if l := f.log(t); l.State != store.DeliveryDelivered || len(l.Attempts) != 2 {
+			t.Errorf("delivery log %+v", l)
+		}
+		wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusPublished)
+	})
+}
+
+func TestPublishOutcomes(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		t.Run("410 disables the subscriber", func(t *testing.T) {
+			f := newPublishFixture(t, db, status(http.StatusGone))
+			f.approve(t)
+			_, task := f.task(t)
+			if err := f.handler.ProcessTask(t.Context(), task); err != nil {
+				t.Fatal(err)
+			}
+			subs, _ := db.Subscribers(t.Context())
+			if subs[len(subs)-1].DisabledAt.IsZero() {
+				t.Error("subscriber still enabled after 410")
+			}
+			if l := f.log(t); l.State != store.DeliveryCancelled || l.Attempts[0].StatusCode != 410 {
+				t.Errorf("delivery log %+v", l)
+			}
+			wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusPublished) // nobody left to wait for
+		})
+		t.Run("redirect is a failure", func(t *testing.T) {
+			f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/hook" {
+					t.Errorf("redirect followed to %s", r.URL.Path)
+				}
+				http.Redirect(w, r, "/elsewhere", http.StatusFound)
+			})
+			f.approve(t)
+			_, task := f.task(t)
+			var retry *retryAfterError
+			if err := f.handler.ProcessTask(t.Context(), task); !errors.As(err, &retry) {
+				t.Fatalf("redirect: %v, want a retry", err)
+			}
+			if ids, _ := f.hook.state(); len(ids) != 1 {
+				t.Errorf("%d requests, want 1", len(ids))
+			}
+			if l := f.log(t); l.State != store.DeliveryPending || l.Attempts[0].StatusCode != 302 || !strings.Contains(l.Attempts[0].Error, "redirect") {
+				t.Errorf("delivery log %+v", l)
+			}
+		})
+		t.Run("Retry-After is honoured", func(t *testing.T) {
+			f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "3600")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			f.approve(t)
+			_, task := f.task(t)
+			err := f.handler.ProcessTask(t.Context(), task)
+			if d := retryDelay(0, err, task); d != time.Hour {
+				t.Errorf("next attempt in %v, want the receiver's hour", d)
+			}
+		})
+		t.Run("gives up at the end of the window", func(t *testing.T) {
+			f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", strconv.Itoa(int(2*store.DeliveryWindow/time.Second))) // too late
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			f.approve(t)
+			_, task := f.task(t)
+			if err := f.handler.ProcessTask(t.Context(), task); !errors.Is(err, asynq.SkipRetry) {
+				t.Fatalf("%v, want SkipRetry", err)
+			}
+			if l := f.log(t); l.State != store.DeliveryFailed {
+				t.Errorf("delivery is %s, want failed", l.State)
+			}
+			wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusApproved)
+		})
+		t.Run("private receivers refused", func(t *testing.T) {
+			f := newPublishFixture(t, db, status(200))
+			f.handler.sender = publish.NewSender(publish.SenderConfig{})
+			f.approve(t)
+			_, task := f.task(t)
+			if err := f.handler.ProcessTask(t.Context(), task); err == nil {
+				t.Fatal("delivery to loopback succeeded")
+			}
+			if ids, _ := f.hook.state(); len(ids) != 0 {
+				t.Error("the loopback receiver was reached")
+			}
+			if l := f.log(t); !strings.Contains(l.Attempts[0].Error, "private") {
+				t.Errorf("attempt error %q does not say why", l.Attempts[0].Error)
+			}
+		})
+	})
+}
+
+func TestPublishBackoff(t *testing.T) {
+	h := NewPublishHandler(PublishConfig{})
+	for n := range 70 {
+		step := maxWebhookBackoff
+		if n < 20 {
+			step = min(DefaultWebhookBackoff<<n, maxWebhookBackoff)
+		}
+		if d := h.delay(n); d < step/2 || d > step {
+			t.Errorf("retry %d: %v outside [%v, %v]", n, d, step/2, step)
+		}
+	}
+}
+
+// TestPublishThroughQueue runs approval → outbox → relay → asynq → handler → receiver, with a
+// 500 first so that asynq's retry (and its delay from the handler) is exercised.
+func TestPublishThroughQueue(t *testing.T) {
+	eachDBAndRedis(t, func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt) {
+		f := newPublishFixture(t, db, status(500), status(200))
+		srv := NewServer(ServerConfig{Redis: redis, Concurrency: 2, ShutdownTimeout: time.Second, Logger: testLogger(t),
+			Handler: newHandler(t, db, &stubEngine{}), Publish: f.handler})
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(srv.Shutdown)
+		relay := startRelay(t, db, newClient(t, redis), RelayConfig{})
+		f.approve(t)
+		relay.Dispatch()
+		deadline := time.Now().Add(30 * time.Second)
+		for translation(t, db, f.article.ID, tarjuma.English).Status != tarjuma.StatusPublished {
+			if time.Now().After(deadline) {
+				t.Fatalf("not published; delivery %+v", f.log(t))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if ids, acks := f.hook.state(); len(ids) != 2 || ids[0] != ids[1] || acks != 1 {
+			t.Errorf("webhook-ids %v, %d acks", ids, acks)
+		}
+	})
+}
