@@ -139,6 +139,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), translate.MemoryKey); err != nil {
 		return fmt.Errorf("approve translation %d/%s: %w", id, lang, err)
 	}
+	s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
 	return s.getTranslation(w, r)
 }
 

@@ -235,6 +235,9 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) er
 		return err
 	}
 	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, translate.MemoryKey)
+	if err == nil && s.enqueuer != nil {
+		s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
+	}
 	return s.decided(w, r, rc, err, "approved", comment)
 }
 

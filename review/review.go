@@ -29,7 +29,7 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Enqueuer wakes the outbox relay after a submission is committed, so the article reaches the
+// Enqueuer wakes the outbox relay after a submission or an approval is committed, so the work reaches the
 // queue at once instead of at the next sweep. It is an interface so that review never imports
 // asynq; cmd passes the same value it gives the API. Dispatch must not block.
 type Enqueuer interface {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,7 +20,11 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
+	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/review"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 	"github.com/tarjuma/tarjuma/worker"
@@ -36,6 +41,10 @@ type app struct {
 	client   *asynq.Client
 	rdb      redis.UniversalClient // for readiness pings only; asynq keeps its own connections
 	relay    *worker.Relay
+
+	// terms is the glossary matcher of the current glossary version, shared by the API, the
+	// pages and the worker so each version is built once per process.
+	terms *glossary.Cache
 
 	// providers are the MT engines TARJUMA_MT and TARJUMA_MT_<LANG> may name, by name.
 	providers map[string]translate.Provider
@@ -72,7 +81,11 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Timeout:    cfg.TaskTimeout,
 		Registerer: registry,
 	})
-	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay,
+	terms := glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
+		terms, version, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
+		return version, terms, err
+	}, db.GlossaryVersion)
+	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, terms: terms,
 		providers: map[string]translate.Provider{}}, nil
 }
 
@@ -103,9 +116,11 @@ func (a *app) Close() {
 // pingRedis is the readiness check for the queue.
 func (a *app) pingRedis(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }
 
-// apiHandler builds the HTTP API. devToken is accepted as an admin token (dev mode only).
-func (a *app) apiHandler(devToken string) *api.Server {
-	return api.New(api.Config{
+// webHandler serves the JSON API and the review desk's pages on one mux. devToken is accepted
+// as an admin bearer token (dev mode only).
+func (a *app) webHandler(devToken string) (http.Handler, error) {
+	pub := a.cfg.Publish
+	apiServer := api.New(api.Config{
 		DB:           a.db,
 		Enqueuer:     a.relay,
 		Logger:       a.log,
@@ -113,11 +128,34 @@ func (a *app) apiHandler(devToken string) *api.Server {
 		Gatherer:     a.registry,
 		MaxBodyBytes: a.cfg.MaxBodyBytes,
 		DevToken:     devToken,
+		Glossary:     a.terms,
+		Publish: api.PublishConfig{RotationGrace: pub.RotationGrace, AllowPrivate: pub.AllowPrivate,
+			FeedTagAuthority: pub.FeedAuthority, FeedTitle: pub.FeedTitle, PublicURL: pub.PublicURL},
 		Checks: []api.Check{
 			{Name: "database", Ping: a.db.Ping},
 			{Name: "redis", Ping: a.pingRedis},
 		},
 	})
+	messages, err := locale.New()
+	if err != nil {
+		return nil, err
+	}
+	pages := review.New(review.Config{
+		DB:       a.db,
+		Auth:     auth.New(auth.Config{DB: a.db, Logger: a.log, Secure: strings.HasPrefix(pub.PublicURL, "https://")}),
+		Glossary: a.terms,
+		Locale:   messages,
+		Enqueuer: a.relay,
+		Logger:   a.log,
+	})
+	mux := http.NewServeMux()
+	for _, p := range apiServer.Routes() {
+		mux.Handle(p, apiServer)
+	}
+	for _, p := range pages.Routes() {
+		mux.Handle(p, pages)
+	}
+	return mux, nil
 }
 
 // translator routes each target language to its configured provider chain.
@@ -157,11 +195,12 @@ func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
 		Logger:          a.log,
 		Registerer:      a.registry,
-		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Logger: a.log}),
+		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Glossary: a.terms, Logger: a.log}),
 		Publish: worker.NewPublishHandler(worker.PublishConfig{
-			DB:     a.db,
-			Sender: publish.NewSender(publish.SenderConfig{}),
-			Logger: a.log,
+			DB:      a.db,
+			Sender:  publish.NewSender(publish.SenderConfig{AllowPrivate: a.cfg.Publish.AllowPrivate, Timeout: a.cfg.Publish.Timeout}),
+			Backoff: a.cfg.Publish.Backoff,
+			Logger:  a.log,
 		}),
 	}), nil
 }

@@ -51,10 +51,15 @@ func startApp(t testing.TB, vars env, providers map[string]translate.Provider) (
 		cancel()
 		t.Fatal(err)
 	}
+	web, err := a.webHandler(testDevToken)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- a.runParts(ctx, parts{http: a.apiHandler(testDevToken), addr: "127.0.0.1:0", worker: ws,
+		done <- a.runParts(ctx, parts{http: web, addr: "127.0.0.1:0", worker: ws,
 			onReady: func(addr string) { ready <- addr }})
 	}()
 	t.Cleanup(func() {

@@ -26,7 +26,11 @@ func runServe(ctx context.Context, cfg config, args []string) error {
 		return err
 	}
 	defer a.Close()
-	return a.runParts(ctx, parts{http: a.apiHandler(""), addr: *addr})
+	web, err := a.webHandler("")
+	if err != nil {
+		return err
+	}
+	return a.runParts(ctx, parts{http: web, addr: *addr})
 }
 
 // runWorker runs the asynq worker and the outbox relay, which sweeps up jobs a crashed API
@@ -66,6 +70,8 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 		return err
 	}
 	cfg.DataDir = *data
+	// On one machine the webhook receivers under test are local.
+	cfg.Publish.AllowPrivate = true
 	log := cfg.logger()
 	if cfg.RedisURL == "" {
 		mr := miniredis.NewMiniRedis()
@@ -93,7 +99,11 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 	if err != nil {
 		return err
 	}
-	p := parts{http: a.apiHandler(*devToken), addr: *addr, worker: ws}
+	web, err := a.webHandler(*devToken)
+	if err != nil {
+		return err
+	}
+	p := parts{http: web, addr: *addr, worker: ws}
 	if demoOut != nil {
 		p.onReady = func(addr string) {
 			go func() {

@@ -29,8 +29,20 @@ type config struct {
 	MTChain         string        // TARJUMA_MT
 	MTChainByLang   map[tarjuma.Lang]string
 	MT              mtConfig
+	Publish         publishConfig
 	LogLevel        slog.Level // TARJUMA_LOG_LEVEL
 	LogJSON         bool       // TARJUMA_LOG_FORMAT=json
+}
+
+// publishConfig configures republishing to subscribers and the feeds.
+type publishConfig struct {
+	PublicURL     string        // TARJUMA_PUBLIC_URL: how readers reach the server; https:// also makes cookies Secure
+	FeedTitle     string        // TARJUMA_FEED_TITLE
+	FeedAuthority string        // TARJUMA_FEED_TAG_AUTHORITY: tag: URI authority of feed ids, e.g. news.example.tj,2025
+	Backoff       time.Duration // TARJUMA_WEBHOOK_BACKOFF: first retry delay of a delivery
+	Timeout       time.Duration // TARJUMA_WEBHOOK_TIMEOUT: per delivery attempt
+	RotationGrace time.Duration // TARJUMA_WEBHOOK_ROTATION_GRACE: how long a rotated-out secret still signs
+	AllowPrivate  bool          // TARJUMA_WEBHOOK_ALLOW_PRIVATE: accept receivers on private or loopback addresses
 }
 
 // mtConfig configures the MT engines; only the engines a chain names are built.
@@ -61,6 +73,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MTChain:       orDefault(getenv("TARJUMA_MT"), "memory"),
 		MTChainByLang: map[tarjuma.Lang]string{},
 		LogJSON:       getenv("TARJUMA_LOG_FORMAT") == "json",
+		Publish: publishConfig{
+			PublicURL:     getenv("TARJUMA_PUBLIC_URL"),
+			FeedTitle:     getenv("TARJUMA_FEED_TITLE"),
+			FeedAuthority: getenv("TARJUMA_FEED_TAG_AUTHORITY"),
+		},
 		MT: mtConfig{
 			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
 			GoogleAPIKey:   getenv("TARJUMA_GOOGLE_API_KEY"),
@@ -114,6 +131,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.TaskRetention = durationVar("TARJUMA_TASK_RETENTION", 24*time.Hour)
 	c.Redispatch = durationVar("TARJUMA_REDISPATCH_AFTER", 2*time.Minute)
 	c.ShutdownTimeout = durationVar("TARJUMA_SHUTDOWN_TIMEOUT", 30*time.Second)
+	c.Publish.Backoff = durationVar("TARJUMA_WEBHOOK_BACKOFF", 30*time.Second)
+	c.Publish.Timeout = durationVar("TARJUMA_WEBHOOK_TIMEOUT", 15*time.Second)
+	c.Publish.RotationGrace = durationVar("TARJUMA_WEBHOOK_ROTATION_GRACE", 24*time.Hour)
+	switch v := getenv("TARJUMA_WEBHOOK_ALLOW_PRIVATE"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.Publish.AllowPrivate = true
+	default:
+		errs = append(errs, fmt.Sprintf("TARJUMA_WEBHOOK_ALLOW_PRIVATE=%q: want true or false", v))
+	}
 	c.MT.Concurrency = int(intVar("TARJUMA_MT_CONCURRENCY", 4))
 	c.MT.CharsPerMinute = int(intVar("TARJUMA_MT_CHARS_PER_MINUTE", 6_000_000))
 	if c.MT.GoogleAPI != "v2" && c.MT.GoogleAPI != "v3" {
