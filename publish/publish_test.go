@@ -175,22 +175,6 @@ func TestSendTimeout(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"":                              0,
-		"30":                            30 * time.Second,
-		"-5":                            0,
-		"soon":                          0,
-		"Sat, 01 Mar 2025 12:10:00 GMT": 10 * time.Minute,
-		"Sat, 01 Mar 2025 11:00:00 GMT": 0,
-	} {
-		if got := retryAfter(v, now); got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
-		}
-	}
-}
-
 func TestGuard(t *testing.T) {
 	for addr, refused := range map[string]bool{
 		"127.0.0.1": true, "10.1.2.3": true, "172.16.0.1": true, "192.168.1.1": true, "169.254.169.254": true,

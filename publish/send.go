@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/tarjuma/tarjuma"
 )
 
 // DefaultTimeout bounds one delivery attempt, response included; a receiver slower than that
@@ -112,7 +114,7 @@ func (s *Sender) send(ctx context.Context, m Message, ts time.Time) Result {
 	defer resp.Body.Close()
 	// Reading a bounded part of the body lets the connection be reused; the content is not ours.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	res := Result{StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	res := Result{StatusCode: resp.StatusCode, RetryAfter: tarjuma.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	switch {
 	case res.StatusCode >= 300 && res.StatusCode < 400:
 		res.Err = fmt.Errorf("receiver answered %s, redirecting to %q; redirects are not followed", resp.Status, resp.Header.Get("Location"))
@@ -120,18 +122,4 @@ func (s *Sender) send(ctx context.Context, m Message, ts time.Time) Result {
 		res.Err = errors.New("receiver answered " + resp.Status)
 	}
 	return res
-}
-
-// retryAfter reads a Retry-After value, seconds or an HTTP date; zero when absent or invalid.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

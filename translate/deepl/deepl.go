@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -235,7 +234,7 @@ func (e *Engine) statusError(resp *http.Response) *translate.Error {
 	err := &translate.Error{Provider: e.Name(), Err: fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg)}
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests:
-		err.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		err.RetryAfter = tarjuma.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	case code == 456:
 		err.Err = fmt.Errorf("quota exceeded: %w", err.Err)
 		err.Permanent = true
@@ -244,17 +243,6 @@ func (e *Engine) statusError(resp *http.Response) *translate.Error {
 		err.Permanent = true
 	}
 	return err
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date; zero when absent.
-func retryAfter(h string, now time.Time) time.Duration {
-	if secs, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 func (e *Engine) permanent(err error) error {

@@ -248,16 +248,6 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	}
 }
 
-func TestRetryAfterDate(t *testing.T) {
-	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	if got := retryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now); got != 90*time.Second {
-		t.Errorf("retryAfter(date) = %v, want 90s", got)
-	}
-	if got := retryAfter("", now); got != 0 {
-		t.Errorf("retryAfter(\"\") = %v, want 0", got)
-	}
-}
-
 func TestGlossary(t *testing.T) {
 	s, e := newStandIn(t, echo)
 	clock := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)

@@ -6,10 +6,7 @@ package google
 
 import (
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
@@ -19,22 +16,6 @@ import (
 // languages, all of which both API versions translate in HTML mode.
 func supported(source, target tarjuma.Lang) bool {
 	return source == tarjuma.Arabic && target.Valid()
-}
-
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date, so the provider waits
-// as long as Google asked rather than guessing.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // isDaily reports whether an error text speaks of a daily quota ("dailyLimitExceeded",

@@ -160,7 +160,7 @@ func classifyV2(err error, now time.Time) error {
 		te.Permanent = true
 	case gerr.Code == http.StatusTooManyRequests, gerr.Code == http.StatusRequestTimeout, gerr.Code >= 500,
 		gerr.Code == http.StatusForbidden && (strings.Contains(detail, "ratelimitexceeded") || strings.Contains(detail, "rate limit exceeded")):
-		te.RetryAfter = retryAfter(gerr.Header, now)
+		te.RetryAfter = tarjuma.RetryAfter(gerr.Header.Get("Retry-After"), now)
 	case gerr.Code >= 400:
 		te.Permanent = true
 	}

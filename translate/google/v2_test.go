@@ -312,29 +312,6 @@ func TestV2Capabilities(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		header string
-		want   time.Duration
-	}{
-		{"", 0},
-		{"12", 12 * time.Second},
-		{"-3", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"soon", 0},
-	} {
-		h := http.Header{}
-		if tc.header != "" {
-			h.Set("Retry-After", tc.header)
-		}
-		if got := retryAfter(h, now); got != tc.want {
-			t.Errorf("retryAfter(%q) = %v, want %v", tc.header, got, tc.want)
-		}
-	}
-}
-
 func TestV2Timeout(t *testing.T) {
 	e, _ := newV2Stub(t, func(w http.ResponseWriter, b v2Body) {
 		time.Sleep(200 * time.Millisecond)

@@ -329,7 +329,7 @@ func (e *Engine) statusError(resp *http.Response) error {
 	case status == http.StatusTooManyRequests && code == "insufficient_quota":
 		err.Permanent = true
 	case status == http.StatusTooManyRequests:
-		err.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		err.RetryAfter = tarjuma.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	case status == http.StatusRequestTimeout || status >= 500:
 	default: // 400, 401/403 bad key, 404 unknown model…: the same request fails the same way
 		err.Permanent = true
@@ -342,17 +342,6 @@ func (e *Engine) statusError(resp *http.Response) error {
 func contextExceeded(code, typ, msg string) bool {
 	return code == "context_length_exceeded" || typ == "exceed_context_size_error" ||
 		strings.Contains(msg, "maximum context length") || strings.Contains(msg, "context size")
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date; zero when absent.
-func retryAfter(h string, now time.Time) time.Duration {
-	if secs, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && secs > 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 func (e *Engine) permanent(err error) error {
