@@ -6,9 +6,11 @@ package tarjuma
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Lang is a language code as used in the API and the database (ISO 639-1).
@@ -287,3 +289,30 @@ var (
 	ErrIdempotencyMismatch = errors.New("idempotency mismatch") // same key, different request
 	ErrStale               = errors.New("stale")                // work for a superseded source revision
 )
+
+// Edit returns v's segments with the person's texts (by segment id) in place: every segment
+// needs a text and no other id may appear. Texts are trimmed, since segments are joined with
+// their own separators; a text that differs from v's (an untranslated segment's included)
+// becomes human, the others keep their origin. The API and the review pages both save edits
+// through it, so the rules cannot drift apart.
+func (v Version) Edit(texts map[string]string) ([]Segment, error) {
+	if len(texts) != len(v.Segments) {
+		return nil, fmt.Errorf("%d texts for the %d segments of version %d: %w", len(texts), len(v.Segments), v.Number, ErrInvalid)
+	}
+	segs := make([]Segment, len(v.Segments))
+	for i, seg := range v.Segments {
+		text, ok := texts[seg.ID]
+		if !ok {
+			return nil, fmt.Errorf("no text for segment %q: %w", seg.ID, ErrInvalid)
+		}
+		text = strings.TrimSpace(text)
+		if strings.IndexByte(text, 0) >= 0 || !utf8.ValidString(text) {
+			return nil, fmt.Errorf("segment %q: NUL or invalid UTF-8: %w", seg.ID, ErrInvalid)
+		}
+		if text != seg.Text {
+			seg.Text, seg.Origin = text, OriginHuman
+		}
+		segs[i] = seg
+	}
+	return segs, nil
+}

@@ -46,22 +46,19 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("base version %d of translation %d/%s: %w", req.BaseVersion, id, lang, err)
 	}
-	segs, err := applyEdit(base, req)
+	texts, err := editTexts(base, req)
 	if err != nil {
 		return err
+	}
+	segs, err := base.Edit(texts)
+	if err != nil {
+		return errorf(http.StatusUnprocessableEntity, "segments_mismatch", "%v", err)
 	}
 	matcher, glossaryVersion, err := s.glossary.Current(r.Context())
 	if err != nil {
 		return err
 	}
-	if matcher != nil {
-		matcher.MarkTerms(segs)
-		matcher.CheckSegments(segs, lang)
-	} else {
-		for i := range segs {
-			segs[i].Terms, segs[i].Checks = nil, nil
-		}
-	}
+	matcher.Annotate(segs, lang)
 	v, err := s.db.SaveHumanVersion(r.Context(), store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: base.Number,
 		Segments: segs, Author: callerName(r.Context()), GlossaryVersion: glossaryVersion})
 	if err != nil {
@@ -71,11 +68,9 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, newVersionJSON(v))
 }
 
-// applyEdit returns base's segments with req's texts: the body ids must be base's, in its
-// order, each with a text. A text that differs from the base's (an untranslated segment's
-// included) becomes human; the others keep their origin. Leading and trailing white space is
-// dropped, as segments are joined with their own separators.
-func applyEdit(base tarjuma.Version, req saveVersionRequest) ([]tarjuma.Segment, error) {
+// editTexts holds the request to base's shape: a title, and the body segments by base's ids in
+// base's order, each with a text; it returns the texts by segment id for Version.Edit.
+func editTexts(base tarjuma.Version, req saveVersionRequest) (map[string]string, error) {
 	if req.Title == nil || strings.TrimSpace(*req.Title) == "" {
 		return nil, errorf(http.StatusUnprocessableEntity, "empty_field", "title must not be empty")
 	}
@@ -87,8 +82,7 @@ func applyEdit(base tarjuma.Version, req saveVersionRequest) ([]tarjuma.Segment,
 		return nil, errorf(http.StatusUnprocessableEntity, "segments_mismatch",
 			"%d segments sent, version %d has %d", len(req.Segments), base.Number, len(body))
 	}
-	texts := make([]*string, 0, len(base.Segments))
-	texts = append(texts, req.Title)
+	texts := map[string]string{tarjuma.TitleSegmentID: *req.Title}
 	for i, e := range req.Segments {
 		if e.ID != body[i].ID {
 			return nil, errorf(http.StatusUnprocessableEntity, "segments_mismatch",
@@ -97,20 +91,12 @@ func applyEdit(base tarjuma.Version, req saveVersionRequest) ([]tarjuma.Segment,
 		if e.Text == nil {
 			return nil, errorf(http.StatusUnprocessableEntity, "empty_field", "segment %q has no text", e.ID)
 		}
-		texts = append(texts, e.Text)
-	}
-	segs := make([]tarjuma.Segment, len(base.Segments))
-	for i, seg := range base.Segments {
-		text := strings.TrimSpace(*texts[i])
-		if err := checkNoNUL("segment "+seg.ID, text); err != nil {
+		if err := checkNoNUL("segment "+e.ID, *e.Text); err != nil {
 			return nil, err
 		}
-		if text != seg.Text {
-			seg.Text, seg.Origin = text, tarjuma.OriginHuman
-		}
-		segs[i] = seg
+		texts[e.ID] = *e.Text
 	}
-	return segs, nil
+	return texts, nil
 }
 
 type approveRequest struct {

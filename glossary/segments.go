@@ -27,6 +27,19 @@ func (m *Matcher) CheckSegments(segs []tarjuma.Segment, lang tarjuma.Lang) {
 	}
 }
 
+// Annotate marks the terms of every segment and checks its text against them, as every stored
+// version needs. A nil matcher (an empty glossary) clears both.
+func (m *Matcher) Annotate(segs []tarjuma.Segment, lang tarjuma.Lang) {
+	if m == nil {
+		for i := range segs {
+			segs[i].Terms, segs[i].Checks = nil, nil
+		}
+		return
+	}
+	m.MarkTerms(segs)
+	m.CheckSegments(segs, lang)
+}
+
 // SpanMatches turns a segment's recorded term spans back into matches.
 func SpanMatches(s tarjuma.Segment) []Match {
 	matches := make([]Match, len(s.Terms))

@@ -148,29 +148,15 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	segs := make([]tarjuma.Segment, len(base.Segments))
-	for i, seg := range base.Segments {
-		text, ok := texts[seg.ID]
-		if !ok {
-			return fmt.Errorf("editor form: no text for segment %q: %w", seg.ID, tarjuma.ErrInvalid)
-		}
-		if text != seg.Text {
-			seg.Text, seg.Origin = text, tarjuma.OriginHuman
-		}
-		segs[i] = seg
+	segs, err := base.Edit(texts)
+	if err != nil {
+		return fmt.Errorf("editor form: %w", err)
 	}
 	m, glossaryVersion, err := s.glossary.Current(ctx)
 	if err != nil {
 		return err
 	}
-	if m != nil {
-		m.MarkTerms(segs)
-		m.CheckSegments(segs, lang)
-	} else {
-		for i := range segs {
-			segs[i].Terms, segs[i].Checks = nil, nil
-		}
-	}
+	m.Annotate(segs, lang)
 	v, err := s.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: baseNumber,
 		Segments: segs, Author: rc.user.Email, GlossaryVersion: glossaryVersion})
 	if errors.Is(err, tarjuma.ErrConflict) {

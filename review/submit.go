@@ -4,12 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
@@ -101,23 +101,29 @@ const (
 	maxKeyLen        = 255
 )
 
-// problems applies the API's submission rules (api/validate.go): title and body with visible
-// text and no NUL, mostly Arabic letters, a short external id, known and distinct target
-// languages, a known priority. They are repeated here because the API's checks answer with
-// JSON errors; these answer with message ids for the form.
+// problems applies the API's submission rules — tarjuma.CheckSource, a short external id, known
+// and distinct target languages, a known priority — answering with message ids for the form.
 func (f *submitForm) problems() []string {
 	var errs []string
-	if strings.TrimSpace(f.Title) == "" {
-		errs = append(errs, "submit.error_title_empty")
+	var p *tarjuma.SourceProblem
+	if errors.As(tarjuma.CheckSource(f.Title, f.Body), &p) {
+		switch {
+		case p.Code == tarjuma.SourceEmpty && p.Field == "title":
+			errs = append(errs, "submit.error_title_empty")
+			if strings.TrimSpace(f.Body) == "" {
+				errs = append(errs, "submit.error_body_empty")
+			}
+		case p.Code == tarjuma.SourceEmpty:
+			errs = append(errs, "submit.error_body_empty")
+		case p.Code == tarjuma.SourceNUL:
+			errs = append(errs, "submit.error_text")
+		default:
+			errs = append(errs, "submit.error_not_arabic")
+		}
 	}
-	if strings.TrimSpace(f.Body) == "" {
-		errs = append(errs, "submit.error_body_empty")
-	}
-	text := f.Title + "\n" + f.Body + f.ExternalID
-	if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
+	bad := strings.IndexByte(f.ExternalID, 0) >= 0 || !utf8.ValidString(f.Title+f.Body+f.ExternalID)
+	if bad && !slices.Contains(errs, "submit.error_text") {
 		errs = append(errs, "submit.error_text")
-	} else if len(errs) == 0 && !mostlyArabic(f.Title+"\n"+f.Body) {
-		errs = append(errs, "submit.error_not_arabic")
 	}
 	if len(f.ExternalID) > maxExternalIDLen {
 		errs = append(errs, "submit.error_external_id")
@@ -138,20 +144,4 @@ func (f *submitForm) problems() []string {
 		errs = append(errs, "submit.error_priority")
 	}
 	return errs
-}
-
-// mostlyArabic requires Arabic to be the script of more than half of the letters, as the API
-// does, so a pasted Russian or English article is refused before it is "translated".
-func mostlyArabic(s string) bool {
-	arabic, total := 0, 0
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
-			continue
-		}
-		total++
-		if unicode.Is(unicode.Arabic, r) {
-			arabic++
-		}
-	}
-	return 2*arabic > total
 }
