@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -50,24 +51,27 @@ func (db *DB) LookupMemory(ctx context.Context, source, target tarjuma.Lang, key
 
 // PutMemory inserts or replaces translation-memory entries.
 func (db *DB) PutMemory(ctx context.Context, entries []MemoryEntry) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		at := now()
-		for _, e := range entries {
-			if _, err := stmt.ExecContext(ctx, e.Source, e.Target, e.Key, e.Text, at); err != nil {
-				return fmt.Errorf("entry %s→%s: %w", e.Source, e.Target, err)
-			}
-		}
-		return nil
-	})
+	err := db.inTx(ctx, func(tx *sql.Tx) error { return putMemory(ctx, tx, entries, now()) })
 	if err != nil {
 		return fmt.Errorf("store: put memory: %w", err)
+	}
+	return nil
+}
+
+// putMemory writes entries inside tx, so an approval and what it teaches the memory commit
+// together.
+func putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, at time.Time) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, e := range entries {
+		if _, err := stmt.ExecContext(ctx, e.Source, e.Target, e.Key, e.Text, at); err != nil {
+			return fmt.Errorf("memory entry %s→%s: %w", e.Source, e.Target, err)
+		}
 	}
 	return nil
 }

@@ -197,19 +197,15 @@ func (db *DB) decide(ctx context.Context, ev ReviewEvent, also func(tx *sql.Tx, 
 // the same sentence takes the approved text. Untranslated segments hold the source, not a
 // translation, and empty ones nothing worth reusing.
 func rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memoryKey func(string) string, at time.Time) error {
+	var entries []MemoryEntry
 	for _, s := range v.Segments {
 		key := memoryKey(s.Source)
 		if s.Origin == tarjuma.OriginUntranslated || strings.TrimSpace(s.Text) == "" || key == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`,
-			tarjuma.Arabic, v.Lang, key, s.Text, at); err != nil {
-			return fmt.Errorf("memory for segment %s: %w", s.ID, err)
-		}
+		entries = append(entries, MemoryEntry{Source: tarjuma.Arabic, Target: v.Lang, Key: key, Text: s.Text})
 	}
-	return nil
+	return putMemory(ctx, tx, entries, at)
 }
 
 // ReviewEvents returns the review decisions on a translation, oldest first. tarjuma.ErrNotFound
