@@ -22,7 +22,7 @@ import (
 // API and the Atom feeds.
 type PublishConfig struct {
 	// RotationGrace is how long a rotated-out secret keeps signing beside the new one
-	// (TARJUMA_WEBHOOK_ROTATION_GRACE); DefaultRotationGrace when zero.
+	// (TARJUMA_WEBHOOK_ROTATION_GRACE); publish.DefaultRotationGrace when zero.
 	RotationGrace time.Duration
 	// AllowPrivate accepts receiver URLs naming private or loopback hosts
 	// (TARJUMA_WEBHOOK_ALLOW_PRIVATE; dev only). The sender checks again at dial time.
@@ -39,15 +39,13 @@ type PublishConfig struct {
 
 // Defaults of the republishing endpoints.
 const (
-	DefaultRotationGrace    = 24 * time.Hour
 	defaultFeedTagAuthority = "tarjuma.invalid,2025"
 	feedEntries             = 50
-	maxDescriptionRunes     = 500
 )
 
 func (c PublishConfig) withDefaults() PublishConfig {
 	if c.RotationGrace <= 0 {
-		c.RotationGrace = DefaultRotationGrace
+		c.RotationGrace = publish.DefaultRotationGrace
 	}
 	if c.FeedTagAuthority == "" {
 		c.FeedTagAuthority = defaultFeedTagAuthority
@@ -121,8 +119,8 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 	if err := checkNoNUL("description", req.Description); err != nil {
 		return err
 	}
-	if utf8.RuneCountInString(req.Description) > maxDescriptionRunes {
-		return errorf(http.StatusUnprocessableEntity, "invalid_text", "description is longer than %d characters", maxDescriptionRunes)
+	if utf8.RuneCountInString(req.Description) > publish.MaxDescriptionRunes {
+		return errorf(http.StatusUnprocessableEntity, "invalid_text", "description is longer than %d characters", publish.MaxDescriptionRunes)
 	}
 	secret := publish.NewSecret()
 	sub, err := s.db.CreateSubscriber(r.Context(), store.NewSubscriber{URL: req.URL, Langs: req.Langs,

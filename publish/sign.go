@@ -18,6 +18,15 @@ import (
 // secretPrefix marks a Standard Webhooks signing secret; the rest is base64 of the key.
 const secretPrefix = "whsec_"
 
+// Rules every way of managing subscribers (the API, the pages) applies alike.
+const (
+	// DefaultRotationGrace is how long a rotated-out secret keeps signing beside the new one
+	// when TARJUMA_WEBHOOK_ROTATION_GRACE does not say: a day for a receiver to deploy it.
+	DefaultRotationGrace = 24 * time.Hour
+	// MaxDescriptionRunes bounds a subscriber's description.
+	MaxDescriptionRunes = 500
+)
+
 // NewSecret returns a signing secret: "whsec_" and the base64 of 32 random bytes.
 func NewSecret() string {
 	var key [32]byte

@@ -13,6 +13,8 @@ import (
 // at validation (422) and the table leaves the fixture unchanged.
 func TestAccess(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	published, _ := f.publishDraft(t) // subscriber 1 and a delivery to it
+	publishedPath := "/review/" + itoa64(published.ID) + "/tg"
 	visitors := []string{"", "editor", "translator", "ru-only", "reviewer", "admin"}
 	clients := map[string]*client{}
 	for _, v := range visitors {
@@ -50,9 +52,10 @@ func TestAccess(t *testing.T) {
 	checks := []check{
 		{method: "GET", path: "/", status: all(http.StatusSeeOther)},
 		{method: "GET", path: "/review", status: all(ok),
-			marks: []string{`href="/submit"`, `href="/glossary"`},
+			marks: []string{`href="/submit"`, `href="/glossary"`, `href="/subscribers"`},
 			want: map[string][]string{"editor": {`href="/submit"`, `href="/glossary"`}, "translator": {`href="/glossary"`},
-				"ru-only": {`href="/glossary"`}, "reviewer": {`href="/glossary"`}, "admin": {`href="/submit"`, `href="/glossary"`}}},
+				"ru-only": {`href="/glossary"`}, "reviewer": {`href="/glossary"`},
+				"admin": {`href="/submit"`, `href="/glossary"`, `href="/subscribers"`}}},
 		{method: "GET", path: editorPath, status: all(ok),
 			marks: []string{`name="seg_text"`, `id="save"`, `id="approve"`, `id="reject"`, `class="target-text readonly"`},
 			want: map[string][]string{
@@ -67,6 +70,10 @@ func TestAccess(t *testing.T) {
 		{method: "POST", path: editorPath + "/approve", form: url.Values{"version": {"0"}}, status: only(invalidForm, "reviewer", "admin")},
 		{method: "POST", path: editorPath + "/reject", form: url.Values{"version": {"0"}}, status: only(invalidForm, "reviewer", "admin")},
 		{method: "GET", path: editorPath + "/history", status: all(ok)},
+		{method: "GET", path: publishedPath, status: all(ok), marks: []string{`id="deliveries"`, `class="redeliver"`},
+			want: map[string][]string{"editor": {`id="deliveries"`}, "translator": {`id="deliveries"`}, "ru-only": {`id="deliveries"`},
+				"reviewer": {`id="deliveries"`}, "admin": {`id="deliveries"`, `class="redeliver"`}}},
+		{method: "POST", path: publishedPath + "/deliveries/999/redeliver", status: only(http.StatusNotFound, "admin")},
 		{method: "GET", path: "/glossary", status: all(ok), marks: []string{`id="glossary-admin"`, `id="import-terms"`},
 			want: map[string][]string{"admin": {`id="glossary-admin"`, `id="import-terms"`}}},
 		{method: "POST", path: "/glossary", status: only(invalidForm, "admin")},
@@ -76,6 +83,12 @@ func TestAccess(t *testing.T) {
 		{method: "POST", path: "/glossary/import", status: only(invalidForm, "admin")},
 		{method: "GET", path: "/submit", status: only(ok, "editor", "admin")},
 		{method: "POST", path: "/submit", status: only(invalidForm, "editor", "admin")},
+		{method: "GET", path: "/subscribers", status: only(ok, "admin"),
+			marks: []string{`id="add-subscriber"`, `action="/subscribers/1/rotate"`, `action="/subscribers/1/delete"`},
+			want:  map[string][]string{"admin": {`id="add-subscriber"`, `action="/subscribers/1/rotate"`, `action="/subscribers/1/delete"`}}},
+		{method: "POST", path: "/subscribers", status: only(invalidForm, "admin")},
+		{method: "POST", path: "/subscribers/999/rotate", status: only(http.StatusNotFound, "admin")},
+		{method: "POST", path: "/subscribers/1/delete", status: only(invalidForm, "admin")}, // not confirmed
 		{method: "GET", path: "/static/review.css", status: map[string]int{"": ok}},
 		{method: "GET", path: "/review/999/tg", status: all(http.StatusNotFound)},
 		{method: "GET", path: "/review/1/xx", status: all(http.StatusNotFound)},

@@ -31,6 +31,10 @@ type editorPage struct {
 	// Orphans are texts the person typed for segments that the latest version no longer has
 	// (the source was revised meanwhile); shown so that nothing typed is lost.
 	Orphans []orphan
+	// Deliveries are the webhook deliveries of every approved version, newest first, with
+	// their attempts; CanRedeliver shows the redeliver buttons, which the route checks again.
+	Deliveries   []store.DeliveryLog
+	CanRedeliver bool
 }
 
 type orphan struct{ ID, Text string }
@@ -67,6 +71,9 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	if p.Events, err = s.db.ReviewEvents(ctx, id, lang); err != nil {
 		return nil, err
 	}
+	if p.Deliveries, err = s.db.Deliveries(ctx, id, lang); err != nil {
+		return nil, err
+	}
 	m, _, err := s.glossary.Current(ctx)
 	if err != nil {
 		return nil, err
@@ -85,11 +92,13 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	p.CanSave = rc.user.CanEdit(lang) && p.Locked == ""
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
+	p.CanRedeliver = admins(rc.user, r)
 	return p, nil
 }
 
 // editorNotices are the outcomes a redirect after an action reports in ?done=.
-var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected"}
+var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected",
+	"redelivered": "editor.redelivered"}
 
 func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
 	p, err := s.loadEditor(r, rc)
@@ -238,7 +247,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) err
 		return err
 	}
 	if strings.TrimSpace(comment) == "" {
-		return s.decisionFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", comment)
+		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", comment)
 	}
 	err = s.db.Reject(r.Context(), id, lang, n, rc.user.Email, comment)
 	return s.decided(w, r, rc, err, "rejected", comment)
@@ -248,7 +257,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) err
 // reviewer's comment kept when the version was superseded or the state changed meanwhile.
 func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, err error, done, comment string) error {
 	if errors.Is(err, tarjuma.ErrConflict) {
-		return s.decisionFailed(w, r, rc, http.StatusConflict, "editor.decision_conflict", comment)
+		return s.editorFailed(w, r, rc, http.StatusConflict, "editor.decision_conflict", comment)
 	}
 	if err != nil {
 		return err
@@ -257,7 +266,9 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, er
 	return nil
 }
 
-func (s *Server) decisionFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
+// editorFailed shows the editor with status and the error msg of an action on it, keeping the
+// reviewer's comment.
+func (s *Server) editorFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
 	p, err := s.loadEditor(r, rc)
 	if err != nil {
 		return err

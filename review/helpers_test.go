@@ -13,13 +13,16 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
 )
 
 const password = "a-long-test-password"
@@ -70,8 +73,8 @@ func eachDB(t *testing.T, test func(t *testing.T, f *fixture)) {
 }
 
 // newFixture serves a desk over a fresh database with the people, a one-term glossary and the
-// draft.
-func newFixture(t testing.TB, url string) *fixture {
+// draft; options change the desk's Config.
+func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, url)
@@ -104,9 +107,12 @@ func newFixture(t testing.TB, url string) *fixture {
 		terms, v, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
 		return v, terms, err
 	}, db.GlossaryVersion)
-	srv := New(Config{DB: db, Auth: auth.New(auth.Config{DB: db}), Glossary: cache, Locale: lb, Enqueuer: f,
-		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
-	f.srv = httptest.NewServer(srv)
+	cfg := Config{DB: db, Auth: auth.New(auth.Config{DB: db}), Glossary: cache, Locale: lb, Enqueuer: f,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
+	for _, o := range options {
+		o(&cfg)
+	}
+	f.srv = httptest.NewServer(New(cfg))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -127,6 +133,43 @@ func (f *fixture) createDraft(t testing.TB, externalID, title, body string, segs
 		t.Fatal(err)
 	}
 	return a
+}
+
+// receiverURL is the fixture's webhook receiver; nothing listens there, the tests record
+// attempts themselves.
+const receiverURL = "https://receiver.example/hook"
+
+// publishDraft stores another article whose Tajik translation is approved and delivered to a
+// subscriber for Tajik, after a failed attempt, so that its editor shows a delivery log.
+func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, store.DeliveryLog) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
+		Description: "Сайт", Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
+		t.Fatal(err)
+	}
+	a := f.createDraft(t, "published", sourceTitle, sourceBody, draftSegments())
+	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", translate.MemoryKey); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik)
+	if err != nil || len(logs) != 1 {
+		t.Fatalf("deliveries after approval: %d, %v; want one", len(logs), err)
+	}
+	for _, at := range []struct {
+		status  int
+		err     string
+		outcome store.Outcome
+	}{{500, "receiver answered 500", store.OutcomeRetry}, {204, "", store.OutcomeDelivered}} {
+		if err := f.db.RecordAttempt(ctx, store.Attempt{DeliveryID: logs[0].ID, At: time.Now(), StatusCode: at.status,
+			Latency: 120 * time.Millisecond, Error: at.err}, at.outcome); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if logs, err = f.db.Deliveries(ctx, a.ID, tarjuma.Tajik); err != nil {
+		t.Fatal(err)
+	}
+	return a, logs[0]
 }
 
 // client is a browser: it keeps cookies, does not follow redirects (tests look at them), and

@@ -12,6 +12,7 @@ import (
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // pages holds one parsed template set per page: the layout plus the page's own file, so every
@@ -21,7 +22,7 @@ type pages struct {
 }
 
 // pageNames are the files in templates/ other than the layout.
-var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "error"}
+var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error"}
 
 func mustParsePages() *pages {
 	funcs := template.FuncMap{
@@ -30,6 +31,8 @@ func mustParsePages() *pages {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// preferred is a term's published form in a language.
 		"preferred": func(t glossary.Term, lang string) string { return t.Targets[tarjuma.Lang(lang)].Preferred },
+		// webhookID is what a receiver logs of a delivery, so an admin can match its reports.
+		"webhookID": publish.WebhookID,
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
 	p := &pages{byName: map[string]*template.Template{}}
@@ -50,10 +53,12 @@ type page struct {
 	SignedIn bool
 	CSRF     string
 	Here     string // the current path, where the language switcher comes back to
-	Langs    []string
-	Nav      string // the navigation entry to mark current
-	// CanSubmit shows the submit entry; the route checks it again.
-	CanSubmit bool
+	// UILangs are the switcher's languages; not "Langs", which pages use for their content's
+	// languages and which would hide this field from the layout.
+	UILangs []string
+	Nav     string // the navigation entry to mark current
+	// CanSubmit and CanManageSubscribers show those entries; the routes check them again.
+	CanSubmit, CanManageSubscribers bool
 }
 
 // pageData is implemented by every page's data through the embedded page.
@@ -69,8 +74,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *request, sta
 	b.User, b.SignedIn = rc.user, rc.signedIn
 	b.CSRF = auth.CSRFToken(r.Context())
 	b.Here = localPath(r.URL.RequestURI())
-	b.Langs = s.locale.Langs()
+	b.UILangs = s.locale.Langs()
 	b.CanSubmit = rc.signedIn && editors(rc.user, r)
+	b.CanManageSubscribers = rc.signedIn && admins(rc.user, r)
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)

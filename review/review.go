@@ -1,8 +1,9 @@
 // Package review owns the review desk: the server-rendered pages where editors submit articles,
-// translators correct drafts segment by segment against the Arabic source and the glossary, and
-// reviewers approve or reject them. Pages are html/template files embedded with the stylesheet
-// and a little script, parsed once at start-up and filled with typed page data. Every route and
-// who may use it is listed in routes; the language of each page comes from package locale and
+// translators correct drafts segment by segment against the Arabic source and the glossary,
+// reviewers approve or reject them, and admins manage the webhook subscribers that approved
+// translations are delivered to. Pages are html/template files embedded with the stylesheet and
+// a little script, parsed once at start-up and filled with typed page data. Every route and who
+// may use it is listed in routes; the language of each page comes from package locale and
 // signing in, sessions and CSRF from package auth.
 package review
 
@@ -15,11 +16,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -44,6 +47,13 @@ type Config struct {
 	Locale   *locale.Bundle
 	Enqueuer Enqueuer     // nil: submissions wait for the relay's sweep
 	Logger   *slog.Logger // nil: discard
+	// AllowPrivateWebhooks accepts subscriber URLs naming private or loopback hosts, as the
+	// API's PublishConfig.AllowPrivate does (TARJUMA_WEBHOOK_ALLOW_PRIVATE; dev only); cmd sets
+	// both from the same setting so that the page and the API accept the same receivers.
+	AllowPrivateWebhooks bool
+	// WebhookRotationGrace is how long a rotated-out secret keeps signing beside the new one,
+	// the API's PublishConfig.RotationGrace (TARJUMA_WEBHOOK_ROTATION_GRACE); a day when zero.
+	WebhookRotationGrace time.Duration
 }
 
 // Server is the review desk as an http.Handler.
@@ -57,6 +67,9 @@ type Server struct {
 	pages    *pages
 	static   http.Handler
 	handler  http.Handler
+	// The subscriber rules the API applies too: see Config.
+	allowPrivateWebhooks bool
+	rotationGrace        time.Duration
 }
 
 // New parses the embedded templates and builds the Server. A template that does not parse is
@@ -70,9 +83,13 @@ func New(cfg Config) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("review: %v", err))
 	}
+	if cfg.WebhookRotationGrace <= 0 {
+		cfg.WebhookRotationGrace = publish.DefaultRotationGrace
+	}
 	s := &Server{db: cfg.DB, auth: cfg.Auth, glossary: cfg.Glossary, locale: cfg.Locale,
 		enqueuer: cfg.Enqueuer, log: cfg.Logger, pages: mustParsePages(),
-		static: http.StripPrefix("/static/", http.FileServerFS(static))}
+		static:               http.StripPrefix("/static/", http.FileServerFS(static)),
+		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.WebhookRotationGrace}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.adapt(rt))
@@ -120,8 +137,10 @@ type route struct {
 }
 
 // routes is the one place that lists the desk's pages and actions and their permissions. Every
-// signed-in role may read the queue, drafts, histories and the glossary: editors follow their
-// articles and everyone looks terms up. Changing anything needs the role for it.
+// signed-in role may read the queue, drafts (with their deliveries, as in the API), histories
+// and the glossary: editors follow their articles and everyone looks terms up. Changing
+// anything needs the role for it; webhook subscribers, whose secrets and URLs reach outside the
+// desk, are admins' alone.
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /static/", true, nil, s.serveStatic}, // the login page needs the stylesheet
@@ -136,6 +155,7 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/approve", false, reviewers, s.approve},
 		{"POST /review/{article}/{lang}/reject", false, reviewers, s.reject},
 		{"GET /review/{article}/{lang}/history", false, anyone, s.history},
+		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},
 		{"GET /glossary/terms/{id}", false, anyone, s.termPage},
@@ -143,6 +163,10 @@ func (s *Server) routes() []route {
 		{"POST /glossary/import", false, admins, s.importTerms},
 		{"GET /submit", false, editors, s.submitForm},
 		{"POST /submit", false, editors, s.submit},
+		{"GET /subscribers", false, admins, s.subscribers},
+		{"POST /subscribers", false, admins, s.createSubscriber},
+		{"POST /subscribers/{id}/rotate", false, admins, s.rotateSubscriber},
+		{"POST /subscribers/{id}/delete", false, admins, s.deleteSubscriber},
 	}
 }
 

@@ -58,13 +58,31 @@ func TestLogin(t *testing.T) {
 
 func TestCSRF(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	ctx := context.Background()
 	c := f.signedIn(t, "reviewer")
 	resp := c.post("/review/1/tg/approve", url.Values{"version": {"1"}, "csrf_token": {"forged"}})
 	if resp.status != http.StatusForbidden {
 		t.Errorf("approve with a wrong CSRF token: %d, want 403", resp.status)
 	}
-	if tr, _ := f.db.Translation(context.Background(), 1, tarjuma.Tajik); tr.Status != tarjuma.StatusNeedsReview {
+	if tr, _ := f.db.Translation(ctx, 1, tarjuma.Tajik); tr.Status != tarjuma.StatusNeedsReview {
 		t.Errorf("status %s after a forged approval", tr.Status)
+	}
+
+	a, d := f.publishDraft(t)
+	admin := f.signedIn(t, "admin")
+	for _, path := range []string{"/subscribers", "/subscribers/1/rotate", "/subscribers/1/delete",
+		"/review/" + itoa64(a.ID) + "/tg/deliveries/" + itoa64(d.ID) + "/redeliver"} {
+		form := url.Values{"url": {receiverURL}, "lang": {"tg"}, "confirm": {"yes"}, "csrf_token": {"forged"}}
+		if resp := admin.post(path, form); resp.status != http.StatusForbidden {
+			t.Errorf("%s with a wrong CSRF token: %d, want 403", path, resp.status)
+		}
+	}
+	subs, err := f.db.Subscribers(ctx)
+	if err != nil || len(subs) != 1 || subs[0].PreviousSecret != "" {
+		t.Errorf("after forged subscriber actions: %+v, %v; want the one subscriber unchanged", subs, err)
+	}
+	if logs, _ := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik); logs[0].Round != d.Round {
+		t.Error("a forged redelivery was done")
 	}
 }
 
@@ -435,6 +453,13 @@ func TestLanguage(t *testing.T) {
 	}
 	if resp := anon.post("/lang", url.Values{"lang": {"fr"}}); resp.status != http.StatusUnprocessableEntity {
 		t.Errorf("unknown language: %d, want 422", resp.status)
+	}
+
+	// Pages with content languages of their own still offer every interface language.
+	for _, path := range []string{"/review", "/submit", "/subscribers"} {
+		if resp := f.signedIn(t, "admin").get(path); !strings.Contains(resp.body, `<option value="ar" lang="ar"`) {
+			t.Errorf("%s: the language switcher lacks Arabic", path)
+		}
 	}
 
 	c := f.signedIn(t, "translator")

@@ -28,15 +28,37 @@ type submitPage struct {
 
 type submitForm struct {
 	Title, Body, ExternalID string
-	Langs                   []tarjuma.Lang
+	Langs                   langList
 	Priority                tarjuma.Priority
 	// Key is an idempotency key made when the form is shown, so a double click or a resent
 	// form stores the article once.
 	Key string
 }
 
-// Has reports whether the form selects lang, for the checkboxes.
-func (f submitForm) Has(l tarjuma.Lang) bool { return slices.Contains(f.Langs, l) }
+// langList is the target languages a form's "lang" checkboxes chose; the submit and the
+// subscriber forms share it so that both apply the API's rule for languages.
+type langList []tarjuma.Lang
+
+func postedLangs(r *http.Request) langList {
+	var ls langList
+	for _, l := range r.PostForm["lang"] {
+		ls = append(ls, tarjuma.Lang(l))
+	}
+	return ls
+}
+
+// Has reports whether the list has l, for the checkboxes.
+func (ls langList) Has(l tarjuma.Lang) bool { return slices.Contains(ls, l) }
+
+// valid reports whether the list names at least one target language, each once.
+func (ls langList) valid() bool {
+	for i, l := range ls {
+		if !l.Valid() || slices.Contains(ls[:i], l) {
+			return false
+		}
+	}
+	return len(ls) > 0
+}
 
 func newSubmitPage(f submitForm) *submitPage {
 	return &submitPage{page: page{Nav: "submit"}, Form: f, Langs: tarjuma.TargetLangs(),
@@ -70,9 +92,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, rc *request) err
 		ExternalID: strings.TrimSpace(r.PostFormValue("external_id")),
 		Priority:   tarjuma.Priority(r.PostFormValue("priority")),
 		Key:        r.PostFormValue("key"),
-	}
-	for _, l := range r.PostForm["lang"] {
-		f.Langs = append(f.Langs, tarjuma.Lang(l))
+		Langs:      postedLangs(r),
 	}
 	if errs := f.problems(); len(errs) > 0 {
 		p := newSubmitPage(f)
@@ -131,14 +151,8 @@ func (f *submitForm) problems() []string {
 	if len(f.Key) == 0 || len(f.Key) > maxKeyLen {
 		f.Key = newKey() // a tampered key: a fresh one, so the retry is not refused as a mismatch
 	}
-	if len(f.Langs) == 0 {
+	if !f.Langs.valid() {
 		errs = append(errs, "submit.error_langs")
-	}
-	for i, l := range f.Langs {
-		if !l.Valid() || slices.Contains(f.Langs[:i], l) {
-			errs = append(errs, "submit.error_langs")
-			break
-		}
 	}
 	if !f.Priority.Valid() {
 		errs = append(errs, "submit.error_priority")

@@ -147,6 +147,9 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 		Locale:   messages,
 		Enqueuer: a.relay,
 		Logger:   a.log,
+		// Subscribers added from the pages follow the API's rules.
+		AllowPrivateWebhooks: pub.AllowPrivate,
+		WebhookRotationGrace: pub.RotationGrace,
 	})
 	mux := http.NewServeMux()
 	for _, p := range apiServer.Routes() {
