@@ -219,14 +219,16 @@ func (db *DB) ImportGlossary(ctx context.Context, imported []glossary.Term, repl
 	})
 }
 
-// changeGlossary runs one edit of the term base in a transaction: it raises the version (which
-// also serialises concurrent edits), lets edit change the whole term set, validates the result
-// as a set (two active terms may not share an Arabic spelling) and writes the difference,
-// stamping the terms whose content changed with by and the time.
+// changeGlossary runs one edit of the term base in a transaction: it locks the version row
+// (serialising concurrent edits), lets edit change the whole term set, validates the result as
+// a set (two active terms may not share an Arabic spelling), writes the difference, stamping
+// the terms whose content changed with by and the time, and raises the version only when
+// something changed: re-importing the same file is not a new glossary.
 func (db *DB) changeGlossary(ctx context.Context, what, by string, edit func(map[string]glossary.Term) error) (int64, error) {
 	var version int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE glossary_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&version); err != nil {
+		// A no-op UPDATE takes the row lock on PostgreSQL; SQLite's writer holds the database.
+		if err := tx.QueryRowContext(ctx, `UPDATE glossary_state SET version = version WHERE id = 1 RETURNING version`).Scan(&version); err != nil {
 			return err
 		}
 		current, err := queryTerms(ctx, tx, `SELECT term FROM glossary_terms`)
@@ -252,11 +254,13 @@ func (db *DB) changeGlossary(ctx context.Context, what, by string, edit func(map
 		if err := glossary.ValidateSet(set); err != nil {
 			return err
 		}
+		changed := 0
 		for id := range before {
 			if _, kept := terms[id]; !kept {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM glossary_terms WHERE id = $1`, id); err != nil {
 					return err
 				}
+				changed++
 			}
 		}
 		at := now()
@@ -267,6 +271,7 @@ func (db *DB) changeGlossary(ctx context.Context, what, by string, edit func(map
 				}
 				continue
 			}
+			changed++
 			t.UpdatedBy, t.UpdatedAt = by, at
 			raw, err := encodeTerm(t)
 			if err != nil {
@@ -281,7 +286,10 @@ func (db *DB) changeGlossary(ctx context.Context, what, by string, edit func(map
 				return err
 			}
 		}
-		return nil
+		if changed == 0 {
+			return nil
+		}
+		return tx.QueryRowContext(ctx, `UPDATE glossary_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&version)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: glossary %s: %w", what, err)
