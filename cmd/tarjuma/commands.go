@@ -94,6 +94,9 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 		if err := loadStarterGlossary(ctx, a.db, demoOut); err != nil {
 			return fmt.Errorf("starter glossary: %w", err)
 		}
+		if err := createDemoUser(ctx, a.db, *addr, demoOut); err != nil {
+			return fmt.Errorf("demo user: %w", err)
+		}
 	}
 	ws, err := a.workerServer(ctx)
 	if err != nil {

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // The JSON the demo reads back; only the fields it prints.
@@ -169,4 +173,24 @@ func (c demoClient) do(ctx context.Context, method, path string, body []byte, in
 		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, raw)
 	}
 	return json.Unmarshal(raw, into)
+}
+
+// demoEmail is the review-desk account the demo makes, so a newcomer can open the pages at once.
+const demoEmail = "demo@tarjuma.test"
+
+// createDemoUser makes the demo's admin account with a fresh password on the first demo run in a
+// data folder, and prints how to sign in; later runs leave the account as it is.
+func createDemoUser(ctx context.Context, db *store.DB, addr string, out io.Writer) error {
+	if _, err := db.UserByEmail(ctx, demoEmail); err == nil {
+		fmt.Fprintf(out, "review desk: http://%s/login as %s (password printed by the first demo run)\n", addr, demoEmail)
+		return nil
+	} else if !errors.Is(err, tarjuma.ErrNotFound) {
+		return err
+	}
+	password := rand.Text()
+	if _, err := auth.CreateUser(ctx, db, auth.NewUser{Email: demoEmail, Password: password, Role: tarjuma.RoleAdmin}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "review desk: http://%s/login as %s, password %s\n", addr, demoEmail, password)
+	return nil
 }
