@@ -34,6 +34,10 @@ type DB struct {
 	// read serves plain reads: a pool of read-only connections on SQLite (WAL lets them run
 	// beside the writer), the same pool as write on PostgreSQL.
 	read *sql.DB
+	// starts and saves group the worker's concurrent writes into one statement and commit each
+	// (see batcher); PostgreSQL only, nil on SQLite, whose writes cost no round trip or fsync each.
+	starts *batcher[startTranslating, started]
+	saves  *batcher[machineSave, machineSaved]
 }
 
 // dialect is every difference between the backends that the SQL has to know about.
@@ -88,6 +92,20 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.SetMaxIdleConns(postgresMaxConns)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{dialect: postgres, write: pool, read: pool}
+		db.starts = &batcher[startTranslating, started]{
+			many: db.startBatch,
+			one: func(ctx context.Context, s startTranslating) (started, error) {
+				t, r, err := db.startTranslating(ctx, s.articleID, s.lang, s.rev)
+				return started{t, r}, err
+			},
+		}
+		db.saves = &batcher[machineSave, machineSaved]{
+			many: db.saveMachineBatch,
+			one: func(ctx context.Context, s machineSave) (machineSaved, error) {
+				created, err := db.saveMachineStatement(ctx, &s.v, s.segments)
+				return machineSaved{s.v.Number, s.v.CreatedAt, created}, err
+			},
+		}
 	case strings.HasPrefix(url, "sqlite:"):
 		var err error
 		if db, err = openSQLite(strings.TrimPrefix(url, "sqlite:")); err != nil {

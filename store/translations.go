@@ -87,6 +87,15 @@ func whyNot(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, 
 // tarjuma.ErrConflict when the translation already has a version for rev or is in a state that
 // cannot become translating (a worker re-running a finished task stops there).
 func (db *DB) StartTranslating(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Translation, tarjuma.SourceRevision, error) {
+	if db.starts != nil {
+		s, err := db.starts.do(ctx, startTranslating{articleID, lang, rev})
+		return s.t, s.r, err
+	}
+	return db.startTranslating(ctx, articleID, lang, rev)
+}
+
+// startTranslating is StartTranslating for one translation in one statement.
+func (db *DB) startTranslating(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int) (tarjuma.Translation, tarjuma.SourceRevision, error) {
 	p := params{tarjuma.StatusTranslating, now(), articleID, lang, rev}
 	// Scalar subqueries, since SQLite's RETURNING cannot name the tables of an UPDATE … FROM.
 	const source = ` FROM source_revisions WHERE article_id = $3 AND number = $5)`
@@ -214,11 +223,13 @@ func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved 
 	}
 	saved = v
 	saved.Author, saved.Machine = tarjuma.MachineAuthor, true
-	save := db.saveMachineTx
-	if db.dialect.name == postgres.name {
-		save = db.saveMachineStatement
+	if db.saves != nil {
+		var s machineSaved
+		s, err = db.saves.do(ctx, machineSave{saved, segments})
+		saved.Number, saved.CreatedAt, created = s.number, s.createdAt, s.created
+	} else {
+		created, err = db.saveMachineTx(ctx, &saved, segments)
 	}
-	created, err = save(ctx, &saved, segments)
 	if err == nil && !created {
 		// Rare: a re-run task, or a revision moved on. Either can read outside the save.
 		saved, err = machineVersion(ctx, db.read, v.ArticleID, v.Lang, v.SourceRevision)
