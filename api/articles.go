@@ -85,6 +85,10 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 		s.submissions.WithLabelValues("duplicate").Inc()
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d", a.ID))
+	if created {
+		// The translations are as the commit left them; reading them back cost a query per submission.
+		return writeJSON(w, status, newArticleJSON(a, store.CreatedTranslations(a)))
+	}
 	return s.writeArticle(w, r, status, a)
 }
 

@@ -84,6 +84,17 @@ func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (tarjuma.Article,
 		TargetLangs: slices.Clone(a.TargetLangs), Priority: a.Priority, CreatedBy: a.Author, CreatedAt: at, UpdatedAt: at}, true, nil
 }
 
+// CreatedTranslations returns the translations CreateArticle stored with a new article a, as they
+// were when it committed: one queued translation of revision 1 per target language, in order.
+// The API answers a submission with them instead of reading back what it just wrote.
+func CreatedTranslations(a tarjuma.Article) []tarjuma.Translation {
+	ts := make([]tarjuma.Translation, len(a.TargetLangs))
+	for i, lang := range a.TargetLangs {
+		ts[i] = tarjuma.Translation{ArticleID: a.ID, Lang: lang, Status: tarjuma.StatusQueued, SourceRevision: 1, UpdatedAt: a.CreatedAt}
+	}
+	return ts
+}
+
 // insertArticle inserts the row of a new article and returns its id, or inserts nothing and
 // returns no row when its external id or idempotency key is taken: DO NOTHING rather than a
 // unique-violation error, so that a concurrent submission of the same article is answered with
