@@ -23,7 +23,10 @@ type Job struct {
 // DispatchJobs hands up to limit jobs to enqueue, one at a time, and marks each dispatched when
 // enqueue returns nil. It takes jobs never dispatched, and jobs dispatched before redispatchBefore
 // whose translation still waits (queued or translating) for that job's revision: those are the
-// tasks Redis may have lost. On PostgreSQL concurrent callers skip each other's rows
+// tasks Redis may have lost. Each kind is read apart, oldest first, through its partial index
+// in a plain index scan: a single OR over both became a bitmap scan, which never marks the index
+// entries of rows already dispatched dead, so until autovacuum came every sweep walked every job
+// of the backlog. Within a batch urgent jobs go first. On PostgreSQL concurrent callers skip each other's rows
 // (FOR UPDATE SKIP LOCKED). It returns how many jobs were dispatched; an enqueue error stops the
 // batch and is returned, leaving that job and the rest for the next call.
 func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time.Time, enqueue func(Job) error) (int, error) {
@@ -31,10 +34,12 @@ func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time
 	n, err := dispatchOutbox(ctx, db, "jobs", limit, `SELECT j.id, j.article_id, j.lang, j.source_revision, j.priority,
 			j.created_at, j.dispatched_at
 		FROM jobs j
-		WHERE j.dispatched_at IS NULL
-			OR (j.dispatched_at < $1 AND EXISTS (SELECT 1 FROM translations t
-				WHERE t.article_id = j.article_id AND t.lang = j.lang AND t.source_revision = j.source_revision
-				AND t.status IN (`+p.list(tarjuma.StatusQueued, tarjuma.StatusTranslating)+`)))
+		WHERE j.id IN (
+			SELECT id FROM (SELECT id FROM jobs WHERE dispatched_at IS NULL ORDER BY id LIMIT $2) pending
+			UNION ALL
+			SELECT id FROM (SELECT id FROM jobs d WHERE d.dispatched_at < $1 AND EXISTS (SELECT 1 FROM translations t
+				WHERE t.article_id = d.article_id AND t.lang = d.lang AND t.source_revision = d.source_revision
+				AND t.status IN (`+p.list(tarjuma.StatusQueued, tarjuma.StatusTranslating)+`)) ORDER BY id LIMIT $2) lost)
 		ORDER BY CASE j.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, j.id
 		LIMIT $2`, p, scanJob, func(j Job) int64 { return j.ID }, enqueue)
 	if err != nil {
