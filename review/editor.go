@@ -110,9 +110,16 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) err
 	return nil
 }
 
-// maxSegmentBytes bounds one target segment; a sentence is far shorter, and the form's body is
-// bounded as a whole by the auth middleware's and the server's limits.
+// maxSegmentBytes bounds one target segment or comment; a sentence is far shorter, and the
+// form's body is bounded as a whole by the auth middleware's and the server's limits.
 const maxSegmentBytes = 64 << 10
+
+// formText reads one text box as the pipeline stores it: browsers send line breaks as CRLF, the
+// pipeline stores LF; ok is false for text that is not UTF-8, holds a NUL or is too long.
+func formText(value string) (text string, ok bool) {
+	text = strings.ReplaceAll(value, "\r\n", "\n")
+	return text, utf8.ValidString(text) && strings.IndexByte(text, 0) < 0 && len(text) <= maxSegmentBytes
+}
 
 // postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.
 func postedTexts(r *http.Request) (ids []string, texts map[string]string, err error) {
@@ -125,9 +132,8 @@ func postedTexts(r *http.Request) (ids []string, texts map[string]string, err er
 	}
 	texts = make(map[string]string, len(ids))
 	for i, id := range ids {
-		// Browsers send textarea line breaks as CRLF; the pipeline stores LF.
-		t := strings.ReplaceAll(values[i], "\r\n", "\n")
-		if !utf8.ValidString(t) || strings.IndexByte(t, 0) >= 0 || len(t) > maxSegmentBytes {
+		t, ok := formText(values[i])
+		if !ok {
 			return nil, nil, fmt.Errorf("editor form: segment %q: %w", id, tarjuma.ErrInvalid)
 		}
 		texts[id] = t
@@ -212,8 +218,8 @@ func decision(r *http.Request) (int, string, error) {
 	if err != nil || n < 1 {
 		return 0, "", fmt.Errorf("version %q: %w", r.PostFormValue("version"), tarjuma.ErrInvalid)
 	}
-	comment := strings.ReplaceAll(r.PostFormValue("comment"), "\r\n", "\n")
-	if !utf8.ValidString(comment) || strings.IndexByte(comment, 0) >= 0 || len(comment) > maxSegmentBytes {
+	comment, ok := formText(r.PostFormValue("comment"))
+	if !ok {
 		return 0, "", fmt.Errorf("comment: %w", tarjuma.ErrInvalid)
 	}
 	return n, comment, nil
