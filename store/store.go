@@ -51,6 +51,8 @@ type dialect struct {
 	skipLocked string
 	// lockMigrations serialises processes that migrate at the same time.
 	lockMigrations string
+	// arrays: the database takes a list of values as one array parameter.
+	arrays bool
 }
 
 var (
@@ -61,6 +63,7 @@ var (
 		skipLocked: " FOR UPDATE SKIP LOCKED",
 		// The key is arbitrary but fixed: "tarjuma" in ASCII.
 		lockMigrations: "SELECT pg_advisory_xact_lock(32758241338682721)",
+		arrays:         true,
 	}
 )
 

@@ -53,16 +53,16 @@ func (db *DB) Translation(ctx context.Context, articleID int64, lang tarjuma.Lan
 }
 
 // mayBecome adds the statuses that may become next (tarjuma.Status.CanBecome) and returns the
-// SQL condition on them. Putting the state machine into the UPDATE's WHERE means a concurrent
+// SQL condition on them, testing column (the status column or an expression of it). Putting the state machine into the UPDATE's WHERE means a concurrent
 // change between reading and writing a translation cannot slip an illegal move through.
-func (p *params) mayBecome(next tarjuma.Status) string {
+func (p *params) mayBecome(column string, next tarjuma.Status) string {
 	var from []any
 	for _, s := range tarjuma.Statuses() {
 		if s.CanBecome(next) {
 			from = append(from, s)
 		}
 	}
-	return "status IN (" + p.list(from...) + ")"
+	return column + " IN (" + p.list(from...) + ")"
 }
 
 // whyNot explains why a translation did not move for source revision rev: it does not exist
@@ -101,7 +101,7 @@ func (db *DB) startTranslating(ctx context.Context, articleID int64, lang tarjum
 	const source = ` FROM source_revisions WHERE article_id = $3 AND number = $5)`
 	row := db.write.QueryRowContext(ctx, `UPDATE translations
 		SET status = $1, failure_reason = '', updated_at = $2
-		WHERE article_id = $3 AND lang = $4 AND source_revision = $5 AND `+p.mayBecome(tarjuma.StatusTranslating)+`
+		WHERE article_id = $3 AND lang = $4 AND source_revision = $5 AND `+p.mayBecome("status", tarjuma.StatusTranslating)+`
 		AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = $3 AND v.lang = $4 AND v.source_revision = $5)
 		RETURNING `+translationColumns+`, (SELECT title`+source+`, (SELECT body`+source+`,
 			(SELECT author`+source+`, (SELECT created_at`+source, p...)
@@ -124,7 +124,7 @@ func (db *DB) startTranslating(ctx context.Context, articleID int64, lang tarjum
 func (db *DB) FailTranslation(ctx context.Context, articleID int64, lang tarjuma.Lang, rev int, reason string) error {
 	p := params{tarjuma.StatusFailed, reason, now(), articleID, lang, rev}
 	res, err := db.write.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = $2, updated_at = $3
-		WHERE article_id = $4 AND lang = $5 AND source_revision = $6 AND `+p.mayBecome(tarjuma.StatusFailed), p...)
+		WHERE article_id = $4 AND lang = $5 AND source_revision = $6 AND `+p.mayBecome("status", tarjuma.StatusFailed), p...)
 	var n int64
 	if err == nil {
 		n, err = res.RowsAffected()
@@ -253,7 +253,7 @@ func (db *DB) saveMachineStatement(ctx context.Context, v *tarjuma.Version, segm
 	p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, now(), tarjuma.StatusNeedsReview, v.GlossaryVersion}
 	err := db.write.QueryRowContext(ctx, `WITH t AS (
 			SELECT article_id, lang, latest_version, source_revision FROM translations
-			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
+			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome("status", tarjuma.StatusNeedsReview)+`
 			FOR UPDATE
 		), v AS (
 			INSERT INTO versions (`+versionColumns+`)
@@ -284,7 +284,7 @@ func (db *DB) saveMachineTx(ctx context.Context, v *tarjuma.Version, segments st
 		p := params{v.ArticleID, v.Lang, v.SourceRevision, segments, tarjuma.MachineAuthor, at, v.GlossaryVersion}
 		err := tx.QueryRowContext(ctx, `INSERT INTO versions (`+versionColumns+`)
 			SELECT article_id, lang, latest_version + 1, $4, $5, TRUE, source_revision, $7, $6 FROM translations
-			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome(tarjuma.StatusNeedsReview)+`
+			WHERE article_id = $1 AND lang = $2 AND source_revision = $3 AND `+p.mayBecome("status", tarjuma.StatusNeedsReview)+`
 			ON CONFLICT DO NOTHING RETURNING number`, p...).Scan(&v.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
