@@ -231,3 +231,18 @@ func (p *params) list(vs ...any) string {
 	}
 	return strings.Join(marks, ", ")
 }
+
+// oneOf adds values to p and returns the condition that column is one of them. PostgreSQL takes
+// them as one array parameter, which its driver encodes with a single copy of each value, where
+// a parameter each cost three copies: memory keys are whole sentences, and the worker looks
+// them up on every task. SQLite has no arrays and takes a parameter each.
+func (db *DB) oneOf(p *params, column string, values []string) string {
+	if db.dialect.arrays {
+		return column + " = ANY(" + p.add(values) + "::text[])"
+	}
+	in := make([]any, len(values))
+	for i, v := range values {
+		in[i] = v
+	}
+	return column + " IN (" + p.list(in...) + ")"
+}

@@ -53,8 +53,9 @@ func (db *DB) Translation(ctx context.Context, articleID int64, lang tarjuma.Lan
 }
 
 // mayBecome adds the statuses that may become next (tarjuma.Status.CanBecome) and returns the
-// SQL condition on them, testing column (the status column or an expression of it). Putting the state machine into the UPDATE's WHERE means a concurrent
-// change between reading and writing a translation cannot slip an illegal move through.
+// SQL condition that column (the status, or an expression of it) is one of them. Putting the
+// state machine into the UPDATE's WHERE means a concurrent change between reading and writing a
+// translation cannot slip an illegal move through.
 func (p *params) mayBecome(column string, next tarjuma.Status) string {
 	var from []any
 	for _, s := range tarjuma.Statuses() {
