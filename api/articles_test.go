@@ -139,6 +139,8 @@ func TestCreateArticleRejected(t *testing.T) {
 		{"empty request", ``, nil, 400, "invalid_json", ""},
 		{"two JSON values", valid + valid, nil, 400, "invalid_json", "after the JSON value"},
 		{"invalid UTF-8", strings.Replace(valid, "قمة", "\xd9\xff\xfe", 1), nil, 400, "invalid_utf8", "UTF-8"},
+		{"lone high surrogate escape", strings.Replace(valid, "قمة", `قمة \ud800`, 1), nil, 400, "invalid_utf8", `unpaired UTF-16 surrogate escape (\ud800)`},
+		{"lone low surrogate escape", strings.Replace(valid, "قمة", `\udc00قمة`, 1), nil, 400, "invalid_utf8", `(\udc00)`},
 		{"unknown field", with("bdy", "نص"), nil, 400, "invalid_json", `"bdy"`},
 		{"wrong type", with("title", 5), nil, 400, "invalid_json", `"title"`},
 		{"missing title", `{"body": "نص الخبر"}`, nil, 422, "empty_field", "title"},

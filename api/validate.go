@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +28,10 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, dst any) ([]by
 	if !utf8.Valid(raw) {
 		return nil, errorf(http.StatusBadRequest, "invalid_utf8", "request body is not valid UTF-8")
 	}
+	// It does the same to an escaped lone UTF-16 surrogate such as \ud800.
+	if esc := unpairedSurrogate(raw); esc != "" {
+		return nil, errorf(http.StatusBadRequest, "invalid_utf8", "request contains an unpaired UTF-16 surrogate escape (%s); text must be valid Unicode", esc)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -40,6 +45,44 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, dst any) ([]by
 		return nil, errorf(http.StatusBadRequest, "invalid_json", "request body has data after the JSON value")
 	}
 	return raw, nil
+}
+
+// unpairedSurrogate returns the first \uXXXX escape in raw JSON that is a UTF-16 surrogate
+// not part of a high-low pair (for example "\ud800", or "\udc00" on its own), or "" if there is none.
+// encoding/json decodes such an escape to U+FFFD without complaint, so the text stored would differ
+// from the text sent. A backslash escapes exactly the next byte, so "\\ud800" is the valid text \ud800.
+func unpairedSurrogate(raw []byte) string {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r, ok := hexEscape(raw[i:])
+		if !ok {
+			i++ // skip the escaped byte; malformed \u escapes are left to the JSON decoder
+			continue
+		}
+		switch {
+		case r >= 0xD800 && r < 0xDC00: // high surrogate: the next escape must be a low one
+			if lo, ok := hexEscape(raw[i+6:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+				i += 11
+				continue
+			}
+			return string(raw[i : i+6])
+		case r >= 0xDC00 && r < 0xE000: // low surrogate without a high one before it
+			return string(raw[i : i+6])
+		}
+		i += 5
+	}
+	return ""
+}
+
+// hexEscape decodes a \uXXXX escape at the start of b.
+func hexEscape(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(n), err == nil
 }
 
 // checkSource answers tarjuma.CheckSource's verdict on a submission as a JSON error.
