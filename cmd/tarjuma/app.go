@@ -155,6 +155,9 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 	for _, p := range apiServer.Routes() {
 		mux.Handle(p, apiServer)
 	}
+	// The rest of /api/ too, so an unknown path or a wrong method gets the API's JSON 404 or 405
+	// rather than this mux's plain text.
+	mux.Handle("/api/", apiServer)
 	for _, p := range pages.Routes() {
 		mux.Handle(p, pages)
 	}

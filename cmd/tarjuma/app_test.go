@@ -172,3 +172,45 @@ func waitSettled(t testing.TB, base string, id int64, rev int, within time.Durat
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestUnmatchedAPIRequestsAnswerJSON holds the mounted app, not only api.Server, to the API's
+// error format: an unknown /api/ path or a wrong method must not fall through to the outer
+// mux's plain text, while the review pages beside the API still answer.
+func TestUnmatchedAPIRequestsAnswerJSON(t *testing.T) {
+	base, _ := startApp(t, backends(t)[0], nil)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{"DELETE", "/api/v1/articles", http.StatusMethodNotAllowed, "method_not_allowed"},
+		{"GET", "/api/v2/articles", http.StatusNotFound, "not_found"},
+		{"GET", "/api/", http.StatusNotFound, "not_found"},
+	} {
+		req, err := http.NewRequest(tc.method, base+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testDevToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || err != nil || body.Error.Code != tc.code {
+			t.Errorf("%s %s: status %d, error code %q (%v); want %d and %q", tc.method, tc.path, resp.StatusCode, body.Error.Code, err, tc.status, tc.code)
+		}
+	}
+	resp, err := http.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /login: status %d, %s; the review pages must still answer", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
