@@ -9,13 +9,14 @@ import (
 
 // SplitSource cuts an article into the units translated and reviewed one by one: the title
 // first (id "title"), then every sentence of every paragraph ("p1.s1", "p1.s2", "p2.s1", …).
-// A line break ends a paragraph; a sentence ends at . ؟ ? ! or ؛ — but a full stop between two
-// digits is a decimal point, so "3.5" and "2022-2024" stay whole. Text inside a sentence is kept
-// byte for byte; only the space between sentences and paragraphs is dropped.
+// A line break ("\n", "\r\n", a lone "\r" or U+2028) or a paragraph separator (U+2029) ends a
+// paragraph, and blank lines are skipped; a sentence ends at . ؟ ? ! or ؛ — but a full stop
+// between two digits is a decimal point, so "3.5" and "2022-2024" stay whole. Text inside a
+// sentence is kept byte for byte; only the space between sentences and paragraphs is dropped.
 func SplitSource(title, body string) []Segment {
 	segs := []Segment{{ID: TitleSegmentID, Source: strings.TrimSpace(title)}}
 	para := 0
-	for _, line := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
+	for _, line := range strings.Split(lineBreaks.Replace(body), "\n") {
 		sentences := splitSentences(line)
 		if len(sentences) == 0 {
 			continue
@@ -27,6 +28,10 @@ func SplitSource(title, body string) []Segment {
 	}
 	return segs
 }
+
+// lineBreaks turns every line ending and U+2028/U+2029 into "\n"; "\r\n" is listed before "\r" so
+// it counts as one break. Every line is its own paragraph, so U+2029 needs nothing more.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n")
 
 // splitSentences splits one paragraph at sentence terminators, keeping each terminator (and any
 // closing quotes or brackets right after it) with its sentence.

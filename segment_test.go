@@ -46,6 +46,36 @@ func TestSplitSourceIDsAndParagraphs(t *testing.T) {
 	}
 }
 
+func TestSplitSourceLineBreaks(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []Segment
+	}{
+		{"lone CR", "سطر أول\rسطر ثان", []Segment{{ID: "p1.s1", Source: "سطر أول"}, {ID: "p2.s1", Source: "سطر ثان"}}},
+		{"CRLF", "سطر أول\r\nسطر ثان", []Segment{{ID: "p1.s1", Source: "سطر أول"}, {ID: "p2.s1", Source: "سطر ثان"}}},
+		{"CRLF blank line", "سطر أول\r\n\r\nسطر ثان", []Segment{{ID: "p1.s1", Source: "سطر أول"}, {ID: "p2.s1", Source: "سطر ثان"}}},
+		{"line separator", "سطر أول\u2028سطر ثان", []Segment{{ID: "p1.s1", Source: "سطر أول"}, {ID: "p2.s1", Source: "سطر ثان"}}},
+		{"paragraph separator", "فقرة أولى. جملة\u2029فقرة ثانية", []Segment{{ID: "p1.s1", Source: "فقرة أولى."}, {ID: "p1.s2", Source: "جملة"}, {ID: "p2.s1", Source: "فقرة ثانية"}}},
+		{"mixed", "أولى 3.5\rثانية\r\nثالثة 2022-2024\u2028رابعة. خامسة\u2029\u2029\nسادسة\n", []Segment{
+			{ID: "p1.s1", Source: "أولى 3.5"},
+			{ID: "p2.s1", Source: "ثانية"},
+			{ID: "p3.s1", Source: "ثالثة 2022-2024"},
+			{ID: "p4.s1", Source: "رابعة."},
+			{ID: "p4.s2", Source: "خامسة"},
+			{ID: "p5.s1", Source: "سادسة"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := append([]Segment{{ID: "title", Source: "العنوان"}}, tt.want...)
+			if diff := cmp.Diff(want, SplitSource("العنوان", tt.body)); diff != "" {
+				t.Errorf("SplitSource(%q) (-want +got):\n%s", tt.body, diff)
+			}
+		})
+	}
+}
+
 // TestSplitSourceSample checks the wire story: every sentence is kept, in order, byte for byte.
 func TestSplitSourceSample(t *testing.T) {
 	raw, err := os.ReadFile("testdata/summit-ar.txt")
