@@ -64,7 +64,7 @@ func runWorker(ctx context.Context, cfg config, args []string) error {
 func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	data := fs.String("data", "./data", "folder for the SQLite database")
+	data := fs.String("data", cfg.DataDir, "folder for the SQLite database (TARJUMA_DATA)")
 	devToken := fs.String("dev-token", "", "accept this bearer token as an admin (dev mode only)")
 	if err := fs.Parse(args); err != nil {
 		return err
