@@ -56,7 +56,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if cfg.RedisURL == "" {
 		return nil, errors.New("TARJUMA_REDIS_URL is not set (only dev and demo start an embedded Redis)")
 	}
-	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	redisOpt, err := redisConnOpt(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("TARJUMA_REDIS_URL: %w", err)
 	}

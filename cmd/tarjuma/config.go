@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -178,4 +183,42 @@ func (c config) logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// redisConnOpt reads TARJUMA_REDIS_URL. asynq parses redis://, rediss:// and
+// redis-sentinel://[:sentinel-pass@]host1:26379,host2:26379?master=NAME, but its Sentinel form
+// has no place for the master's own credentials or database, which a replicated Redis with
+// requirepass needs; here they come from the query as username=, password= and db=, as in
+// go-redis's own failover URLs. A Sentinel URL without master, or with a parameter it does not
+// know, is refused rather than failing later on connect or silently ignored.
+func redisConnOpt(rawURL string) (asynq.RedisConnOpt, error) {
+	opt, err := asynq.ParseRedisURI(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	failover, ok := opt.(asynq.RedisFailoverClientOpt)
+	if !ok {
+		return opt, nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	for name := range q {
+		if !slices.Contains([]string{"master", "username", "password", "db"}, name) {
+			return nil, fmt.Errorf("redis-sentinel URL: unknown parameter %q (known: master, username, password, db)", name)
+		}
+	}
+	if failover.MasterName == "" {
+		return nil, errors.New("redis-sentinel URL: master=NAME is missing")
+	}
+	failover.SentinelUsername = u.User.Username()
+	failover.Username, failover.Password = q.Get("username"), q.Get("password")
+	if v := q.Get("db"); v != "" {
+		if failover.DB, err = strconv.Atoi(v); err != nil || failover.DB < 0 {
+			return nil, fmt.Errorf("redis-sentinel URL: db=%q is not a database number", v)
+		}
+	}
+	return failover, nil
 }

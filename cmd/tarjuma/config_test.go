@@ -2,10 +2,13 @@ package main
 
 import (
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hibiken/asynq"
 )
 
 // TestConfigDocumented keeps the README's configuration table, docker-compose.yml and the code
@@ -64,6 +67,45 @@ func TestConfigDocumented(t *testing.T) {
 	for _, cmd := range regexp.MustCompile(`command: \["([a-z]+)"\]`).FindAllStringSubmatch(string(compose), -1) {
 		if !slices.Contains([]string{"serve", "worker", "migrate"}, cmd[1]) {
 			t.Errorf("docker-compose.yml runs unknown command %q", cmd[1])
+		}
+	}
+}
+
+// TestRedisConnOpt covers the three forms of TARJUMA_REDIS_URL the README documents and the
+// master credentials tarjuma adds to asynq's Sentinel form.
+func TestRedisConnOpt(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want asynq.RedisConnOpt
+	}{
+		{"redis://:secret@redis.internal:6379/2", asynq.RedisClientOpt{Addr: "redis.internal:6379", Password: "secret", DB: 2}},
+		{"redis-sentinel://:sentinel-secret@s1:26379,s2:26379?master=tarjuma&password=master-secret&db=3",
+			asynq.RedisFailoverClientOpt{MasterName: "tarjuma", SentinelAddrs: []string{"s1:26379", "s2:26379"},
+				SentinelPassword: "sentinel-secret", Password: "master-secret", DB: 3}},
+		{"redis-sentinel://watcher:sentinel-secret@s1:26379?master=tarjuma&username=app&password=p%40ss",
+			asynq.RedisFailoverClientOpt{MasterName: "tarjuma", SentinelAddrs: []string{"s1:26379"},
+				SentinelUsername: "watcher", SentinelPassword: "sentinel-secret", Username: "app", Password: "p@ss"}},
+	} {
+		got, err := redisConnOpt(tc.url)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("redisConnOpt(%q) = %+v, %v; want %+v", tc.url, got, err, tc.want)
+		}
+	}
+
+	got, err := redisConnOpt("rediss://redis.internal:6380")
+	if opt, ok := got.(asynq.RedisClientOpt); err != nil || !ok || opt.TLSConfig == nil || opt.TLSConfig.ServerName != "redis.internal" {
+		t.Errorf("rediss:// = %+v, %v; want TLS to redis.internal", got, err)
+	}
+
+	for url, want := range map[string]string{
+		"redis-sentinel://s1:26379":                         "master=NAME is missing",
+		"redis-sentinel://s1:26379?master=m&db=two":         `db="two"`,
+		"redis-sentinel://s1:26379?master=m&db=-1":          `db="-1"`,
+		"redis-sentinel://s1:26379?master=m&sentinel=extra": `unknown parameter "sentinel"`,
+		"http://redis.internal:6379":                        "unsupported uri scheme",
+	} {
+		if _, err := redisConnOpt(url); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("redisConnOpt(%q) error = %v, want one saying %q", url, err, want)
 		}
 	}
 }

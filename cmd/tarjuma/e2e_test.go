@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
@@ -225,5 +227,39 @@ func TestEndToEndGlossary(t *testing.T) {
 		if len(v.TitleChecks) < 2 {
 			t.Errorf("%s: title checks %+v, want one per term", lang, v.TitleChecks)
 		}
+	}
+}
+
+// TestEndToEndOverSentinel runs the pipeline on a replicated Redis's addressing: the URL names
+// only a Sentinel, which points API, relay and worker at a master that asks for a password.
+func TestEndToEndOverSentinel(t *testing.T) {
+	const name, password = "tarjuma", "master-secret"
+	master := testenv.StartRedisServer(t, "--requirepass", password)
+	sentinel := testenv.StartRedisSentinel(t, name, master.Addr(), password)
+	all := backends(t)
+	vars := env{
+		"TARJUMA_DATABASE_URL": all[len(all)-1]["TARJUMA_DATABASE_URL"],
+		"TARJUMA_REDIS_URL":    fmt.Sprintf("redis-sentinel://%s?master=%s&password=%s", sentinel.Addr(), name, password),
+		"TARJUMA_MT":           "stub",
+	}
+	base, _ := startApp(t, vars, map[string]translate.Provider{"stub": &stubProvider{}})
+
+	title, body := tarjuma.SampleArticle()
+	var a articleView
+	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &a); code != 202 {
+		t.Fatalf("submit: status %d, want 202", code)
+	}
+	settled := waitSettled(t, base, a.ID, 1, 30*time.Second)
+	for _, tr := range settled.Translations {
+		if tr.Status != string(tarjuma.StatusNeedsReview) || tr.LatestVersion != 1 {
+			t.Errorf("%s: status %s, version %d; want needs_review, version 1", tr.Lang, tr.Status, tr.LatestVersion)
+		}
+	}
+
+	// The tasks went through the master the Sentinel named.
+	c := redis.NewClient(&redis.Options{Addr: master.Addr(), Password: password})
+	defer c.Close()
+	if n, err := c.ZCard(t.Context(), "asynq:{default}:completed").Result(); err != nil || n != 3 {
+		t.Errorf("completed tasks on the master: %d, %v; want 3", n, err)
 	}
 }

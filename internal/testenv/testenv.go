@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -199,13 +200,45 @@ type RedisServer struct {
 	t    testing.TB
 	port int
 	dir  string
+	args []string // what redis-server is started with, the same on every Start
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 }
 
-// StartRedisServer starts redis-server on a free loopback port and kills it at cleanup. It
-// skips the test when the binary is missing (fails in CI).
-func StartRedisServer(t testing.TB) *RedisServer {
+// StartRedisServer starts redis-server on a free loopback port, with extra settings such as
+// "--requirepass", "secret" appended to its command line, and kills it at cleanup. It skips the
+// test when the binary is missing (fails in CI).
+func StartRedisServer(t testing.TB, extra ...string) *RedisServer {
+	t.Helper()
+	return startRedisProcess(t, func(string) []string { return extra })
+}
+
+// StartRedisSentinel starts a Redis Sentinel watching the master named name at masterAddr,
+// which asks for password (none when empty), as a replicated Redis would be set up. Its URL is
+// the Sentinel's own address.
+func StartRedisSentinel(t testing.TB, name, masterAddr, password string) *RedisServer {
+	t.Helper()
+	host, port, err := net.SplitHostPort(masterAddr)
+	if err != nil {
+		t.Fatalf("testenv: sentinel master address: %v", err)
+	}
+	return startRedisProcess(t, func(dir string) []string {
+		conf := fmt.Sprintf("sentinel monitor %s %s %s 1\n", name, host, port)
+		if password != "" {
+			conf += fmt.Sprintf("sentinel auth-pass %s %s\n", name, password)
+		}
+		// Sentinel rewrites its configuration file, so it lives in the server's own folder.
+		path := filepath.Join(dir, "sentinel.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+			t.Fatalf("testenv: write sentinel.conf: %v", err)
+		}
+		return []string{path, "--sentinel"}
+	})
+}
+
+// startRedisProcess starts redis-server on a free loopback port with the settings config
+// returns (given the server's folder) before the common ones.
+func startRedisProcess(t testing.TB, config func(dir string) []string) *RedisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		absent(t, "testenv: %v", err)
@@ -218,13 +251,18 @@ func StartRedisServer(t testing.TB) *RedisServer {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	s := &RedisServer{t: t, port: port, dir: t.TempDir()}
+	s.args = append(config(s.dir), "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir)
 	t.Cleanup(s.Stop)
 	s.Start()
 	return s
 }
 
 // URL is where the server listens, the same across restarts.
-func (s *RedisServer) URL() string { return "redis://127.0.0.1:" + strconv.Itoa(s.port) }
+func (s *RedisServer) URL() string { return "redis://" + s.Addr() }
+
+// Addr is the server's host:port.
+func (s *RedisServer) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
 // Start starts the server again on its port after Stop, and waits until it answers.
 func (s *RedisServer) Start() {
@@ -234,14 +272,13 @@ func (s *RedisServer) Start() {
 	if s.cmd != nil {
 		return
 	}
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.dir)
+	cmd := exec.Command("redis-server", s.args...)
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("testenv: start redis-server: %v", err)
 	}
 	s.cmd = cmd
 	// redis-server listens only once it is ready, so a connection is the readiness check.
-	addr := "127.0.0.1:" + strconv.Itoa(s.port)
+	addr := s.Addr()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
