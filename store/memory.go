@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -26,8 +28,11 @@ func (db *DB) LookupMemory(ctx context.Context, source, target tarjuma.Lang, key
 	for start := 0; start < len(keys); start += memoryBatch {
 		batch := keys[start:min(start+memoryBatch, len(keys))]
 		p := params{source, target}
+		indexed, values := db.memoryIndex(batch)
+		// An md5 shared by another key (never by chance) finds that key's entry, which no
+		// caller asks the map for: a miss, never another sentence's text.
 		rows, err := db.read.QueryContext(ctx, `SELECT key, text FROM translation_memory
-			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, "key", batch), p...)
+			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, indexed, values), p...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
 		}
@@ -47,7 +52,7 @@ func (db *DB) LookupMemory(ctx context.Context, source, target tarjuma.Lang, key
 
 // PutMemory inserts or replaces translation-memory entries.
 func (db *DB) PutMemory(ctx context.Context, entries []MemoryEntry) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error { return putMemory(ctx, tx, entries, now()) })
+	err := db.inTx(ctx, func(tx *sql.Tx) error { return db.putMemory(ctx, tx, entries, now()) })
 	if err != nil {
 		return fmt.Errorf("store: put memory: %w", err)
 	}
@@ -56,10 +61,13 @@ func (db *DB) PutMemory(ctx context.Context, entries []MemoryEntry) error {
 
 // putMemory writes entries inside tx, so an approval and what it teaches the memory commit
 // together.
-func putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, at time.Time) error {
+// An entry replaces the one its index expression matches, key and text together.
+func (db *DB) putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, at time.Time) error {
+	indexed, _ := db.memoryIndex(nil)
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
 		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (source_lang, target_lang, key) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`)
+		ON CONFLICT (source_lang, target_lang, `+indexed+`)
+		DO UPDATE SET key = excluded.key, text = excluded.text, updated_at = excluded.updated_at`)
 	if err != nil {
 		return err
 	}
@@ -70,4 +78,18 @@ func putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, at time.T
 		}
 	}
 	return nil
+}
+
+// memoryIndex returns the expression the memory's unique index is on, and keys as values of
+// it: the keys themselves, or their md5 in hex where the index is on md5(key).
+func (db *DB) memoryIndex(keys []string) (expr string, values []string) {
+	if !db.dialect.memoryByMD5 {
+		return "key", keys
+	}
+	values = make([]string, len(keys))
+	for i, k := range keys {
+		sum := md5.Sum([]byte(k))
+		values[i] = hex.EncodeToString(sum[:])
+	}
+	return "md5(key)", values
 }

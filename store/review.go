@@ -127,7 +127,7 @@ func sameSegments(base, edit []tarjuma.Segment) error {
 func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, memoryKey func(source string) string) error {
 	err := db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
 		Action: tarjuma.StatusApproved, Comment: comment}, func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
-		if err := rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
+		if err := db.rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
 			return err
 		}
 		return queueDeliveries(ctx, tx, v, reviewer, at)
@@ -196,7 +196,7 @@ func (db *DB) decide(ctx context.Context, ev ReviewEvent, also func(tx *sql.Tx, 
 // rememberApproved puts v's translated segments into the memory, so the next machine version of
 // the same sentence takes the approved text. Untranslated segments hold the source, not a
 // translation, and empty ones nothing worth reusing.
-func rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memoryKey func(string) string, at time.Time) error {
+func (db *DB) rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memoryKey func(string) string, at time.Time) error {
 	var entries []MemoryEntry
 	for _, s := range v.Segments {
 		key := memoryKey(s.Source)
@@ -205,7 +205,7 @@ func rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memory
 		}
 		entries = append(entries, MemoryEntry{Source: tarjuma.Arabic, Target: v.Lang, Key: key, Text: s.Text})
 	}
-	return putMemory(ctx, tx, entries, at)
+	return db.putMemory(ctx, tx, entries, at)
 }
 
 // ReviewEvents returns the review decisions on a translation, oldest first. tarjuma.ErrNotFound

@@ -53,6 +53,10 @@ type dialect struct {
 	lockMigrations string
 	// arrays: the database takes a list of values as one array parameter.
 	arrays bool
+	// memoryByMD5: the translation memory is unique by the md5 of its key, not the key itself,
+	// because a PostgreSQL btree entry holds at most 2704 bytes and a key is a whole sentence.
+	// SQLite indexes keys of any length.
+	memoryByMD5 bool
 }
 
 var (
@@ -64,6 +68,7 @@ var (
 		// The key is arbitrary but fixed: "tarjuma" in ASCII.
 		lockMigrations: "SELECT pg_advisory_xact_lock(32758241338682721)",
 		arrays:         true,
+		memoryByMD5:    true,
 	}
 )
 
@@ -232,10 +237,9 @@ func (p *params) list(vs ...any) string {
 	return strings.Join(marks, ", ")
 }
 
-// oneOf adds values to p and returns the condition that column is one of them. PostgreSQL takes
-// them as one array parameter, which its driver encodes with a single copy of each value, where
-// a parameter each cost three copies: memory keys are whole sentences, and the worker looks
-// them up on every task. SQLite has no arrays and takes a parameter each.
+// oneOf adds values to p and returns the condition that column (or an expression) is one of
+// them. PostgreSQL takes them as one array parameter, so the statement is the same, and prepared
+// once, however many there are. SQLite has no arrays and takes a parameter each.
 func (db *DB) oneOf(p *params, column string, values []string) string {
 	if db.dialect.arrays {
 		return column + " = ANY(" + p.add(values) + "::text[])"

@@ -850,6 +850,22 @@ func TestMemory(t *testing.T) {
 		if err != nil || len(got) != len(keys) || got[keys[len(keys)-1]] != fmt.Sprint("key ", len(keys)-1) {
 			t.Errorf("batched lookup found %d of %d, %v", len(got), len(keys), err)
 		}
+
+		// A sentence far past what a PostgreSQL btree entry holds (2704 bytes), even compressed.
+		var long strings.Builder
+		for i := range 3000 {
+			fmt.Fprintf(&long, "الجملة %d ", i)
+		}
+		longKey := long.String()
+		for _, text := range []string{"a long sentence", "a long sentence, revised"} {
+			if err := db.PutMemory(t.Context(), []MemoryEntry{{Source: tarjuma.Arabic, Target: tarjuma.English, Key: longKey, Text: text}}); err != nil {
+				t.Fatalf("remembering a %d-byte sentence: %v", len(longKey), err)
+			}
+			got, err := db.LookupMemory(t.Context(), tarjuma.Arabic, tarjuma.English, []string{longKey, longKey[:len(longKey)-2]})
+			if want := map[string]string{longKey: text}; err != nil || !cmp.Equal(got, want) {
+				t.Errorf("lookup of the long sentence = %d entries, %v; want only %q", len(got), err, text)
+			}
+		}
 	})
 }
 
