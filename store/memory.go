@@ -28,11 +28,10 @@ func (db *DB) LookupMemory(ctx context.Context, source, target tarjuma.Lang, key
 	for start := 0; start < len(keys); start += memoryBatch {
 		batch := keys[start:min(start+memoryBatch, len(keys))]
 		p := params{source, target}
-		indexed, values := db.memoryIndex(batch)
 		// An md5 shared by another key (never by chance) finds that key's entry, which no
 		// caller asks the map for: a miss, never another sentence's text.
 		rows, err := db.read.QueryContext(ctx, `SELECT key, text FROM translation_memory
-			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, indexed, values), p...)
+			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, db.memoryIndexed(), db.asMemoryIndexed(batch)), p...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
 		}
@@ -60,13 +59,11 @@ func (db *DB) PutMemory(ctx context.Context, entries []MemoryEntry) error {
 }
 
 // putMemory writes entries inside tx, so an approval and what it teaches the memory commit
-// together.
-// An entry replaces the one its index expression matches, key and text together.
+// together. An entry replaces the one the unique index matches, key and text together.
 func (db *DB) putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, at time.Time) error {
-	indexed, _ := db.memoryIndex(nil)
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO translation_memory (source_lang, target_lang, key, text, updated_at)
 		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (source_lang, target_lang, `+indexed+`)
+		ON CONFLICT (source_lang, target_lang, `+db.memoryIndexed()+`)
 		DO UPDATE SET key = excluded.key, text = excluded.text, updated_at = excluded.updated_at`)
 	if err != nil {
 		return err
@@ -80,16 +77,24 @@ func (db *DB) putMemory(ctx context.Context, tx *sql.Tx, entries []MemoryEntry, 
 	return nil
 }
 
-// memoryIndex returns the expression the memory's unique index is on, and keys as values of
-// it: the keys themselves, or their md5 in hex where the index is on md5(key).
-func (db *DB) memoryIndex(keys []string) (expr string, values []string) {
-	if !db.dialect.memoryByMD5 {
-		return "key", keys
+// memoryIndexed is the expression the memory's unique index is on: the key, or its md5 where
+// the dialect indexes md5(key).
+func (db *DB) memoryIndexed() string {
+	if db.dialect.memoryByMD5 {
+		return "md5(key)"
 	}
-	values = make([]string, len(keys))
+	return "key"
+}
+
+// asMemoryIndexed turns keys into values of memoryIndexed: their md5 in hex, or themselves.
+func (db *DB) asMemoryIndexed(keys []string) []string {
+	if !db.dialect.memoryByMD5 {
+		return keys
+	}
+	digests := make([]string, len(keys))
 	for i, k := range keys {
 		sum := md5.Sum([]byte(k))
-		values[i] = hex.EncodeToString(sum[:])
+		digests[i] = hex.EncodeToString(sum[:])
 	}
-	return "md5(key)", values
+	return digests
 }
