@@ -188,9 +188,9 @@ func (c config) logger() *slog.Logger {
 // redisConnOpt reads TARJUMA_REDIS_URL. asynq parses redis://, rediss:// and
 // redis-sentinel://[:sentinel-pass@]host1:26379,host2:26379?master=NAME, but its Sentinel form
 // has no place for the master's own credentials or database, which a replicated Redis with
-// requirepass needs; here they come from the query as username=, password= and db=, as in
-// go-redis's own failover URLs. A Sentinel URL without master, or with a parameter it does not
-// know, is refused rather than failing later on connect or silently ignored.
+// requirepass needs; here they come from the query: username= and password= (go-redis's own
+// failover URLs name them so) and db=. A Sentinel URL without master, or with a parameter it
+// does not know, is refused rather than failing later on connect or silently ignored.
 func redisConnOpt(rawURL string) (asynq.RedisConnOpt, error) {
 	opt, err := asynq.ParseRedisURI(rawURL)
 	if err != nil {
