@@ -89,6 +89,19 @@ func (w *testWriter) Write(p []byte) (int, error) {
 // call sends one API request with the dev token and decodes a JSON answer into out (when not nil).
 func call(t testing.TB, method, url string, body any, out any) int {
 	t.Helper()
+	code, raw := send(t, method, url, body)
+	if out != nil && code < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, raw)
+		}
+	}
+	return code
+}
+
+// send sends one API request with the dev token and returns the status and the body, whatever
+// the status.
+func send(t testing.TB, method, url string, body any) (int, []byte) {
+	t.Helper()
 	var r io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -111,12 +124,7 @@ func call(t testing.TB, method, url string, body any, out any) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, url, err, raw)
-		}
-	}
-	return resp.StatusCode
+	return resp.StatusCode, raw
 }
 
 // articleView is the part of the article JSON the tests read.
@@ -187,22 +195,13 @@ func TestUnmatchedAPIRequestsAnswerJSON(t *testing.T) {
 		{"GET", "/api/v2/articles", http.StatusNotFound, "not_found"},
 		{"GET", "/api/", http.StatusNotFound, "not_found"},
 	} {
-		req, err := http.NewRequest(tc.method, base+tc.path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+testDevToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		code, raw := send(t, tc.method, base+tc.path, nil)
 		var body struct {
 			Error struct{ Code string } `json:"error"`
 		}
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if resp.StatusCode != tc.status || err != nil || body.Error.Code != tc.code {
-			t.Errorf("%s %s: status %d, error code %q (%v); want %d and %q", tc.method, tc.path, resp.StatusCode, body.Error.Code, err, tc.status, tc.code)
+		err := json.Unmarshal(raw, &body)
+		if code != tc.status || err != nil || body.Error.Code != tc.code {
+			t.Errorf("%s %s: status %d, error code %q (%v); want %d and %q", tc.method, tc.path, code, body.Error.Code, err, tc.status, tc.code)
 		}
 	}
 	resp, err := http.Get(base + "/login")
