@@ -47,6 +47,7 @@ func BenchmarkAsynqBaseline(b *testing.B) {
 
 	run := time.Now().UnixNano()
 	b.ResetTimer()
+	busyBefore, totalBefore, cpuOK := testenv.MachineCPU()
 	start := time.Now()
 	for i := range b.N {
 		task := asynq.NewTask("noop", nil, asynq.TaskID(fmt.Sprintf("noop-%d-%d", run, i)), asynq.Retention(time.Hour))
@@ -59,7 +60,15 @@ func BenchmarkAsynqBaseline(b *testing.B) {
 	}
 	elapsed := time.Since(start).Seconds()
 	b.StopTimer()
+	busyAfter, totalAfter, cpuAfterOK := testenv.MachineCPU()
 	b.ReportMetric(float64(b.N)/elapsed, "tasks/s")
 	b.ReportMetric(100*float64(b.N)/elapsed/2500, "%_of_bound")
+	// What asynq alone costs the machine per task (client, server and Redis): the share of the
+	// CPU the pipeline cannot spend on its own work at a given rate.
+	if cpuOK && cpuAfterOK {
+		busy := busyAfter - busyBefore
+		b.ReportMetric(100*busy/(totalAfter-totalBefore), "machine_busy_%")
+		b.ReportMetric(1000*busy/float64(b.N), "machine_cpu_ms/task")
+	}
 	b.ReportMetric(0, "ns/op")
 }

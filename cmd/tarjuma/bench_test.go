@@ -5,16 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/translate"
 )
 
@@ -49,7 +47,7 @@ func BenchmarkPipeline(b *testing.B) {
 	want := startTasks + 3*float64(b.N)
 
 	b.ResetTimer()
-	busyBefore, totalBefore, cpuOK := machineCPU()
+	busyBefore, totalBefore, cpuOK := testenv.MachineCPU()
 	start := time.Now()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -74,7 +72,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	elapsed := time.Since(start).Seconds()
 	b.StopTimer()
-	busyAfter, totalAfter, cpuAfterOK := machineCPU()
+	busyAfter, totalAfter, cpuAfterOK := testenv.MachineCPU()
 
 	bound := float64(benchConcurrency) / benchLatency.Seconds()
 	tasksPerSec := 3 * float64(b.N) / elapsed
@@ -92,33 +90,6 @@ func BenchmarkPipeline(b *testing.B) {
 		b.ReportMetric(1000*busy/float64(b.N), "machine_cpu_ms/article")
 	}
 	b.ReportMetric(0, "ns/op")
-}
-
-// machineCPU reads the whole machine's busy and total CPU seconds from /proc/stat (Linux), so
-// the benchmark shows how much CPU an article costs across the app, PostgreSQL, Redis and the
-// kernel, and whether the machine ran out of it. ok is false where /proc/stat is missing.
-func machineCPU() (busy, total float64, ok bool) {
-	raw, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	line, _, _ := strings.Cut(string(raw), "\n")
-	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	if len(fields) < 9 || fields[0] != "cpu" {
-		return 0, 0, false
-	}
-	const ticksPerSecond = 100 // USER_HZ, 100 on every Linux architecture Go runs on
-	for i, f := range fields[1:9] {
-		n, err := strconv.ParseFloat(f, 64)
-		if err != nil {
-			return 0, 0, false
-		}
-		total += n / ticksPerSecond
-		if i != 3 && i != 4 { // idle and iowait
-			busy += n / ticksPerSecond
-		}
-	}
-	return busy, total, true
 }
 
 // taskDurations reads the sum and count of tarjuma_task_duration_seconds: the mean handler time
