@@ -154,9 +154,9 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	baseNumber, err := strconv.Atoi(r.PostFormValue("base_version"))
-	if err != nil || baseNumber < 1 {
-		return fmt.Errorf("base_version %q: %w", r.PostFormValue("base_version"), tarjuma.ErrInvalid)
+	baseNumber, err := versionField(r, "base_version")
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	base, err := s.db.Version(ctx, id, lang, baseNumber)
@@ -212,11 +212,20 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 	return nil
 }
 
+// versionField reads a version number from the posted form field name.
+func versionField(r *http.Request, name string) (int, error) {
+	n, err := strconv.Atoi(r.PostFormValue(name))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s %q: %w", name, r.PostFormValue(name), tarjuma.ErrInvalid)
+	}
+	return n, nil
+}
+
 // decision reads a reviewer's form: the version decided on and the comment.
 func decision(r *http.Request) (int, string, error) {
-	n, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil || n < 1 {
-		return 0, "", fmt.Errorf("version %q: %w", r.PostFormValue("version"), tarjuma.ErrInvalid)
+	n, err := versionField(r, "version")
+	if err != nil {
+		return 0, "", err
 	}
 	comment, ok := formText(r.PostFormValue("comment"))
 	if !ok {
