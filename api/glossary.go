@@ -5,23 +5,40 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/store"
 )
 
 // maxGlossaryImport bounds an import body: a term base of 100k terms as CSV is about 20 MiB.
 const maxGlossaryImport = 64 << 20
 
-// formsJSON is a language's forms: the preferred one and those a reviewer also accepts.
+// formsJSON is a language's forms: the preferred one and those a reviewer also accepts, the
+// terminologist's overrides of generated forms, and, on output only, every grammatical form of
+// each spelling.
 type formsJSON struct {
-	Preferred string   `json:"preferred"`
-	Accepted  []string `json:"accepted,omitempty"`
+	Preferred string                             `json:"preferred"`
+	Accepted  []string                           `json:"accepted,omitempty"`
+	Overrides map[string]map[inflect.Form]string `json:"overrides,omitempty"`
+	Paradigms []paradigmJSON                     `json:"paradigms,omitempty"`
+}
+
+// paradigmJSON is every form of one spelling: generated, or overridden where overridden lists.
+// undecided says why the generator left forms to the terminologist ("gender", "plural").
+type paradigmJSON struct {
+	Spelling   string                  `json:"spelling"`
+	Forms      map[inflect.Form]string `json:"forms"`
+	Plural     bool                    `json:"plural,omitempty"`
+	Undecided  string                  `json:"undecided,omitempty"`
+	Overridden []inflect.Form          `json:"overridden,omitempty"`
 }
 
 // termJSON is a glossary term on the wire. updated_by and updated_at are set by the server and
@@ -45,7 +62,14 @@ func newTermJSON(t glossary.Term) termJSON {
 	if len(t.Targets) > 0 {
 		j.Targets = make(map[tarjuma.Lang]formsJSON, len(t.Targets))
 		for lang, f := range t.Targets {
-			j.Targets[lang] = formsJSON(f)
+			fj := formsJSON{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
+			if inflect.Inflects(lang) {
+				for _, p := range t.Paradigms(lang) {
+					fj.Paradigms = append(fj.Paradigms, paradigmJSON{Spelling: p.Lemma, Forms: p.Forms, Plural: p.Plural,
+						Undecided: p.Undecided, Overridden: slices.Sorted(maps.Keys(f.Overrides[p.Lemma]))})
+				}
+			}
+			j.Targets[lang] = fj
 		}
 	}
 	return j
@@ -57,7 +81,7 @@ func (j termJSON) term() glossary.Term {
 	if len(j.Targets) > 0 {
 		t.Targets = make(map[tarjuma.Lang]glossary.Forms, len(j.Targets))
 		for lang, f := range j.Targets {
-			t.Targets[lang] = glossary.Forms(f)
+			t.Targets[lang] = glossary.Forms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
 		}
 	}
 	return t

@@ -1,9 +1,6 @@
 package glossary
 
 import (
-	"bufio"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,29 +49,6 @@ func isMatchOf(src []Match, f Finding) bool {
 		}
 	}
 	return false
-}
-
-// TestDeclension runs the declension rules on testdata/declension.tsv: a form word, a text word,
-// and whether the rules accept the text word as a form of it.
-func TestDeclension(t *testing.T) {
-	f, err := os.Open("testdata/declension.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	var tz tokenizer
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") {
-			continue
-		}
-		fields := strings.Split(sc.Text(), "\t")
-		lang, form, word, want := tarjuma.Lang(fields[0]), fields[1], fields[2], fields[3] == "yes"
-		rule := decline(lang, form, tz.words(form, true)[0])
-		if got := rule.accepts(tz.words(word, true)[0]); got != want {
-			t.Errorf("%s: %q as a form of %q: %v, want %v (stem %q)", lang, word, form, got, want, rule.stem)
-		}
-	}
 }
 
 // TestCheckUnknownLanguage checks that a language without a target index finds nothing and

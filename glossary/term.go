@@ -2,11 +2,13 @@ package glossary
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 )
 
 // Kind classifies a term; reviewers filter by it and the desk's style rules differ per kind.
@@ -31,10 +33,15 @@ func Kinds() []Kind {
 func (k Kind) Valid() bool { return slices.Contains(Kinds(), k) }
 
 // Forms are the spellings of a term in one target language: the one the desk publishes, and
-// alternatives a reviewer lets through (an acronym, an older official form).
+// alternatives a reviewer lets through (an acronym, an older official form). Each spelling is
+// held in the nominative; its other grammatical forms are generated (see Term.Paradigm), and
+// Overrides corrects the generator once and for all where it is wrong or undecided.
 type Forms struct {
 	Preferred string
 	Accepted  []string
+	// Overrides maps a spelling (Preferred or one of Accepted) to the forms the terminologist
+	// wrote for it: Overrides["Рахмон"][inflect.Ins] = "Рахмоном".
+	Overrides map[string]map[inflect.Form]string
 }
 
 // Term is one entry of the term base: a name or title and how the desk writes it in every
@@ -119,6 +126,16 @@ func (t Term) problems() []Problem {
 				add(string(l), CodeBadForm, a)
 			}
 		}
+		for _, spelling := range slices.Sorted(maps.Keys(f.Overrides)) {
+			if spelling != f.Preferred && !slices.Contains(f.Accepted, spelling) {
+				add(string(l), CodeBadOverride, spelling)
+			}
+			for _, form := range slices.Sorted(maps.Keys(f.Overrides[spelling])) {
+				if text := f.Overrides[spelling][form]; !form.Valid(l) || !cleanForm(text) {
+					add(string(l), CodeBadOverride, spelling+" "+string(form)+"="+text)
+				}
+			}
+		}
 	}
 	if !t.ValidFrom.IsZero() && !t.ValidUntil.IsZero() && !t.ValidUntil.After(t.ValidFrom) {
 		add("valid_until", CodeBadPeriod, formatTime(t.ValidUntil))
@@ -155,7 +172,7 @@ func (t Term) clone() Term {
 	if t.Targets != nil {
 		targets := make(map[tarjuma.Lang]Forms, len(t.Targets))
 		for l, f := range t.Targets {
-			targets[l] = Forms{Preferred: f.Preferred, Accepted: slices.Clone(f.Accepted)}
+			targets[l] = Forms{Preferred: f.Preferred, Accepted: slices.Clone(f.Accepted), Overrides: cloneOverrides(f.Overrides)}
 		}
 		t.Targets = targets
 	}
@@ -175,6 +192,7 @@ const (
 	CodeBadLang     Code = "glossary.bad_lang"     // a target language the desk does not publish
 	CodeNoPreferred Code = "glossary.no_preferred" // a target language without a preferred form
 	CodeBadForm     Code = "glossary.bad_form"     // a target form that cannot be stored, or repeats the preferred one
+	CodeBadOverride Code = "glossary.bad_override" // an overridden form of no spelling of the term, of a form the language lacks, or not storable
 	CodeBadPeriod   Code = "glossary.bad_period"   // valid_until not after valid_from
 	CodeBadDate     Code = "glossary.bad_date"     // not YYYY-MM-DD or RFC 3339
 	CodeBadFlag     Code = "glossary.bad_flag"     // dnt is not a boolean

@@ -115,11 +115,23 @@ var wordTable = func() (t [0x700]bool) {
 }()
 
 // lowerRune folds case for comparing target texts; ё is folded to е because Russian writes it
-// optionally ("Объединённых" and "Объединенных" are the same word).
+// optionally ("Объединённых" and "Объединенных" are the same word), and the letters of legacy
+// Tajik fonts to today's, so the check finds a form spelled with them and can say so.
 func lowerRune(r rune) rune {
 	r = unicode.ToLower(r)
-	if r == 'ё' {
+	switch r {
+	case 'ё':
 		return 'е'
+	case 'ќ': // the legacy Tajik letters of pre-Unicode fonts, as today's
+		return 'қ'
+	case 'њ':
+		return 'ҳ'
+	case 'љ':
+		return 'ҷ'
+	case 'ї':
+		return 'ӣ'
+	case 'ў':
+		return 'ӯ'
 	}
 	return r
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 )
 
 // storedTerm fixes the JSON shape of a term in glossary_terms, independent of the Go type.
@@ -30,8 +31,9 @@ type storedTerm struct {
 }
 
 type storedForms struct {
-	Preferred string   `json:"preferred"`
-	Accepted  []string `json:"accepted,omitempty"`
+	Preferred string                             `json:"preferred"`
+	Accepted  []string                           `json:"accepted,omitempty"`
+	Overrides map[string]map[inflect.Form]string `json:"overrides,omitempty"`
 }
 
 func encodeTerm(t glossary.Term) (string, error) {
@@ -40,7 +42,7 @@ func encodeTerm(t glossary.Term) (string, error) {
 	if len(t.Targets) > 0 {
 		st.Targets = make(map[tarjuma.Lang]storedForms, len(t.Targets))
 		for lang, f := range t.Targets {
-			st.Targets[lang] = storedForms(f)
+			st.Targets[lang] = storedForms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
 		}
 	}
 	raw, err := json.Marshal(st)
@@ -57,7 +59,7 @@ func decodeTerm(raw string) (glossary.Term, error) {
 	if len(st.Targets) > 0 {
 		t.Targets = make(map[tarjuma.Lang]glossary.Forms, len(st.Targets))
 		for lang, f := range st.Targets {
-			t.Targets[lang] = glossary.Forms(f)
+			t.Targets[lang] = glossary.Forms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
 		}
 	}
 	return t, nil

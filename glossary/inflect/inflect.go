@@ -75,7 +75,6 @@ type Paradigm struct {
 const (
 	UndecidedGender = "gender" // a noun in -ь whose gender its ending does not tell
 	UndecidedPlural = "plural" // a plural whose genitive the rules cannot tell
-	UndecidedScript = "script" // not written in Cyrillic
 )
 
 // Generate returns the paradigm of a term's spelling in lang. Languages that do not inflect get
@@ -88,6 +87,16 @@ func Generate(lang tarjuma.Lang, lemma string, c Class) Paradigm {
 		return tajik(lemma)
 	}
 	return Paradigm{Lemma: lemma, Forms: map[Form]string{Nom: lemma}}
+}
+
+// unchanged is the paradigm of a lemma that keeps its spelling in every form: a name in Latin
+// script (a brand in a Russian text) is not declined.
+func unchanged(lang tarjuma.Lang, lemma string) Paradigm {
+	p := Paradigm{Lemma: lemma, Forms: map[Form]string{}}
+	for _, f := range FormsOf(lang) {
+		p.Forms[f] = lemma
+	}
+	return p
 }
 
 // undecided is the paradigm of a lemma whose forms the rules cannot tell.

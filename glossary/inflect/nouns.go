@@ -126,7 +126,9 @@ func noun(w string, animate, masculine bool) (wordForms, string) {
 }
 
 // isConsonant reports whether r is a Russian consonant letter.
-func isConsonant(r rune) bool { return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r) }
+func isConsonant(r rune) bool {
+	return strings.ContainsRune("бвгджзклмнпрстфхцчшщ", r)
+}
 
 // matchCase gives stem the capital of w when w has one.
 func matchCase(w, stem string) string {

@@ -1,6 +1,7 @@
 package inflect
 
 import (
+	"github.com/tarjuma/tarjuma"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,7 +26,7 @@ func endings(stem, nom, gen, dat, acc, ins, prep string) wordForms {
 // ("Основатель мира и национального единства – Лидер нации") decline each.
 func russian(lemma string, c Class) Paradigm {
 	if !cyrillic(lemma) {
-		return undecided(lemma, UndecidedScript)
+		return unchanged(tarjuma.Russian, lemma)
 	}
 	var pieces []string
 	rest := lemma

@@ -1,6 +1,7 @@
 package inflect
 
 import (
+	"github.com/tarjuma/tarjuma"
 	"strings"
 	"unicode"
 )
@@ -14,7 +15,7 @@ import (
 // suffix after a hyphen (СҲШ-ро).
 func tajik(lemma string) Paradigm {
 	if !cyrillic(lemma) {
-		return undecided(lemma, UndecidedScript)
+		return unchanged(tarjuma.Tajik, lemma)
 	}
 	last := lemma[strings.LastIndexAny(lemma, " ")+1:]
 	p := Paradigm{Lemma: lemma, Forms: map[Form]string{Nom: lemma}, Plural: strings.HasSuffix(last, "ҳо")}
