@@ -194,20 +194,45 @@ type Segment struct {
 }
 
 // TermSpan is a glossary term found in a segment's source: byte offsets into Source, without
-// any attached proclitic, so a reviewer's screen can highlight the name itself.
+// any attached proclitic, so a reviewer's screen can highlight the name itself. Method says how
+// the machine translation got the term in, so a reviewer and the metrics can see it.
 type TermSpan struct {
 	TermID     string
 	Start, End int
+	Method     TermMethod // empty until an engine translated the segment
 }
 
-// TermCheck is the adherence verdict for one term in a segment's target text. Result is "ok",
-// "inflected" (a declined form, which is fine), "missing" (the source has the term, the target
-// none of its forms) or "unexpected" (a term's form with no source occurrence). Form, Start and
-// End locate what was found in Text.
+// TermMethod is how the pipeline put a glossary term into a machine translation.
+type TermMethod string
+
+// The ways a term gets into a machine translation.
+const (
+	// TermLocked: sent in a do-not-translate span holding the desk's form, which the engine keeps
+	// (English, and terms kept in Arabic).
+	TermLocked TermMethod = "locked"
+	// TermInstructed: sent to an engine that follows instructions, with the desk's forms and the
+	// instruction to inflect them as the sentence needs.
+	TermInstructed TermMethod = "instructed"
+	// TermReplaced: the engine's own rendering, found in its sentence, replaced by the desk's form
+	// in the same grammatical form.
+	TermReplaced TermMethod = "replaced"
+	// TermFallback: the engine's rendering could not be found (it paraphrased), so the term was
+	// sent locked in its nominative; the adherence check flags it for the reviewer.
+	TermFallback TermMethod = "fallback"
+)
+
+// TermCheck is the adherence verdict for one term in a segment's target text. Result is "ok" or
+// "inflected" (a form of the term's paradigm, which is right; Case names it), "wrong_form",
+// "wrong_case", "unverified", "missing" (the source has the term, the target none of its forms)
+// or "unexpected" (a term's form with no source occurrence). Form is the glossary spelling;
+// Start and End locate what was found in Text; Suggestion is the desk's form the position needs
+// when the context decides it.
 type TermCheck struct {
 	TermID     string
 	Result     string
 	Form       string
+	Case       string
+	Suggestion string
 	Start, End int
 }
 

@@ -108,26 +108,29 @@ type segmentJSON struct {
 }
 
 type termSpanJSON struct {
-	Term  string `json:"term"`
-	Start int    `json:"start"`
-	End   int    `json:"end"`
+	Term   string             `json:"term"`
+	Start  int                `json:"start"`
+	End    int                `json:"end"`
+	Method tarjuma.TermMethod `json:"method,omitempty"` // how MT got the term in: locked, instructed, replaced, fallback
 }
 
 type termCheckJSON struct {
-	Term   string `json:"term"`
-	Result string `json:"result"` // ok, inflected, missing, unexpected
-	Form   string `json:"form,omitempty"`
-	Start  int    `json:"start"` // -1 when missing
-	End    int    `json:"end"`
+	Term       string `json:"term"`
+	Result     string `json:"result"` // ok, inflected, wrong_form, wrong_case, unverified, missing, unexpected
+	Form       string `json:"form,omitempty"`
+	Case       string `json:"case,omitempty"`       // the grammatical form found: nom gen dat acc ins prep; tg nom acc ezafe
+	Suggestion string `json:"suggestion,omitempty"` // the desk's form the position needs, when the context decides it
+	Start      int    `json:"start"`                // -1 when missing
+	End        int    `json:"end"`
 }
 
 func termsJSON(s tarjuma.Segment) ([]termSpanJSON, []termCheckJSON) {
 	terms, checks := make([]termSpanJSON, len(s.Terms)), make([]termCheckJSON, len(s.Checks))
 	for i, t := range s.Terms {
-		terms[i] = termSpanJSON{Term: t.TermID, Start: t.Start, End: t.End}
+		terms[i] = termSpanJSON{Term: t.TermID, Start: t.Start, End: t.End, Method: t.Method}
 	}
 	for i, c := range s.Checks {
-		checks[i] = termCheckJSON{Term: c.TermID, Result: c.Result, Form: c.Form, Start: c.Start, End: c.End}
+		checks[i] = termCheckJSON{Term: c.TermID, Result: c.Result, Form: c.Form, Case: c.Case, Suggestion: c.Suggestion, Start: c.Start, End: c.End}
 	}
 	return terms, checks
 }

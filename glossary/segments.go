@@ -3,18 +3,29 @@ package glossary
 import "github.com/tarjuma/tarjuma"
 
 // MarkTerms records in every segment the terms its source contains, so the engine request can
-// protect them and the reviewer's screen can show them, translated or not.
+// protect them and the reviewer's screen can show them, translated or not. A term found where
+// it was before keeps the method that translated it.
 func (m *Matcher) MarkTerms(segs []tarjuma.Segment) {
 	for i := range segs {
+		before := segs[i].Terms
 		segs[i].Terms = nil
 		for _, match := range m.Match(segs[i].Source) {
-			segs[i].Terms = append(segs[i].Terms, tarjuma.TermSpan{TermID: match.TermID, Start: match.Start, End: match.End})
+			span := tarjuma.TermSpan{TermID: match.TermID, Start: match.Start, End: match.End}
+			for _, b := range before {
+				if b.TermID == span.TermID && b.Start == span.Start && b.End == span.End {
+					span.Method = b.Method
+				}
+			}
+			segs[i].Terms = append(segs[i].Terms, span)
 		}
 	}
 }
 
 // CheckSegments records how every translated segment keeps to the glossary (see Check), from
-// the terms MarkTerms found. Untranslated segments get no checks: their text is the source.
+// the terms MarkTerms found. Untranslated segments get no checks: their text is the source. In
+// a machine translation, a term the pipeline could only put in locked in its nominative
+// (TermFallback) is flagged unverified even where the check finds it, since the case it needs
+// is unknown.
 func (m *Matcher) CheckSegments(segs []tarjuma.Segment, lang tarjuma.Lang) {
 	for i, s := range segs {
 		segs[i].Checks = nil
@@ -22,9 +33,23 @@ func (m *Matcher) CheckSegments(segs []tarjuma.Segment, lang tarjuma.Lang) {
 			continue
 		}
 		for _, f := range m.Check(SpanMatches(s), s.Text, lang) {
-			segs[i].Checks = append(segs[i].Checks, tarjuma.TermCheck{TermID: f.TermID, Result: string(f.Kind), Form: f.Form, Start: f.Start, End: f.End})
+			if s.Origin.IsMachine() && !f.Kind.Flagged() && fellBack(s.Terms, f) {
+				f.Kind = FindingUnverified
+			}
+			segs[i].Checks = append(segs[i].Checks, tarjuma.TermCheck{TermID: f.TermID, Result: string(f.Kind), Form: f.Form,
+				Case: string(f.Case), Suggestion: f.Suggestion, Start: f.Start, End: f.End})
 		}
 	}
+}
+
+// fellBack reports whether the source occurrence f answers went in as a fallback.
+func fellBack(spans []tarjuma.TermSpan, f Finding) bool {
+	for _, s := range spans {
+		if s.TermID == f.TermID && s.Start == f.SourceStart && s.Method == tarjuma.TermFallback {
+			return true
+		}
+	}
+	return false
 }
 
 // Annotate marks the terms of every segment and checks its text against them, as every stored

@@ -151,17 +151,20 @@ type storedSegment struct {
 }
 
 type storedSpan struct {
-	TermID string `json:"term"`
-	Start  int    `json:"start"`
-	End    int    `json:"end"`
+	TermID string             `json:"term"`
+	Start  int                `json:"start"`
+	End    int                `json:"end"`
+	Method tarjuma.TermMethod `json:"method,omitempty"`
 }
 
 type storedCheck struct {
-	TermID string `json:"term"`
-	Result string `json:"result"`
-	Form   string `json:"form,omitempty"`
-	Start  int    `json:"start"`
-	End    int    `json:"end"`
+	TermID     string `json:"term"`
+	Result     string `json:"result"`
+	Form       string `json:"form,omitempty"`
+	Case       string `json:"case,omitempty"`
+	Suggestion string `json:"suggestion,omitempty"`
+	Start      int    `json:"start"`
+	End        int    `json:"end"`
 }
 
 func encodeSegments(segs []tarjuma.Segment) (string, error) {
