@@ -50,8 +50,24 @@ var inlineTags = map[string]bool{"span": true, "font": true, "b": true, "strong"
 // unescapes entities. Unbalanced or unknown tags and stray "<" are an error wrapping
 // ErrMalformed, so a broken response is never stored.
 func Unprotect(s string) (string, error) {
+	text, _, err := UnprotectLocked(s)
+	return text, err
+}
+
+// Locked is where the content of a do-not-translate span ended up in the plain text.
+type Locked struct{ Start, End int }
+
+// UnprotectLocked is Unprotect that also says where each do-not-translate span's content is in
+// the plain text, in the order of the answer, so the desk's form in it can be put in the case
+// its position needs.
+func UnprotectLocked(s string) (string, []Locked, error) {
 	var b strings.Builder
-	var open []string
+	type element struct {
+		name   string
+		locked int // index into locked, or -1
+	}
+	var open []element
+	var locked []Locked
 	for i := 0; i < len(s); {
 		lt := strings.IndexByte(s[i:], '<')
 		if lt < 0 {
@@ -62,25 +78,33 @@ func Unprotect(s string) (string, error) {
 		i += lt
 		name, closing, selfClosing, end, err := parseTag(s, i)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		switch {
 		case !inlineTags[name]:
-			return "", fmt.Errorf("%w: unexpected <%s> at byte %d", ErrMalformed, name, i)
+			return "", nil, fmt.Errorf("%w: unexpected <%s> at byte %d", ErrMalformed, name, i)
 		case closing:
-			if len(open) == 0 || open[len(open)-1] != name {
-				return "", fmt.Errorf("%w: unbalanced </%s> at byte %d", ErrMalformed, name, i)
+			if len(open) == 0 || open[len(open)-1].name != name {
+				return "", nil, fmt.Errorf("%w: unbalanced </%s> at byte %d", ErrMalformed, name, i)
+			}
+			if k := open[len(open)-1].locked; k >= 0 {
+				locked[k].End = b.Len()
 			}
 			open = open[:len(open)-1]
 		case !selfClosing:
-			open = append(open, name)
+			e := element{name: name, locked: -1}
+			if tag := strings.ToLower(s[i:end]); strings.Contains(tag, `translate="no"`) || strings.Contains(tag, `translate='no'`) {
+				e.locked = len(locked)
+				locked = append(locked, Locked{Start: b.Len()})
+			}
+			open = append(open, e)
 		}
 		i = end
 	}
 	if len(open) > 0 {
-		return "", fmt.Errorf("%w: <%s> not closed", ErrMalformed, open[len(open)-1])
+		return "", nil, fmt.Errorf("%w: <%s> not closed", ErrMalformed, open[len(open)-1].name)
 	}
-	return b.String(), nil
+	return b.String(), locked, nil
 }
 
 // parseTag reads the tag that starts at s[i] == '<' and returns its lowercased name and the

@@ -39,10 +39,17 @@ type Capabilities struct {
 	HTML bool
 	// Glossary: the engine applies a glossary of its own (Request.Glossary) for this pair.
 	Glossary bool
+	// Instructions: the engine follows instructions (a language model), so a term can be given
+	// with its forms and the instruction to inflect it as the sentence needs, instead of being
+	// locked in its nominative.
+	Instructions bool
 }
 
 // GlossaryEntry is one source→target pair of the desk's glossary, for engines with native
-// glossaries.
+// glossaries or that follow instructions.
 type GlossaryEntry struct {
 	Source, Target string
+	// Forms are every grammatical form of Target, for an engine that follows instructions in a
+	// language whose terms inflect; empty otherwise.
+	Forms []string
 }

@@ -34,25 +34,25 @@ func TestTranslateProtectsTerms(t *testing.T) {
 		out := strings.Replace(req.Texts[0], "قال", `<span style="direction:ltr;text-align:left">Said</span>`, 1)
 		return []string{out}, nil
 	}}
-	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {engine}}})
-	got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m}, []tarjuma.Segment{seg})
+	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.English: {engine}}})
+	got, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.English, Terms: m}, []tarjuma.Segment{seg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	req := engine.Calls()[0]
-	if !req.HTML || !strings.Contains(req.Texts[0], `<span translate="no">Эмомали Рахмон</span>`) || !strings.Contains(req.Texts[0], "&lt;مرحبا&gt; &amp;") {
-		t.Errorf("engine got HTML=%v %q; want the Russian form protected and the rest escaped", req.HTML, req.Texts[0])
+	if !req.HTML || !strings.Contains(req.Texts[0], `<span translate="no">Emomali Rahmon</span>`) || !strings.Contains(req.Texts[0], "&lt;مرحبا&gt; &amp;") {
+		t.Errorf("engine got HTML=%v %q; want the English form protected and the rest escaped", req.HTML, req.Texts[0])
 	}
-	if want := "Said Эмомали Рахмон <مرحبا> & شكرا"; got[0].Text != want || got[0].Origin != "mt:html" {
+	if want := "Said Emomali Rahmon <مرحبا> & شكرا"; got[0].Text != want || got[0].Origin != "mt:html" || got[0].Terms[0].Method != tarjuma.TermLocked {
 		t.Errorf("stored %q (%s), want %q from mt:html", got[0].Text, got[0].Origin, want)
 	}
 
 	// A broken answer is an error, retryable, and nothing of it comes back.
 	broken := &stubProvider{name: "broken", fn: func(context.Context, Request) ([]string, error) {
-		return []string{`<span translate="no">Эмомали`}, nil
+		return []string{`<span translate="no">Emomali`}, nil
 	}}
-	tr = NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {broken}}})
-	out, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m}, []tarjuma.Segment{seg})
+	tr = NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.English: {broken}}})
+	out, err := tr.Translate(context.Background(), Job{Source: tarjuma.Arabic, Target: tarjuma.English, Terms: m}, []tarjuma.Segment{seg})
 	var engineErr *Error
 	if out != nil || !errors.As(err, &engineErr) || IsPermanent(err) {
 		t.Errorf("broken HTML: %v, %v; want a retryable engine error and no segments", out, err)

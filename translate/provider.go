@@ -31,13 +31,14 @@ type Provider interface {
 type Request struct {
 	Source, Target tarjuma.Lang
 	Texts          []string
-	// HTML says the texts are HTML whose glossary terms sit in <span translate="no"> elements
-	// holding the desk's target form: the engine must translate in its HTML mode, which keeps
-	// such spans as they are, and answer in HTML.
+	// HTML says the texts are HTML in which some glossary terms sit in <span translate="no">
+	// elements holding the desk's target form: the engine must translate in its HTML mode, which
+	// keeps such spans as they are, and answer in HTML.
 	HTML bool
 	// Glossary holds the desk's glossary terms found in Texts, as spelled there, with their
-	// preferred target forms; it is set only for a provider whose Capabilities for the pair
-	// include Glossary.
+	// preferred target forms (and every form of them, for an engine that follows instructions
+	// into a language whose terms inflect); it is set only for a provider whose Capabilities for
+	// the pair include Glossary or Instructions.
 	Glossary []GlossaryEntry
 	// GlossaryVersion is the version of the desk's glossary that Glossary comes from, so an
 	// engine that keeps a glossary of its own can tell when to rebuild it.

@@ -21,7 +21,8 @@ func capable(caps Capabilities) func(_, _ tarjuma.Lang) (Capabilities, bool) {
 func unsupported(_, _ tarjuma.Lang) (Capabilities, bool) { return Capabilities{}, false }
 
 // TestTranslateRouting checks which engine of a chain gets the request, what it gets, and that
-// every engine passed over is logged with what it lacks.
+// every engine passed over is logged with what it lacks. It translates into English, where
+// terms go locked; Russian and Tajik are tested in terms_test.go.
 func TestTranslateRouting(t *testing.T) {
 	rahmon := glossary.Term{ID: "emomali-rahmon", Kind: glossary.KindPerson, Arabic: []string{"إمام علي رحمان"},
 		Targets: map[tarjuma.Lang]glossary.Forms{
@@ -31,7 +32,7 @@ func TestTranslateRouting(t *testing.T) {
 	withTerm := segments("قال إمام علي رحمان", "وصل إمام علي رحمان", "جملة.")
 	m.MarkTerms(withTerm)
 	plain := segments("جملة <أولى>.")
-	entries := []GlossaryEntry{{Source: "إمام علي رحمان", Target: "Эмомали Рахмон"}}
+	entries := []GlossaryEntry{{Source: "إمام علي رحمان", Target: "Emomali Rahmon"}}
 
 	tests := []struct {
 		name      string
@@ -43,13 +44,13 @@ func TestTranslateRouting(t *testing.T) {
 		skipLines []string
 	}{
 		{"pair unsupported", plain, []*stubProvider{{name: "a", supports: unsupported}, {name: "b"}}, "b", false, nil,
-			[]string{`provider=a source=ar target=ru missing="language pair"`}},
+			[]string{`provider=a source=ar target=en missing="language pair"`}},
 		{"no HTML, terms to protect", withTerm, []*stubProvider{{name: "a", supports: capable(Capabilities{})}, {name: "b"}}, "b", true, nil,
-			[]string{`provider=a source=ar target=ru missing=html`}},
+			[]string{`provider=a source=ar target=en missing=html`}},
 		{"no HTML, no terms: plain text", plain, []*stubProvider{{name: "a", supports: capable(Capabilities{})}}, "a", false, nil, nil},
 		{"glossary engine gets the entries", withTerm, []*stubProvider{{name: "g", supports: capable(Capabilities{HTML: true, Glossary: true})}}, "g", true, entries, nil},
 		{"no engine can", withTerm, []*stubProvider{{name: "a", supports: unsupported}, {name: "b", supports: capable(Capabilities{Glossary: true})}}, "", true, nil,
-			[]string{`provider=a source=ar target=ru missing="language pair"`, `provider=b source=ar target=ru missing=html`}},
+			[]string{`provider=a source=ar target=en missing="language pair"`, `provider=b source=ar target=en missing=html`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,10 +60,10 @@ func TestTranslateRouting(t *testing.T) {
 				chain[i] = p
 			}
 			tr := NewTranslator(Config{
-				Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: chain},
+				Routes: map[tarjuma.Lang][]Provider{tarjuma.English: chain},
 				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 			})
-			job := Job{ArticleID: 9, Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m, GlossaryVersion: 3}
+			job := Job{ArticleID: 9, Source: tarjuma.Arabic, Target: tarjuma.English, Terms: m, GlossaryVersion: 3}
 			got, err := tr.Translate(t.Context(), job, tt.segs)
 			if err != nil {
 				t.Fatal(err)

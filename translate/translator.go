@@ -23,6 +23,7 @@ const MemoryChain = "memory"
 // Config holds a Translator's dependencies.
 type Config struct {
 	Memory     MemoryStore                 // nil: no translation memory
+	Renderings RenderingStore              // nil: engines' renderings of terms are kept in the process only
 	Routes     map[tarjuma.Lang][]Provider // engines to try in order, per target language
 	Logger     *slog.Logger                // nil: discard
 	Registerer prometheus.Registerer       // nil: metrics are kept but not exported
@@ -33,10 +34,13 @@ type Config struct {
 // serve the request. It never invents text: what nothing could translate keeps its source and
 // the untranslated origin. It is safe for concurrent use.
 type Translator struct {
-	memory   MemoryStore
-	routes   map[tarjuma.Lang][]Provider
-	log      *slog.Logger
-	failures *prometheus.CounterVec
+	memory      MemoryStore
+	renderStore RenderingStore
+	cache       renderingCache
+	routes      map[tarjuma.Lang][]Provider
+	log         *slog.Logger
+	failures    *prometheus.CounterVec
+	terms       *prometheus.CounterVec
 }
 
 // NewTranslator builds a Translator and registers its metrics with cfg.Registerer. What is sent
@@ -48,13 +52,18 @@ func NewTranslator(cfg Config) *Translator {
 	}
 	f := promauto.With(cfg.Registerer)
 	return &Translator{
-		memory: cfg.Memory,
-		routes: maps.Clone(cfg.Routes),
-		log:    log,
+		memory:      cfg.Memory,
+		renderStore: cfg.Renderings,
+		routes:      maps.Clone(cfg.Routes),
+		log:         log,
 		failures: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "tarjuma_mt_errors_total",
 			Help: "Failed calls to each MT provider, after its own retries, including answers with the wrong number of texts.",
 		}, []string{"provider"}),
+		terms: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "tarjuma_glossary_terms_total",
+			Help: "Glossary terms machine-translated, per target language and how they got in: locked, instructed, replaced (found in the engine's sentence and put in the desk's form) or fallback (not found; locked and flagged).",
+		}, []string{"lang", "method"}),
 	}
 }
 
@@ -70,18 +79,20 @@ type Job struct {
 
 // Translate returns segs with Text and Origin filled for every segment whose Origin is empty;
 // segments that already carry an origin (reused from an earlier version) are kept as they are.
-// All segments the memory misses go to the engine in one request. When some of them hold
-// glossary terms (their Terms), that request is HTML in which every term is replaced by the
-// desk's target form inside a do-not-translate span, so the engine cannot alter it; the spans,
-// and any markup the engine added, are removed from its answer. Engines that cannot translate
-// the pair, or HTML when it is needed, are skipped. The error is the last engine's when every
-// engine tried failed; it is permanent (see IsPermanent) only when every failure was.
+// All segments the memory misses go to the engine in one request. Their glossary terms (the
+// segments' Terms) go in as the engine and the language allow (see termPlan): in English locked
+// in do-not-translate spans holding the desk's form; in Russian and Tajik given with their forms
+// to an engine that follows instructions, or else found in the engine's sentence and replaced
+// by the desk's form in the same case. Each term's TermSpan records how. Engines that cannot
+// translate the pair, or HTML when it is needed, are skipped. The error is the last engine's
+// when every engine tried failed; it is permanent (see IsPermanent) only when every failure was.
 func (t *Translator) Translate(ctx context.Context, job Job, segs []tarjuma.Segment) ([]tarjuma.Segment, error) {
 	out := slices.Clone(segs)
 	var todo []int
 	for i, s := range out {
 		if s.Origin == "" {
 			todo = append(todo, i)
+			out[i].Terms = slices.Clone(s.Terms) // the methods are written into them
 		}
 	}
 	todo, err := t.fromMemory(ctx, job.Source, job.Target, out, todo)
@@ -91,71 +102,19 @@ func (t *Translator) Translate(ctx context.Context, job Job, segs []tarjuma.Segm
 	if len(todo) == 0 {
 		return out, nil
 	}
-	req := Request{
-		Source: job.Source, Target: job.Target, Texts: make([]string, len(todo)),
-		HTML:            job.Terms != nil && slices.ContainsFunc(todo, func(i int) bool { return len(out[i].Terms) > 0 }),
-		GlossaryVersion: job.GlossaryVersion,
-		ArticleID:       job.ArticleID,
-	}
-	for i, idx := range todo {
-		req.Texts[i] = out[idx].Source
-		if req.HTML {
-			req.Texts[i] = job.Terms.Protect(out[idx].Source, glossary.SpanMatches(out[idx]), job.Target)
-		}
-	}
-	var entries []GlossaryEntry
-	if req.HTML {
-		entries = glossaryEntries(job.Terms, out, todo, job.Target)
-	}
-	texts, provider, err := t.fromEngines(ctx, req, entries)
+	translated, err := t.fromEngines(ctx, job, out, todo)
 	if err != nil {
 		if tooLong := (*tooLongError)(nil); errors.As(err, &tooLong) {
 			err = fmt.Errorf("segment %s: %w", out[todo[tooLong.index]].ID, err)
 		}
 		return nil, err
 	}
-	for i, idx := range todo {
-		if texts == nil {
+	if !translated {
+		for _, idx := range todo {
 			out[idx].Text, out[idx].Origin = out[idx].Source, tarjuma.OriginUntranslated
-			continue
 		}
-		text := texts[i]
-		if req.HTML {
-			if text, err = glossary.Unprotect(text); err != nil {
-				// A broken answer is never stored; another attempt may get a good one.
-				return nil, &Error{Provider: provider, Err: fmt.Errorf("malformed HTML in the answer for segment %s: %w", out[idx].ID, err)}
-			}
-		}
-		out[idx].Text, out[idx].Origin = text, tarjuma.MachineOrigin(provider)
 	}
 	return out, nil
-}
-
-// glossaryEntries lists the terms found in the segments at todo for engines with glossaries of
-// their own: each spelling as it appears in the source once, with the desk's form in lang (the
-// spelling itself for a term kept untranslated).
-func glossaryEntries(m *glossary.Matcher, segs []tarjuma.Segment, todo []int, lang tarjuma.Lang) []GlossaryEntry {
-	var entries []GlossaryEntry
-	seen := map[string]bool{}
-	for _, idx := range todo {
-		s := segs[idx]
-		for _, span := range s.Terms {
-			source := s.Source[span.Start:span.End]
-			term, ok := m.Term(span.TermID)
-			if !ok || seen[source] {
-				continue
-			}
-			target := term.Targets[lang].Preferred
-			if term.DoNotTranslate {
-				target = source
-			}
-			if target != "" {
-				seen[source] = true
-				entries = append(entries, GlossaryEntry{Source: source, Target: target})
-			}
-		}
-	}
-	return entries
 }
 
 // fromMemory fills the segments at todo that the memory knows and returns the indices still to
@@ -184,40 +143,39 @@ func (t *Translator) fromMemory(ctx context.Context, source, target tarjuma.Lang
 	return rest, nil
 }
 
-// fromEngines tries the chain for req.Target in order and returns the first complete answer
-// with the engine's name; nil texts and no error when no engine of the chain could be asked.
-// Engines with a glossary of their own get entries with the request.
-func (t *Translator) fromEngines(ctx context.Context, req Request, entries []GlossaryEntry) (texts []string, provider string, err error) {
+// fromEngines tries the chain for job.Target in order, each engine with the request its
+// capabilities call for, and fills the segments at todo from the first complete answer; false
+// and no error when no engine of the chain could be asked.
+func (t *Translator) fromEngines(ctx context.Context, job Job, segs []tarjuma.Segment, todo []int) (bool, error) {
 	allPermanent := true
-	for _, p := range t.routes[req.Target] {
-		caps, ok := p.Supports(req.Source, req.Target)
-		if missing := missingCapability(caps, ok, req.HTML); missing != "" {
+	var err error
+	for _, p := range t.routes[job.Target] {
+		caps, ok := p.Supports(job.Source, job.Target)
+		plan := planTerms(job, segs, todo, caps)
+		if missing := missingCapability(caps, ok, plan.req.HTML); missing != "" {
 			t.log.InfoContext(ctx, "mt engine skipped", "provider", p.Name(),
-				"source", req.Source, "target", req.Target, "missing", missing)
+				"source", job.Source, "target", job.Target, "missing", missing)
 			continue
 		}
-		preq := req
-		if caps.Glossary {
-			preq.Glossary = entries
-		}
-		texts, err = t.call(ctx, p, preq)
+		var texts []string
+		texts, err = t.call(ctx, p, plan.req)
 		if err == nil {
-			return texts, p.Name(), nil
+			return true, t.finish(ctx, p, plan, texts)
 		}
 		if ctx.Err() != nil {
-			return nil, "", err // the task is over; the next engine would be cancelled too
+			return false, err // the task is over; the next engine would be cancelled too
 		}
 		permanent := IsPermanent(err)
 		allPermanent = allPermanent && permanent
 		t.log.WarnContext(ctx, "mt engine failed, trying the next one",
-			"provider", p.Name(), "target", req.Target, "segments", len(req.Texts),
+			"provider", p.Name(), "target", job.Target, "segments", len(todo),
 			"permanent", permanent, "err", err)
 	}
 	if err != nil && !allPermanent && IsPermanent(err) {
 		// An earlier engine failed for a reason that may pass, so the task is worth retrying.
 		err = &Error{Err: err}
 	}
-	return nil, "", err
+	return false, err
 }
 
 // missingCapability names what an engine lacks for a request, or returns "" when it can serve it.

@@ -116,7 +116,12 @@ func (e *V3) Send(ctx context.Context, req translate.Request) ([]string, error) 
 		SourceLanguageCode: string(req.Source),
 		TargetLanguageCode: string(req.Target),
 	}
-	glossary := e.glossaries[req.Target]
+	// The native glossary fixes each term's form; the Translator asks for it (req.Glossary) only
+	// where a fixed form is right, not where it finds and inflects the terms itself.
+	glossary := ""
+	if len(req.Glossary) > 0 {
+		glossary = e.glossaries[req.Target]
+	}
 	if glossary != "" {
 		r.GlossaryConfig = &translatepb.TranslateTextGlossaryConfig{Glossary: glossary}
 	}

@@ -136,12 +136,21 @@ func TestV3Glossary(t *testing.T) {
 		t.Errorf("Supports(ar, en) = %+v, %v; want no glossary", c, ok)
 	}
 
-	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"رحمون"}})
+	entries := []translate.GlossaryEntry{{Source: "رحمون", Target: "Эмомали Рахмон"}}
+	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"رحمون"}, Glossary: entries})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got[0] != "Эмомали Рахмон по глоссарию" {
 		t.Errorf("ru: got %q, want the glossary translation", got[0])
+	}
+	// Without entries the Translator finds and inflects the terms itself: no fixed forms.
+	got, err = e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"رحمون"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "Рахмон без глоссария" {
+		t.Errorf("ru without entries: got %q, want the plain translation", got[0])
 	}
 	got, err = e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.English, Texts: []string{"رحمون"}})
 	if err != nil {
@@ -155,8 +164,8 @@ func TestV3Glossary(t *testing.T) {
 	if g := calls[0].GetGlossaryConfig().GetGlossary(); g != ru {
 		t.Errorf("ru request glossary %q, want %q", g, ru)
 	}
-	if calls[1].GetGlossaryConfig() != nil {
-		t.Errorf("en request carries glossary_config %v, want none", calls[1].GetGlossaryConfig())
+	if calls[1].GetGlossaryConfig() != nil || calls[2].GetGlossaryConfig() != nil {
+		t.Errorf("ru request without entries or en request carries glossary_config %v, %v; want none", calls[1].GetGlossaryConfig(), calls[2].GetGlossaryConfig())
 	}
 	if p := calls[0].GetParent(); p != "projects/desk/locations/us-central1" {
 		t.Errorf("parent %q", p)
@@ -171,7 +180,8 @@ func TestV3GlossaryShortResponse(t *testing.T) {
 		func(*translatepb.TranslateTextRequest) (*translatepb.TranslateTextResponse, error) {
 			return &translatepb.TranslateTextResponse{Translations: translations("a", "b"), GlossaryTranslations: translations("a")}, nil
 		})
-	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"أ", "ب"}})
+	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"أ", "ب"},
+		Glossary: []translate.GlossaryEntry{{Source: "أ", Target: "а"}}})
 	checkEngineError(t, got, err, "google-v3", false, 0, "short response")
 }
 

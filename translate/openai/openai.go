@@ -83,7 +83,7 @@ func (e *Engine) Supports(source, target tarjuma.Lang) (translate.Capabilities, 
 	if _, ok := languageNames[target]; source != tarjuma.Arabic || !ok {
 		return translate.Capabilities{}, false
 	}
-	return translate.Capabilities{HTML: true, Glossary: true}, true
+	return translate.Capabilities{HTML: true, Glossary: true, Instructions: true}, true
 }
 
 // Send translates req.Texts. An answer that loses, repeats or garbles segments would be
@@ -142,8 +142,9 @@ type segment struct {
 }
 
 type term struct {
-	Source string `json:"source"`
-	Target string `json:"target"`
+	Source string   `json:"source"`
+	Target string   `json:"target"`
+	Forms  []string `json:"forms,omitempty"` // every grammatical form of target, where the language inflects
 }
 
 type message struct {
@@ -269,7 +270,7 @@ func termsIn(text string, glossary []translate.GlossaryEntry) []term {
 	var out []term
 	for _, g := range glossary {
 		if g.Source != "" && strings.Contains(text, g.Source) {
-			out = append(out, term{Source: g.Source, Target: g.Target})
+			out = append(out, term{Source: g.Source, Target: g.Target, Forms: g.Forms})
 		}
 	}
 	return out
@@ -280,6 +281,8 @@ func systemPrompt(req translate.Request) string {
 	fmt.Fprintf(&b, "You translate Arabic news into %s for a news desk.\n", languageNames[req.Target])
 	b.WriteString("The user sends a JSON array of segments, each with an \"id\", a \"text\" and sometimes \"terms\": " +
 		"required translations, use the \"target\" form for each \"source\" that occurs in the text, inflected only if grammar demands it.\n" +
+		"When a term lists \"forms\", they are the desk's spelling of the term in every grammatical case: write exactly the one " +
+		"the sentence needs (the case a preposition or verb governs, -ро for a Tajik direct object, -и before a Tajik izofa), never another spelling.\n" +
 		"Translate each segment on its own: never merge, split, skip or reorder segments.\n")
 	if req.HTML {
 		b.WriteString("Texts are HTML: keep entities such as &amp; as they are.\n")

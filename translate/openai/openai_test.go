@@ -112,8 +112,8 @@ func TestSend(t *testing.T) {
 	})
 	req := request(tarjuma.Russian, "قال الرئيس إمام علي رحمان.", "وصل الوفد إلى دوشنبه.")
 	req.Glossary = []translate.GlossaryEntry{
-		{Source: "إمام علي رحمان", Target: "Эмомали Рахмон"},
-		{Source: "دوشنبه", Target: "Душанбе"},
+		{Source: "إمام علي رحمان", Target: "Эмомали Рахмон", Forms: []string{"Эмомали Рахмон", "Эмомали Рахмона", "Эмомали Рахмону", "Эмомали Рахмоном", "Эмомали Рахмоне"}},
+		{Source: "دوشنبه", Target: "Душанбе", Forms: []string{"Душанбе"}},
 		{Source: "طاجيكستان", Target: "Таджикистан"},
 	}
 	got, err := e.Send(context.Background(), req)
@@ -124,14 +124,15 @@ func TestSend(t *testing.T) {
 		t.Errorf("texts (-want +got):\n%s", diff)
 	}
 	wantSegs := []segment{
-		{ID: "s1", Text: req.Texts[0], Terms: []term{{"إمام علي رحمان", "Эмомали Рахмон"}}},
-		{ID: "s2", Text: req.Texts[1], Terms: []term{{"دوشنبه", "Душанбе"}}},
+		{ID: "s1", Text: req.Texts[0], Terms: []term{{"إمام علي رحمان", "Эмомали Рахмон", req.Glossary[0].Forms}}},
+		{ID: "s2", Text: req.Texts[1], Terms: []term{{"دوشنبه", "Душанбе", []string{"Душанбе"}}}},
 	}
 	if diff := cmp.Diff([][]segment{wantSegs}, s.batches); diff != "" {
 		t.Errorf("segments sent (-want +got):\n%s", diff)
 	}
 	if sys := s.requests[0].Messages[0]; sys.Role != "system" || !strings.Contains(sys.Content, "Arabic news into Russian") ||
-		!strings.Contains(sys.Content, `<span translate="no">`) || !strings.Contains(sys.Content, "JSON only") {
+		!strings.Contains(sys.Content, `<span translate="no">`) || !strings.Contains(sys.Content, "JSON only") ||
+		!strings.Contains(sys.Content, `lists "forms"`) {
 		t.Errorf("system prompt %q", sys.Content)
 	}
 }

@@ -1,0 +1,259 @@
+package glossary
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
+)
+
+// Place puts the desk's forms of a segment's terms into an engine's translation of it, keeping
+// the grammar the engine gave the sentence. For each source occurrence it looks in text for the
+// engine's own rendering of the term in any of its forms (renderings maps Normalize(source
+// spelling) to how the engine renders that spelling on its own), or for a form of the desk's
+// spellings; it tolerates a letter or two of transliteration (Имамали for Имомали), compares
+// without case, and replaces what it finds with the desk's preferred spelling in the same
+// grammatical form. placed[i] says whether occurrence i was found; what was not is left as the
+// engine wrote it.
+func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, renderings map[string]string) (out string, placed []bool) {
+	var tz, ftz tokenizer
+	tz.scan(text, true)
+	claimed := make([]bool, len(tz.toks))
+	type hit struct {
+		occ, i, n int
+		cases     []inflect.Form
+	}
+	var hits []hit
+	placed = make([]bool, len(occurrences))
+	for _, o := range byRenderingLength(occurrences, renderings) {
+		ti, ok := m.byID[occurrences[o].TermID]
+		if !ok {
+			continue
+		}
+		t := m.terms[ti]
+		var paradigms []inflect.Paradigm
+		if r := renderings[Normalize(occurrences[o].Text)]; r != "" {
+			paradigms = append(paradigms, inflect.Generate(lang, r, t.class()))
+		}
+		paradigms = append(paradigms, t.Paradigms(lang)...)
+		var cands []hit
+		var dists []int
+		for _, p := range paradigms {
+			for _, f := range inflect.FormsOf(lang) {
+				form, ok := p.Forms[f]
+				if !ok {
+					continue
+				}
+				words := ftz.words(form, true)
+				for i := 0; i+len(words) <= len(tz.toks); i++ {
+					if d := windowDistance(&tz, i, words, claimed); d >= 0 {
+						cands = append(cands, hit{occ: o, i: i, n: len(words), cases: []inflect.Form{f}})
+						dists = append(dists, d)
+					}
+				}
+			}
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		// The closest match, then the first, then the longest; every form its text is.
+		bi := 0
+		for k := range cands {
+			if c := cmp.Or(dists[k]-dists[bi], cands[k].i-cands[bi].i, cands[bi].n-cands[k].n); c < 0 {
+				bi = k
+			}
+		}
+		best := hit{occ: o, i: cands[bi].i, n: cands[bi].n}
+		for k, c := range cands {
+			if c.i == best.i && c.n == best.n && dists[k] == dists[bi] && !slices.Contains(best.cases, c.cases[0]) {
+				best.cases = append(best.cases, c.cases[0])
+			}
+		}
+		for k := best.i; k < best.i+best.n; k++ {
+			claimed[k] = true
+		}
+		hits = append(hits, best)
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return a.i - b.i })
+	var b strings.Builder
+	pos := 0
+	for _, h := range hits {
+		t := m.terms[m.byID[occurrences[h.occ].TermID]]
+		start, end := tz.toks[h.i].start, tz.toks[h.i+h.n-1].end
+		desk := t.Paradigm(lang, t.Targets[lang].Preferred)
+		form, ok := desk.Forms[m.chooseCase(h.cases, desk, text, start, lang)]
+		if !ok {
+			continue // an undecided paradigm lacks the form: leave the engine's text
+		}
+		if sentenceStart(text, start) {
+			form = capitalize(form)
+		}
+		b.WriteString(text[pos:start])
+		b.WriteString(form)
+		pos = end
+		placed[h.occ] = true
+	}
+	b.WriteString(text[pos:])
+	return b.String(), placed
+}
+
+// byRenderingLength orders occurrences so that longer renderings are placed first: a country's
+// name must not be taken out of the title that contains it.
+func byRenderingLength(occurrences []Match, renderings map[string]string) []int {
+	order := make([]int, len(occurrences))
+	for i := range order {
+		order[i] = i
+	}
+	words := func(i int) int { return len(strings.Fields(renderings[Normalize(occurrences[i].Text)])) }
+	slices.SortStableFunc(order, func(a, b int) int { return words(b) - words(a) })
+	return order
+}
+
+// chooseCase picks, among the forms the engine's text can be, the one to write: the first,
+// unless the desk's spelling differs between them and the word before decides.
+func (m *Matcher) chooseCase(cases []inflect.Form, desk inflect.Paradigm, text string, at int, lang tarjuma.Lang) inflect.Form {
+	if len(cases) > 1 && desk.Forms[cases[0]] != desk.Forms[cases[1]] {
+		if f, ok := GovernedForm(lang, text, at); ok && slices.Contains(cases, f) {
+			return f
+		}
+	}
+	return cases[0]
+}
+
+// windowDistance compares the tokens from i with the words of a form and returns how many
+// letters differ in all (-1 when they do not match): each word may differ by a letter when it
+// has five letters or more, by two from nine, but must end alike, since the ending tells the
+// case.
+func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
+	total := 0
+	for k, w := range words {
+		if claimed[i+k] {
+			return -1
+		}
+		got := string(tz.word(i + k))
+		if got == w {
+			continue
+		}
+		n := utf8.RuneCountInString(w)
+		allowed := 0
+		switch {
+		case n >= 9:
+			allowed = 2
+		case n >= 5:
+			allowed = 1
+		}
+		if allowed == 0 || lastRuneOf(got) != lastRuneOf(w) {
+			return -1
+		}
+		d := levenshtein([]rune(got), []rune(w), allowed)
+		if d > allowed {
+			return -1
+		}
+		total += d
+	}
+	return total
+}
+
+// levenshtein is the edit distance of a and b, or max+1 once it is over max.
+func levenshtein(a, b []rune, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		low := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			low = min(low, cur[j])
+		}
+		if low > max {
+			return max + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// sentenceStart reports whether byte offset at begins a sentence of text.
+func sentenceStart(text string, at int) bool {
+	before := strings.TrimRightFunc(text[:at], unicode.IsSpace)
+	before = strings.TrimRight(before, "«\"„“(")
+	return before == "" || strings.ContainsRune(".!?…", lastRuneOf(before))
+}
+
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// GovernedForm returns the grammatical form the word before byte offset at in text requires of
+// the noun phrase that follows, when that word decides it: a Russian preposition with one usual
+// case (с → ins, к → dat, для → gen, о → prep), or a Tajik preposition, after which a phrase
+// takes its base form. в, на, за and под, which take two cases by meaning, decide nothing.
+func GovernedForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
+	before := strings.TrimRightFunc(text[:at], unicode.IsSpace)
+	start := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) + 1
+	if start > 0 {
+		_, size := utf8.DecodeRuneInString(before[start-1:])
+		start = start - 1 + size
+	}
+	word := strings.ToLower(before[start:])
+	switch lang {
+	case tarjuma.Russian:
+		forms := russianPrepositions[word]
+		if len(forms) == 0 || slices.Contains([]string{"в", "во", "на", "за", "под"}, word) {
+			return "", false
+		}
+		return forms[0], true
+	case tarjuma.Tajik:
+		if slices.Contains(tajikPrepositions, word) {
+			return inflect.Nom, true
+		}
+	}
+	return "", false
+}
+
+// Decline puts the desk's forms that an engine kept locked in their nominative (see
+// UnprotectLocked) into the case the word before each decides, where it decides one. termIDs
+// are the terms that may have been locked; a span holding none of their preferred spellings
+// stays as it is.
+func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang tarjuma.Lang) string {
+	var b strings.Builder
+	pos := 0
+	for _, l := range locked {
+		if l.Start < pos {
+			continue
+		}
+		var desk inflect.Paradigm
+		for _, id := range termIDs {
+			if ti, ok := m.byID[id]; ok && m.terms[ti].Targets[lang].Preferred == text[l.Start:l.End] {
+				t := m.terms[ti]
+				desk = t.Paradigm(lang, t.Targets[lang].Preferred)
+				break
+			}
+		}
+		f, ok := GovernedForm(lang, text, l.Start)
+		form := desk.Forms[f]
+		if !ok || form == "" {
+			continue
+		}
+		b.WriteString(text[pos:l.Start])
+		b.WriteString(form)
+		pos = l.End
+	}
+	b.WriteString(text[pos:])
+	return b.String()
+}
