@@ -173,10 +173,39 @@ func (it *normIter) slow(i, end int) int {
 		}
 		end += n
 	}
-	for _, r := range canonical(src[i:end]) {
-		it.emit(r, i, end)
-	}
+	it.emitRun(i, end)
 	return end
+}
+
+// maxSplitRun bounds the runs emitRun splits: splitting costs a normalisation per rune, and a
+// long run (a paragraph in presentation forms) is rare.
+const maxSplitRun = 64
+
+// emitRun emits the normalisation of src[i:end], each piece with the smallest span of src it
+// comes from: the run is cut wherever normalising its two sides apart gives the same text, so a
+// letter next to an ellipsis, an emoji, a flag or a presentation form keeps a span of its own
+// and a match ends where the term ends.
+func (it *normIter) emitRun(i, end int) {
+	src := it.src
+	whole := canonical(src[i:end])
+	start := i
+	if utf8.RuneCountInString(src[i:end]) <= maxSplitRun {
+		_, size := utf8.DecodeRuneInString(src[i:])
+		for k := i + size; k < end; k += size {
+			_, size = utf8.DecodeRuneInString(src[k:])
+			head := canonical(src[start:k])
+			if !strings.HasPrefix(whole, head) || head+canonical(src[k:end]) != whole {
+				continue
+			}
+			for _, r := range head {
+				it.emit(r, start, k)
+			}
+			whole, start = whole[len(head):], k
+		}
+	}
+	for _, r := range whole {
+		it.emit(r, start, end)
+	}
 }
 
 // canonical folds NFKC(s) until nothing changes: removing a mark or a joiner can bring together
