@@ -183,6 +183,7 @@ func (a *app) translator(ctx context.Context) (*translate.Translator, error) {
 	}
 	return translate.NewTranslator(translate.Config{
 		Memory:     a.db,
+		Renderings: a.db,
 		Routes:     routes,
 		Logger:     a.log,
 		Registerer: a.registry,
