@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
@@ -201,15 +202,30 @@ func (c *checker) governed(i, j int) []inflect.Form {
 		if i > 0 && slices.Contains(tajikPrepositions, string(c.tz.word(i-1))) {
 			allowed = []inflect.Form{inflect.Nom, inflect.Ezafe}
 		}
-		if j == len(c.tz.toks) || !isWord(firstRune(c.tz.word(j))) {
+		switch {
+		case j == len(c.tz.toks) || !isWord(firstRune(c.tz.word(j))):
 			if allowed == nil {
 				return []inflect.Form{inflect.Nom, inflect.Acc}
 			}
 			return []inflect.Form{inflect.Nom}
+		case modifiesBefore(c.target[c.tz.toks[j].start:c.tz.toks[j].end]):
+			if allowed != nil {
+				return []inflect.Form{inflect.Ezafe}
+			}
+			return []inflect.Form{inflect.Ezafe, inflect.Acc}
 		}
 		return allowed
 	}
 	return nil
+}
+
+// modifiesBefore reports whether the Tajik word that follows a noun phrase shows that phrase to
+// be its head, which then needs the izofa: a relative adjective in -ӣ, written in lower case
+// (Наврӯзи бостонӣ; a name in -ӣ such as Эмомалӣ starts another phrase). An adjective without
+// -ӣ (соҳибистиқлол) cannot be told from the noun of the next phrase, and is not judged.
+func modifiesBefore(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return utf8.RuneCountInString(w) >= 4 && strings.HasSuffix(w, "ӣ") && !unicode.IsUpper(r)
 }
 
 func firstRune(b []byte) rune {
@@ -226,7 +242,7 @@ var russianPrepositions = func() map[string][]inflect.Form {
 		"про": {inflect.Acc}, "через": {inflect.Acc}, "сквозь": {inflect.Acc},
 		"о": {inflect.Prep, inflect.Acc}, "об": {inflect.Prep, inflect.Acc}, "обо": {inflect.Prep, inflect.Acc}, "при": {inflect.Prep},
 		"в": {inflect.Prep, inflect.Acc}, "во": {inflect.Prep, inflect.Acc}, "на": {inflect.Prep, inflect.Acc},
-		"с": {inflect.Ins, inflect.Gen, inflect.Acc}, "со": {inflect.Ins, inflect.Gen, inflect.Acc},
+		"с": {inflect.Ins, inflect.Gen}, "со": {inflect.Ins, inflect.Gen}, // с + acc ("с неделю") takes no names
 		"за": {inflect.Acc, inflect.Ins}, "под": {inflect.Ins, inflect.Acc}, "над": {inflect.Ins}, "перед": {inflect.Ins},
 		"между": {inflect.Ins, inflect.Gen},
 	}

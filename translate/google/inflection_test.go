@@ -1,0 +1,267 @@
+package google
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/translate"
+)
+
+// fixtureSentence is one line of ../testdata/inflection/sentences.jsonl: an Arabic news
+// sentence, and per language what a Google-like engine answers for it, where each glossary
+// term is in that answer and what a careful post-editor leaves.
+type fixtureSentence struct {
+	Name  string
+	Ar    string
+	Langs map[tarjuma.Lang]fixtureLang
+}
+
+type fixtureLang struct {
+	Engine string
+	Terms  []struct {
+		ID         string
+		Engine     string
+		Want       string
+		Paraphrase bool
+	}
+	Want string
+}
+
+func (s *fixtureSentence) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Name, Ar   string
+		Ru, Tg, En fixtureLang
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	s.Name, s.Ar = raw.Name, raw.Ar
+	s.Langs = map[tarjuma.Lang]fixtureLang{tarjuma.Russian: raw.Ru, tarjuma.Tajik: raw.Tg, tarjuma.English: raw.En}
+	return nil
+}
+
+func readFixture(t *testing.T) ([]fixtureSentence, map[tarjuma.Lang]map[string]string) {
+	t.Helper()
+	f, err := os.Open("../testdata/inflection/sentences.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sentences []fixtureSentence
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var s fixtureSentence
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatalf("sentences.jsonl: %v", err)
+		}
+		sentences = append(sentences, s)
+	}
+	rf, err := os.ReadFile("../testdata/inflection/renderings.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderings := map[tarjuma.Lang]map[string]string{}
+	for _, line := range strings.Split(string(rf), "\n") {
+		cells := strings.Split(line, "\t")
+		if len(cells) != 3 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lang := tarjuma.Lang(cells[0])
+		if renderings[lang] == nil {
+			renderings[lang] = map[string]string{}
+		}
+		renderings[lang][glossary.Normalize(cells[1])] = cells[2]
+	}
+	return sentences, renderings
+}
+
+// googleLike answers v2 requests as Google does for the fixture: a whole sentence comes back
+// as the engine's translation, with names in its own spelling and in the right case; a
+// <span translate="no"> comes back verbatim, in the place the engine's own rendering of that
+// term had; a term sent alone comes back as the engine renders it alone.
+type googleLike struct {
+	t          *testing.T
+	sentences  []fixtureSentence
+	renderings map[tarjuma.Lang]map[string]string
+	terms      *glossary.Matcher
+	mu         sync.Mutex
+	chars      map[string]int // characters sent, by kind of request: "sentence", "term", "locked"
+}
+
+var lockedSpan = regexp.MustCompile(`<span translate="no">(.*?)</span>`)
+
+func (g *googleLike) translate(q, target, format string) string {
+	lang := tarjuma.Lang(target)
+	if r, ok := g.renderings[lang][glossary.Normalize(q)]; ok && format == "text" {
+		g.count("term", q)
+		return r
+	}
+	var locked []string
+	plain := q
+	if format == "html" {
+		for _, m := range lockedSpan.FindAllStringSubmatch(q, -1) {
+			locked = append(locked, html.UnescapeString(m[1]))
+		}
+		plain = html.UnescapeString(lockedSpan.ReplaceAllString(q, "\x00"))
+	}
+	s := g.sentence(plain)
+	if s == nil {
+		g.t.Errorf("stand-in: no sentence for %q", q)
+		return q
+	}
+	fl := s.Langs[lang]
+	if len(locked) == 0 {
+		g.count("sentence", q)
+		return fl.Engine
+	}
+	g.count("locked", q)
+	// Each locked span takes the place of its term's rendering, which the engine keeps verbatim.
+	out := html.EscapeString(fl.Engine)
+	used := map[int]bool{}
+	for _, content := range locked {
+		for k, term := range fl.Terms {
+			tm, _ := g.terms.Term(term.ID)
+			if used[k] || tm.Targets[lang].Preferred != content {
+				continue
+			}
+			used[k] = true
+			out = strings.Replace(out, html.EscapeString(term.Engine), `<span translate="no">`+html.EscapeString(content)+`</span>`, 1)
+			break
+		}
+	}
+	return out
+}
+
+// sentence finds the fixture sentence whose Arabic holds, in order, every piece of plain
+// between the locked spans.
+func (g *googleLike) sentence(plain string) *fixtureSentence {
+	for i := range g.sentences {
+		s := &g.sentences[i]
+		rest := s.Ar
+		ok := true
+		for _, piece := range strings.Split(plain, "\x00") {
+			piece = strings.TrimSpace(piece)
+			j := strings.Index(rest, piece)
+			if j < 0 {
+				ok = false
+				break
+			}
+			rest = rest[j+len(piece):]
+		}
+		if ok {
+			return s
+		}
+	}
+	return nil
+}
+
+func (g *googleLike) count(kind, q string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.chars[kind] += len([]rune(q))
+}
+
+func (g *googleLike) reply(w http.ResponseWriter, b v2Body) {
+	var out []string
+	for _, q := range b.Data.Q {
+		out = append(out, g.translate(q, b.Data.Target, b.Data.Format))
+	}
+	if b.Data.Format == "text" {
+		for i := range out {
+			out[i] = html.EscapeString(out[i]) // v2 escapes plain-text answers too
+		}
+	}
+	answer(out...)(w, b)
+}
+
+// TestInflectedTermsEndToEnd runs every fixture sentence through the Translator and a real v2
+// client against the Google-like stand-in, and measures per language what the issue measures:
+// terms in the desk's spelling and the right form, terms wrong but flagged, terms silently
+// wrong, and whole segments equal to what a careful post-editor leaves.
+func TestInflectedTermsEndToEnd(t *testing.T) {
+	sentences, renderings := readFixture(t)
+	terms, err := glossary.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := glossary.NewMatcher(terms, time.Now())
+	g := &googleLike{t: t, sentences: sentences, renderings: renderings, terms: m, chars: map[string]int{}}
+	e, _ := newV2Stub(t, g.reply)
+	provider := translate.NewProvider(e, translate.ProviderOptions{})
+	tr := translate.NewTranslator(translate.Config{Routes: map[tarjuma.Lang][]translate.Provider{
+		tarjuma.Russian: {provider}, tarjuma.Tajik: {provider}, tarjuma.English: {provider}}})
+
+	targets := map[tarjuma.Lang]struct{ right, rightOrFlagged, exact float64 }{
+		tarjuma.Russian: {0.88, 0.995, 0.75}, tarjuma.Tajik: {0.88, 0.995, 0.75}, tarjuma.English: {0.98, 0.995, 0.75},
+	}
+	for _, lang := range []tarjuma.Lang{tarjuma.Russian, tarjuma.Tajik, tarjuma.English} {
+		var total, right, flagged, silent, exact, segments int
+		for _, s := range sentences {
+			fl := s.Langs[lang]
+			if fl.Engine == "" {
+				continue
+			}
+			segs := []tarjuma.Segment{{ID: "p1.s1", Source: s.Ar}}
+			m.MarkTerms(segs)
+			out, err := tr.Translate(t.Context(), translate.Job{Source: tarjuma.Arabic, Target: lang, Terms: m, GlossaryVersion: 1}, segs)
+			if err != nil {
+				t.Fatalf("%s %s: %v", s.Name, lang, err)
+			}
+			m.CheckSegments(out, lang)
+			got := out[0]
+			segments++
+			if got.Text == fl.Want {
+				exact++
+			} else {
+				t.Logf("%s %s:\n got  %s\n want %s", s.Name, lang, got.Text, fl.Want)
+			}
+			// Each wanted form, in order, at its place: what is left of the text must hold it.
+			rest := got.Text
+			flags := map[string]int{}
+			for _, c := range got.Checks {
+				if glossary.FindingKind(c.Result).Flagged() {
+					flags[c.TermID]++
+				}
+			}
+			for _, term := range fl.Terms {
+				total++
+				if i := strings.Index(rest, term.Want); i >= 0 {
+					right++
+					rest = rest[i+len(term.Want):]
+					continue
+				}
+				if flags[term.ID] > 0 {
+					flags[term.ID]--
+					flagged++
+					continue
+				}
+				silent++
+				t.Logf("%s %s: %s silently wrong: want %q in %q", s.Name, lang, term.ID, term.Want, got.Text)
+			}
+		}
+		if total == 0 {
+			t.Fatalf("%s: no terms in the fixture", lang)
+		}
+		rRight, rFlag, rExact := float64(right)/float64(total), float64(right+flagged)/float64(total), float64(exact)/float64(segments)
+		t.Logf("%s: %d terms: right %.3f, wrong but flagged %d, silently wrong %d (right or flagged %.3f); segments exact %d/%d = %.3f",
+			lang, total, rRight, flagged, silent, rFlag, exact, segments, rExact)
+		want := targets[lang]
+		if rRight < want.right || rFlag < want.rightOrFlagged || lang != tarjuma.English && rExact < want.exact {
+			t.Errorf("%s: right %.3f (want ≥ %.2f), right or flagged %.3f (want ≥ %.3f), segments exact %.3f (want ≥ %.2f)",
+				lang, rRight, want.right, rFlag, want.rightOrFlagged, rExact, want.exact)
+		}
+	}
+	t.Logf("characters sent: %s", fmt.Sprint(g.chars))
+}
