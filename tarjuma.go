@@ -225,15 +225,17 @@ const (
 // "inflected" (a form of the term's paradigm, which is right; Case names it), "wrong_form",
 // "wrong_case", "unverified", "missing" (the source has the term, the target none of its forms)
 // or "unexpected" (a term's form with no source occurrence). Form is the glossary spelling;
-// Start and End locate what was found in Text; Suggestion is the desk's form the position needs
-// when the context decides it.
+// Start and End locate what was found in Text; SourceStart is the start of the source
+// occurrence it answers (-1 for none); Suggestion is the desk's form the position needs when
+// the context decides it.
 type TermCheck struct {
-	TermID     string
-	Result     string
-	Form       string
-	Case       string
-	Suggestion string
-	Start, End int
+	TermID      string
+	Result      string
+	Form        string
+	Case        string
+	Suggestion  string
+	Start, End  int
+	SourceStart int
 }
 
 // TitleSegmentID is the id of the segment holding the title.

@@ -115,13 +115,14 @@ type termSpanJSON struct {
 }
 
 type termCheckJSON struct {
-	Term       string `json:"term"`
-	Result     string `json:"result"` // ok, inflected, wrong_form, wrong_case, unverified, missing, unexpected
-	Form       string `json:"form,omitempty"`
-	Case       string `json:"case,omitempty"`       // the grammatical form found: nom gen dat acc ins prep; tg nom acc ezafe
-	Suggestion string `json:"suggestion,omitempty"` // the desk's form the position needs, when the context decides it
-	Start      int    `json:"start"`                // -1 when missing
-	End        int    `json:"end"`
+	Term        string `json:"term"`
+	Result      string `json:"result"` // ok, inflected, wrong_form, wrong_case, unverified, missing, unexpected
+	Form        string `json:"form,omitempty"`
+	Case        string `json:"case,omitempty"`       // the grammatical form found: nom gen dat acc ins prep; tg nom acc ezafe
+	Suggestion  string `json:"suggestion,omitempty"` // the desk's form the position needs, when the context decides it
+	Start       int    `json:"start"`                // -1 when missing
+	End         int    `json:"end"`
+	SourceStart int    `json:"source_start"` // the source occurrence it answers; -1 for none
 }
 
 func termsJSON(s tarjuma.Segment) ([]termSpanJSON, []termCheckJSON) {
@@ -130,7 +131,7 @@ func termsJSON(s tarjuma.Segment) ([]termSpanJSON, []termCheckJSON) {
 		terms[i] = termSpanJSON{Term: t.TermID, Start: t.Start, End: t.End, Method: t.Method}
 	}
 	for i, c := range s.Checks {
-		checks[i] = termCheckJSON{Term: c.TermID, Result: c.Result, Form: c.Form, Case: c.Case, Suggestion: c.Suggestion, Start: c.Start, End: c.End}
+		checks[i] = termCheckJSON{Term: c.TermID, Result: c.Result, Form: c.Form, Case: c.Case, Suggestion: c.Suggestion, Start: c.Start, End: c.End, SourceStart: c.SourceStart}
 	}
 	return terms, checks
 }

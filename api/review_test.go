@@ -127,8 +127,9 @@ func TestSaveVersion(t *testing.T) {
 		}
 		// The glossary check ran on the person's text: the title lost the city, p1.s1 kept it.
 		wantChecks := [][]termCheckJSON{
-			{{Term: "dushanbe", Result: "missing", Form: "Душанбе", Start: -1, End: -1}},
-			{{Term: "dushanbe", Result: "ok", Form: "Душанбе", Start: len("Президент дар "), End: len("Президент дар Душанбе")}},
+			{{Term: "dushanbe", Result: "missing", Form: "Душанбе", Start: -1, End: -1, SourceStart: strings.Index(v2.TitleSource, "دوشنبه")}},
+			{{Term: "dushanbe", Result: "ok", Form: "Душанбе", Case: "nom", Start: len("Президент дар "), End: len("Президент дар Душанбе"),
+				SourceStart: strings.Index(v2.Segments[0].Source, "دوشنبه")}},
 			{},
 		}
 		if diff := cmp.Diff(wantChecks, [][]termCheckJSON{v2.TitleChecks, v2.Segments[0].Checks, v2.Segments[1].Checks}); diff != "" {

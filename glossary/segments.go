@@ -37,7 +37,7 @@ func (m *Matcher) CheckSegments(segs []tarjuma.Segment, lang tarjuma.Lang) {
 				f.Kind = FindingUnverified
 			}
 			segs[i].Checks = append(segs[i].Checks, tarjuma.TermCheck{TermID: f.TermID, Result: string(f.Kind), Form: f.Form,
-				Case: string(f.Case), Suggestion: f.Suggestion, Start: f.Start, End: f.End})
+				Case: string(f.Case), Suggestion: f.Suggestion, Start: f.Start, End: f.End, SourceStart: f.SourceStart})
 		}
 	}
 }

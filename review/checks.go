@@ -41,10 +41,12 @@ type termView struct {
 	Result   string // glossary.FindingKind, "" while untranslated
 }
 
-// flag is one problem of a segment, as a message id and its argument.
+// flag is one problem of a segment, as a message id and its arguments: what was found, and
+// what should be there.
 type flag struct {
-	ID  string
-	Arg string
+	ID   string
+	Arg  string
+	Want string
 }
 
 // analyse builds the editor row of seg: the glossary terms and adherence are computed afresh
@@ -72,11 +74,25 @@ func analyse(i int, seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang)
 	results := map[string][]string{}
 	for _, c := range seg.Checks {
 		results[c.TermID] = append(results[c.TermID], c.Result)
+		found := ""
+		if c.Start >= 0 && c.End <= len(seg.Text) {
+			found = seg.Text[c.Start:c.End]
+		}
+		want := c.Suggestion
+		if want == "" {
+			want = c.Form
+		}
 		switch glossary.FindingKind(c.Result) {
 		case glossary.FindingMissing:
-			v.Flags = append(v.Flags, flag{"flag.term_missing", c.Form})
+			v.Flags = append(v.Flags, flag{ID: "flag.term_missing", Arg: c.Form})
 		case glossary.FindingUnexpected:
-			v.Flags = append(v.Flags, flag{"flag.term_unexpected", c.Form})
+			v.Flags = append(v.Flags, flag{ID: "flag.term_unexpected", Arg: c.Form})
+		case glossary.FindingWrongForm:
+			v.Flags = append(v.Flags, flag{ID: "flag.term_wrong_form", Arg: found, Want: want})
+		case glossary.FindingWrongCase:
+			v.Flags = append(v.Flags, flag{ID: "flag.term_wrong_case", Arg: found, Want: want})
+		case glossary.FindingUnverified:
+			v.Flags = append(v.Flags, flag{ID: "flag.term_unverified", Arg: found})
 		}
 	}
 	for _, p := range v.Source {
@@ -85,10 +101,10 @@ func analyse(i int, seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang)
 		}
 		tv := termView{ID: p.TermID, Source: p.Text, Required: p.Required}
 		if rs := results[p.TermID]; len(rs) > 0 {
-			// Several occurrences of one term: the worst result speaks for the row.
+			// Several occurrences of one term: a flagged result speaks for the row.
 			tv.Result = rs[0]
-			if slices.Contains(rs, string(glossary.FindingMissing)) {
-				tv.Result = string(glossary.FindingMissing)
+			if k := slices.IndexFunc(rs, func(r string) bool { return glossary.FindingKind(r).Flagged() }); k >= 0 {
+				tv.Result = rs[k]
 			}
 		}
 		v.Terms = append(v.Terms, tv)
@@ -111,7 +127,7 @@ func sourcePieces(seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang) [
 			out = append(out, sourcePiece{Text: seg.Source[at:sp.Start]})
 		}
 		text := seg.Source[sp.Start:sp.End]
-		out = append(out, sourcePiece{Text: text, TermID: sp.TermID, Required: requiredForm(m, sp.TermID, lang, text)})
+		out = append(out, sourcePiece{Text: text, TermID: sp.TermID, Required: requiredForm(m, seg, sp, lang)})
 		at = sp.End
 	}
 	if at < len(seg.Source) {
@@ -120,14 +136,27 @@ func sourcePieces(seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang) [
 	return out
 }
 
-// requiredForm is the form the desk publishes a term in.
-func requiredForm(m *glossary.Matcher, id string, lang tarjuma.Lang, source string) string {
-	t, ok := m.Term(id)
+// requiredForm is the form the desk publishes a term in at this occurrence: the form the
+// target has where the check found it right, the form its position needs where the context
+// decides it (a preposition), and the preferred spelling otherwise.
+func requiredForm(m *glossary.Matcher, seg tarjuma.Segment, span tarjuma.TermSpan, lang tarjuma.Lang) string {
+	t, ok := m.Term(span.TermID)
 	if !ok {
 		return ""
 	}
+	for _, c := range seg.Checks {
+		if c.TermID != span.TermID || c.SourceStart != span.Start {
+			continue
+		}
+		switch {
+		case c.Suggestion != "":
+			return c.Suggestion
+		case !glossary.FindingKind(c.Result).Flagged() && c.Start >= 0 && c.End <= len(seg.Text):
+			return seg.Text[c.Start:c.End]
+		}
+	}
 	if t.DoNotTranslate && t.Targets[lang].Preferred == "" {
-		return source
+		return seg.Source[span.Start:span.End]
 	}
 	return t.Targets[lang].Preferred
 }
@@ -145,10 +174,10 @@ func textFlags(seg tarjuma.Segment) []flag {
 	default:
 		missing, extra := numberMismatch(seg.Source, seg.Text)
 		for _, n := range missing {
-			flags = append(flags, flag{"flag.number_missing", n})
+			flags = append(flags, flag{ID: "flag.number_missing", Arg: n})
 		}
 		for _, n := range extra {
-			flags = append(flags, flag{"flag.number_extra", n})
+			flags = append(flags, flag{ID: "flag.number_extra", Arg: n})
 		}
 	}
 	if hasBidiControl(seg.Text) || hasBidiControl(seg.Source) {

@@ -158,13 +158,14 @@ type storedSpan struct {
 }
 
 type storedCheck struct {
-	TermID     string `json:"term"`
-	Result     string `json:"result"`
-	Form       string `json:"form,omitempty"`
-	Case       string `json:"case,omitempty"`
-	Suggestion string `json:"suggestion,omitempty"`
-	Start      int    `json:"start"`
-	End        int    `json:"end"`
+	TermID      string `json:"term"`
+	Result      string `json:"result"`
+	Form        string `json:"form,omitempty"`
+	Case        string `json:"case,omitempty"`
+	Suggestion  string `json:"suggestion,omitempty"`
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	SourceStart int    `json:"source_start"`
 }
 
 func encodeSegments(segs []tarjuma.Segment) (string, error) {
