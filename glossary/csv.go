@@ -18,6 +18,7 @@ import (
 var (
 	csvColumns      = []string{"id", "kind", "ar", "tg", "ru", "en", "note"}
 	csvExtraColumns = []string{"valid_from", "valid_until", "dnt"}
+	csvFormsColumns = []string{formsColumn(tarjuma.Tajik), formsColumn(tarjuma.Russian)}
 )
 
 // csvLangs are the target columns, in header order.
@@ -27,9 +28,12 @@ var csvLangs = []tarjuma.Lang{tarjuma.Tajik, tarjuma.Russian, tarjuma.English}
 const listSep = "|"
 
 // ReadCSV reads a term base in the desk's CSV format: the header id,kind,ar,tg,ru,en,note,
-// optionally followed by any of valid_from, valid_until (YYYY-MM-DD or RFC 3339) and dnt
-// (true/false); "|" separates the Arabic variants and, in a target column, the preferred form
-// from the accepted ones. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
+// optionally followed by any of valid_from, valid_until (YYYY-MM-DD or RFC 3339), dnt
+// (true/false), tg_forms and ru_forms; "|" separates the Arabic variants and, in a target
+// column, the preferred form from the accepted ones. A forms cell holds, for each of the
+// language's spellings in the same order and separated by "|", its grammatical forms as
+// "gen=…; dat=…" (see formsText); forms that differ from the generated ones become overrides,
+// and an empty cell or group leaves the generated forms. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
 // *ValidationError listing every bad row by line, so nothing is half-imported.
 func ReadCSV(r io.Reader) ([]Term, error) {
 	cr := csv.NewReader(r)
@@ -98,7 +102,7 @@ func csvExtraIndex(header []string) (map[string]int, bool) {
 		return nil, false
 	}
 	idx := map[string]int{}
-	for _, c := range csvExtraColumns {
+	for _, c := range slices.Concat(csvExtraColumns, csvFormsColumns) {
 		idx[c] = -1
 	}
 	for i, c := range header[len(csvColumns):] {
@@ -151,6 +155,22 @@ func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
 		}
 		t.DoNotTranslate = dnt
 	}
+	for _, l := range formsLangs {
+		groups := splitList(cell(formsColumn(l)))
+		spellings := formList(t.Targets[l])
+		if len(groups) > len(spellings) {
+			ps = append(ps, Problem{ID: t.ID, Field: formsColumn(l), Code: CodeBadOverride, Arg: cell(formsColumn(l))})
+			continue
+		}
+		for i, g := range groups {
+			given, ok := parseForms(g, l)
+			if !ok {
+				ps = append(ps, Problem{ID: t.ID, Field: formsColumn(l), Code: CodeBadOverride, Arg: g})
+				continue
+			}
+			t.setForms(l, spellings[i], given)
+		}
+	}
 	return t, ps
 }
 
@@ -168,14 +188,22 @@ func splitList(cell string) []string {
 }
 
 // WriteCSV writes terms in the order given, in the format ReadCSV reads. The optional columns
-// are written only when some term needs them, so plain term bases keep the seven-column header.
+// are written only when some term needs them, so plain term bases keep the seven-column header;
+// the forms columns, with every form of every Tajik and Russian spelling, whenever a term has
+// a spelling in those languages.
 func WriteCSV(w io.Writer, terms []Term) error {
 	extra := slices.ContainsFunc(terms, func(t Term) bool {
 		return !t.ValidFrom.IsZero() || !t.ValidUntil.IsZero() || t.DoNotTranslate
 	})
+	forms := slices.ContainsFunc(terms, func(t Term) bool {
+		return slices.ContainsFunc(formsLangs, func(l tarjuma.Lang) bool { return t.Targets[l].Preferred != "" })
+	})
 	header := csvColumns
 	if extra {
-		header = slices.Concat(csvColumns, csvExtraColumns)
+		header = slices.Concat(header, csvExtraColumns)
+	}
+	if forms {
+		header = slices.Concat(header, csvFormsColumns)
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(header); err != nil {
@@ -194,6 +222,15 @@ func WriteCSV(w io.Writer, terms []Term) error {
 				dnt = "true"
 			}
 			rec = append(rec, formatTime(t.ValidFrom), formatTime(t.ValidUntil), dnt)
+		}
+		if forms {
+			for _, l := range formsLangs {
+				var groups []string
+				for _, p := range t.Paradigms(l) {
+					groups = append(groups, formsText(p, l))
+				}
+				rec = append(rec, strings.Join(groups, listSep))
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

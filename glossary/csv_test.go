@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 )
 
 // TestImportProblems reads every file in testdata/import and compares the problems reported
@@ -87,8 +88,24 @@ func TestCSVRoundTrip(t *testing.T) {
 	if !samsung.DoNotTranslate || samsung.Targets != nil || len(samsung.Arabic) != 2 {
 		t.Errorf("do-not-translate term read as %+v", samsung)
 	}
+	// The abbreviated compound is indeclinable, which the generator cannot know: the file's forms
+	// are overrides, and only those that differ from the generated ones.
+	o := terms[1].Targets[tarjuma.Russian].Overrides
+	want := map[string]map[inflect.Form]string{"Минздравсоцзащиты": {inflect.Gen: "Минздравсоцзащиты", inflect.Dat: "Минздравсоцзащиты",
+		inflect.Ins: "Минздравсоцзащиты", inflect.Prep: "Минздравсоцзащиты"}}
+	if diff := cmp.Diff(want, o); diff != "" {
+		t.Errorf("overrides (-want +got):\n%s", diff)
+	}
+	if p := terms[1].Paradigm(tarjuma.Russian, "Минздравсоцзащиты"); p.Forms[inflect.Gen] != "Минздравсоцзащиты" {
+		t.Errorf("overridden genitive %q", p.Forms[inflect.Gen])
+	}
+	if terms[0].Targets[tarjuma.Russian].Overrides != nil {
+		t.Errorf("generated forms read as overrides: %v", terms[0].Targets[tarjuma.Russian].Overrides)
+	}
 }
 
+// TestCSVSevenColumns reads the seven columns other tools write, and writes them back with the
+// forms columns that carry every Tajik and Russian form.
 func TestCSVSevenColumns(t *testing.T) {
 	in := "\uFEFFid,kind,ar,tg,ru,en,note\n" +
 		"tajikistan,place, طاجيكستان | طاجكستان ,Тоҷикистон,Таджикистан,Tajikistan,\n"
@@ -107,8 +124,16 @@ func TestCSVSevenColumns(t *testing.T) {
 	if err := WriteCSV(&out, terms); err != nil {
 		t.Fatal(err)
 	}
+	if header, _, _ := strings.Cut(out.String(), "\n"); header != "id,kind,ar,tg,ru,en,note,tg_forms,ru_forms" {
+		t.Errorf("header %q: terms without validity or dnt keep the seven columns, then the forms", header)
+	}
+	// English alone has no forms: seven columns.
+	out.Reset()
+	if err := WriteCSV(&out, []Term{{ID: "x", Kind: KindOther, Arabic: []string{"س"}, Targets: map[tarjuma.Lang]Forms{tarjuma.English: {Preferred: "X"}}}}); err != nil {
+		t.Fatal(err)
+	}
 	if header, _, _ := strings.Cut(out.String(), "\n"); header != "id,kind,ar,tg,ru,en,note" {
-		t.Errorf("header %q: terms without validity or dnt keep the seven columns", header)
+		t.Errorf("header %q for an English-only term base", header)
 	}
 }
 

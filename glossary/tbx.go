@@ -28,6 +28,9 @@ const (
 	tbxValidFrom  = "valid_from"
 	tbxValidUntil = "valid_until"
 	tbxDNT        = "dnt"
+	// tbxForms starts a term-level note with the term's grammatical forms (see formsText):
+	// TBX-Basic has no data category for inflected forms.
+	tbxForms = "forms "
 )
 
 type tbxDocument struct {
@@ -73,8 +76,9 @@ type tbxLang struct {
 }
 
 type tbxTerm struct {
-	Term  string     `xml:"term"`
-	Notes []tbxTyped `xml:"termNote"`
+	Term     string     `xml:"term"`
+	Notes    []tbxTyped `xml:"termNote"`
+	Comments []string   `xml:"note"`
 }
 
 // WriteTBX writes terms as a TBX-Basic document: one conceptEntry per term, a langSec per
@@ -121,7 +125,13 @@ func tbxFromTerm(t Term) tbxEntry {
 	e.Langs = append(e.Langs, tbxLangSec(tarjuma.Arabic, t.Arabic))
 	for _, l := range csvLangs {
 		if forms := formList(t.Targets[l]); len(forms) > 0 {
-			e.Langs = append(e.Langs, tbxLangSec(l, forms))
+			ls := tbxLangSec(l, forms)
+			for i, p := range t.Paradigms(l) {
+				if text := formsText(p, l); text != "" {
+					ls.Terms[i].Comments = []string{tbxNotePrefix + tbxForms + text}
+				}
+			}
+			e.Langs = append(e.Langs, ls)
 		}
 	}
 	return e
@@ -251,7 +261,7 @@ func (e tbxEntry) term() (Term, []Problem) {
 		t.UpdatedAt = v
 	}
 	for _, ls := range append(e.Langs, e.LangSets...) {
-		forms := ls.forms()
+		forms, inflected := ls.forms()
 		switch l := tarjuma.Lang(baseLang(ls.Lang)); {
 		case len(forms) == 0:
 		case l == tarjuma.Arabic:
@@ -261,20 +271,32 @@ func (e tbxEntry) term() (Term, []Problem) {
 				t.Targets = make(map[tarjuma.Lang]Forms)
 			}
 			f, seen := t.Targets[l]
+			all := forms
 			if !seen {
 				f.Preferred, forms = forms[0], forms[1:]
 			}
 			f.Accepted = append(f.Accepted, forms...)
 			t.Targets[l] = f
+			for i, text := range inflected {
+				if text == "" {
+					continue
+				}
+				given, ok := parseForms(text, l)
+				if !ok {
+					ps = append(ps, Problem{ID: t.ID, Field: string(l), Code: CodeBadOverride, Arg: text})
+					continue
+				}
+				t.setForms(l, all[i], given)
+			}
 		}
 	}
 	return t, ps
 }
 
 // forms returns the usable terms of a language section, the preferred one first: the first
-// marked preferredTerm, or else the first not deprecated.
-func (ls tbxLang) forms() []string {
-	var out []string
+// marked preferredTerm, or else the first not deprecated; and for each, the grammatical forms
+// its note gives ("" for none).
+func (ls tbxLang) forms() (out, inflected []string) {
 	preferred := -1
 	for _, tt := range append(ls.Terms, ls.Tigs...) {
 		status := ""
@@ -291,11 +313,19 @@ func (ls tbxLang) forms() []string {
 			preferred = len(out)
 		}
 		out = append(out, form)
+		forms := ""
+		for _, c := range tt.Comments {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(c), tbxNotePrefix+tbxForms); ok {
+				forms = rest
+			}
+		}
+		inflected = append(inflected, forms)
 	}
 	if preferred > 0 {
 		out = append(append([]string{out[preferred]}, out[:preferred]...), out[preferred+1:]...)
+		inflected = append(append([]string{inflected[preferred]}, inflected[:preferred]...), inflected[preferred+1:]...)
 	}
-	return out
+	return out, inflected
 }
 
 // baseLang reduces a language tag to its primary subtag: "tg-Cyrl-TJ" → "tg".

@@ -42,11 +42,14 @@ func TestTBXRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var csvOut bytes.Buffer
-			if err := WriteCSV(&csvOut, back); err != nil {
+			var before, after bytes.Buffer
+			if err := WriteCSV(&before, terms); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(c.csv, csvOut.String()); diff != "" {
+			if err := WriteCSV(&after, back); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(before.String(), after.String()); diff != "" {
 				t.Errorf("CSV → TBX → CSV (-before +after):\n%s", diff)
 			}
 		})
