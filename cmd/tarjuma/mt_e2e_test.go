@@ -162,7 +162,10 @@ func TestDevWithGoogleV2(t *testing.T) {
 		}
 		found := 0
 		for _, s := range segs {
-			if s.origin != "mt:google-v2" || !strings.HasPrefix(s.text, "["+string(lang)+"] ") || strings.Contains(s.text, "style=") {
+			// In Russian and Tajik a term that starts the segment replaces the engine's rendering of
+			// it, which here carries the stand-in's "[lang]" mark: the mark is asked of English only.
+			marked := lang != tarjuma.English || strings.HasPrefix(s.text, "["+string(lang)+"] ")
+			if s.origin != "mt:google-v2" || !marked || strings.Contains(s.text, "style=") {
 				t.Errorf("%s: segment %q (%s), want the stand-in's text without its styling", lang, s.text, s.origin)
 			}
 			for _, id := range s.terms {
