@@ -17,9 +17,9 @@ import (
 // spelling) to how the engine renders that spelling on its own), or for a form of the desk's
 // spellings; it tolerates a letter or two of transliteration (Имамали for Имомали), compares
 // without case, and replaces what it finds with the desk's preferred spelling in the same
-// grammatical form. placed[i] says whether occurrence i was found; what was not is left as the
-// engine wrote it.
-func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, renderings map[string]string) (out string, placed []bool) {
+// grammatical form. renderings are keyed by Normalize(m.Spelling(occurrence)). placed[i] says
+// how occurrence i fared; what was not found is left as the engine wrote it.
+func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, renderings map[string]string) (out string, placed []Placement) {
 	var tz, ftz tokenizer
 	tz.scan(text, true)
 	claimed := make([]bool, len(tz.toks))
@@ -28,15 +28,15 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 		cases     []inflect.Form
 	}
 	var hits []hit
-	placed = make([]bool, len(occurrences))
-	for _, o := range byRenderingLength(occurrences, renderings) {
+	placed = make([]Placement, len(occurrences))
+	for _, o := range m.byRenderingLength(occurrences, renderings) {
 		ti, ok := m.byID[occurrences[o].TermID]
 		if !ok {
 			continue
 		}
 		t := m.terms[ti]
 		var paradigms []inflect.Paradigm
-		if r := renderings[Normalize(occurrences[o].Text)]; r != "" {
+		if r := renderings[Normalize(m.Spelling(occurrences[o]))]; r != "" {
 			paradigms = append(paradigms, inflect.Generate(lang, r, t.class()))
 		}
 		paradigms = append(paradigms, t.Paradigms(lang)...)
@@ -85,7 +85,8 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 		t := m.terms[m.byID[occurrences[h.occ].TermID]]
 		start, end := tz.toks[h.i].start, tz.toks[h.i+h.n-1].end
 		desk := t.Paradigm(lang, t.Targets[lang].Preferred)
-		form, ok := desk.Forms[m.chooseCase(h.cases, desk, text, start, lang)]
+		f, how := chooseForm(h.cases, desk, text, start, lang)
+		form, ok := desk.Forms[f]
 		if !ok {
 			continue // an undecided paradigm lacks the form: leave the engine's text
 		}
@@ -95,7 +96,7 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 		b.WriteString(text[pos:start])
 		b.WriteString(form)
 		pos = end
-		placed[h.occ] = true
+		placed[h.occ] = how
 	}
 	b.WriteString(text[pos:])
 	return b.String(), placed
@@ -103,31 +104,80 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 
 // byRenderingLength orders occurrences so that longer renderings are placed first: a country's
 // name must not be taken out of the title that contains it.
-func byRenderingLength(occurrences []Match, renderings map[string]string) []int {
+func (m *Matcher) byRenderingLength(occurrences []Match, renderings map[string]string) []int {
 	order := make([]int, len(occurrences))
 	for i := range order {
 		order[i] = i
 	}
-	words := func(i int) int { return len(strings.Fields(renderings[Normalize(occurrences[i].Text)])) }
+	words := func(i int) int { return len(strings.Fields(renderings[Normalize(m.Spelling(occurrences[i]))])) }
 	slices.SortStableFunc(order, func(a, b int) int { return words(b) - words(a) })
 	return order
 }
 
-// chooseCase picks, among the forms the engine's text can be, the one to write: the first,
-// unless the desk's spelling differs between them and the word before decides.
-func (m *Matcher) chooseCase(cases []inflect.Form, desk inflect.Paradigm, text string, at int, lang tarjuma.Lang) inflect.Form {
-	if len(cases) > 1 && desk.Forms[cases[0]] != desk.Forms[cases[1]] {
-		if f, ok := GovernedForm(lang, text, at); ok && slices.Contains(cases, f) {
-			return f
-		}
+// Placement says how Place fared with one occurrence.
+type Placement int
+
+// The outcomes of placing a term.
+const (
+	NotFound Placement = iota // the engine's rendering is not in its sentence
+	Placed                    // replaced by the desk's form in the form the engine's text shows
+	// Guessed: found, but the engine's text is several forms whose desk spellings differ (an
+	// indeclinable abbreviation, ОДКБ, for a declinable name) and the context did not decide:
+	// the desk's form went in in the likeliest case, for a reviewer to check.
+	Guessed
+)
+
+// chooseForm picks, among the forms the engine's text can be, the one to write: the first, when
+// the desk's spelling is the same for all of them; else the one a preposition before decides;
+// else a guess from the context (see contextForm).
+func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int, lang tarjuma.Lang) (inflect.Form, Placement) {
+	ambiguous := slices.ContainsFunc(cases[1:], func(f inflect.Form) bool { return desk.Forms[f] != desk.Forms[cases[0]] })
+	if !ambiguous {
+		return cases[0], Placed
 	}
-	return cases[0]
+	if f, ok := GovernedForm(lang, text, at); ok && slices.Contains(cases, f) {
+		return f, Placed
+	}
+	if f, ok := contextForm(lang, text, at); ok && slices.Contains(cases, f) {
+		return f, Guessed
+	}
+	return cases[0], Guessed
+}
+
+// contextForm guesses the form a term needs from the word before it, where no preposition
+// decides: in Russian a noun before the term takes it as a genitive complement (саммит ШОС →
+// саммит Шанхайской организации сотрудничества; в рамках ОДКБ), while after a verb, a
+// conjunction or nothing the nominative stays. The guess is never sure enough to go unflagged.
+func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
+	if f, ok := GovernedForm(lang, text, at); ok {
+		return f, true
+	}
+	if lang != tarjuma.Russian {
+		return "", false
+	}
+	word := strings.ToLower(wordBefore(text, at))
+	if utf8.RuneCountInString(word) < 3 || slices.Contains(russianFunctionWords, word) || hasAnySuffix(word, russianVerbEndings...) {
+		return "", false
+	}
+	return inflect.Gen, true
+}
+
+// russianVerbEndings are the endings of the verb forms news sentences put before an object:
+// the past tense (представил, провела), the infinitive and the reflexive.
+var russianVerbEndings = []string{"ил", "ал", "ел", "ял", "ыл", "ла", "ло", "ли", "ть", "ти", "ся", "сь"}
+
+// russianFunctionWords are words after which a noun phrase is not a complement.
+var russianFunctionWords = []string{"что", "как", "или", "также", "это", "этот", "эта", "его", "ее", "её", "их", "который",
+	"которая", "которое", "которые", "где", "когда", "чем", "при", "все", "всех"}
+
+func hasAnySuffix(s string, suffixes ...string) bool {
+	return slices.ContainsFunc(suffixes, func(x string) bool { return strings.HasSuffix(s, x) })
 }
 
 // windowDistance compares the tokens from i with the words of a form and returns how many
 // letters differ in all (-1 when they do not match): each word may differ by a letter when it
 // has five letters or more, by two from nine, but must end alike, since the ending tells the
-// case.
+// case. ӣ and ӯ count as и and у.
 func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 	total := 0
 	for k, w := range words {
@@ -135,7 +185,7 @@ func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 			return -1
 		}
 		got := string(tz.word(i + k))
-		if got == w {
+		if got == w || foldVowels(got) == foldVowels(w) {
 			continue
 		}
 		n := utf8.RuneCountInString(w)
@@ -146,7 +196,7 @@ func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 		case n >= 5:
 			allowed = 1
 		}
-		if allowed == 0 || lastRuneOf(got) != lastRuneOf(w) {
+		if allowed == 0 || lastRuneOf(foldVowels(got)) != lastRuneOf(foldVowels(w)) {
 			return -1
 		}
 		d := levenshtein([]rune(got), []rune(w), allowed)
@@ -157,6 +207,12 @@ func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 	}
 	return total
 }
+
+// foldVowels folds the Tajik long vowels to the short ones: engines write ӣ and ӯ as и and у
+// (Сомони for Сомонӣ), which tells no grammatical form apart.
+func foldVowels(w string) string { return tajikVowels.Replace(w) }
+
+var tajikVowels = strings.NewReplacer("ӣ", "и", "ӯ", "у")
 
 // levenshtein is the edit distance of a and b, or max+1 once it is over max.
 func levenshtein(a, b []rune, max int) int {
@@ -204,13 +260,7 @@ func capitalize(s string) string {
 // case (с → ins, к → dat, для → gen, о → prep), or a Tajik preposition, after which a phrase
 // takes its base form. в, на, за and под, which take two cases by meaning, decide nothing.
 func GovernedForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
-	before := strings.TrimRightFunc(text[:at], unicode.IsSpace)
-	start := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) + 1
-	if start > 0 {
-		_, size := utf8.DecodeRuneInString(before[start-1:])
-		start = start - 1 + size
-	}
-	word := strings.ToLower(before[start:])
+	word := strings.ToLower(wordBefore(text, at))
 	switch lang {
 	case tarjuma.Russian:
 		forms := russianPrepositions[word]
@@ -226,8 +276,21 @@ func GovernedForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 	return "", false
 }
 
+// wordBefore returns the word that ends right before byte offset at, across spaces only: a
+// comma or a dash in between means no word governs what follows.
+func wordBefore(text string, at int) string {
+	before := strings.TrimRightFunc(text[:at], unicode.IsSpace)
+	start := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) + 1
+	if start > 0 {
+		_, size := utf8.DecodeRuneInString(before[start-1:])
+		start = start - 1 + size
+	}
+	return before[start:]
+}
+
 // Decline puts the desk's forms that an engine kept locked in their nominative (see
-// UnprotectLocked) into the case the word before each decides, where it decides one. termIDs
+// UnprotectLocked) into the case the word before each calls for (see contextForm), where it
+// calls for one. termIDs
 // are the terms that may have been locked; a span holding none of their preferred spellings
 // stays as it is.
 func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang tarjuma.Lang) string {
@@ -245,7 +308,7 @@ func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang t
 				break
 			}
 		}
-		f, ok := GovernedForm(lang, text, l.Start)
+		f, ok := contextForm(lang, text, l.Start)
 		form := desk.Forms[f]
 		if !ok || form == "" {
 			continue
@@ -256,4 +319,26 @@ func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang t
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// Spelling returns the glossary's Arabic variant that mt matched: what an engine is asked to
+// render alone. A match of a لل form ("للرئيس") starts after the preposition's lam, so its text
+// ("لرئيس …") is no spelling of the term; the variant ("الرئيس …") is.
+func (m *Matcher) Spelling(mt Match) string {
+	t, ok := m.Term(mt.TermID)
+	if !ok {
+		return mt.Text
+	}
+	got := Normalize(mt.Text)
+	for _, v := range t.Arabic {
+		n := Normalize(v)
+		first, rest, _ := strings.Cut(n, " ")
+		if rest != "" {
+			rest = " " + rest
+		}
+		if n == got || lilForm(first) != "" && strings.TrimPrefix(lilForm(first), lam)+rest == got {
+			return v
+		}
+	}
+	return mt.Text
 }

@@ -168,7 +168,7 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 	var spellings []string
 	for _, idx := range plan.todo {
 		for _, mt := range glossary.SpanMatches(plan.segs[idx]) {
-			spellings = append(spellings, mt.Text)
+			spellings = append(spellings, m.Spelling(mt))
 		}
 	}
 	renderings := t.renderings(ctx, p, plan.job, spellings)
@@ -182,9 +182,9 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 		if len(occ) == 0 {
 			continue
 		}
-		var placed []bool
+		var placed []glossary.Placement
 		texts[i], placed = m.Place(texts[i], occ, plan.job.Target, renderings)
-		missing := plan.missing(plan.segs[idx], placed)
+		missing := plan.missing(&plan.segs[idx], placed)
 		if slices.Contains(missing, true) {
 			retry = append(retry, unplaced{i, missing})
 		}
@@ -232,7 +232,7 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 		text = m.Decline(text, locked, ids, plan.job.Target)
 		occ := plan.placeable(*seg)
 		text, placed := m.Place(text, occ, plan.job.Target, renderings)
-		for k, miss := range plan.missing(*seg, placed) {
+		for k, miss := range plan.missing(seg, placed) {
 			if miss && !r.missing[k] {
 				seg.Terms[k].Method = tarjuma.TermFallback // found the first time, lost in the second answer
 			}
@@ -254,15 +254,21 @@ func (p *termPlan) placeable(seg tarjuma.Segment) []glossary.Match {
 	return out
 }
 
-// missing maps Place's answer for placeable(seg) back onto all the terms of seg.
-func (p *termPlan) missing(seg tarjuma.Segment, placed []bool) []bool {
+// missing maps Place's answer for placeable(seg) back onto all the terms of seg: which were not
+// found. A term placed by a guess goes in as a fallback, so the check flags it.
+func (p *termPlan) missing(seg *tarjuma.Segment, placed []glossary.Placement) []bool {
 	out := make([]bool, len(seg.Terms))
 	j := 0
-	for k, mt := range glossary.SpanMatches(seg) {
+	for k, mt := range glossary.SpanMatches(*seg) {
 		if term, _ := p.job.Terms.Term(mt.TermID); term.DoNotTranslate || seg.Terms[k].Method == tarjuma.TermFallback {
 			continue
 		}
-		out[k] = !placed[j]
+		switch placed[j] {
+		case glossary.NotFound:
+			out[k] = true
+		case glossary.Guessed:
+			seg.Terms[k].Method = tarjuma.TermFallback
+		}
 		j++
 	}
 	return out

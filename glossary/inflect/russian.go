@@ -61,8 +61,17 @@ func russian(lemma string, c Class) Paradigm {
 			}
 		}
 	}
+	if !strings.ContainsAny(lemma, "ёЁ") {
+		// A desk that writes its spellings without ё (as most Russian print does) gets its
+		// endings without ё too: Днем, Кремлем.
+		for f, text := range p.Forms {
+			p.Forms[f] = noYo.Replace(text)
+		}
+	}
 	return p
 }
+
+var noYo = strings.NewReplacer("ё", "е", "Ё", "Е")
 
 type span struct{ start, end int }
 

@@ -116,7 +116,7 @@ func (g *googleLike) translate(q, target, format string) string {
 		}
 		plain = html.UnescapeString(lockedSpan.ReplaceAllString(q, "\x00"))
 	}
-	s := g.sentence(plain)
+	s := g.sentence(plain, len(locked) > 0)
 	if s == nil {
 		g.t.Errorf("stand-in: no sentence for %q", q)
 		return q
@@ -137,7 +137,12 @@ func (g *googleLike) translate(q, target, format string) string {
 				continue
 			}
 			used[k] = true
-			out = strings.Replace(out, html.EscapeString(term.Engine), `<span translate="no">`+html.EscapeString(content)+`</span>`, 1)
+			// The engine declines around a kept span: an English possessive stays outside it.
+			rendering, outside := term.Engine, ""
+			if lang == tarjuma.English && strings.HasSuffix(rendering, "'s") && !strings.HasSuffix(content, "'s") {
+				outside = "'s"
+			}
+			out = strings.Replace(out, html.EscapeString(rendering), `<span translate="no">`+html.EscapeString(content)+`</span>`+html.EscapeString(outside), 1)
 			break
 		}
 	}
@@ -145,12 +150,13 @@ func (g *googleLike) translate(q, target, format string) string {
 }
 
 // sentence finds the fixture sentence whose Arabic holds, in order, every piece of plain
-// between the locked spans.
-func (g *googleLike) sentence(plain string) *fixtureSentence {
+// between the locked spans; plain text without spans must make up most of it, since a term sent
+// alone is no sentence.
+func (g *googleLike) sentence(plain string, spans bool) *fixtureSentence {
 	for i := range g.sentences {
 		s := &g.sentences[i]
 		rest := s.Ar
-		ok := true
+		ok, covered := true, 0
 		for _, piece := range strings.Split(plain, "\x00") {
 			piece = strings.TrimSpace(piece)
 			j := strings.Index(rest, piece)
@@ -158,9 +164,10 @@ func (g *googleLike) sentence(plain string) *fixtureSentence {
 				ok = false
 				break
 			}
+			covered += len(piece)
 			rest = rest[j+len(piece):]
 		}
-		if ok {
+		if ok && (spans || 2*covered >= len(s.Ar)) {
 			return s
 		}
 	}
