@@ -156,19 +156,8 @@ func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
 		t.DoNotTranslate = dnt
 	}
 	for _, l := range formsLangs {
-		groups := splitList(cell(formsColumn(l)))
-		spellings := formList(t.Targets[l])
-		if len(groups) > len(spellings) {
-			ps = append(ps, Problem{ID: t.ID, Field: formsColumn(l), Code: CodeBadOverride, Arg: cell(formsColumn(l))})
-			continue
-		}
-		for i, g := range groups {
-			given, ok := parseForms(g, l)
-			if !ok {
-				ps = append(ps, Problem{ID: t.ID, Field: formsColumn(l), Code: CodeBadOverride, Arg: g})
-				continue
-			}
-			t.setForms(l, spellings[i], given)
+		if c := cell(formsColumn(l)); !t.SetFormsCell(l, c) {
+			ps = append(ps, Problem{ID: t.ID, Field: formsColumn(l), Code: CodeBadOverride, Arg: c})
 		}
 	}
 	return t, ps
@@ -225,11 +214,7 @@ func WriteCSV(w io.Writer, terms []Term) error {
 		}
 		if forms {
 			for _, l := range formsLangs {
-				var groups []string
-				for _, p := range t.Paradigms(l) {
-					groups = append(groups, formsText(p, l))
-				}
-				rec = append(rec, strings.Join(groups, listSep))
+				rec = append(rec, t.FormsCell(l))
 			}
 		}
 		if err := cw.Write(rec); err != nil {

@@ -67,6 +67,39 @@ func (t *Term) setForms(lang tarjuma.Lang, spelling string, given map[inflect.Fo
 	t.Targets[lang] = f
 }
 
+// FormsCell writes every form of every spelling of the term in lang, one group per spelling in
+// the order of formList, separated by "|": what the CSV's forms columns and the desk's term
+// form hold.
+func (t Term) FormsCell(lang tarjuma.Lang) string {
+	var groups []string
+	for _, p := range t.Paradigms(lang) {
+		groups = append(groups, formsText(p, lang))
+	}
+	return strings.Join(groups, listSep)
+}
+
+// SetFormsCell reads a FormsCell: each group's forms that differ from the generated ones become
+// the overrides of its spelling. It reports false, changing nothing, when the cell has more
+// groups than the term has spellings or a group is malformed.
+func (t *Term) SetFormsCell(lang tarjuma.Lang, cell string) bool {
+	groups := splitList(cell)
+	spellings := formList(t.Targets[lang])
+	if len(groups) > len(spellings) {
+		return false
+	}
+	given := make([]map[inflect.Form]string, len(groups))
+	for i, g := range groups {
+		var ok bool
+		if given[i], ok = parseForms(g, lang); !ok {
+			return false
+		}
+	}
+	for i := range groups {
+		t.setForms(lang, spellings[i], given[i])
+	}
+	return true
+}
+
 // formsLangs are the target languages whose terms have forms to export.
 var formsLangs = []tarjuma.Lang{tarjuma.Tajik, tarjuma.Russian}
 

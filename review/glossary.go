@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -40,13 +42,50 @@ type termPage struct {
 	Problems []glossary.Problem
 	Error    string
 	Notice   string
+	Forms    []formsView // every grammatical form of the Tajik and Russian spellings
+}
+
+// formsView is the forms of one spelling, as the term page lists them.
+type formsView struct {
+	Lang      tarjuma.Lang
+	Spelling  string
+	Undecided string // why the generator left forms to the terminologist; "" when it did not
+	Forms     []formView
+}
+
+type formView struct {
+	Name       inflect.Form
+	Text       string
+	Overridden bool
+}
+
+// formsOf lists every form of every spelling of t in the languages that inflect.
+func formsOf(t glossary.Term) []formsView {
+	var out []formsView
+	for _, l := range tarjuma.TargetLangs() {
+		if !inflect.Inflects(l) || t.DoNotTranslate {
+			continue
+		}
+		for _, p := range t.Paradigms(l) {
+			v := formsView{Lang: l, Spelling: p.Lemma, Undecided: p.Undecided}
+			for _, f := range inflect.FormsOf(l) {
+				_, overridden := t.Targets[l].Overrides[p.Lemma][f]
+				v.Forms = append(v.Forms, formView{Name: f, Text: p.Forms[f], Overridden: overridden})
+			}
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // termForm is a term as the add and edit forms hold it: lists as "|"-separated text, as in the
-// desk's CSV, the preferred form first in each target language.
+// desk's CSV, the preferred form first in each target language; and the grammatical forms of
+// the Tajik and Russian spellings as the CSV's forms columns hold them, with the spellings they
+// were written for, so forms written for a spelling since changed are not put on the new one.
 type termForm struct {
 	ID, Kind, Arabic, Note, ValidFrom, ValidUntil string
 	Targets                                       map[tarjuma.Lang]string
+	Forms, FormsFor                               map[tarjuma.Lang]string
 	DNT                                           bool
 	Fixed                                         bool // editing a stored term: its id cannot change
 }
@@ -54,16 +93,30 @@ type termForm struct {
 // TargetLangs lists the form's languages in the desk's order, for the template.
 func (termForm) TargetLangs() []tarjuma.Lang { return tarjuma.TargetLangs() }
 
+// FormsLangs lists the languages whose forms the form edits.
+func (termForm) FormsLangs() []tarjuma.Lang {
+	return slices.DeleteFunc(tarjuma.TargetLangs(), func(l tarjuma.Lang) bool { return !inflect.Inflects(l) })
+}
+
 // Target is the form's text for one language, for the template.
 func (f termForm) Target(l tarjuma.Lang) string { return f.Targets[l] }
+
+// FormsText is the forms' text for one language, and FormsSpellings the spellings it is for.
+func (f termForm) FormsText(l tarjuma.Lang) string      { return f.Forms[l] }
+func (f termForm) FormsSpellings(l tarjuma.Lang) string { return f.FormsFor[l] }
 
 const dateLayout = "2006-01-02"
 
 func formOf(t glossary.Term) termForm {
 	f := termForm{ID: t.ID, Kind: string(t.Kind), Arabic: strings.Join(t.Arabic, " | "), Note: t.Note, DNT: t.DoNotTranslate,
-		Targets: map[tarjuma.Lang]string{}, Fixed: true}
+		Targets: map[tarjuma.Lang]string{}, Forms: map[tarjuma.Lang]string{}, FormsFor: map[tarjuma.Lang]string{}, Fixed: true}
 	for l, forms := range t.Targets {
 		f.Targets[l] = strings.Join(append([]string{forms.Preferred}, forms.Accepted...), " | ")
+	}
+	for _, l := range f.FormsLangs() {
+		if !t.DoNotTranslate {
+			f.Forms[l], f.FormsFor[l] = t.FormsCell(l), f.Targets[l]
+		}
 	}
 	if !t.ValidFrom.IsZero() {
 		f.ValidFrom = t.ValidFrom.UTC().Format(dateLayout)
@@ -103,6 +156,17 @@ func readTermForm(r *http.Request) (glossary.Term, termForm, []glossary.Problem)
 		}
 	}
 	var problems []glossary.Problem
+	f.Forms, f.FormsFor = map[tarjuma.Lang]string{}, map[tarjuma.Lang]string{}
+	for _, l := range f.FormsLangs() {
+		f.Forms[l], f.FormsFor[l] = r.PostFormValue("forms_"+string(l)), r.PostFormValue("forms_for_"+string(l))
+		// Forms written for other spellings than those posted belong to a spelling since changed.
+		if !formsApply(f, l) || t.DoNotTranslate {
+			continue
+		}
+		if !t.SetFormsCell(l, f.Forms[l]) {
+			problems = append(problems, glossary.Problem{ID: f.ID, Field: "forms_" + string(l), Code: glossary.CodeBadOverride, Arg: f.Forms[l]})
+		}
+	}
 	for _, d := range []struct {
 		field, value string
 		into         *time.Time
@@ -118,6 +182,35 @@ func readTermForm(r *http.Request) (glossary.Term, termForm, []glossary.Problem)
 		*d.into = at
 	}
 	return t, f, problems
+}
+
+// keepOverrides carries the stored term's corrected forms over to the edited one for the
+// languages whose forms the edit did not apply (its spellings changed), where the spelling is
+// still there.
+func keepOverrides(t *glossary.Term, old glossary.Term, form termForm) {
+	for _, l := range form.FormsLangs() {
+		if formsApply(form, l) {
+			continue
+		}
+		f, ok := t.Targets[l]
+		if !ok {
+			continue
+		}
+		for spelling, o := range old.Targets[l].Overrides {
+			if spelling == f.Preferred || slices.Contains(f.Accepted, spelling) {
+				if f.Overrides == nil {
+					f.Overrides = map[string]map[inflect.Form]string{}
+				}
+				f.Overrides[spelling] = o
+			}
+		}
+		t.Targets[l] = f
+	}
+}
+
+// formsApply reports whether the posted forms of lang were written for the posted spellings.
+func formsApply(form termForm, l tarjuma.Lang) bool {
+	return form.Forms[l] != "" && strings.Join(splitList(form.FormsFor[l]), "|") == strings.Join(splitList(form.Targets[l]), "|")
 }
 
 // problemsOf returns the problems of a glossary validation error, nil for any other error.
@@ -189,7 +282,7 @@ func (s *Server) termPage(w http.ResponseWriter, r *http.Request, rc *request) e
 	if err != nil {
 		return err
 	}
-	p := &termPage{page: page{Nav: "glossary"}, Term: t, Kinds: glossary.Kinds(), CanEdit: admins(rc.user, r), Form: formOf(t)}
+	p := &termPage{page: page{Nav: "glossary"}, Term: t, Kinds: glossary.Kinds(), CanEdit: admins(rc.user, r), Form: formOf(t), Forms: formsOf(t)}
 	if r.URL.Query().Has("saved") {
 		p.Notice = "glossary.saved"
 	}
@@ -205,6 +298,7 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request, rc *request)
 	}
 	t, form, problems := readTermForm(r)
 	t.ID, form.ID, form.Fixed = old.ID, old.ID, true
+	keepOverrides(&t, old, form)
 	err = t.Validate()
 	if err == nil && len(problems) == 0 {
 		if _, err = s.db.UpdateGlossaryTerm(r.Context(), t, rc.user.Email); err == nil {
@@ -216,7 +310,7 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request, rc *request)
 	if len(problems) == 0 {
 		return err
 	}
-	p := &termPage{page: page{Nav: "glossary"}, Term: old, Kinds: glossary.Kinds(), CanEdit: true, Form: form, Problems: problems}
+	p := &termPage{page: page{Nav: "glossary"}, Term: old, Kinds: glossary.Kinds(), CanEdit: true, Form: form, Problems: problems, Forms: formsOf(old)}
 	s.render(w, r, rc, http.StatusUnprocessableEntity, "term", p)
 	return nil
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
 )
@@ -31,6 +33,11 @@ func mustParsePages() *pages {
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// preferred is a term's published form in a language.
 		"preferred": func(t glossary.Term, lang string) string { return t.Targets[tarjuma.Lang(lang)].Preferred },
+		// undecided reports whether a spelling of the term has forms the generator left to the
+		// terminologist.
+		"undecided": func(t glossary.Term, lang string) bool {
+			return slices.ContainsFunc(t.Paradigms(tarjuma.Lang(lang)), func(p inflect.Paradigm) bool { return p.Undecided != "" })
+		},
 		// webhookID is what a receiver logs of a delivery, so an admin can match its reports.
 		"webhookID": publish.WebhookID,
 	}

@@ -478,3 +478,61 @@ func TestLanguage(t *testing.T) {
 		t.Errorf("bad language filter: %d", resp.status)
 	}
 }
+
+// TestGlossaryForms shows a term's generated forms on its page, marks a term whose forms the
+// generator left to the terminologist, and keeps a form corrected on the edit form: once saved,
+// it stays, and a correction written for a spelling since changed is not put on the new one.
+func TestGlossaryForms(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		admin := f.signedIn(t, "admin")
+		add := url.Values{"id": {"kazan"}, "kind": {"place"}, "ar": {"قازان"},
+			"target_tg": {"Қазон"}, "target_ru": {"Казань"}, "target_en": {"Kazan"}}
+		if resp := admin.post("/glossary", add); resp.status != http.StatusSeeOther {
+			t.Fatalf("add term: %d\n%s", resp.status, resp.body)
+		}
+		// Казань in -нь: feminine, but Тайвань is masculine; the generator does not guess.
+		if resp := admin.get("/glossary"); !strings.Contains(resp.body, `<a class="undecided" href="/glossary/terms/kazan#forms">forms to check</a>`) {
+			t.Error("glossary list lacks the forms-to-check mark on Казань")
+		}
+		page := admin.get("/glossary/terms/kazan")
+		for _, want := range []string{"The generator cannot tell this noun&#39;s gender: write its forms.",
+			"<th scope=\"row\">object (-ро)</th>\n      <td><bdi>Қазонро</bdi>", "not generated: write it"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("term page lacks %q", want)
+			}
+		}
+		edit := url.Values{"kind": {"place"}, "ar": {"قازان"}, "target_tg": {"Қазон"}, "target_ru": {"Казань"}, "target_en": {"Kazan"},
+			"forms_ru": {"gen=Казани; dat=Казани; acc=Казань; ins=Казанью; prep=Казани"}, "forms_for_ru": {"Казань"},
+			"forms_tg": {"acc=Қазонро; ezafe=Қазони"}, "forms_for_tg": {"Қазон"}}
+		if resp := admin.post("/glossary/terms/kazan", edit); resp.status != http.StatusSeeOther {
+			t.Fatalf("edit forms: %d\n%s", resp.status, resp.body)
+		}
+		term, err := f.db.GlossaryTerm(ctx, "kazan")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := term.Paradigm(tarjuma.Russian, "Казань")
+		if p.Undecided != "" || p.Forms["ins"] != "Казанью" || len(term.Targets[tarjuma.Tajik].Overrides) != 0 {
+			t.Errorf("stored paradigm %+v, tg overrides %v; want the written forms, and none for the generated Tajik ones", p, term.Targets[tarjuma.Tajik].Overrides)
+		}
+		if resp := admin.get("/glossary/terms/kazan"); !strings.Contains(resp.body, "Казанью</bdi> <span class=\"muted\">(corrected by hand)</span>") {
+			t.Error("term page does not mark the corrected form")
+		}
+		// Forms posted for a spelling the same request changes are not put on the new spelling.
+		edit.Set("target_ru", "Казань | Казан")
+		edit.Set("forms_ru", "gen=Казана")
+		edit.Set("forms_for_ru", "Казань")
+		if resp := admin.post("/glossary/terms/kazan", edit); resp.status != http.StatusSeeOther {
+			t.Fatalf("edit spellings: %d\n%s", resp.status, resp.body)
+		}
+		if term, _ = f.db.GlossaryTerm(ctx, "kazan"); term.Paradigm(tarjuma.Russian, "Казань").Forms["gen"] != "Казани" {
+			t.Errorf("forms written for other spellings changed the paradigm: %+v", term.Targets[tarjuma.Russian])
+		}
+		edit.Set("forms_for_ru", "Казань | Казан")
+		edit.Set("forms_ru", "gen=Казани|nope")
+		if resp := admin.post("/glossary/terms/kazan", edit); resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "cannot be read") {
+			t.Errorf("malformed forms: %d, want 422 saying so", resp.status)
+		}
+	})
+}
