@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -171,5 +172,51 @@ func TestGlossaryImportExport(t *testing.T) {
 		if len(terms) != 1 || terms[0].ID != "city-1" || version != 2 {
 			t.Errorf("after replace: %d terms at version %d, want city-1 alone at version 2", len(terms), version)
 		}
+	})
+}
+
+// TestGlossaryTermForms serves every Tajik and Russian form of a term, takes overrides per
+// spelling and form, keeps them across edits, and refuses an override of no spelling.
+func TestGlossaryTermForms(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		rahmon := glossary.Term{ID: "emomali-rahmon", Kind: glossary.KindPerson, Arabic: []string{"إمام علي رحمان"},
+			Targets: map[tarjuma.Lang]glossary.Forms{
+				tarjuma.Tajik: {Preferred: "Эмомалӣ Раҳмон"}, tarjuma.Russian: {Preferred: "Эмомали Рахмон"}, tarjuma.English: {Preferred: "Emomali Rahmon"},
+			}}
+		created := decode[termResponse](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/glossary/terms", jsonOf(t, newTermJSON(rahmon))), http.StatusCreated)
+		ru := created.Term.Targets[tarjuma.Russian].Paradigms
+		if len(ru) != 1 || ru[0].Forms["ins"] != "Эмомали Рахмоном" || ru[0].Forms["gen"] != "Эмомали Рахмона" || len(ru[0].Overridden) != 0 {
+			t.Errorf("ru paradigms %+v, want the generated cases", ru)
+		}
+		if tg := created.Term.Targets[tarjuma.Tajik].Paradigms; len(tg) != 1 || tg[0].Forms["acc"] != "Эмомалӣ Раҳмонро" || tg[0].Forms["ezafe"] != "Эмомалӣ Раҳмони" {
+			t.Errorf("tg paradigms %+v", tg)
+		}
+		if en := created.Term.Targets[tarjuma.English].Paradigms; en != nil {
+			t.Errorf("en paradigms %+v, want none: English terms do not inflect", en)
+		}
+
+		// A desk that writes the prepositional as the Tajik press does in Russian copy, say.
+		j := newTermJSON(rahmon)
+		ruForms := j.Targets[tarjuma.Russian]
+		ruForms.Overrides = map[string]map[inflect.Form]string{"Эмомали Рахмон": {inflect.Prep: "Эмомали Рахмоне (Раҳмоне)"}}
+		j.Targets[tarjuma.Russian] = ruForms
+		updated := decode[termResponse](t, e.as(t, tarjuma.RoleAdmin, "PUT", "/api/v1/glossary/terms/emomali-rahmon", jsonOf(t, j)), http.StatusOK)
+		p := updated.Term.Targets[tarjuma.Russian].Paradigms[0]
+		if p.Forms["prep"] != "Эмомали Рахмоне (Раҳмоне)" || len(p.Overridden) != 1 || p.Overridden[0] != inflect.Prep || p.Forms["dat"] != "Эмомали Рахмону" {
+			t.Errorf("overridden paradigm %+v", p)
+		}
+		got := decode[termResponse](t, e.as(t, tarjuma.RoleTranslator, "GET", "/api/v1/glossary/terms/emomali-rahmon", ""), http.StatusOK)
+		if got.Term.Targets[tarjuma.Russian].Overrides["Эмомали Рахмон"][inflect.Prep] != "Эмомали Рахмоне (Раҳмоне)" {
+			t.Errorf("stored overrides %+v", got.Term.Targets[tarjuma.Russian].Overrides)
+		}
+
+		ruForms.Overrides = map[string]map[inflect.Form]string{"Рахмон": {inflect.Gen: "Рахмона"}}
+		j.Targets[tarjuma.Russian] = ruForms
+		rec := e.as(t, tarjuma.RoleAdmin, "PUT", "/api/v1/glossary/terms/emomali-rahmon", jsonOf(t, j))
+		wantError(t, rec, http.StatusUnprocessableEntity, "invalid_glossary", "glossary.bad_override")
+		ruForms.Overrides = map[string]map[inflect.Form]string{"Эмомали Рахмон": {"ezafe": "x"}}
+		j.Targets[tarjuma.Russian] = ruForms
+		rec = e.as(t, tarjuma.RoleAdmin, "PUT", "/api/v1/glossary/terms/emomali-rahmon", jsonOf(t, j))
+		wantError(t, rec, http.StatusUnprocessableEntity, "invalid_glossary", "glossary.bad_override")
 	})
 }
