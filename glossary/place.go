@@ -163,8 +163,9 @@ func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 }
 
 // russianVerbEndings are the endings of the verb forms news sentences put before an object:
-// the past tense (представил, провела), the infinitive and the reflexive.
-var russianVerbEndings = []string{"ил", "ал", "ел", "ял", "ыл", "ла", "ло", "ли", "ть", "ти", "ся", "сь"}
+// the past tense (представил, провела), the infinitive (a vowel before -ть: поздравить, not
+// благодарность) and the reflexive.
+var russianVerbEndings = []string{"ил", "ал", "ел", "ял", "ыл", "ла", "ло", "ли", "ать", "ять", "еть", "ить", "оть", "уть", "ыть", "чь", "ся", "сь"}
 
 // russianFunctionWords are words after which a noun phrase is not a complement.
 var russianFunctionWords = []string{"что", "как", "или", "также", "это", "этот", "эта", "его", "ее", "её", "их", "который",

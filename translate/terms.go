@@ -167,7 +167,7 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 	m := plan.job.Terms
 	var spellings []string
 	for _, idx := range plan.todo {
-		for _, mt := range glossary.SpanMatches(plan.segs[idx]) {
+		for _, mt := range plan.placeable(plan.segs[idx]) {
 			spellings = append(spellings, m.Spelling(mt))
 		}
 	}
