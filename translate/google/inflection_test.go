@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -51,7 +53,7 @@ func (s *fixtureSentence) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func readFixture(t *testing.T) ([]fixtureSentence, map[tarjuma.Lang]map[string]string) {
+func readFixture(t testing.TB) ([]fixtureSentence, map[tarjuma.Lang]map[string]string) {
 	t.Helper()
 	f, err := os.Open("../testdata/inflection/sentences.jsonl")
 	if err != nil {
@@ -92,7 +94,7 @@ func readFixture(t *testing.T) ([]fixtureSentence, map[tarjuma.Lang]map[string]s
 // <span translate="no"> comes back verbatim, in the place the engine's own rendering of that
 // term had; a term sent alone comes back as the engine renders it alone.
 type googleLike struct {
-	t          *testing.T
+	t          testing.TB
 	sentences  []fixtureSentence
 	renderings map[tarjuma.Lang]map[string]string
 	terms      *glossary.Matcher
@@ -271,4 +273,70 @@ func TestInflectedTermsEndToEnd(t *testing.T) {
 		}
 	}
 	t.Logf("characters sent: %s", fmt.Sprint(g.chars))
+}
+
+// BenchmarkTermLookupCost measures what finding terms in the engine's sentence costs in MT
+// characters, against the characters of the translation itself, for Russian and Tajik through
+// the Google-like stand-in: the lookups of each term's rendering (asked once per spelling, engine,
+// language and glossary version), and the sentences asked again with a term locked because the
+// engine paraphrased it. The fixture's 106 sentences go as articles of six; the first article
+// starts with an empty cache, the first pass warms it, and a second pass of the same desk's
+// news (the same names) runs warm. It reports each as a percentage of the translation's
+// characters.
+func BenchmarkTermLookupCost(b *testing.B) {
+	sentences, renderings := readFixture(b)
+	terms, err := glossary.Starter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := glossary.NewMatcher(terms, time.Now())
+	const perArticle = 6
+	var firstExtra, coldExtra, warmExtra, fallback float64
+	for b.Loop() {
+		g := &googleLike{t: b, sentences: sentences, renderings: renderings, terms: m, chars: map[string]int{}}
+		stub := &v2Stub{reply: g.reply}
+		srv := httptest.NewServer(stub)
+		e, err := NewV2(b.Context(), V2Config{APIKey: "k", Endpoint: srv.URL + "/language/translate/"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		provider := translate.NewProvider(e, translate.ProviderOptions{})
+		tr := translate.NewTranslator(translate.Config{Routes: map[tarjuma.Lang][]translate.Provider{
+			tarjuma.Russian: {provider}, tarjuma.Tajik: {provider}}})
+		pass := func(articles int) map[string]int {
+			before := maps.Clone(g.chars)
+			for start := 0; start < len(sentences) && start/perArticle < articles; start += perArticle {
+				var segs []tarjuma.Segment
+				for i, s := range sentences[start:min(start+perArticle, len(sentences))] {
+					segs = append(segs, tarjuma.Segment{ID: fmt.Sprint("p", i+1, ".s1"), Source: s.Ar})
+				}
+				m.MarkTerms(segs)
+				for _, lang := range []tarjuma.Lang{tarjuma.Russian, tarjuma.Tajik} {
+					if _, err := tr.Translate(b.Context(), translate.Job{Source: tarjuma.Arabic, Target: lang, Terms: m, GlossaryVersion: 1}, segs); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			spent := map[string]int{}
+			for k, v := range g.chars {
+				spent[k] = v - before[k]
+			}
+			return spent
+		}
+		pct := func(part, whole int) float64 { return 100 * float64(part) / float64(whole) }
+		first := pass(1)
+		rest := pass(len(sentences))
+		cold := map[string]int{}
+		for k := range first {
+			cold[k] = first[k] + rest[k]
+		}
+		warm := pass(len(sentences))
+		firstExtra, coldExtra, warmExtra = pct(first["term"], first["sentence"]), pct(cold["term"], cold["sentence"]), pct(warm["term"], warm["sentence"])
+		fallback = pct(cold["locked"], cold["sentence"])
+		srv.Close()
+	}
+	b.ReportMetric(firstExtra, "%lookup-first-article")
+	b.ReportMetric(coldExtra, "%lookup-first-pass")
+	b.ReportMetric(warmExtra, "%lookup-warm")
+	b.ReportMetric(fallback, "%fallback-resend")
 }
