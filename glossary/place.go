@@ -81,11 +81,12 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 	slices.SortFunc(hits, func(a, b hit) int { return a.i - b.i })
 	var b strings.Builder
 	pos := 0
+	var prev apposition
 	for _, h := range hits {
 		t := m.terms[m.byID[occurrences[h.occ].TermID]]
 		start, end := tz.toks[h.i].start, tz.toks[h.i+h.n-1].end
 		desk := t.Paradigm(lang, t.Targets[lang].Preferred)
-		f, how := chooseForm(h.cases, desk, text, start, lang)
+		f, how := chooseForm(h.cases, desk, text, start, lang, prev.before(text, start))
 		form, ok := desk.Forms[f]
 		if !ok {
 			continue // an undecided paradigm lacks the form: leave the engine's text
@@ -97,6 +98,7 @@ func (m *Matcher) Place(text string, occurrences []Match, lang tarjuma.Lang, ren
 		b.WriteString(form)
 		pos = end
 		placed[h.occ] = how
+		prev = apposition{end: end, form: f, how: how}
 	}
 	b.WriteString(text[pos:])
 	return b.String(), placed
@@ -127,16 +129,36 @@ const (
 	Guessed
 )
 
+// apposition is the term placed just before, which a term right after it agrees with: a name
+// after its title ("с Президентом Республики Таджикистан Эмомали Рахмоном") is in its case.
+type apposition struct {
+	end  int
+	form inflect.Form
+	how  Placement
+}
+
+// before returns the apposition if it ends right before byte offset at, across spaces only.
+func (a apposition) before(text string, at int) *apposition {
+	if a.form == "" || a.end > at || strings.TrimSpace(text[a.end:at]) != "" {
+		return nil
+	}
+	return &a
+}
+
 // chooseForm picks, among the forms the engine's text can be, the one to write: the first, when
-// the desk's spelling is the same for all of them; else the one a preposition before decides;
-// else a guess from the context (see contextForm).
-func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int, lang tarjuma.Lang) (inflect.Form, Placement) {
+// the desk's spelling is the same for all of them; else the one a preposition before decides,
+// or the case of the term it stands in apposition to; else a guess from the context (see
+// contextForm).
+func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int, lang tarjuma.Lang, apposed *apposition) (inflect.Form, Placement) {
 	ambiguous := slices.ContainsFunc(cases[1:], func(f inflect.Form) bool { return desk.Forms[f] != desk.Forms[cases[0]] })
 	if !ambiguous {
 		return cases[0], Placed
 	}
 	if f, ok := GovernedForm(lang, text, at); ok && slices.Contains(cases, f) {
 		return f, Placed
+	}
+	if apposed != nil && slices.Contains(cases, apposed.form) {
+		return apposed.form, apposed.how
 	}
 	if f, ok := contextForm(lang, text, at); ok && slices.Contains(cases, f) {
 		return f, Guessed
@@ -156,7 +178,8 @@ func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 		return "", false
 	}
 	word := strings.ToLower(wordBefore(text, at))
-	if utf8.RuneCountInString(word) < 3 || slices.Contains(russianFunctionWords, word) || hasAnySuffix(word, russianVerbEndings...) {
+	cyrillic := !strings.ContainsFunc(word, func(r rune) bool { return !unicode.Is(unicode.Cyrillic, r) && r != '-' })
+	if !cyrillic || utf8.RuneCountInString(word) < 3 || slices.Contains(russianFunctionWords, word) || hasAnySuffix(word, russianVerbEndings...) {
 		return "", false
 	}
 	return inflect.Gen, true
@@ -297,6 +320,7 @@ func wordBefore(text string, at int) string {
 func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang tarjuma.Lang) string {
 	var b strings.Builder
 	pos := 0
+	var prev apposition
 	for _, l := range locked {
 		if l.Start < pos {
 			continue
@@ -310,6 +334,10 @@ func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang t
 			}
 		}
 		f, ok := contextForm(lang, text, l.Start)
+		if a := prev.before(text, l.Start); a != nil {
+			f, ok = a.form, true // a name after its title, both locked: the title's case
+		}
+		prev = apposition{end: l.End, form: inflect.Nom, how: Guessed}
 		form := desk.Forms[f]
 		if !ok || form == "" {
 			continue
@@ -317,6 +345,7 @@ func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang t
 		b.WriteString(text[pos:l.Start])
 		b.WriteString(form)
 		pos = l.End
+		prev.form = f
 	}
 	b.WriteString(text[pos:])
 	return b.String()
