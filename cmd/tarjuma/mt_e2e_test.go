@@ -148,13 +148,15 @@ func TestDevWithGoogleV2(t *testing.T) {
 				Title       string `json:"title"`
 				TitleOrigin string `json:"title_origin"`
 				TitleTerms  []struct {
-					Term string `json:"term"`
+					Term   string `json:"term"`
+					Method string `json:"method"`
 				} `json:"title_terms"`
 				Segments []struct {
 					Text   string `json:"text"`
 					Origin string `json:"origin"`
 					Terms  []struct {
-						Term string `json:"term"`
+						Term   string `json:"term"`
+						Method string `json:"method"`
 					} `json:"terms"`
 				} `json:"segments"`
 			} `json:"latest_version"`
@@ -162,26 +164,37 @@ func TestDevWithGoogleV2(t *testing.T) {
 		call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d/translations/%s", base, art.ID, lang), nil, &tr)
 		v := tr.LatestVersion
 		type seg struct {
-			text, origin string
-			terms        []string
+			text, origin   string
+			terms, methods []string
 		}
 		segs := []seg{{text: v.Title, origin: v.TitleOrigin}}
 		for _, term := range v.TitleTerms {
 			segs[0].terms = append(segs[0].terms, term.Term)
+			segs[0].methods = append(segs[0].methods, term.Method)
 		}
 		for _, s := range v.Segments {
 			one := seg{text: s.Text, origin: s.Origin}
 			for _, term := range s.Terms {
 				one.terms = append(one.terms, term.Term)
+				one.methods = append(one.methods, term.Method)
 			}
 			segs = append(segs, one)
+		}
+		// English terms go locked; Russian and Tajik ones are looked for in the engine's sentence,
+		// which this stand-in leaves in Arabic, so they fall back to locked and flagged.
+		wantMethod := "fallback"
+		if lang == tarjuma.English {
+			wantMethod = "locked"
 		}
 		found := 0
 		for _, s := range segs {
 			if s.origin != "mt:google-v2" || !strings.HasPrefix(s.text, "["+string(lang)+"] ") || strings.Contains(s.text, "style=") {
 				t.Errorf("%s: segment %q (%s), want the stand-in's text without its styling", lang, s.text, s.origin)
 			}
-			for _, id := range s.terms {
+			for k, id := range s.terms {
+				if s.methods[k] != wantMethod {
+					t.Errorf("%s: term %s went in %q, want %q", lang, id, s.methods[k], wantMethod)
+				}
 				found++
 				if form := preferred[id].Targets[lang].Preferred; !strings.Contains(s.text, form) {
 					t.Errorf("%s: term %s: %q lacks the preferred form %q", lang, id, s.text, form)
