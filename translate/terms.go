@@ -167,8 +167,9 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 	m := plan.job.Terms
 	var spellings []string
 	for _, idx := range plan.todo {
-		for _, mt := range plan.placeable(plan.segs[idx]) {
-			spellings = append(spellings, m.Spelling(mt))
+		seg := plan.segs[idx]
+		for _, k := range plan.placeable(seg, nil) {
+			spellings = append(spellings, m.Spelling(glossary.SpanMatches(seg)[k]))
 		}
 	}
 	renderings := t.renderings(ctx, p, plan.job, spellings)
@@ -178,13 +179,8 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 	}
 	var retry []unplaced
 	for i, idx := range plan.todo {
-		occ := plan.placeable(plan.segs[idx])
-		if len(occ) == 0 {
-			continue
-		}
-		var placed []glossary.Placement
-		texts[i], placed = m.Place(texts[i], occ, plan.job.Target, renderings)
-		missing := plan.missing(&plan.segs[idx], placed)
+		var missing []bool
+		texts[i], missing = plan.placeTerms(&plan.segs[idx], texts[i], renderings, nil)
 		if slices.Contains(missing, true) {
 			retry = append(retry, unplaced{i, missing})
 		}
@@ -209,11 +205,12 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 		}
 	}
 	for n, r := range retry {
-		idx := plan.todo[r.i]
-		seg := &plan.segs[idx]
+		seg := &plan.segs[plan.todo[r.i]]
+		var ids []string
 		for k, miss := range r.missing {
 			if miss {
 				seg.Terms[k].Method = tarjuma.TermFallback
+				ids = append(ids, seg.Terms[k].TermID)
 			}
 		}
 		if again == nil {
@@ -223,53 +220,50 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 		if err != nil {
 			continue // keep the first answer, its terms flagged
 		}
-		var ids []string
-		for k, miss := range r.missing {
-			if miss {
-				ids = append(ids, seg.Terms[k].TermID)
-			}
-		}
 		text = m.Decline(text, locked, ids, plan.job.Target)
-		occ := plan.placeable(*seg)
-		text, placed := m.Place(text, occ, plan.job.Target, renderings)
-		for k, miss := range plan.missing(seg, placed) {
-			if miss && !r.missing[k] {
-				seg.Terms[k].Method = tarjuma.TermFallback // found the first time, lost in the second answer
-			}
-		}
-		texts[r.i] = text
+		// The other terms are found again in the new answer; one lost there is flagged too.
+		texts[r.i], _ = plan.placeTerms(seg, text, renderings, r.missing)
 	}
 	return texts
 }
 
-// placeable returns the occurrences in seg that Place should find: every term not kept in
-// Arabic and not locked as a fallback.
-func (p *termPlan) placeable(seg tarjuma.Segment) []glossary.Match {
-	var out []glossary.Match
-	for k, mt := range glossary.SpanMatches(seg) {
-		if term, _ := p.job.Terms.Term(mt.TermID); !term.DoNotTranslate && seg.Terms[k].Method != tarjuma.TermFallback {
-			out = append(out, mt)
-		}
+// placeTerms places the terms of seg in text, all but those skip marks (locked in text), and
+// records how each went in: replaced, or fallback when placed by a guess. It returns the text
+// and which terms were not found; those keep their method for the caller to decide.
+func (p *termPlan) placeTerms(seg *tarjuma.Segment, text string, renderings map[string]string, skip []bool) (string, []bool) {
+	missing := make([]bool, len(seg.Terms))
+	ks := p.placeable(*seg, skip)
+	if len(ks) == 0 {
+		return text, missing
 	}
-	return out
-}
-
-// missing maps Place's answer for placeable(seg) back onto all the terms of seg: which were not
-// found. A term placed by a guess goes in as a fallback, so the check flags it.
-func (p *termPlan) missing(seg *tarjuma.Segment, placed []glossary.Placement) []bool {
-	out := make([]bool, len(seg.Terms))
-	j := 0
-	for k, mt := range glossary.SpanMatches(*seg) {
-		if term, _ := p.job.Terms.Term(mt.TermID); term.DoNotTranslate || seg.Terms[k].Method == tarjuma.TermFallback {
-			continue
-		}
+	all := glossary.SpanMatches(*seg)
+	occ := make([]glossary.Match, len(ks))
+	for j, k := range ks {
+		occ[j] = all[k]
+	}
+	text, placed := p.job.Terms.Place(text, occ, p.job.Target, renderings)
+	for j, k := range ks {
 		switch placed[j] {
-		case glossary.NotFound:
-			out[k] = true
+		case glossary.Placed:
+			seg.Terms[k].Method = tarjuma.TermReplaced
 		case glossary.Guessed:
 			seg.Terms[k].Method = tarjuma.TermFallback
+		default:
+			missing[k] = true
+			seg.Terms[k].Method = tarjuma.TermFallback
 		}
-		j++
+	}
+	return text, missing
+}
+
+// placeable returns the indices of the terms of seg that Place should find: every term not kept
+// in Arabic and not marked in skip.
+func (p *termPlan) placeable(seg tarjuma.Segment, skip []bool) []int {
+	var out []int
+	for k, mt := range glossary.SpanMatches(seg) {
+		if term, _ := p.job.Terms.Term(mt.TermID); !term.DoNotTranslate && (skip == nil || !skip[k]) {
+			out = append(out, k)
+		}
 	}
 	return out
 }
