@@ -11,9 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/translate"
 )
 
