@@ -102,6 +102,26 @@ type googleLike struct {
 	chars      map[string]int // characters sent, by kind of request: "sentence", "term", "locked"
 }
 
+// newGoogleLike starts the stand-in for the fixture and a Translator that routes every language
+// to it through a real v2 client, with an empty renderings cache.
+func newGoogleLike(tb testing.TB) (*googleLike, *translate.Translator) {
+	sentences, renderings := readFixture(tb)
+	terms, err := glossary.Starter()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := &googleLike{t: tb, sentences: sentences, renderings: renderings, terms: glossary.NewMatcher(terms, time.Now()), chars: map[string]int{}}
+	srv := httptest.NewServer(&v2Stub{reply: g.reply})
+	tb.Cleanup(srv.Close)
+	e, err := NewV2(tb.Context(), V2Config{APIKey: "test-key", Endpoint: srv.URL + "/language/translate/"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	provider := translate.NewProvider(e, translate.ProviderOptions{})
+	return g, translate.NewTranslator(translate.Config{Routes: map[tarjuma.Lang][]translate.Provider{
+		tarjuma.Russian: {provider}, tarjuma.Tajik: {provider}, tarjuma.English: {provider}}})
+}
+
 var lockedSpan = regexp.MustCompile(`<span translate="no">(.*?)</span>`)
 
 func (g *googleLike) translate(q, target, format string) string {
@@ -200,17 +220,8 @@ func (g *googleLike) reply(w http.ResponseWriter, b v2Body) {
 // terms in the desk's spelling and the right form, terms wrong but flagged, terms silently
 // wrong, and whole segments equal to what a careful post-editor leaves.
 func TestInflectedTermsEndToEnd(t *testing.T) {
-	sentences, renderings := readFixture(t)
-	terms, err := glossary.Starter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := glossary.NewMatcher(terms, time.Now())
-	g := &googleLike{t: t, sentences: sentences, renderings: renderings, terms: m, chars: map[string]int{}}
-	e, _ := newV2Stub(t, g.reply)
-	provider := translate.NewProvider(e, translate.ProviderOptions{})
-	tr := translate.NewTranslator(translate.Config{Routes: map[tarjuma.Lang][]translate.Provider{
-		tarjuma.Russian: {provider}, tarjuma.Tajik: {provider}, tarjuma.English: {provider}}})
+	g, tr := newGoogleLike(t)
+	sentences, m := g.sentences, g.terms
 
 	targets := map[tarjuma.Lang]struct{ right, rightOrFlagged, exact float64 }{
 		tarjuma.Russian: {0.88, 0.995, 0.75}, tarjuma.Tajik: {0.88, 0.995, 0.75}, tarjuma.English: {0.98, 0.995, 0.75},
@@ -284,25 +295,11 @@ func TestInflectedTermsEndToEnd(t *testing.T) {
 // news (the same names) runs warm. It reports each as a percentage of the translation's
 // characters.
 func BenchmarkTermLookupCost(b *testing.B) {
-	sentences, renderings := readFixture(b)
-	terms, err := glossary.Starter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := glossary.NewMatcher(terms, time.Now())
 	const perArticle = 6
 	var firstExtra, coldExtra, warmExtra, fallback float64
 	for b.Loop() {
-		g := &googleLike{t: b, sentences: sentences, renderings: renderings, terms: m, chars: map[string]int{}}
-		stub := &v2Stub{reply: g.reply}
-		srv := httptest.NewServer(stub)
-		e, err := NewV2(b.Context(), V2Config{APIKey: "k", Endpoint: srv.URL + "/language/translate/"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		provider := translate.NewProvider(e, translate.ProviderOptions{})
-		tr := translate.NewTranslator(translate.Config{Routes: map[tarjuma.Lang][]translate.Provider{
-			tarjuma.Russian: {provider}, tarjuma.Tajik: {provider}}})
+		g, tr := newGoogleLike(b)
+		sentences, m := g.sentences, g.terms
 		pass := func(articles int) map[string]int {
 			before := maps.Clone(g.chars)
 			for start := 0; start < len(sentences) && start/perArticle < articles; start += perArticle {
@@ -333,7 +330,6 @@ func BenchmarkTermLookupCost(b *testing.B) {
 		warm := pass(len(sentences))
 		firstExtra, coldExtra, warmExtra = pct(first["term"], first["sentence"]), pct(cold["term"], cold["sentence"]), pct(warm["term"], warm["sentence"])
 		fallback = pct(cold["locked"], cold["sentence"])
-		srv.Close()
 	}
 	b.ReportMetric(firstExtra, "%lookup-first-article")
 	b.ReportMetric(coldExtra, "%lookup-first-pass")
