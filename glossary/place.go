@@ -166,10 +166,12 @@ func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int
 	return cases[0], Guessed
 }
 
-// contextForm guesses the form a term needs from the word before it, where no preposition
+// contextForm guesses the form a term needs from the words before it, where no preposition
 // decides: in Russian a noun before the term takes it as a genitive complement (саммит ШОС →
-// саммит Шанхайской организации сотрудничества; в рамках ОДКБ), while after a verb, a
-// conjunction or nothing the nominative stays. The guess is never sure enough to go unflagged.
+// саммит Шанхайской организации сотрудничества; в рамках ОДКБ), в and на take the accusative
+// after a word of motion (прибыл в Москву) and the prepositional otherwise (в Москве), and after
+// a verb, a conjunction or nothing the nominative stays. The guess is never sure enough to go
+// unflagged.
 func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 	if f, ok := GovernedForm(lang, text, at); ok {
 		return f, true
@@ -178,6 +180,13 @@ func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 		return "", false
 	}
 	word := strings.ToLower(wordBefore(text, at))
+	if slices.Contains([]string{"в", "во", "на"}, word) {
+		before := strings.ToLower(wordBefore(text, strings.LastIndex(text[:at], wordBefore(text, at))))
+		if slices.ContainsFunc(russianMotion, func(stem string) bool { return strings.HasPrefix(before, stem) }) {
+			return inflect.Acc, true
+		}
+		return inflect.Prep, true
+	}
 	cyrillic := !strings.ContainsFunc(word, func(r rune) bool { return !unicode.Is(unicode.Cyrillic, r) && r != '-' })
 	if !cyrillic || utf8.RuneCountInString(word) < 3 || slices.Contains(russianFunctionWords, word) || hasAnySuffix(word, russianVerbEndings...) {
 		return "", false
@@ -189,6 +198,11 @@ func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 // the past tense (представил, провела), the infinitive (a vowel before -ть: поздравить, not
 // благодарность) and the reflexive.
 var russianVerbEndings = []string{"ил", "ал", "ел", "ял", "ыл", "ла", "ло", "ли", "ать", "ять", "еть", "ить", "оть", "уть", "ыть", "чь", "ся", "сь"}
+
+// russianMotion are the stems of words of going somewhere, after which в and на take the
+// accusative: прибыл в, визит в, поездка на.
+var russianMotion = []string{"прибы", "прилет", "приех", "отправ", "направ", "отбы", "вернул", "возвра", "вылет", "выех",
+	"доставл", "визит", "поездк", "турне", "переех", "въех", "пригла", "перевез"}
 
 // russianFunctionWords are words after which a noun phrase is not a complement.
 var russianFunctionWords = []string{"что", "как", "или", "также", "это", "этот", "эта", "его", "ее", "её", "их", "который",
@@ -337,18 +351,38 @@ func (m *Matcher) Decline(text string, locked []Locked, termIDs []string, lang t
 		if a := prev.before(text, l.Start); a != nil {
 			f, ok = a.form, true // a name after its title, both locked: the title's case
 		}
-		prev = apposition{end: l.End, form: inflect.Nom, how: Guessed}
+		end := l.End
+		if rest, marked := tajikObjectMark(text[l.End:]); lang == tarjuma.Tajik && marked {
+			f, ok, end = inflect.Acc, true, len(text)-len(rest) // the engine put -ро after the span
+		}
+		prev = apposition{end: end, form: inflect.Nom, how: Guessed}
 		form := desk.Forms[f]
 		if !ok || form == "" {
 			continue
 		}
 		b.WriteString(text[pos:l.Start])
 		b.WriteString(form)
-		pos = l.End
+		pos = end
 		prev.form = f
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// tajikObjectMark reports whether text starts with the object marker an engine wrote after a
+// locked span ("ро", "-ро", " ро"), and returns the text after it.
+func tajikObjectMark(text string) (string, bool) {
+	for _, mark := range []string{"-ро", " -ро", " ро", "ро"} {
+		if rest, ok := strings.CutPrefix(text, mark); ok && (rest == "" || !unicode.IsLetter(firstRuneOf(rest))) {
+			return rest, true
+		}
+	}
+	return text, false
+}
+
+func firstRuneOf(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }
 
 // Spelling returns the glossary's Arabic variant that mt matched: what an engine is asked to
