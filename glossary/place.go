@@ -385,9 +385,10 @@ func firstRuneOf(s string) rune {
 	return r
 }
 
-// Spelling returns the glossary's Arabic variant that mt matched: what an engine is asked to
-// render alone. A match of a لل form ("للرئيس") starts after the preposition's lam, so its text
-// ("لرئيس …") is no spelling of the term; the variant ("الرئيس …") is.
+// Spelling returns the Arabic an engine is asked to render alone for mt: the text as the
+// article spells it, except for a match of a لل form ("للرئيس"), which starts after the
+// preposition's lam, so that its text ("لرئيس …") is no spelling of the term: for it, the
+// glossary's variant ("الرئيس …").
 func (m *Matcher) Spelling(mt Match) string {
 	t, ok := m.Term(mt.TermID)
 	if !ok {
@@ -400,7 +401,7 @@ func (m *Matcher) Spelling(mt Match) string {
 		if rest != "" {
 			rest = " " + rest
 		}
-		if n == got || lilForm(first) != "" && strings.TrimPrefix(lilForm(first), lam)+rest == got {
+		if n != got && lilForm(first) != "" && strings.TrimPrefix(lilForm(first), lam)+rest == got {
 			return v
 		}
 	}
