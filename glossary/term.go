@@ -42,6 +42,10 @@ type Forms struct {
 	// Overrides maps a spelling (Preferred or one of Accepted) to the forms the terminologist
 	// wrote for it: Overrides["Рахмон"][inflect.Ins] = "Рахмоном".
 	Overrides map[string]map[inflect.Form]string
+	// Stored holds, per spelling, the forms as the generator made them when the term was last
+	// saved: a glossary version keeps its forms whatever a later generator would make of them.
+	// The store fills it; a term built from a person's input has none and is generated afresh.
+	Stored map[string]map[inflect.Form]string
 }
 
 // Term is one entry of the term base: a name or title and how the desk writes it in every
@@ -172,7 +176,8 @@ func (t Term) clone() Term {
 	if t.Targets != nil {
 		targets := make(map[tarjuma.Lang]Forms, len(t.Targets))
 		for l, f := range t.Targets {
-			targets[l] = Forms{Preferred: f.Preferred, Accepted: slices.Clone(f.Accepted), Overrides: cloneOverrides(f.Overrides)}
+			targets[l] = Forms{Preferred: f.Preferred, Accepted: slices.Clone(f.Accepted),
+				Overrides: cloneOverrides(f.Overrides), Stored: cloneOverrides(f.Stored)}
 		}
 		t.Targets = targets
 	}

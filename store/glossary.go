@@ -30,10 +30,14 @@ type storedTerm struct {
 	UpdatedAt      time.Time                    `json:"updated_at"`
 }
 
+// storedForms is a language's spellings, the terminologist's overrides, and every form of each
+// spelling as generated when the term was saved (overrides included), so a glossary version
+// keeps its forms.
 type storedForms struct {
 	Preferred string                             `json:"preferred"`
 	Accepted  []string                           `json:"accepted,omitempty"`
 	Overrides map[string]map[inflect.Form]string `json:"overrides,omitempty"`
+	Forms     map[string]map[inflect.Form]string `json:"forms,omitempty"`
 }
 
 func encodeTerm(t glossary.Term) (string, error) {
@@ -42,7 +46,16 @@ func encodeTerm(t glossary.Term) (string, error) {
 	if len(t.Targets) > 0 {
 		st.Targets = make(map[tarjuma.Lang]storedForms, len(t.Targets))
 		for lang, f := range t.Targets {
-			st.Targets[lang] = storedForms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
+			sf := storedForms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
+			for _, p := range t.Paradigms(lang) {
+				if len(p.Forms) > 1 {
+					if sf.Forms == nil {
+						sf.Forms = map[string]map[inflect.Form]string{}
+					}
+					sf.Forms[p.Lemma] = p.Forms
+				}
+			}
+			st.Targets[lang] = sf
 		}
 	}
 	raw, err := json.Marshal(st)
@@ -59,7 +72,7 @@ func decodeTerm(raw string) (glossary.Term, error) {
 	if len(st.Targets) > 0 {
 		t.Targets = make(map[tarjuma.Lang]glossary.Forms, len(st.Targets))
 		for lang, f := range st.Targets {
-			t.Targets[lang] = glossary.Forms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides}
+			t.Targets[lang] = glossary.Forms{Preferred: f.Preferred, Accepted: f.Accepted, Overrides: f.Overrides, Stored: f.Forms}
 		}
 	}
 	return t, nil

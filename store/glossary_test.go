@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
@@ -47,8 +48,12 @@ func TestGlossaryEdits(t *testing.T) {
 		}
 		want := dushanbe
 		want.UpdatedBy, want.UpdatedAt = got.UpdatedBy, got.UpdatedAt
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(glossary.Forms{}, "Stored")); diff != "" {
 			t.Errorf("term did not round-trip (-want +got):\n%s", diff)
+		}
+		// Every form of every spelling is stored with the term, as generated when it was saved.
+		if p := got.Targets[tarjuma.Russian].Stored["г. Душанбе"]; p["ins"] != "г. Душанбе" || len(p) != 6 {
+			t.Errorf("stored forms of г. Душанбе: %v", p)
 		}
 
 		if _, err := db.CreateGlossaryTerm(ctx, dushanbe, "admin"); !errors.Is(err, tarjuma.ErrConflict) {
@@ -150,6 +155,39 @@ func TestGlossaryConcurrentEdits(t *testing.T) {
 		}
 		if final, _ := db.GlossaryVersion(context.Background()); len(seen) != len(names) || final != int64(len(names)) {
 			t.Errorf("versions %v, final %d: want %d distinct versions", versions, final, len(names))
+		}
+	})
+}
+
+// TestGlossaryFormsStayAsSaved: a term's forms are stored with it, so a glossary version serves
+// the forms it was saved with, not what a later generator would make; an edit by a person
+// generates them afresh.
+func TestGlossaryFormsStayAsSaved(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		khujand := placeTerm("khujand", "خجند", "Хуҷанд")
+		khujand.Targets[tarjuma.Russian] = glossary.Forms{Preferred: "Худжанд"}
+		if _, err := db.CreateGlossaryTerm(ctx, khujand, "admin"); err != nil {
+			t.Fatal(err)
+		}
+		// What an older generator stored: a form today's rules would not make.
+		if _, err := db.write.ExecContext(ctx, `UPDATE glossary_terms SET term = REPLACE(term, '"Худжанде"', '"Ходженте"')`); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.GlossaryTerm(ctx, "khujand")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := got.Paradigm(tarjuma.Russian, "Худжанд"); p.Forms["prep"] != "Ходженте" || p.Forms["gen"] != "Худжанда" {
+			t.Errorf("stored paradigm served as %v, want the forms as saved", p.Forms)
+		}
+		edited := placeTerm("khujand", "خجند", "Хуҷанд")
+		edited.Targets[tarjuma.Russian] = glossary.Forms{Preferred: "Худжанд"}
+		if _, err := db.UpdateGlossaryTerm(ctx, edited, "admin"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = db.GlossaryTerm(ctx, "khujand"); got.Paradigm(tarjuma.Russian, "Худжанд").Forms["prep"] != "Худжанде" {
+			t.Errorf("an edited term keeps %q, want its forms generated afresh", got.Paradigm(tarjuma.Russian, "Худжанд").Forms["prep"])
 		}
 	})
 }

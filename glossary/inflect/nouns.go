@@ -38,7 +38,8 @@ var (
 	feminineSoft          = []string{"сибирь", "русь", "обь", "тверь", "пермь", "площадь", "сеть", "связь", "власть",
 		"часть", "мощь", "ночь", "речь", "дочь", "тетрадь", "мысль", "жизнь", "кровь", "любовь", "соль", "печать", "беларусь"}
 	masculineSoftNouns = []string{"день", "кремль", "рубль", "царь", "путь", "игорь", "король", "лагерь", "госпиталь",
-		"автомобиль", "январь", "февраль", "апрель", "июль", "сентябрь", "октябрь", "ноябрь", "декабрь", "гость", "вождь", "дождь", "зверь", "конь", "израиль"}
+		"автомобиль", "январь", "февраль", "апрель", "июль", "сентябрь", "октябрь", "ноябрь", "декабрь", "гость", "вождь", "дождь", "зверь", "конь", "израиль",
+		"куль", "коль"} // куль, коль: Turkic lakes (Иссык-Куль)
 )
 
 // feminineGenitivePlural lists plural nouns in -ы whose genitive has no ending (сил, стран):
@@ -288,7 +289,7 @@ func personWord(w string, female, surname, beforeLast bool) (wordForms, string) 
 		return hyphenatedName(w, female, surname)
 	}
 	l := strings.ToLower(w)
-	if beforeLast && (slices.Contains(undeclinedFirstParts, l) || slices.Contains(chineseSurnames, l)) || strings.ContainsRune("оеиуюэы", lastRune(l)) {
+	if beforeLast && (slices.Contains(undeclinedFirstParts, l) || slices.Contains(chineseSurnames, l)) || strings.ContainsRune("оеиуюэы", lastRune(l)) || afterVowelA(l) {
 		return fixed(w), "" // Абдель Фаттах; Лукашенко, Эмомали, Джо
 	}
 	if female {

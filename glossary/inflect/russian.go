@@ -116,7 +116,7 @@ func russianPhrase(phrase string, c Class) (forms []wordForms, plural bool, why 
 // (a genitive, an official name in apposition, an indeclinable) that stays as it is.
 func nounPhraseForms(words []string, animate bool) ([]wordForms, bool, string) {
 	head := 0
-	for head < len(words)-1 && (isAdjective(words, head) || words[head] == "и" && head > 0) {
+	for head < len(words)-1 && (isAdjective(words, head) && !isPreposition(words[head+1]) || words[head] == "и" && head > 0) {
 		head++
 	}
 	plural := isPluralHead(words, head)
@@ -138,6 +138,12 @@ func nounPhraseForms(words []string, animate bool) ([]wordForms, bool, string) {
 		}
 	}
 	return forms, plural, ""
+}
+
+// isPreposition reports whether w is a preposition, which after an adjective shows the
+// adjective to be the head (Уполномоченный по правам человека).
+func isPreposition(w string) bool {
+	return slices.Contains([]string{"по", "при", "в", "во", "на", "с", "со", "за", "для", "о", "об", "от", "до", "из", "у", "к"}, w)
 }
 
 // lastPart declines the part of a hyphenated word after its last hyphen (Премьер-министр,
@@ -173,6 +179,12 @@ func lastPartOr(w string, decline func(string) (wordForms, string)) (wordForms, 
 	return f, why
 }
 
+// afterVowelA reports a foreign name in -а after a vowel (Гарсиа, аш-Шараа), which Russian does
+// not decline; -ия is a Russian ending and declines.
+func afterVowelA(l string) bool {
+	return strings.HasSuffix(l, "а") && strings.ContainsRune("аеоуэ", lastRune(strings.TrimSuffix(l, "а")))
+}
+
 // indeclinablePlaces are names that look plural but are one indeclinable place.
 var indeclinablePlaces = []string{"алматы", "атырау", "актобе"}
 
@@ -188,7 +200,7 @@ func foreignIndeclinable(w string) bool {
 	case 'о', 'е', 'и', 'у', 'ю', 'э', 'ё':
 		return !hasAnySuffix(l, "ство", "ие", "ье", "ище")
 	}
-	return false
+	return afterVowelA(l)
 }
 
 // isAdjective reports whether words[i] is an adjective (or a participle) by its nominative
