@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -110,4 +111,40 @@ func retainedMB(f func() any) float64 {
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(v)
 	return float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
+}
+
+// BenchmarkTargetIndex builds the Russian forms index the check and the enforcement use, once
+// per glossary version and language, for term bases of realistic Russian names and titles: every
+// spelling's six cases generated and indexed, with its near forms.
+func BenchmarkTargetIndex(b *testing.B) {
+	for _, n := range benchSizes {
+		terms, _ := synthetic(n, 0)
+		rng := rand.New(rand.NewPCG(2, uint64(n)))
+		letters := []rune("бвгджзклмнпрстфхшаеиоуя")
+		word := func() string {
+			r := make([]rune, 4+rng.IntN(6))
+			for i := range r {
+				r[i] = letters[rng.IntN(len(letters))]
+			}
+			r[0] = unicode.ToUpper(r[0])
+			return string(r)
+		}
+		shapes := []func() string{
+			func() string { return word() + " " + word() + "ов" },
+			func() string { return "Министр иностранных дел Республики " + word() },
+			func() string { return "Национальный банк " + word() + "а" },
+			func() string { return word() },
+		}
+		for i := range terms {
+			terms[i].Kind = []Kind{KindPerson, KindTitle, KindOrganization, KindPlace}[i%4]
+			terms[i].Targets[tarjuma.Russian] = Forms{Preferred: shapes[i%4]()}
+		}
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				newTargetIndex(terms, tarjuma.Russian)
+			}
+			b.ReportMetric(retainedMB(func() any { return newTargetIndex(terms, tarjuma.Russian) }), "MB-retained")
+		})
+	}
 }
