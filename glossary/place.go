@@ -154,7 +154,7 @@ func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int
 	if !ambiguous {
 		return cases[0], Placed
 	}
-	if f, ok := GovernedForm(lang, text, at); ok && slices.Contains(cases, f) {
+	if f, ok := governedForm(lang, text, at); ok && slices.Contains(cases, f) {
 		return f, Placed
 	}
 	if apposed != nil && slices.Contains(cases, apposed.form) {
@@ -173,7 +173,7 @@ func chooseForm(cases []inflect.Form, desk inflect.Paradigm, text string, at int
 // a verb, a conjunction or nothing the nominative stays. The guess is never sure enough to go
 // unflagged.
 func contextForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
-	if f, ok := GovernedForm(lang, text, at); ok {
+	if f, ok := governedForm(lang, text, at); ok {
 		return f, true
 	}
 	if lang != tarjuma.Russian {
@@ -293,11 +293,11 @@ func capitalize(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
-// GovernedForm returns the grammatical form the word before byte offset at in text requires of
+// governedForm returns the grammatical form the word before byte offset at in text requires of
 // the noun phrase that follows, when that word decides it: a Russian preposition with one usual
 // case (с → ins, к → dat, для → gen, о → prep), or a Tajik preposition, after which a phrase
 // takes its base form. в, на, за and под, which take two cases by meaning, decide nothing.
-func GovernedForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
+func governedForm(lang tarjuma.Lang, text string, at int) (inflect.Form, bool) {
 	word := strings.ToLower(wordBefore(text, at))
 	switch lang {
 	case tarjuma.Russian:
