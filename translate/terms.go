@@ -36,6 +36,8 @@ type termPlan struct {
 	req    Request
 }
 
+// planTerms decides how the terms of the segments at todo go to an engine with caps, and builds
+// its request: HTML only when some term goes locked.
 func planTerms(job Job, segs []tarjuma.Segment, todo []int, caps Capabilities) *termPlan {
 	p := &termPlan{job: job, segs: segs, todo: todo, method: tarjuma.TermLocked}
 	if job.Terms != nil && inflect.Inflects(job.Target) {
@@ -122,7 +124,7 @@ func (t *Translator) finish(ctx context.Context, p Provider, plan *termPlan, tex
 	plain := make([]string, len(texts))
 	for i, text := range texts {
 		var err error
-		if plain[i], err = t.unprotect(plan.req, p.Name(), plan.segs[plan.todo[i]].ID, text); err != nil {
+		if plain[i], err = unprotect(plan.req, p.Name(), plan.segs[plan.todo[i]].ID, text); err != nil {
 			return err
 		}
 	}
@@ -150,7 +152,7 @@ func (t *Translator) finish(ctx context.Context, p Provider, plan *termPlan, tex
 
 // unprotect turns an HTML answer back into text; a broken answer is never stored, and another
 // attempt may get a good one.
-func (t *Translator) unprotect(req Request, provider, segID, text string) (string, error) {
+func unprotect(req Request, provider, segID, text string) (string, error) {
 	if !req.HTML {
 		return text, nil
 	}
