@@ -15,8 +15,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
@@ -224,15 +226,40 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 	s.render(w, r, rc, status, "error", &errorPage{Message: msg})
 }
 
-// localPath returns p when it is a path on this site, and "/review" otherwise, so that a
-// crafted next= cannot send a signed-in user to another site ("//evil", "/\evil").
+// localPath returns p when it is a clean absolute path on this site, query and fragment kept,
+// and "/review" otherwise. It is the one home of the rule for every redirect to a target the
+// visitor supplied (next= on /login and on the language switcher), so that a crafted target
+// cannot send a signed-in user to another site. Browsers strip tabs and newlines, read a
+// backslash as a slash and resolve dot segments before they follow a Location, so the checks
+// are on what a browser would make of p, not on its spelling:
+//   - p starts with a single "/" and has no scheme or host;
+//   - neither p nor p percent-decoded holds a control character or a backslash;
+//   - the decoded path is already clean (path.Clean gives it back, bar a trailing slash), so
+//     no "." or ".." segment and no empty one can turn it into "//host" ("/%2F%2Fevil",
+//     "/review/../..//evil");
+//   - it is not the login page, which would send the visitor round in a loop.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
-		strings.HasPrefix(p, "/login") {
-		return "/review"
+	const fallback = "/review"
+	if !strings.HasPrefix(p, "/") {
+		return fallback
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return fallback
+	}
+	decoded, err := url.PathUnescape(p) // holds p's raw runes too; fails on a malformed escape
+	if err != nil || strings.ContainsFunc(decoded, notInTarget) {
+		return fallback
+	}
+	clean := path.Clean(u.Path) // u.Path is decoded: %2F is a slash here
+	if u.Path != clean && u.Path != clean+"/" || strings.HasPrefix(clean, "/login") {
+		return fallback
 	}
 	return p
 }
+
+// notInTarget reports the runes a redirect target may not hold, raw or percent-encoded.
+func notInTarget(r rune) bool { return r == '\\' || unicode.IsControl(r) }
 
 // contentSecurityPolicy allows only the desk's own script and stylesheet: no inline script or
 // style, so injected markup could not run even if escaping failed; no framing (clickjacking).
