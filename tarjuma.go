@@ -315,7 +315,17 @@ var (
 	ErrInvalid             = errors.New("invalid input")        // a field is malformed
 	ErrIdempotencyMismatch = errors.New("idempotency mismatch") // same key, different request
 	ErrStale               = errors.New("stale")                // work for a superseded source revision
+	// ErrUnavailable: a backing service (the database, Redis) did not answer. Nothing is wrong
+	// with the request; the same request may succeed once the service is back, so api and review
+	// answer 503 with Retry-After rather than 500. store.Unavailable decides which driver errors
+	// are this.
+	ErrUnavailable = errors.New("backing service unavailable")
 )
+
+// UnavailableRetryAfter is the Retry-After sent with a 503 while a backing service is down:
+// long enough that clients do not hammer a recovering database, short enough that a restart
+// or failover goes unnoticed by a person.
+const UnavailableRetryAfter = 5 * time.Second
 
 // Edit returns v's segments with the person's texts (by segment id) in place: every segment
 // needs a text and no other id may appear. Texts are trimmed, since segments are joined with

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -54,6 +56,11 @@ func asAPIError(err error) (e *apiError, ok bool) {
 	case errors.Is(err, tarjuma.ErrIdempotencyMismatch):
 		return errorf(http.StatusUnprocessableEntity, "idempotency_mismatch",
 			"this Idempotency-Key was already used with a different request body"), true
+	case errors.Is(err, tarjuma.ErrUnavailable):
+		// Checked before the codes a half-done request might also carry: the outage is what
+		// the client should act on, by retrying after Retry-After.
+		return errorf(http.StatusServiceUnavailable, "unavailable",
+			"the service is temporarily unavailable; retry after the number of seconds in Retry-After"), true
 	case errors.Is(err, tarjuma.ErrInvalid):
 		// Handlers validate first and name the field; this is the store's backstop, whose
 		// wrapped message is written for our logs, not for clients.
@@ -66,9 +73,16 @@ func asAPIError(err error) (e *apiError, ok bool) {
 // once, with the request id).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := asAPIError(err)
-	if !ok {
+	switch {
+	case !ok:
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path, "error", err)
+	case e.status == http.StatusServiceUnavailable:
+		// Not the client's doing, and not a bug: a warning, so an outage shows in the log
+		// without paging for every request it fails.
+		s.log.WarnContext(r.Context(), "backing service unavailable", "request_id", requestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(tarjuma.UnavailableRetryAfter/time.Second)))
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Details = e.code, e.message, e.details

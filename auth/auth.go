@@ -140,7 +140,11 @@ func CSRFToken(ctx context.Context) string {
 // Bearer calls are left alone, session unread: a browser cannot attach an Authorization
 // header to a forged cross-site request, and not loading the cookie means such a request is
 // never treated as the signed-in user.
-func (a *Auth) Middleware(next http.Handler) http.Handler {
+//
+// A session that cannot be loaded (the database failed) is handed to fail, so that the pages
+// answer it like any other error (503 while the database is down); the request goes no
+// further. A nil fail answers a plain-text 500.
+func (a *Auth) Middleware(next http.Handler, fail func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 			next.ServeHTTP(w, r)
@@ -148,6 +152,11 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 		}
 		id, s, ok, err := a.load(w, r)
 		if err != nil {
+			err = fmt.Errorf("load session: %w", err)
+			if fail != nil {
+				fail(w, r, err) // which logs it
+				return
+			}
 			a.log.ErrorContext(r.Context(), "load session", "method", r.Method, "path", r.URL.Path, "error", err)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return

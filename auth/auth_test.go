@@ -78,7 +78,7 @@ func eachDB(t *testing.T, secure bool, f func(t *testing.T, e *env)) {
 				}
 				io.WriteString(w, u.Email+" "+r.PostFormValue("text"))
 			})
-			e.app = a.Middleware(mux)
+			e.app = a.Middleware(mux, nil)
 			f(t, e)
 		})
 	}
@@ -389,7 +389,7 @@ func TestSetUILang(t *testing.T) {
 		}
 		c, _ := e.logIn(t)
 		var got tarjuma.User
-		h := e.auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got, _ = UserFrom(r.Context()) }))
+		h := e.auth.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got, _ = UserFrom(r.Context()) }), nil)
 		r := httptest.NewRequest("GET", "/", nil)
 		r.AddCookie(c)
 		h.ServeHTTP(httptest.NewRecorder(), r)

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -96,7 +97,11 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.adapt(rt))
 	}
-	s.handler = securityHeaders(cfg.Auth.Middleware(mux))
+	// A session that cannot be loaded (the database is down) is shown as any handler's error
+	// would be, by fail, instead of the middleware's plain-text 500.
+	s.handler = securityHeaders(cfg.Auth.Middleware(mux, func(w http.ResponseWriter, r *http.Request, err error) {
+		s.fail(w, r, s.newRequest(r), err)
+	}))
 	return s
 }
 
@@ -181,13 +186,19 @@ type request struct {
 	l        *locale.Localizer
 }
 
+// newRequest negotiates the language for the request's user, if any.
+func (s *Server) newRequest(r *http.Request) *request {
+	rc := &request{}
+	rc.user, rc.signedIn = auth.UserFrom(r.Context())
+	rc.lang, rc.dir = s.locale.Negotiate(r, rc.user.UILang)
+	rc.l = s.locale.Localizer(rc.lang)
+	return rc
+}
+
 // adapt checks access, negotiates the language and turns a handler's error into a page.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := &request{}
-		rc.user, rc.signedIn = auth.UserFrom(r.Context())
-		rc.lang, rc.dir = s.locale.Negotiate(r, rc.user.UILang)
-		rc.l = s.locale.Localizer(rc.lang)
+		rc := s.newRequest(r)
 		if !rt.public {
 			if !rc.signedIn {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(r.URL.RequestURI())), http.StatusSeeOther)
@@ -220,6 +231,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 		status, msg = http.StatusUnprocessableEntity, "error.invalid"
 	case errors.Is(err, tarjuma.ErrConflict):
 		status, msg = http.StatusConflict, "error.conflict"
+	case errors.Is(err, tarjuma.ErrUnavailable):
+		// A warning, not an error: the outage is not this page's bug, and /readyz reports it too.
+		status, msg = http.StatusServiceUnavailable, "error.unavailable"
+		s.log.WarnContext(r.Context(), "review page: backing service unavailable", "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(tarjuma.UnavailableRetryAfter/time.Second)))
 	default:
 		s.log.ErrorContext(r.Context(), "review page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}

@@ -21,8 +21,8 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is the database of one deployment. It is safe for concurrent use.
@@ -90,10 +90,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		pool, err := sql.Open("pgx", url)
+		pgx, err := stdlib.GetDefaultDriver().(*stdlib.Driver).OpenConnector(url)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
+		pool := sql.OpenDB(connector{pgx})
 		// database/sql keeps only 2 idle connections by default, so a busy worker would open and
 		// close PostgreSQL connections (a process fork each) all the time.
 		pool.SetMaxOpenConns(postgresMaxConns)

@@ -10,9 +10,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/redis/go-redis/v9"
 )
 
 const usage = `tarjuma translates Arabic news articles into Tajik, Russian and English.
@@ -41,9 +45,22 @@ func main() {
 		os.Exit(2)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "tarjuma:", err)
+		// The last word stays in the log's format, so a JSON log is JSON to the end.
+		if cfg, cfgErr := loadConfig(os.Getenv); cfgErr == nil && cfg.LogJSON {
+			cfg.logger().Error("tarjuma failed", "error", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "tarjuma:", err)
+		}
 		os.Exit(1)
 	}
+}
+
+// redisLogger is go-redis's logging interface over slog. go-redis logs only what went wrong
+// (failed dials, bad pool state), so every line is a warning.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, args ...any) {
+	l.log.WarnContext(ctx, strings.TrimPrefix(fmt.Sprintf(format, args...), "redis: "))
 }
 
 // run dispatches a subcommand; stdout gets what the command prints for people (tokens, the demo
@@ -57,6 +74,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
+	// go-redis (asynq's client and our readiness pings use it) prints its own messages, dial
+	// failures during an outage above all, to stderr as plain text through one process-wide
+	// logger with no constructor option; pointing it at slog here is the only way to keep
+	// TARJUMA_LOG_FORMAT=json output all JSON. It is an atomic swap in go-redis, so each run
+	// (tests call run many times) may set it.
+	redis.SetLogger(redisLogger{cfg.logger().With("component", "redis")})
 	cmd, args := args[0], args[1:]
 	switch cmd {
 	case "serve":
