@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -32,8 +33,9 @@ type PublishConfig struct {
 	FeedTagAuthority string
 	// FeedTitle names the feeds and is their author; "tarjuma" when empty.
 	FeedTitle string
-	// PublicURL is the absolute URL the server is reached at, for the feeds' self links; taken
-	// from the request when empty.
+	// PublicURL is the absolute URL the server is reached at, for the feeds' self links
+	// (TARJUMA_PUBLIC_URL). When empty the link is taken from the request's Host header, and the
+	// feed is then marked private so that no shared cache serves one reader's Host to another.
 	PublicURL string
 }
 
@@ -83,8 +85,15 @@ func optionalTime(t time.Time) *time.Time {
 	return &t
 }
 
-func newSubscriberJSON(s store.Subscriber) subscriberJSON {
-	out := subscriberJSON{ID: s.ID, URL: s.URL, Langs: s.Langs, Description: s.Description,
+// receiverURL is the one place the API decides how much of a receiver's URL the caller sees:
+// all of it for an admin, the host alone for any other role (publish.ReceiverURLFor).
+func receiverURL(ctx context.Context, raw string) string {
+	u, _ := callerUser(ctx)
+	return publish.ReceiverURLFor(u.Role, raw)
+}
+
+func newSubscriberJSON(ctx context.Context, s store.Subscriber) subscriberJSON {
+	out := subscriberJSON{ID: s.ID, URL: receiverURL(ctx, s.URL), Langs: s.Langs, Description: s.Description,
 		DisabledAt: optionalTime(s.DisabledAt), DisabledReason: s.DisabledReason, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt}
 	if s.PreviousSecret != "" && time.Now().Before(s.PreviousUntil) {
 		out.PreviousSecretExpiresAt = optionalTime(s.PreviousUntil)
@@ -129,7 +138,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("create subscriber: %w", err)
 	}
 	w.Header().Set("Cache-Control", "no-store") // the secret must not linger in caches
-	return writeJSON(w, http.StatusCreated, subscriberSecretJSON{newSubscriberJSON(sub), secret})
+	return writeJSON(w, http.StatusCreated, subscriberSecretJSON{newSubscriberJSON(r.Context(), sub), secret})
 }
 
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
@@ -141,7 +150,7 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 		Subscribers []subscriberJSON `json:"subscribers"`
 	}{Subscribers: make([]subscriberJSON, 0, len(subs))}
 	for _, sub := range subs {
-		out.Subscribers = append(out.Subscribers, newSubscriberJSON(sub))
+		out.Subscribers = append(out.Subscribers, newSubscriberJSON(r.Context(), sub))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -171,7 +180,7 @@ func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("rotate secret of subscriber %d: %w", id, err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, subscriberSecretJSON{newSubscriberJSON(sub), secret})
+	return writeJSON(w, http.StatusOK, subscriberSecretJSON{newSubscriberJSON(r.Context(), sub), secret})
 }
 
 type deliveryJSON struct {
@@ -221,7 +230,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		Deliveries []deliveryLogJSON `json:"deliveries"`
 	}{Deliveries: make([]deliveryLogJSON, 0, len(logs))}
 	for _, l := range logs {
-		item := deliveryLogJSON{deliveryJSON: newDeliveryJSON(l.Delivery), SubscriberURL: l.SubscriberURL,
+		item := deliveryLogJSON{deliveryJSON: newDeliveryJSON(l.Delivery), SubscriberURL: receiverURL(r.Context(), l.SubscriberURL),
 			Version: l.Version, Event: l.Event, Attempts: make([]attemptJSON, 0, len(l.Attempts))}
 		for _, a := range l.Attempts {
 			item.Attempts = append(item.Attempts, attemptJSON{At: a.At, StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(), Error: a.Error})
@@ -323,7 +332,8 @@ func decodePublishedCursor(cursor string) (time.Time, int64, bool) {
 	return time.UnixMicro(micros).UTC(), n, err1 == nil && err2 == nil && n > 0
 }
 
-// feed serves /feeds/{lang}.atom: public, like any feed, with an ETag and Last-Modified so
+// feed serves /feeds/{lang}.atom: public, like any feed (cacheable by shared caches when
+// PublicURL is set, see below), with an ETag and Last-Modified so
 // readers polling it mostly get 304.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	name, ok := strings.CutSuffix(r.PathValue("feed"), ".atom")
@@ -336,12 +346,21 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("feed %s: %w", lang, err)
 	}
 	base := s.publish.PublicURL
+	// With the configured address the feed is the same for everyone, so shared caches may keep it.
+	cacheControl := "public, max-age=60"
 	if base == "" {
 		scheme := "http"
 		if r.TLS != nil {
 			scheme = "https"
 		}
 		base = (&url.URL{Scheme: scheme, Host: r.Host}).String()
+		// The self link now comes from the Host header, which the client chooses: a shared cache
+		// that keyed the response on something else (a CDN normalising the host, a proxy with
+		// one upstream) would serve a forged link to every reader. "Vary: Host" would only help
+		// where caches honour it, and several CDNs ignore Vary beyond Accept-Encoding; "private"
+		// keeps the response out of every shared cache, while readers still cache it for a
+		// minute and revalidate with the ETag. TARJUMA_PUBLIC_URL makes it public again.
+		cacheControl = "private, max-age=60"
 	}
 	f := publish.Feed{TagAuthority: s.publish.FeedTagAuthority, Title: s.publish.FeedTitle + " (" + string(lang) + ")",
 		Lang: lang, SelfURL: base + "/feeds/" + string(lang) + ".atom"}
@@ -353,7 +372,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Cache-Control", cacheControl)
 	w.Header().Set("ETag", etag(buf.Bytes()))
 	// ServeContent answers If-None-Match and If-Modified-Since with 304 and sets Last-Modified.
 	http.ServeContent(w, r, "", f.Updated(), bytes.NewReader(buf.Bytes()))

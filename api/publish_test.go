@@ -4,7 +4,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +217,99 @@ func TestFeed(t *testing.T) {
 		}
 		for _, p := range []string{"/feeds/ar.atom", "/feeds/ru.rss", "/feeds/ru"} {
 			wantError(t, do(t, srv, "GET", p, "", ""), http.StatusNotFound, "not_found", "")
+		}
+	})
+}
+
+// TestReceiverURLByRole: the deliveries API shows an admin the receiver's whole URL and every
+// other role the host alone, since the path and query often hold the receiver's key. The
+// subscribers API is admins' only, and shows it whole.
+func TestReceiverURLByRole(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		const full = "https://hooks.example.org/tarjuma/in?key=s3cret"
+		decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
+			`{"url": "`+full+`", "langs": ["tg"]}`), http.StatusCreated)
+		a := e.submit(t, shortArticle(0))
+		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", func(s string) string { return s }); err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
+		for _, tc := range []struct {
+			role tarjuma.Role
+			want string
+		}{
+			{tarjuma.RoleAdmin, full},
+			{tarjuma.RoleEditor, "https://hooks.example.org/…"},
+			{tarjuma.RoleTranslator, "https://hooks.example.org/…"},
+			{tarjuma.RoleReviewer, "https://hooks.example.org/…"},
+		} {
+			t.Run(string(tc.role), func(t *testing.T) {
+				rec := e.as(t, tc.role, "GET", path, "")
+				got := decode[struct{ Deliveries []deliveryLogJSON }](t, rec, http.StatusOK)
+				if len(got.Deliveries) != 1 || got.Deliveries[0].SubscriberURL != tc.want {
+					t.Fatalf("deliveries %+v, want subscriber_url %q", got.Deliveries, tc.want)
+				}
+				if tc.role != tarjuma.RoleAdmin && (strings.Contains(rec.Body.String(), "s3cret") || strings.Contains(rec.Body.String(), "/tarjuma/in")) {
+					t.Errorf("%s sees more than the host: %s", tc.role, rec.Body)
+				}
+			})
+		}
+		list := decode[struct{ Subscribers []subscriberJSON }](t, e.as(t, tarjuma.RoleAdmin, "GET", "/api/v1/subscribers", ""), http.StatusOK)
+		if len(list.Subscribers) != 1 || list.Subscribers[0].URL != full {
+			t.Errorf("admin's subscriber list %+v", list.Subscribers)
+		}
+		for _, role := range []tarjuma.Role{tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer} {
+			wantError(t, e.as(t, role, "GET", "/api/v1/subscribers", ""), http.StatusForbidden, "forbidden", "")
+		}
+	})
+}
+
+// TestFeedHost: the feed's self link comes from PublicURL when it is set, whatever Host the
+// request names, and the feed may then be cached publicly. Without PublicURL it comes from the
+// Host header, and a forged Host must not reach other readers through a shared cache: the
+// response is private.
+func TestFeedHost(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		publishN(t, e, 1)
+		get := func(srv http.Handler, host string) (string, http.Header) {
+			t.Helper()
+			req := httptest.NewRequest("GET", "/feeds/ru.atom", nil)
+			req.Host = host
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			var f atomFeedDoc
+			if rec.Code != http.StatusOK || xml.Unmarshal(rec.Body.Bytes(), &f) != nil || len(f.Link) != 1 {
+				t.Fatalf("feed: %d %s", rec.Code, rec.Body)
+			}
+			return f.Link[0].Href, rec.Header()
+		}
+		configured := New(Config{DB: e.db, Enqueuer: e.enq, Publish: PublishConfig{PublicURL: "https://news.example.tj/"}})
+		for _, host := range []string{"news.example.tj", "evil.example", "evil.example:8443"} {
+			link, h := get(configured, host)
+			if link != "https://news.example.tj/feeds/ru.atom" {
+				t.Errorf("Host %s with PublicURL: self link %q", host, link)
+			}
+			if cc := h.Get("Cache-Control"); !strings.Contains(cc, "public") {
+				t.Errorf("with PublicURL: Cache-Control %q, want public", cc)
+			}
+		}
+
+		fromHost := New(Config{DB: e.db, Enqueuer: e.enq})
+		link, h := get(fromHost, "evil.example")
+		if link != "http://evil.example/feeds/ru.atom" {
+			t.Errorf("without PublicURL: self link %q, want it from Host", link)
+		}
+		cc := h.Get("Cache-Control")
+		varyHost := slices.ContainsFunc(h.Values("Vary"), func(v string) bool { return strings.Contains(strings.ToLower(v), "host") })
+		if strings.Contains(cc, "public") && !varyHost {
+			t.Errorf("a response built from the Host header is publicly cacheable: Cache-Control %q, Vary %q", cc, h.Values("Vary"))
+		}
+		if !strings.Contains(cc, "private") {
+			t.Errorf("Cache-Control %q, want private", cc)
+		}
+		if h.Get("ETag") == "" {
+			t.Errorf("private feed lost its ETag: %v", h)
 		}
 	})
 }

@@ -33,7 +33,9 @@ const listSep = "|"
 // column, the preferred form from the accepted ones. A forms cell holds, for each of the
 // language's spellings in the same order and separated by "|", its grammatical forms as
 // "gen=…; dat=…" (see formsText); forms that differ from the generated ones become overrides,
-// and an empty cell or group leaves the generated forms. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
+// and an empty cell or group leaves the generated forms. One leading "'" is removed from every
+// cell, undoing the escape WriteCSV adds (see escapeCell); a cell without one is read as it is,
+// so files from other tools, which do not escape, import unchanged. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
 // *ValidationError listing every bad row by line, so nothing is half-imported.
 func ReadCSV(r io.Reader) ([]Term, error) {
 	cr := csv.NewReader(r)
@@ -71,8 +73,12 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 			break
 		}
 		line, _ := cr.FieldPos(0)
+		// Trimmed before the escape is removed, so a value that begins with a tab or CR keeps it.
+		for i := range rec {
+			rec[i] = unescapeCell(strings.TrimSpace(rec[i]))
+		}
 		if len(rec) != len(header) {
-			ps = append(ps, Problem{Line: line, ID: strings.TrimSpace(rec[0]), Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
+			ps = append(ps, Problem{Line: line, ID: rec[0], Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
 			continue
 		}
 		t, rowProblems := termFromRow(rec, extra)
@@ -114,12 +120,13 @@ func csvExtraIndex(header []string) (map[string]int, bool) {
 	return idx, true
 }
 
+// termFromRow reads one record whose cells are already trimmed and unescaped.
 func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
 	t := Term{
-		ID:     strings.TrimSpace(rec[0]),
-		Kind:   Kind(strings.TrimSpace(rec[1])),
+		ID:     rec[0],
+		Kind:   Kind(rec[1]),
 		Arabic: splitList(rec[2]),
-		Note:   strings.TrimSpace(rec[6]),
+		Note:   rec[6],
 	}
 	for i, l := range csvLangs {
 		if list := splitList(rec[3+i]); len(list) > 0 {
@@ -136,7 +143,7 @@ func termFromRow(rec []string, extra map[string]int) (Term, []Problem) {
 	var ps []Problem
 	cell := func(col string) string {
 		if i := extra[col]; i >= 0 {
-			return strings.TrimSpace(rec[i])
+			return rec[i]
 		}
 		return ""
 	}
@@ -176,7 +183,29 @@ func splitList(cell string) []string {
 	return list
 }
 
-// WriteCSV writes terms in the order given, in the format ReadCSV reads. The optional columns
+// formulaLead are the characters that make a spreadsheet read a cell as a formula (OWASP's
+// list: = + - @ TAB CR), and the quote that escapes them.
+const formulaLead = "=+-@\t\r'"
+
+// escapeCell prefixes "'" to a cell a spreadsheet would run as a formula: an exported glossary
+// is opened in Excel or LibreOffice by people other than those who wrote the terms, and a
+// note like "=HYPERLINK(…)" must show as text there. A cell that already starts with "'" is
+// prefixed too, so that ReadCSV, which strips exactly one, gives back every value exactly.
+func escapeCell(s string) string {
+	if s != "" && strings.ContainsRune(formulaLead, rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// unescapeCell undoes escapeCell: it removes one leading "'", never more, and nothing else.
+func unescapeCell(s string) string {
+	return strings.TrimPrefix(s, "'")
+}
+
+// WriteCSV writes terms in the order given, in the format ReadCSV reads. Every cell that a
+// spreadsheet would take for a formula, or that starts with "'", is written with a "'" before it
+// (see escapeCell). The optional columns
 // are written only when some term needs them, so plain term bases keep the seven-column header;
 // the forms columns, with every form of every Tajik and Russian spelling, whenever a term has
 // a spelling in those languages.
@@ -216,6 +245,9 @@ func WriteCSV(w io.Writer, terms []Term) error {
 			for _, l := range formsLangs {
 				rec = append(rec, t.FormsCell(l))
 			}
+		}
+		for i := range rec {
+			rec[i] = escapeCell(rec[i])
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

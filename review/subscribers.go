@@ -44,8 +44,15 @@ type subscriberView struct {
 	GraceUntil time.Time
 }
 
-func viewOf(s store.Subscriber, now time.Time) subscriberView {
-	v := subscriberView{ID: s.ID, URL: s.URL, Langs: s.Langs, Description: s.Description, CreatedBy: s.CreatedBy,
+// receiverURL is the one place the pages decide how much of a receiver's URL the signed-in
+// user sees: all of it for an admin, the host alone for any other role
+// (publish.ReceiverURLFor, which the API asks too).
+func (rc *request) receiverURL(raw string) string {
+	return publish.ReceiverURLFor(rc.user.Role, raw)
+}
+
+func viewOf(rc *request, s store.Subscriber, now time.Time) subscriberView {
+	v := subscriberView{ID: s.ID, URL: rc.receiverURL(s.URL), Langs: s.Langs, Description: s.Description, CreatedBy: s.CreatedBy,
 		CreatedAt: s.CreatedAt, DisabledAt: s.DisabledAt}
 	if s.PreviousSecret != "" && now.Before(s.PreviousUntil) {
 		v.GraceUntil = s.PreviousUntil
@@ -86,7 +93,7 @@ func (s *Server) showSubscribers(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	now := time.Now()
 	for _, sub := range subs {
-		p.Subscribers = append(p.Subscribers, viewOf(sub, now))
+		p.Subscribers = append(p.Subscribers, viewOf(rc, sub, now))
 	}
 	p.page, p.Langs = page{Nav: "subscribers"}, tarjuma.TargetLangs()
 	if p.Form.Langs == nil {
@@ -118,7 +125,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return fmt.Errorf("create subscriber: %w", err)
 	}
-	return s.showSubscribers(w, r, rc, http.StatusCreated, &subscribersPage{Notice: "subscribers.created", Secret: secret, SecretURL: sub.URL})
+	return s.showSubscribers(w, r, rc, http.StatusCreated, &subscribersPage{Notice: "subscribers.created", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
 }
 
 // pathID reads the {id} of a path naming a subscriber or a delivery; a malformed one names
@@ -143,7 +150,7 @@ func (s *Server) rotateSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return fmt.Errorf("rotate secret of subscriber %d: %w", id, err)
 	}
-	return s.showSubscribers(w, r, rc, http.StatusOK, &subscribersPage{Notice: "subscribers.rotated", Secret: secret, SecretURL: sub.URL})
+	return s.showSubscribers(w, r, rc, http.StatusOK, &subscribersPage{Notice: "subscribers.rotated", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
 }
 
 // deleteSubscriber removes a receiver once the admin has ticked the confirmation in its row:

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/translate"
 )
 
 var shownSecretField = regexp.MustCompile(`id="secret-value"[^>]*value="(whsec_[^"]+)"`)
@@ -139,7 +141,7 @@ func TestRedeliver(t *testing.T) {
 		admin, translator := f.signedIn(t, "admin"), f.signedIn(t, "translator")
 
 		page := translator.get(path)
-		for _, want := range []string{`id="deliveries"`, receiverURL, `HTTP 500`, `HTTP 204`, "120 ms", "receiver answered 500",
+		for _, want := range []string{`id="deliveries"`, "https://receiver.example/…", `HTTP 500`, `HTTP 204`, "120 ms", "receiver answered 500",
 			"Delivered", "first publication", "dlv_" + itoa64(d.ID)} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("deliveries lack %q", want)
@@ -201,4 +203,48 @@ func TestSubscriberDisabled(t *testing.T) {
 			t.Errorf("disabled subscriber: list lacks %q", want)
 		}
 	}
+}
+
+// TestReceiverURLByRole: the editor's delivery log shows an admin the receiver's whole URL and
+// every other role the host alone, as the API does; the path and query often hold a key.
+func TestReceiverURLByRole(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		const keyed = "https://hooks.example.org/tarjuma/in?key=s3cret"
+		a, _ := f.publishDraft(t) // delivered to receiverURL
+		ctx := context.Background()
+		if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: keyed, Langs: []tarjuma.Lang{tarjuma.Tajik},
+			Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
+			t.Fatal(err)
+		}
+		// Another article, approved now, goes to both receivers.
+		a = f.createDraft(t, "keyed", sourceTitle, sourceBody, draftSegments())
+		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", translate.MemoryKey); err != nil {
+			t.Fatal(err)
+		}
+		path := "/review/" + itoa64(a.ID) + "/tg"
+		for _, who := range []string{"admin", "editor", "translator", "ru-only", "reviewer"} {
+			t.Run(who, func(t *testing.T) {
+				page := f.signedIn(t, who).get(path)
+				if page.status != http.StatusOK {
+					t.Fatalf("GET %s: %d", path, page.status)
+				}
+				body := html.UnescapeString(page.body)
+				want, hidden := []string{keyed, receiverURL}, []string{}
+				if who != "admin" {
+					want = []string{"https://hooks.example.org/…", "https://receiver.example/…"}
+					hidden = []string{"s3cret", "/tarjuma/in", receiverURL}
+				}
+				for _, w := range want {
+					if !strings.Contains(body, w) {
+						t.Errorf("%s's page lacks %q", who, w)
+					}
+				}
+				for _, h := range hidden {
+					if strings.Contains(body, h) {
+						t.Errorf("%s's page shows %q", who, h)
+					}
+				}
+			})
+		}
+	})
 }
