@@ -12,15 +12,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
 )
 
 // Errors LogIn returns for the login page to tell apart. Neither says whether the email exists.
+// ErrRateLimited comes as a *RateLimitError carrying the wait (see RetryAfter); ErrUnavailable
+// (limit.go) when the throttle's Redis is unreachable.
 var (
 	ErrBadCredentials = errors.New("auth: wrong email or password")
 	ErrRateLimited    = errors.New("auth: too many failed logins; try again later")
@@ -28,8 +34,15 @@ var (
 
 // Config holds the Auth's dependencies and policy; cmd builds it.
 type Config struct {
-	DB     *store.DB
+	DB *store.DB
+	// Redis holds the login throttle's counters, shared by every replica and kept across
+	// restarts. Without it (or when it does not answer) every login is refused with
+	// ErrUnavailable: no throttle means no login.
+	Redis  redis.UniversalClient
 	Logger *slog.Logger // nil: discard
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; from any
+	// other peer the header is ignored and the connecting address is the client.
+	TrustedProxies []netip.Prefix
 	// Secure is set behind TLS: the cookie gets Secure and the __Host- prefix, which browsers
 	// only accept from HTTPS, for path /, without a Domain, so no subdomain can plant one.
 	Secure bool
@@ -72,7 +85,9 @@ type Auth struct {
 	cookie   string
 	origins  *http.CrossOriginProtection
 	limiter  *limiter
+	proxies  []netip.Prefix
 	hashSlot chan struct{} // bounds concurrent argon2 runs, 19 MiB each
+	hashes   atomic.Int64  // argon2 runs so far, which the throttle tests count
 }
 
 // New builds an Auth from cfg, filling in defaults.
@@ -106,7 +121,8 @@ func New(cfg Config) *Auth {
 		now:      cfg.Now,
 		cookie:   cookie,
 		origins:  http.NewCrossOriginProtection(),
-		limiter:  newLimiter(),
+		limiter:  &limiter{rdb: cfg.Redis},
+		proxies:  cfg.TrustedProxies,
 		hashSlot: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 }
@@ -232,15 +248,17 @@ func (a *Auth) validCSRF(w http.ResponseWriter, r *http.Request, want string) bo
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// LogIn checks the password (throttled per email and per client address: ErrRateLimited),
-// and on success replaces any session the request carried by a new one and sets its cookie.
+// LogIn checks the password and on success replaces any session the request carried by a new
+// one and sets its cookie. The attempt is counted in Redis before the password is hashed, per
+// (email, client address), per address and per email (limit.go): over a limit it gets a
+// *RateLimitError (ErrRateLimited) without hashing; with Redis unreachable, ErrUnavailable.
 // A wrong password and an unknown email both give ErrBadCredentials after the same argon2 work.
 func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password string) (tarjuma.User, error) {
 	ctx := r.Context()
 	now := a.now()
-	emailKey, ipKey := "email:"+store.NormalizeEmail(email), clientKey(r)
-	if !a.limiter.allowed(emailKey, emailFailures, now) || !a.limiter.allowed(ipKey, ipFailures, now) {
-		return tarjuma.User{}, ErrRateLimited
+	res, err := a.limiter.reserve(ctx, store.NormalizeEmail(email), clientKey(r, a.proxies), now)
+	if err != nil {
+		return tarjuma.User{}, err
 	}
 	u, hash, err := a.db.UserCredentials(ctx, email)
 	known := err == nil
@@ -255,10 +273,12 @@ func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password str
 		return tarjuma.User{}, fmt.Errorf("auth: log in user %d: %w", u.ID, err)
 	}
 	if !known || !match {
-		a.limiter.fail(now, emailKey, ipKey)
 		return tarjuma.User{}, ErrBadCredentials
 	}
-	a.limiter.reset(emailKey)
+	if err := a.limiter.release(ctx, res); err != nil {
+		// The login stands; the attempt just stays counted until its window ends.
+		a.log.WarnContext(ctx, "release login attempt", "user_id", u.ID, "error", err)
+	}
 
 	// Rotation: whatever session id the browser had (perhaps one an attacker planted) dies here.
 	if c, err := r.Cookie(a.cookie); err == nil && c.Value != "" {
@@ -287,6 +307,7 @@ func (a *Auth) verify(ctx context.Context, hash, password string) (bool, error) 
 		return false, ctx.Err()
 	}
 	defer func() { <-a.hashSlot }()
+	a.hashes.Add(1)
 	return VerifyPassword(hash, password)
 }
 

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
@@ -107,7 +110,7 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 		terms, v, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
 		return v, terms, err
 	}, db.GlossaryVersion)
-	cfg := Config{DB: db, Auth: auth.New(auth.Config{DB: db}), Glossary: cache, Locale: lb, Enqueuer: f,
+	cfg := Config{DB: db, Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Glossary: cache, Locale: lb, Enqueuer: f,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range options {
 		o(&cfg)
@@ -115,6 +118,13 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	f.srv = httptest.NewServer(New(cfg))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// testRedis is a client of a miniredis of the test's own, for the login throttle.
+func testRedis(t testing.TB) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: miniredis.RunT(t).Addr()})
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // createDraft stores an article and a machine version of its Tajik translation.

@@ -6,10 +6,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
 )
 
 func TestLogin(t *testing.T) {
@@ -53,6 +58,31 @@ func TestLogin(t *testing.T) {
 	}
 	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many failed attempts") {
 		t.Errorf("sixth failed login: %d, want 429 with the rate-limit message", last.status)
+	}
+	// The wait is the rest of the (email, address) window: at most 15 minutes, whole seconds.
+	if s, err := strconv.Atoi(last.header.Get("Retry-After")); err != nil || s <= 0 || s > 15*60 {
+		t.Errorf("sixth failed login: Retry-After %q, want 1–900 seconds", last.header.Get("Retry-After"))
+	}
+}
+
+// TestLoginRedisDown: with the throttle's Redis gone the login form says so with a 503; it
+// does not sign anyone in unthrottled.
+func TestLoginRedisDown(t *testing.T) {
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
+		c.Auth = auth.New(auth.Config{DB: c.DB, Redis: rdb})
+	})
+	mr.Close()
+	c := f.client(t)
+	c.get("/login")
+	resp := c.post("/login", url.Values{"email": {"tg@desk.test"}, "password": {password}})
+	if resp.status != http.StatusServiceUnavailable || !strings.Contains(resp.body, "Signing in is unavailable") || resp.header.Get("Retry-After") == "" {
+		t.Errorf("login with Redis down: %d %q, want 503 with the unavailable message and Retry-After", resp.status, resp.header.Get("Retry-After"))
+	}
+	if resp := c.get("/review"); resp.status != http.StatusSeeOther {
+		t.Errorf("after a refused login /review: %d, want a redirect to login", resp.status)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
@@ -38,7 +39,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *request) erro
 		s.render(w, r, rc, http.StatusUnauthorized, "login", &loginPage{Next: next, Email: email, Error: "login.bad_credentials"})
 		return nil
 	case errors.Is(err, auth.ErrRateLimited):
+		w.Header().Set("Retry-After", strconv.Itoa(int(auth.RetryAfter(err)/time.Second)))
 		s.render(w, r, rc, http.StatusTooManyRequests, "login", &loginPage{Next: next, Email: email, Error: "login.rate_limited"})
+		return nil
+	case errors.Is(err, auth.ErrUnavailable):
+		// Refused rather than let through unthrottled; logged, since it is ours to fix.
+		s.log.ErrorContext(r.Context(), "log in", "error", err)
+		w.Header().Set("Retry-After", "30")
+		s.render(w, r, rc, http.StatusServiceUnavailable, "login", &loginPage{Next: next, Email: email, Error: "login.unavailable"})
 		return nil
 	case err != nil:
 		return fmt.Errorf("log in: %w", err)

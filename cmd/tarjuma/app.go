@@ -39,7 +39,7 @@ type app struct {
 	redis    asynq.RedisConnOpt
 	registry *prometheus.Registry
 	client   *asynq.Client
-	rdb      redis.UniversalClient // for readiness pings only; asynq keeps its own connections
+	rdb      redis.UniversalClient // readiness pings and the login throttle; asynq keeps its own connections
 	relay    *worker.Relay
 
 	// terms is the glossary matcher of the current glossary version, shared by the API, the
@@ -141,8 +141,9 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 		return nil, err
 	}
 	pages := review.New(review.Config{
-		DB:       a.db,
-		Auth:     auth.New(auth.Config{DB: a.db, Logger: a.log, Secure: strings.HasPrefix(pub.PublicURL, "https://")}),
+		DB: a.db,
+		Auth: auth.New(auth.Config{DB: a.db, Redis: a.rdb, Logger: a.log, TrustedProxies: a.cfg.TrustedProxies,
+			Secure: strings.HasPrefix(pub.PublicURL, "https://")}),
 		Glossary: a.terms,
 		Locale:   messages,
 		Enqueuer: a.relay,

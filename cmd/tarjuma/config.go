@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,18 +21,19 @@ import (
 // config is everything tarjuma reads from the environment. Each field names its variable; the
 // README's configuration table lists the same set.
 type config struct {
-	DatabaseURL     string        // TARJUMA_DATABASE_URL; empty: SQLite in the data folder
-	RedisURL        string        // TARJUMA_REDIS_URL; empty: embedded Redis (dev and demo only)
-	Addr            string        // TARJUMA_ADDR, the HTTP listen address of serve
-	WorkerAddr      string        // TARJUMA_WORKER_ADDR, /healthz and /metrics of worker; empty: none
-	DataDir         string        // TARJUMA_DATA, where the default SQLite file lives
-	MaxBodyBytes    int64         // TARJUMA_MAX_BODY_BYTES
-	Concurrency     int           // TARJUMA_WORKER_CONCURRENCY
-	TaskTimeout     time.Duration // TARJUMA_TASK_TIMEOUT
-	TaskRetention   time.Duration // TARJUMA_TASK_RETENTION
-	Redispatch      time.Duration // TARJUMA_REDISPATCH_AFTER
-	ShutdownTimeout time.Duration // TARJUMA_SHUTDOWN_TIMEOUT
-	MTChain         string        // TARJUMA_MT
+	DatabaseURL     string         // TARJUMA_DATABASE_URL; empty: SQLite in the data folder
+	RedisURL        string         // TARJUMA_REDIS_URL; empty: embedded Redis (dev and demo only)
+	Addr            string         // TARJUMA_ADDR, the HTTP listen address of serve
+	WorkerAddr      string         // TARJUMA_WORKER_ADDR, /healthz and /metrics of worker; empty: none
+	DataDir         string         // TARJUMA_DATA, where the default SQLite file lives
+	MaxBodyBytes    int64          // TARJUMA_MAX_BODY_BYTES
+	Concurrency     int            // TARJUMA_WORKER_CONCURRENCY
+	TaskTimeout     time.Duration  // TARJUMA_TASK_TIMEOUT
+	TaskRetention   time.Duration  // TARJUMA_TASK_RETENTION
+	Redispatch      time.Duration  // TARJUMA_REDISPATCH_AFTER
+	ShutdownTimeout time.Duration  // TARJUMA_SHUTDOWN_TIMEOUT
+	TrustedProxies  []netip.Prefix // TARJUMA_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client
+	MTChain         string         // TARJUMA_MT
 	MTChainByLang   map[tarjuma.Lang]string
 	MT              mtConfig
 	Publish         publishConfig
@@ -151,6 +153,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.MT.GoogleAPI != "v2" && c.MT.GoogleAPI != "v3" {
 		errs = append(errs, fmt.Sprintf("TARJUMA_GOOGLE_API=%q: want v2 or v3", c.MT.GoogleAPI))
 	}
+	for _, v := range strings.Split(getenv("TARJUMA_TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := parsePrefix(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("TARJUMA_TRUSTED_PROXIES: %q: want a CIDR such as 10.0.0.0/8 or an address", v))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	if v := getenv("TARJUMA_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Sprintf("TARJUMA_LOG_LEVEL=%q: want debug, info, warn or error", v))
@@ -168,6 +181,27 @@ func (c config) databaseURL() string {
 		return c.DatabaseURL
 	}
 	return "sqlite:" + filepath.Join(c.DataDir, "tarjuma.db")
+}
+
+// parsePrefix reads a CIDR, or a bare address as the prefix of that one address. An IPv4
+// prefix written in IPv6 form (::ffff:10.0.0.0/104) is refused: client addresses are unmapped
+// before they are compared, so it would never match.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if p.Addr().Is4In6() || p.Addr().Zone() != "" {
+		return netip.Prefix{}, errors.New("IPv4-mapped or zoned prefix")
+	}
+	return p.Masked(), nil
 }
 
 func orDefault(v, def string) string {

@@ -109,3 +109,39 @@ func TestRedisConnOpt(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxiesConfig(t *testing.T) {
+	for _, tc := range []struct {
+		value   string
+		want    []string
+		wantErr bool
+	}{
+		{"", nil, false},
+		{"10.0.0.0/8", []string{"10.0.0.0/8"}, false},
+		{" 10.1.2.3/8 , 192.0.2.7,fd00::/8 ", []string{"10.0.0.0/8", "192.0.2.7/32", "fd00::/8"}, false},
+		{"2001:db8::1", []string{"2001:db8::1/128"}, false},
+		{"10.0.0.0/33", nil, true},
+		{"proxy.internal", nil, true},
+		{"::ffff:10.0.0.0/104", nil, true},
+	} {
+		cfg, err := loadConfig(func(name string) string {
+			if name == "TARJUMA_TRUSTED_PROXIES" {
+				return tc.value
+			}
+			return ""
+		})
+		if tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "TARJUMA_TRUSTED_PROXIES") {
+				t.Errorf("%q: error %v, want one naming TARJUMA_TRUSTED_PROXIES", tc.value, err)
+			}
+			continue
+		}
+		var got []string
+		for _, p := range cfg.TrustedProxies {
+			got = append(got, p.String())
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %v, %v; want %v", tc.value, got, err, tc.want)
+		}
+	}
+}
