@@ -17,8 +17,9 @@ type Usage struct {
 	Requests   int64
 }
 
-// RecordUsage adds what one translation run sent to an engine to the article's usage. Its
-// arguments are plain values so that *DB serves as a translate.UsageRecorder.
+// RecordUsage adds what was sent to an engine, one request as translate records it, to the
+// article's usage. The add is one statement, so concurrent requests of an article all count.
+// Its arguments are plain values so that *DB serves as a translate.UsageRecorder.
 func (db *DB) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error {
 	_, err := db.write.ExecContext(ctx, `INSERT INTO mt_usage (article_id, lang, provider, characters, requests, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)

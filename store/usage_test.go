@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,39 @@ func TestUsage(t *testing.T) {
 		}
 		if _, err := db.ArticleUsage(t.Context(), a.ID+1); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("usage of a missing article: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestUsageConcurrentAdds records many requests of one article at once, as its concurrent
+// batches and workers do, a new row included: every add counts, none overwrites another.
+func TestUsageConcurrentAdds(t *testing.T) {
+	const writers, each = 8, 25
+	eachDB(t, func(t *testing.T, db *DB) {
+		a := create(t, db, submission(""))
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				<-start
+				for range each {
+					if err := db.RecordUsage(t.Context(), a.ID, tarjuma.Russian, "deepl", w+1, 1); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		got, err := db.ArticleUsage(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chars := int64(each * writers * (writers + 1) / 2) // writer w adds w+1 a time
+		want := []Usage{{Lang: tarjuma.Russian, Provider: "deepl", Characters: chars, Requests: writers * each}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("usage (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -29,8 +28,8 @@ const (
 	// maxBackoff caps one wait between attempts, so the attempts fit well inside a task's
 	// timeout; a longer Retry-After is still honoured.
 	maxBackoff = 30 * time.Second
-	// usageWriteTimeout bounds recording usage once the caller's context may be over: the
-	// characters were sent and billed either way.
+	// usageWriteTimeout bounds recording a request's usage, which does not end with the caller's
+	// context: once recorded, the request is sent and may be billed however the call ends.
 	usageWriteTimeout = 5 * time.Second
 )
 
@@ -50,15 +49,16 @@ type ProviderOptions struct {
 	// (DefaultRequestTimeout). A request that runs out of it is retried.
 	RequestTimeout time.Duration
 	Logger         *slog.Logger // nil: discard
-	// Usage stores what each Translate call sent for an article; nil: only the metrics count.
+	// Usage stores each request's characters for its article before the request is sent; nil:
+	// only the metrics count.
 	Usage UsageRecorder
 	// Registerer receives the usage counters; providers built with the same one share them.
 	Registerer prometheus.Registerer
 }
 
-// UsageRecorder stores what was sent to an engine for one article and language, adding to what
-// earlier calls recorded. It is declared here so translate does not depend on the store;
-// *store.DB satisfies it.
+// UsageRecorder stores what is sent to an engine for one article and language, adding to what
+// earlier requests recorded; concurrent calls must add up. It is declared here so translate
+// does not depend on the store; *store.DB satisfies it.
 type UsageRecorder interface {
 	RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error
 }
@@ -67,6 +67,10 @@ type UsageRecorder interface {
 // engine's limits, sends them concurrently under the concurrency and rate limits, retries what
 // may pass with exponential backoff and full jitter, and counts what it sends. Translate
 // returns every text or an error, never part of them.
+//
+// Each request is recorded in ProviderOptions.Usage before it is sent, and not sent when that
+// fails, so the stored usage never falls below what the engine received, whether the call
+// succeeds, fails, or its worker dies.
 func NewProvider(e Engine, o ProviderOptions) Provider {
 	p := &engineProvider{
 		engine:    e,
@@ -149,15 +153,13 @@ func (p *engineProvider) Translate(ctx context.Context, req Request) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	var sent tally
-	defer p.record(ctx, req, &sent)
 	out := make([]string, len(req.Texts))
 	g, gctx := errgroup.WithContext(ctx)
 	for _, b := range batches {
 		g.Go(func() error {
 			batch := req
 			batch.Texts = req.Texts[b.start:b.end]
-			texts, err := p.send(gctx, batch, &sent)
+			texts, err := p.send(gctx, batch)
 			copy(out[b.start:b.end], texts)
 			return err
 		})
@@ -213,13 +215,13 @@ func (e *tooLongError) Error() string {
 // send gets one batch translated, retrying failures that may pass. It gives up at once on a
 // permanent failure, when the caller's context ends, and when the wait before the next attempt
 // would outlast the context: then the task is better retried later, Retry-After and all.
-func (p *engineProvider) send(ctx context.Context, req Request, sent *tally) ([]string, error) {
+func (p *engineProvider) send(ctx context.Context, req Request) ([]string, error) {
 	chars := 0
 	for _, s := range req.Texts {
 		chars += utf8.RuneCountInString(s)
 	}
 	for attempt := 1; ; attempt++ {
-		texts, err := p.attempt(ctx, req, chars, sent)
+		texts, err := p.attempt(ctx, req, chars)
 		if err == nil {
 			return texts, nil
 		}
@@ -245,7 +247,7 @@ func (p *engineProvider) send(ctx context.Context, req Request, sent *tally) ([]
 
 // attempt makes one request once the rate limit and a free slot allow. It checks the number of
 // texts in the answer: a short or long one cannot be matched to the segments.
-func (p *engineProvider) attempt(ctx context.Context, req Request, chars int, sent *tally) ([]string, error) {
+func (p *engineProvider) attempt(ctx context.Context, req Request, chars int) ([]string, error) {
 	if err := p.wait(ctx, chars); err != nil {
 		return nil, err
 	}
@@ -255,10 +257,14 @@ func (p *engineProvider) attempt(ctx context.Context, req Request, chars int, se
 		return nil, ctx.Err()
 	}
 	defer func() { <-p.slots }()
+	if err := ctx.Err(); err != nil {
+		return nil, err // not sent, so not recorded
+	}
 
-	// Counted before the answer: an engine may bill a request whose answer is lost.
-	sent.chars.Add(int64(chars))
-	sent.requests.Add(1)
+	// Recorded and counted before the answer: an engine may bill a request whose answer is lost.
+	if err := p.record(ctx, req, chars); err != nil {
+		return nil, err
+	}
 	p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
 	p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
 
@@ -323,23 +329,19 @@ func (p *engineProvider) backoff(attempt int, err error) time.Duration {
 	return d
 }
 
-// tally adds up what one Translate call sent, over its concurrent batches.
-type tally struct {
-	chars, requests atomic.Int64
-}
-
-// record stores what one Translate call sent for an article, once, whether or not it
-// succeeded: the engine was sent the characters either way. A failure to store is logged, not
-// returned: failing the translation would only send the texts again.
-func (p *engineProvider) record(ctx context.Context, req Request, sent *tally) {
-	requests := sent.requests.Load()
-	if p.usage == nil || req.ArticleID == 0 || requests == 0 {
-		return
+// record stores one request's characters for its article before the request is sent. The
+// write does not end with the caller's context, only after usageWriteTimeout: a cancellation
+// racing it could leave it committed yet reported failed. A failed write is a retryable error
+// and the request is not sent: a retry costs less than a bill the desk cannot see. Requests
+// for no article (health checks) are not recorded.
+func (p *engineProvider) record(ctx context.Context, req Request, chars int) error {
+	if p.usage == nil || req.ArticleID == 0 {
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
 	defer cancel()
-	if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), int(sent.chars.Load()), int(requests)); err != nil {
-		p.log.ErrorContext(ctx, "recording mt usage", "provider", p.Name(), "article_id", req.ArticleID,
-			"lang", req.Target, "err", err)
+	if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), chars, 1); err != nil {
+		return &Error{Provider: p.Name(), Err: fmt.Errorf("request not sent: recording its usage: %w", err)}
 	}
+	return nil
 }

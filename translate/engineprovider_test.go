@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -290,21 +292,247 @@ func TestProviderCallerCancel(t *testing.T) {
 	}
 }
 
-// usageLog is a UsageRecorder that keeps what it is given.
+// usageLog is a UsageRecorder that adds up what it is given per article, language and engine,
+// as the store does. A non-nil fail decides each write's error; a non-nil gate is called before
+// each write, to hold it.
 type usageLog struct {
-	mu      sync.Mutex
-	records []string
+	fail func(n int) error // n counts the writes from 1
+	gate func(ctx context.Context)
+
+	mu     sync.Mutex
+	writes int
+	sums   map[string]usageSum
 }
 
-func (u *usageLog) RecordUsage(_ context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error {
+// usageSum is what was recorded, or sent, for one article, language and engine.
+type usageSum struct{ Chars, Requests int }
+
+func (u *usageLog) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error {
+	if u.gate != nil {
+		u.gate(ctx)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.records = append(u.records, fmt.Sprintf("%d %s %s chars=%d requests=%d", articleID, lang, provider, characters, requests))
+	u.writes++
+	if u.fail != nil {
+		if err := u.fail(u.writes); err != nil {
+			return err
+		}
+	}
+	if u.sums == nil {
+		u.sums = map[string]usageSum{}
+	}
+	k := fmt.Sprintf("%d %s %s", articleID, lang, provider)
+	u.sums[k] = usageSum{u.sums[k].Chars + characters, u.sums[k].Requests + requests}
 	return nil
 }
 
-// TestProviderUsage counts every request sent, retries included, once per Translate call in
-// the store and live in the metrics, which providers sharing a registry add to together.
+func (u *usageLog) Sums() map[string]usageSum {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return maps.Clone(u.sums)
+}
+
+// received is what the engine was sent, keyed as usageLog keys it.
+func received(articleID int64, provider string, calls []Request) map[string]usageSum {
+	sums := map[string]usageSum{}
+	for _, c := range calls {
+		k := fmt.Sprintf("%d %s %s", articleID, c.Target, provider)
+		chars := 0
+		for _, s := range c.Texts {
+			chars += utf8.RuneCountInString(s)
+		}
+		sums[k] = usageSum{sums[k].Chars + chars, sums[k].Requests + 1}
+	}
+	return sums
+}
+
+// TestProviderUsageMatchesEngine checks the stored usage is exactly what the engine received,
+// request by request, however the call ends.
+func TestProviderUsageMatchesEngine(t *testing.T) {
+	tooMany := &Error{Provider: "fake", RetryAfter: time.Millisecond, Err: errors.New("429 too many requests")}
+	unavailable := &Error{Provider: "fake", Err: errors.New("503 service unavailable")}
+	refused := &Error{Permanent: true, Err: errors.New("text refused")}
+	// failing answers the batch that starts with "last" with err, once the others were answered,
+	// so that it fails after them; every other batch is answered at once.
+	failing := func(others int, err error) func() func(context.Context, int, Request) ([]string, error) {
+		return func() func(context.Context, int, Request) ([]string, error) {
+			var mu sync.Mutex
+			answered, done := 0, make(chan struct{})
+			return func(ctx context.Context, _ int, req Request) ([]string, error) {
+				if req.Texts[0] != "last" {
+					mu.Lock()
+					if answered++; answered == others {
+						close(done)
+					}
+					mu.Unlock()
+					return echo(req), nil
+				}
+				select {
+				case <-done:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return nil, err
+			}
+		}
+	}
+	tests := []struct {
+		name    string
+		limits  Limits
+		answer  func() func(context.Context, int, Request) ([]string, error) // nil: echo
+		texts   []string
+		want    usageSum
+		wantErr string // empty: success
+	}{
+		{"one request", Limits{}, nil, []string{"أب", "ج"}, usageSum{3, 1}, ""},
+		{"429, then ok", Limits{}, func() func(context.Context, int, Request) ([]string, error) {
+			return func(_ context.Context, n int, req Request) ([]string, error) {
+				if n == 1 {
+					return nil, tooMany
+				}
+				return echo(req), nil
+			}
+		}, []string{"أب", "ج"}, usageSum{6, 2}, ""},
+		{"batches split at the limits", Limits{MaxTexts: 2, MaxRunes: 4}, nil,
+			[]string{"أب", "ج", "دهوز", "a", "b", "c"}, usageSum{10, 4}, ""},
+		{"a later batch refused", Limits{MaxTexts: 2}, failing(2, refused),
+			[]string{"a", "bc", "def", "g", "last"}, usageSum{11, 3}, "mt fake: text refused"},
+		{"a later batch out of attempts", Limits{MaxTexts: 2}, failing(2, unavailable),
+			[]string{"a", "bc", "def", "g", "last"}, usageSum{19, 5}, "mt fake: 503 service unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &fakeEngine{limits: tt.limits}
+			if tt.answer != nil {
+				e.answer = tt.answer()
+			}
+			usage := &usageLog{}
+			o := fast
+			o.Usage = usage
+			req := request(tt.texts...)
+			req.ArticleID = 7
+			got, err := NewProvider(e, o).Translate(t.Context(), req)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr || got != nil) {
+				t.Fatalf("got %q, %v; want error %q", got, err, tt.wantErr)
+			}
+			sent := received(7, "fake", e.Calls())
+			if diff := cmp.Diff(sent, usage.Sums()); diff != "" {
+				t.Errorf("recorded usage (-engine received +stored):\n%s", diff)
+			}
+			if diff := cmp.Diff(map[string]usageSum{"7 ru fake": tt.want}, sent); diff != "" {
+				t.Errorf("engine received (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestProviderUsageCallerCancel cancels the caller while a request is in flight, and while its
+// usage is being written: either way the request the engine received stays recorded.
+func TestProviderUsageCallerCancel(t *testing.T) {
+	t.Run("request in flight", func(t *testing.T) {
+		inFlight := make(chan struct{})
+		e := &fakeEngine{answer: func(ctx context.Context, _ int, _ Request) ([]string, error) {
+			close(inFlight)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}
+		usage := &usageLog{}
+		o := fast
+		o.Usage = usage
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() {
+			<-inFlight
+			cancel()
+		}()
+		req := request("أب", "ج")
+		req.ArticleID = 7
+		if _, err := NewProvider(e, o).Translate(ctx, req); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want the cancellation", err)
+		}
+		if diff := cmp.Diff(map[string]usageSum{"7 ru fake": {3, 1}}, usage.Sums()); diff != "" {
+			t.Errorf("usage (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("usage being written", func(t *testing.T) {
+		e := &fakeEngine{}
+		ctx, cancel := context.WithCancel(t.Context())
+		var writeCtxErr error
+		usage := &usageLog{gate: func(wctx context.Context) {
+			cancel()
+			writeCtxErr = wctx.Err()
+		}}
+		o := fast
+		o.Usage = usage
+		req := request("أب", "ج")
+		req.ArticleID = 7
+		if _, err := NewProvider(e, o).Translate(ctx, req); err != nil {
+			// The stand-in engine takes the request whatever its context says, as a real one
+			// may once the request is on its way.
+			t.Fatal(err)
+		}
+		if writeCtxErr != nil {
+			t.Errorf("the usage write's context ended with the caller's: %v", writeCtxErr)
+		}
+		if diff := cmp.Diff(received(7, "fake", e.Calls()), usage.Sums()); diff != "" {
+			t.Errorf("recorded usage (-engine received +stored):\n%s", diff)
+		}
+		if diff := cmp.Diff(map[string]usageSum{"7 ru fake": {3, 1}}, usage.Sums()); diff != "" {
+			t.Errorf("usage (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestProviderUsageWriteFails checks a request whose usage cannot be written is not sent, and
+// the failure is retryable: the task runs again rather than send what the desk cannot see.
+func TestProviderUsageWriteFails(t *testing.T) {
+	down := errors.New("database is down")
+	t.Run("every time", func(t *testing.T) {
+		e := &fakeEngine{}
+		reg := prometheus.NewPedanticRegistry()
+		o := fast
+		o.Usage, o.Registerer = &usageLog{fail: func(int) error { return down }}, reg
+		req := request("a")
+		req.ArticleID = 7
+		got, err := NewProvider(e, o).Translate(t.Context(), req)
+		var engineErr *Error
+		if got != nil || !errors.Is(err, down) || !errors.As(err, &engineErr) || IsPermanent(err) {
+			t.Errorf("got %q, %v; want a retryable *Error wrapping %v", got, err, down)
+		}
+		if n := len(e.Calls()); n != 0 {
+			t.Errorf("%d requests sent without their usage", n)
+		}
+		if n, err := testutil.GatherAndCount(reg); err != nil || n != 0 {
+			t.Errorf("%d series counted (%v), want none: nothing was sent", n, err)
+		}
+	})
+	t.Run("once, then ok", func(t *testing.T) {
+		e := &fakeEngine{}
+		usage := &usageLog{fail: func(n int) error {
+			if n == 1 {
+				return down
+			}
+			return nil
+		}}
+		o := fast
+		o.Usage = usage
+		req := request("a")
+		req.ArticleID = 7
+		if _, err := NewProvider(e, o).Translate(t.Context(), req); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(map[string]usageSum{"7 ru fake": {1, 1}}, usage.Sums()); diff != "" {
+			t.Errorf("usage (-want +got):\n%s", diff)
+		}
+		if n := len(e.Calls()); n != 1 {
+			t.Errorf("%d requests sent, want 1", n)
+		}
+	})
+}
+
+// TestProviderUsage counts every request sent, retries included, in the store and in the
+// metrics, which providers sharing a registry add to together; a request for no article is
+// counted only in the metrics.
 func TestProviderUsage(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	usage := &usageLog{}
@@ -330,8 +558,11 @@ func TestProviderUsage(t *testing.T) {
 	}
 
 	// Both batches have 3 characters, so whichever was sent twice, 9 were sent.
-	if diff := cmp.Diff([]string{"7 ru fake chars=9 requests=3"}, usage.records); diff != "" {
-		t.Errorf("usage records (-want +got):\n%s", diff)
+	if diff := cmp.Diff(map[string]usageSum{"7 ru fake": {9, 3}}, usage.Sums()); diff != "" {
+		t.Errorf("usage (-want +got):\n%s", diff)
+	}
+	if usage.writes != 3 {
+		t.Errorf("%d usage writes, want one per request for the article", usage.writes)
 	}
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP tarjuma_mt_characters_total Characters (code points) sent to each MT engine per target language, retries included; engines bill by them.
