@@ -21,6 +21,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -90,11 +91,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		pgx, err := stdlib.GetDefaultDriver().(*stdlib.Driver).OpenConnector(url)
+		cfg, err := pgx.ParseConfig(url)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		pool := sql.OpenDB(connector{pgx})
+		pool := sql.OpenDB(connector{stdlib.GetConnector(*cfg, stdlib.OptionShouldPing(pingBeforeReuse))})
 		// database/sql keeps only 2 idle connections by default, so a busy worker would open and
 		// close PostgreSQL connections (a process fork each) all the time.
 		pool.SetMaxOpenConns(postgresMaxConns)

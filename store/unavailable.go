@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -72,4 +74,14 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, Unavailable(err)
 	}
 	return conn, nil
+}
+
+// pingBeforeReuse pings a pooled connection before a query is sent on it when it has been idle
+// for over a second (pgx's own rule) or when its socket already reads as closed, as after the
+// server or the network dropped it: the ping fails, database/sql opens a new connection, and an
+// outage surfaces as Unavailable instead of as a query failed in flight. The check is a
+// non-blocking read, no round trip.
+func pingBeforeReuse(_ context.Context, p stdlib.ShouldPingParams) bool {
+	//lint:ignore SA1019 CheckConn is the round-trip-free check this needs; Ping follows it.
+	return p.IdleDuration > time.Second || p.Conn.PgConn().CheckConn() != nil
 }

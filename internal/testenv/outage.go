@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"sync"
 	"testing"
-	"time"
 )
 
 // Interruptible puts a TCP relay in front of the PostgreSQL that pgURL names and returns the
@@ -69,14 +68,6 @@ func Interruptible(t testing.TB, pgURL string) (string, func()) {
 		mu.Unlock()
 	})
 	t.Cleanup(drop)
-	cut := func() {
-		drop()
-		// pgx checks a pooled connection before reusing it only after it has been idle for
-		// a second; sooner, a query would be sent on the dropped connection and fail
-		// mid-flight. An outage lasts longer than that; the test should see what a client
-		// sees then, a connection that cannot be made.
-		time.Sleep(1100 * time.Millisecond)
-	}
 	u.Host = ln.Addr().String()
-	return u.String(), cut
+	return u.String(), drop
 }
