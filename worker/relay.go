@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -28,8 +29,11 @@ const (
 
 // RelayConfig holds a Relay's dependencies and settings; zero durations take the defaults.
 type RelayConfig struct {
-	DB         *store.DB
-	Client     *asynq.Client
+	DB     *store.DB
+	Client *asynq.Client
+	// Redis, when set, lets the relay take back the tasks of killed workers within seconds
+	// (see recover.go); nil leaves them to asynq's recoverer, one to two minutes.
+	Redis      redis.UniversalClient
 	Logger     *slog.Logger
 	Interval   time.Duration // between sweeps when nobody calls Dispatch
 	Redispatch time.Duration // see DefaultRedispatch
@@ -45,6 +49,7 @@ type RelayConfig struct {
 type Relay struct {
 	db         *store.DB
 	client     *asynq.Client
+	rdb        redis.UniversalClient
 	log        *slog.Logger
 	interval   time.Duration
 	redispatch time.Duration
@@ -52,13 +57,15 @@ type Relay struct {
 	opts       []asynq.Option
 	kick       chan struct{}
 
-	jobs   *prometheus.CounterVec
-	errors prometheus.Counter
+	jobs      *prometheus.CounterVec
+	errors    prometheus.Counter
+	recovered prometheus.Counter
 
 	// Only Run's goroutine touches these: the current run of failed sweeps.
 	failures     int
 	failingSince time.Time
 	lastLogged   time.Time
+	lastRecover  time.Time
 }
 
 // NewRelay builds a Relay; call Run to start it.
@@ -66,6 +73,7 @@ func NewRelay(cfg RelayConfig) *Relay {
 	r := &Relay{
 		db:         cfg.DB,
 		client:     cfg.Client,
+		rdb:        cfg.Redis,
 		log:        cfg.Logger,
 		interval:   cfg.Interval,
 		redispatch: cfg.Redispatch,
@@ -92,6 +100,10 @@ func NewRelay(cfg RelayConfig) *Relay {
 	r.errors = f.NewCounter(prometheus.CounterOpts{
 		Name: "tarjuma_outbox_errors_total",
 		Help: "Relay sweeps that stopped on an error (Redis or the database unreachable); the jobs stay pending.",
+	})
+	r.recovered = f.NewCounter(prometheus.CounterOpts{
+		Name: "tarjuma_tasks_recovered_total",
+		Help: "Tasks of killed workers put back in their queue by the relay, ahead of asynq's own recovery.",
 	})
 	return r
 }
@@ -121,8 +133,10 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// sweep drains each outbox, translation jobs first, until a short batch shows it is empty.
+// sweep takes back the tasks of killed workers, then drains each outbox, translation jobs
+// first, until a short batch shows it is empty. A failed recovery does not hold up the outboxes.
 func (r *Relay) sweep(ctx context.Context) error {
+	recoverErr := r.recoverOrphans(ctx)
 	before := time.Now().Add(-r.redispatch)
 	outboxes := []func() (int, error){
 		func() (int, error) {
@@ -136,14 +150,34 @@ func (r *Relay) sweep(ctx context.Context) error {
 		for {
 			n, err := dispatch()
 			if err != nil {
-				return err
+				return errors.Join(recoverErr, err)
 			}
 			if n < relayBatch {
 				break
 			}
 		}
 	}
-	return nil
+	return recoverErr
+}
+
+// recoverOrphans requeues the tasks that killed workers left active, at most once every
+// recoverEvery; see recover.go.
+func (r *Relay) recoverOrphans(ctx context.Context) error {
+	now := time.Now()
+	if r.rdb == nil || now.Sub(r.lastRecover) < recoverEvery {
+		return nil
+	}
+	r.lastRecover = now
+	keep := r.retention
+	if keep <= 0 {
+		keep = DefaultRetention
+	}
+	taken, err := recoverOrphans(ctx, r.rdb, now, keep)
+	for _, o := range taken {
+		r.recovered.Inc()
+		r.log.WarnContext(ctx, "requeued a task whose worker is gone", "task_id", o.TaskID, "queue", o.Queue)
+	}
+	return err
 }
 
 // enqueue hands one translation job to asynq.

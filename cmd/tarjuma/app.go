@@ -75,6 +75,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	relay := worker.NewRelay(worker.RelayConfig{
 		DB:         db,
 		Client:     client,
+		Redis:      rdb,
 		Logger:     log,
 		Redispatch: cfg.Redispatch,
 		Retention:  cfg.TaskRetention,

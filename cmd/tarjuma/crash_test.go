@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,12 +89,25 @@ func startChildWorker(t *testing.T, vars env, latency time.Duration) *exec.Cmd {
 	return cmd
 }
 
+// recoveryBudget is how soon after a SIGKILL the killed worker's translations must be done
+// (issue 11, item 9): the relay of any other process takes the tasks back once no live server
+// lists them and their lease has not been extended for 15 seconds (worker/recover.go).
+const recoveryBudget = 30 * time.Second
+
 // TestKilledWorkerLosesNothingAndDuplicatesNothing SIGKILLs a worker while it is inside the MT
-// call for all three languages, starts another, and expects exactly one machine version per
-// language once asynq has recovered the tasks whose lease expired.
+// call for all three languages, starts another at once, and expects the translations done
+// within recoveryBudget of the kill with exactly one machine version per language.
+// TARJUMA_TEST_CRASH_RUNS repeats it (default once) to measure the spread of recovery times.
 func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits a minute for asynq's lease recovery")
+		t.Skip("waits up to 30 seconds for the killed worker's tasks")
+	}
+	runs := 1
+	if v := os.Getenv("TARJUMA_TEST_CRASH_RUNS"); v != "" {
+		var err error
+		if runs, err = strconv.Atoi(v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	all := backends(t)
 	vars := all[len(all)-1] // the real services when they are configured
@@ -104,33 +120,43 @@ func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	title, body := tarjuma.SampleArticle()
-	art, _, err := db.CreateArticle(ctx, store.NewArticle{Title: title, Body: body, TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	first := startChildWorker(t, vars, time.Hour)
-	waitStatus(t, db, art.ID, tarjuma.StatusTranslating, 30*time.Second)
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
-	// asynq's recoverer takes tasks whose 30-second lease ran out more than 30 seconds ago (clock
-	// skew allowance); it runs when a server starts and then every minute. Waiting a minute lets
-	// the next worker recover the killed one's tasks at start.
-	time.Sleep(61 * time.Second)
-
-	startChildWorker(t, vars, 10*time.Millisecond)
-	waitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, 90*time.Second)
-	for _, lang := range tarjuma.TargetLangs() {
-		versions, err := db.Versions(ctx, art.ID, lang)
+	var took []time.Duration
+	for run := range runs {
+		title, body := tarjuma.SampleArticle()
+		title = fmt.Sprintf("%s %d", title, time.Now().UnixNano()) // a title the memory cannot know: the MT call blocks
+		art, _, err := db.CreateArticle(ctx, store.NewArticle{Title: title, Body: body, TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(versions) != 1 || !versions[0].Machine {
-			t.Errorf("%s: %d versions, want exactly one machine version", lang, len(versions))
+
+		first := startChildWorker(t, vars, time.Hour) // blocks in the MT call until killed
+		waitStatus(t, db, art.ID, tarjuma.StatusTranslating, 30*time.Second)
+		if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
 		}
+		killed := time.Now()
+		first.Wait()
+
+		second := startChildWorker(t, vars, 10*time.Millisecond)
+		waitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, recoveryBudget-time.Since(killed))
+		took = append(took, time.Since(killed))
+		t.Logf("run %d: translations done %v after the kill", run+1, took[run].Round(10*time.Millisecond))
+		for _, lang := range tarjuma.TargetLangs() {
+			versions, err := db.Versions(ctx, art.ID, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(versions) != 1 || !versions[0].Machine {
+				t.Errorf("%s: %d versions, want exactly one machine version", lang, len(versions))
+			}
+		}
+		second.Process.Kill() // the next run's first worker must be the only one
+		second.Wait()
+	}
+	if runs > 1 {
+		slices.Sort(took)
+		t.Logf("recovery over %d runs: min %v, p50 %v, max %v", runs, took[0].Round(10*time.Millisecond),
+			took[len(took)/2].Round(10*time.Millisecond), took[len(took)-1].Round(10*time.Millisecond))
 	}
 }
 
