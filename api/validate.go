@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
@@ -26,6 +25,10 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, dst any) ([]by
 	}
 	// encoding/json would silently turn invalid bytes into U+FFFD and store mangled text.
 	if !utf8.Valid(raw) {
+		var p *tarjuma.TextProblem
+		if errors.As(tarjuma.CheckText("request body", string(raw)), &p) && p.Code == tarjuma.TextInvalidUTF8 {
+			return nil, errorf(http.StatusBadRequest, "invalid_utf8", "%v", p)
+		}
 		return nil, errorf(http.StatusBadRequest, "invalid_utf8", "request body is not valid UTF-8")
 	}
 	// It does the same to an escaped lone UTF-16 surrogate such as \ud800.
@@ -95,14 +98,16 @@ func checkSource(title, body string) error {
 	case tarjuma.SourceEmpty:
 		return errorf(http.StatusUnprocessableEntity, "empty_field", "%s must not be empty", p.Field)
 	case tarjuma.SourceNUL:
-		return errorf(http.StatusUnprocessableEntity, "invalid_text", "%s contains a NUL character", p.Field)
+		return errorf(http.StatusUnprocessableEntity, "invalid_text", "%s", p.Error())
 	}
 	return errorf(http.StatusUnprocessableEntity, "not_arabic", "%s", p.Error())
 }
 
-func checkNoNUL(field, value string) error {
-	if strings.IndexByte(value, 0) >= 0 {
-		return errorf(http.StatusUnprocessableEntity, "invalid_text", "%s contains a NUL character", field)
+// checkText answers tarjuma.CheckText's verdict on a field as a JSON error. The body was
+// already refused if it was not UTF-8, so here it is a NUL, sent as the escape \u0000.
+func checkText(field, value string) error {
+	if err := tarjuma.CheckText(field, value); err != nil {
+		return errorf(http.StatusUnprocessableEntity, "invalid_text", "%v", err)
 	}
 	return nil
 }

@@ -77,6 +77,10 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 		for i := range rec {
 			rec[i] = unescapeCell(strings.TrimSpace(rec[i]))
 		}
+		if bad := textProblems(cr, rec, header); len(bad) > 0 {
+			ps = append(ps, bad...)
+			continue // the row cannot be stored; its other problems would only repeat these
+		}
 		if len(rec) != len(header) {
 			ps = append(ps, Problem{Line: line, ID: rec[0], Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
 			continue
@@ -90,6 +94,27 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 		lines = append(lines, line)
 	}
 	return finish(terms, lines, ps)
+}
+
+// textProblems returns a problem for each cell of rec that tarjuma.CheckText refuses, naming
+// its column and the line it starts on, but not its value.
+func textProblems(cr *csv.Reader, rec, header []string) []Problem {
+	var ps []Problem
+	id := rec[0]
+	if tarjuma.CheckText("id", id) != nil {
+		id = ""
+	}
+	for i, cell := range rec {
+		col := strconv.Itoa(i + 1)
+		if i < len(header) {
+			col = header[i]
+		}
+		if tarjuma.CheckText(col, cell) != nil {
+			line, _ := cr.FieldPos(i)
+			ps = append(ps, Problem{Line: line, ID: id, Field: col, Code: CodeBadText})
+		}
+	}
+	return ps
 }
 
 // parseProblem turns a CSV parse error into a problem; any other error is the reader failing

@@ -94,6 +94,13 @@ func (t Term) problems() []Problem {
 	if !validSlug(t.ID) {
 		add("id", CodeBadID, t.ID)
 	}
+	// Text no door may store (tarjuma.CheckText) is reported once per field, without the
+	// value, which would carry the NUL or broken bytes into the page or the log.
+	for _, f := range t.texts() {
+		if tarjuma.CheckText(f.field, f.value) != nil {
+			add(f.field, CodeBadText, "")
+		}
+	}
 	if !t.Kind.Valid() {
 		add("kind", CodeBadKind, string(t.Kind))
 	}
@@ -145,6 +152,29 @@ func (t Term) problems() []Problem {
 		add("valid_until", CodeBadPeriod, formatTime(t.ValidUntil))
 	}
 	return ps
+}
+
+// texts lists the term's free text by field, for tarjuma.CheckText.
+func (t Term) texts() []struct{ field, value string } {
+	var out []struct{ field, value string }
+	add := func(field string, values ...string) {
+		for _, v := range values {
+			out = append(out, struct{ field, value string }{field, v})
+		}
+	}
+	add("note", t.Note)
+	add("ar", t.Arabic...)
+	for _, l := range slices.Sorted(maps.Keys(t.Targets)) {
+		f := t.Targets[l]
+		add(string(l), f.Preferred)
+		add(string(l), f.Accepted...)
+		for _, spelling := range slices.Sorted(maps.Keys(f.Overrides)) {
+			for _, text := range f.Overrides[spelling] {
+				add(string(l), text)
+			}
+		}
+	}
+	return out
 }
 
 // cleanForm reports whether s can be stored and exported as one list item: the CSV format
@@ -206,6 +236,7 @@ const (
 	CodeBadHeader   Code = "glossary.bad_header"   // CSV header not id,kind,ar,tg,ru,en,note[,valid_from,valid_until,dnt]
 	CodeFieldCount  Code = "glossary.field_count"  // a CSV row with more or fewer fields than the header
 	CodeSyntax      Code = "glossary.syntax"       // the file cannot be parsed past this line
+	CodeBadText     Code = "glossary.bad_text"     // a NUL character or bytes that are not UTF-8 (tarjuma.CheckText)
 )
 
 // Problem is one defect of a term or of an imported row.
