@@ -35,10 +35,11 @@ const listSep = "|"
 // "gen=…; dat=…" (see formsText); forms that differ from the generated ones become overrides,
 // and an empty cell or group leaves the generated forms. One leading "'" is removed from every
 // cell, undoing the escape WriteCSV adds (see escapeCell); a cell without one is read as it is,
-// so files from other tools, which do not escape, import unchanged. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
+// so files from other tools, which do not escape, import unchanged. The file may be UTF-8, or
+// UTF-16 with a byte order mark (as spreadsheets save "Unicode text"); a UTF-8 one is skipped. On any problem it returns nil and a
 // *ValidationError listing every bad row by line, so nothing is half-imported.
 func ReadCSV(r io.Reader) ([]Term, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(decodeBOM(r))
 	cr.FieldsPerRecord = -1 // counted here, so one short row does not hide the rest
 	header, err := cr.Read()
 	if err != nil {

@@ -220,23 +220,24 @@ type Code string
 
 // The problems a term or an imported file can have; Problem.Arg carries the offending value.
 const (
-	CodeBadID       Code = "glossary.bad_id"       // not a slug
-	CodeBadKind     Code = "glossary.bad_kind"     // not one of Kinds
-	CodeNoArabic    Code = "glossary.no_arabic"    // no Arabic variant
-	CodeBadVariant  Code = "glossary.bad_variant"  // empty, padded, multi-line, contains "|" or has no word
-	CodeBadLang     Code = "glossary.bad_lang"     // a target language the desk does not publish
-	CodeNoPreferred Code = "glossary.no_preferred" // a target language without a preferred form
-	CodeBadForm     Code = "glossary.bad_form"     // a target form that cannot be stored, or repeats the preferred one
-	CodeBadOverride Code = "glossary.bad_override" // an overridden form of no spelling of the term, of a form the language lacks, or not storable
-	CodeBadPeriod   Code = "glossary.bad_period"   // valid_until not after valid_from
-	CodeBadDate     Code = "glossary.bad_date"     // not YYYY-MM-DD or RFC 3339
-	CodeBadFlag     Code = "glossary.bad_flag"     // dnt is not a boolean
-	CodeDuplicateID Code = "glossary.duplicate_id" // Arg: the line of the first occurrence
-	CodeConflict    Code = "glossary.conflict"     // an Arabic variant another term active at the same time has; Arg: its id
-	CodeBadHeader   Code = "glossary.bad_header"   // CSV header not id,kind,ar,tg,ru,en,note[,valid_from,valid_until,dnt]
-	CodeFieldCount  Code = "glossary.field_count"  // a CSV row with more or fewer fields than the header
-	CodeSyntax      Code = "glossary.syntax"       // the file cannot be parsed past this line
-	CodeBadText     Code = "glossary.bad_text"     // a NUL character or bytes that are not UTF-8 (tarjuma.CheckText)
+	CodeBadID        Code = "glossary.bad_id"        // not a slug
+	CodeBadKind      Code = "glossary.bad_kind"      // not one of Kinds
+	CodeNoArabic     Code = "glossary.no_arabic"     // no Arabic variant
+	CodeBadVariant   Code = "glossary.bad_variant"   // empty, padded, multi-line, contains "|" or has no word
+	CodeBadLang      Code = "glossary.bad_lang"      // a target language the desk does not publish
+	CodeNoPreferred  Code = "glossary.no_preferred"  // a target language without a preferred form
+	CodeBadForm      Code = "glossary.bad_form"      // a target form that cannot be stored, or repeats the preferred one
+	CodeBadOverride  Code = "glossary.bad_override"  // an overridden form of no spelling of the term, of a form the language lacks, or not storable
+	CodeBadPeriod    Code = "glossary.bad_period"    // valid_until not after valid_from
+	CodeBadDate      Code = "glossary.bad_date"      // not YYYY-MM-DD or RFC 3339
+	CodeBadFlag      Code = "glossary.bad_flag"      // dnt is not a boolean
+	CodeDuplicateID  Code = "glossary.duplicate_id"  // Arg: the line of the first occurrence
+	CodeConflict     Code = "glossary.conflict"      // an Arabic variant another term active at the same time has; Arg: its id
+	CodeBadHeader    Code = "glossary.bad_header"    // CSV header not id,kind,ar,tg,ru,en,note[,valid_from,valid_until,dnt]
+	CodeFieldCount   Code = "glossary.field_count"   // a CSV row with more or fewer fields than the header
+	CodeSyntax       Code = "glossary.syntax"        // the file cannot be parsed past this line
+	CodeBadText      Code = "glossary.bad_text"      // a NUL character or bytes that are not UTF-8 (tarjuma.CheckText)
+	CodeMoreProblems Code = "glossary.more_problems" // the last of MaxProblems problems reported; Arg: how many more there are
 )
 
 // Problem is one defect of a term or of an imported row.
