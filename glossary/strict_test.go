@@ -92,4 +92,8 @@ func TestImportProblemsCapped(t *testing.T) {
 	if last := ve.Problems[MaxProblems]; last.Code != CodeMoreProblems || last.Arg != fmt.Sprint(rows-MaxProblems) {
 		t.Errorf("last problem %+v, want %s with %d", last, CodeMoreProblems, rows-MaxProblems)
 	}
+	// The message lists the first ten and counts every other problem, listed or not.
+	if msg := ve.Error(); !strings.HasSuffix(msg, fmt.Sprintf("; and %d more", rows-10)) || strings.Count(msg, "glossary.bad_id") != 10 {
+		t.Errorf("message %q, want ten problems and \"; and %d more\"", msg, rows-10)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -261,9 +262,13 @@ const maxProblemsInMessage = 10
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("glossary: invalid")
-	for i, p := range e.Problems {
+	ps, omitted := e.Problems, 0
+	if n := len(ps); n > 0 && ps[n-1].Code == CodeMoreProblems {
+		omitted, _ = strconv.Atoi(ps[n-1].Arg) // counted by capProblems, not listed
+		ps = ps[:n-1]
+	}
+	for i, p := range ps {
 		if i == maxProblemsInMessage {
-			fmt.Fprintf(&b, "; and %d more", len(e.Problems)-i)
 			break
 		}
 		b.WriteString("; ")
@@ -274,6 +279,9 @@ func (e *ValidationError) Error() string {
 		if p.Arg != "" {
 			fmt.Fprintf(&b, " %q", p.Arg)
 		}
+	}
+	if rest := len(ps) + omitted - min(len(ps), maxProblemsInMessage); rest > 0 {
+		fmt.Fprintf(&b, "; and %d more", rest)
 	}
 	return b.String()
 }
