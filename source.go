@@ -1,26 +1,27 @@
 package tarjuma
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"unicode"
 )
 
 // The reasons CheckSource refuses a source.
 const (
 	SourceEmpty     = "empty"      // the title or the body has no visible text
-	SourceNUL       = "nul"        // a NUL character, which PostgreSQL text cannot hold
+	SourceNUL       = "nul"        // text CheckText refuses (a NUL or invalid UTF-8); Text says which
 	SourceNotArabic = "not_arabic" // Arabic is not the script of most letters
 )
 
 // SourceProblem says why a source cannot be accepted, in parts each caller words its own way
 // (the API as a JSON error, the submit page as a message id).
 type SourceProblem struct {
-	Code    string // SourceEmpty, SourceNUL or SourceNotArabic
-	Field   string // "title" or "body" for SourceEmpty and SourceNUL
-	Script  string // SourceNotArabic: the script with the most letters; "" when there are none
-	Percent int    // SourceNotArabic: that script's share of the letters
+	Code    string       // SourceEmpty, SourceNUL or SourceNotArabic
+	Field   string       // "title" or "body" for SourceEmpty and SourceNUL
+	Script  string       // SourceNotArabic: the script with the most letters; "" when there are none
+	Percent int          // SourceNotArabic: that script's share of the letters
+	Text    *TextProblem // SourceNUL: what CheckText found
 }
 
 func (p *SourceProblem) Error() string {
@@ -28,7 +29,7 @@ func (p *SourceProblem) Error() string {
 	case p.Code == SourceEmpty:
 		return p.Field + " must not be empty"
 	case p.Code == SourceNUL:
-		return p.Field + " contains a NUL character"
+		return p.Text.Error()
 	case p.Script == "":
 		return "source must be Arabic script; found no letters"
 	case p.Script == "Arabic":
@@ -38,16 +39,17 @@ func (p *SourceProblem) Error() string {
 }
 
 // CheckSource enforces what the pipeline needs of an Arabic source: a title and a body with
-// visible text, no NUL, and Arabic as the script of more than half of the letters, so a pasted
+// visible text (Blank), text CheckText accepts, and Arabic as the script of more than half of the letters, so a pasted
 // Russian or English article is refused up front instead of being "translated". It returns
 // nil or a *SourceProblem.
 func CheckSource(title, body string) error {
 	for _, f := range []struct{ name, value string }{{"title", title}, {"body", body}} {
-		if strings.TrimSpace(f.value) == "" {
-			return &SourceProblem{Code: SourceEmpty, Field: f.name}
+		var tp *TextProblem
+		if errors.As(CheckText(f.name, f.value), &tp) {
+			return &SourceProblem{Code: SourceNUL, Field: f.name, Text: tp}
 		}
-		if strings.IndexByte(f.value, 0) >= 0 {
-			return &SourceProblem{Code: SourceNUL, Field: f.name}
+		if Blank(f.value) {
+			return &SourceProblem{Code: SourceEmpty, Field: f.name}
 		}
 	}
 	if p := checkArabic(title + "\n" + body); p != nil {

@@ -42,7 +42,7 @@ func (req *createRequest) normalize() error {
 	if len(req.ExternalID) > maxExternalIDLen {
 		return errorf(http.StatusUnprocessableEntity, "invalid_external_id", "external_id is longer than %d bytes", maxExternalIDLen)
 	}
-	if err := checkNoNUL("external_id", req.ExternalID); err != nil {
+	if err := checkText("external_id", req.ExternalID); err != nil {
 		return err
 	}
 	switch {

@@ -125,7 +125,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 			return errorf(http.StatusUnprocessableEntity, "invalid_lang", "langs: %q is not one of %v or is repeated", l, tarjuma.TargetLangs())
 		}
 	}
-	if err := checkNoNUL("description", req.Description); err != nil {
+	if err := checkText("description", req.Description); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(req.Description) > publish.MaxDescriptionRunes {

@@ -91,7 +91,7 @@ func editTexts(base tarjuma.Version, req saveVersionRequest) (map[string]string,
 		if e.Text == nil {
 			return nil, errorf(http.StatusUnprocessableEntity, "empty_field", "segment %q has no text", e.ID)
 		}
-		if err := checkNoNUL("segment "+e.ID, *e.Text); err != nil {
+		if err := checkText("segment "+e.ID, *e.Text); err != nil {
 			return nil, err
 		}
 		texts[e.ID] = *e.Text
@@ -119,7 +119,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if req.Version < 1 {
 		return errorf(http.StatusUnprocessableEntity, "invalid_version", "version must be a version number, from 1")
 	}
-	if err := checkNoNUL("comment", req.Comment); err != nil {
+	if err := checkText("comment", req.Comment); err != nil {
 		return err
 	}
 	if err := s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), translate.MemoryKey); err != nil {
@@ -149,7 +149,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
 	if comment == "" {
 		return errorf(http.StatusUnprocessableEntity, "empty_field", "comment must say what to fix")
 	}
-	if err := checkNoNUL("comment", comment); err != nil {
+	if err := checkText("comment", comment); err != nil {
 		return err
 	}
 	switch {

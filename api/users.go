@@ -89,7 +89,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if name == "" || len([]rune(name)) > maxTokenNameRunes {
 		return errorf(http.StatusUnprocessableEntity, "empty_field", "name must be 1 to %d characters", maxTokenNameRunes)
 	}
-	if err := checkNoNUL("name", name); err != nil {
+	if err := checkText("name", name); err != nil {
 		return err
 	}
 	if req.Role != "" && !req.Role.Valid() {

@@ -184,9 +184,17 @@ func (a *Auth) Middleware(next http.Handler, fail func(w http.ResponseWriter, r 
 				http.Error(w, "cross-origin request refused", http.StatusForbidden)
 				return
 			}
-			if ok && !a.validCSRF(w, r, s.CSRFToken) {
-				http.Error(w, "missing or wrong CSRF token", http.StatusForbidden)
-				return
+			if ok {
+				switch valid, tooLarge := a.validCSRF(w, r, s.CSRFToken); {
+				case tooLarge:
+					// Said as it is: a form that cannot be read has no token, but calling an
+					// oversized upload a CSRF failure sends the user looking for the wrong fault.
+					http.Error(w, fmt.Sprintf("file too large: a form may send at most %d MiB", a.maxForm>>20), http.StatusRequestEntityTooLarge)
+					return
+				case !valid:
+					http.Error(w, "missing or wrong CSRF token", http.StatusForbidden)
+					return
+				}
 			}
 		}
 		if !ok {
@@ -238,15 +246,27 @@ func (a *Auth) load(w http.ResponseWriter, r *http.Request) (id string, s store.
 
 // validCSRF compares the request's token with want in constant time. The header is looked at
 // first so that script can post JSON without a form body; the body is parsed under the
-// MaxFormBytes cap, and what it held stays available to the handler through r.Form.
-func (a *Auth) validCSRF(w http.ResponseWriter, r *http.Request, want string) bool {
+// MaxFormBytes cap, and what it held stays available to the handler through r.Form. The cap
+// holds with the header too, so a handler parsing the body itself is bounded the same way.
+// tooLarge reports a body over the cap, which has no readable token but is no forgery.
+func (a *Auth) validCSRF(w http.ResponseWriter, r *http.Request, want string) (valid, tooLarge bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, a.maxForm)
 	got := r.Header.Get(CSRFHeader)
 	if got == "" {
-		r.Body = http.MaxBytesReader(w, r.Body, a.maxForm)
-		got = r.PostFormValue(CSRFField) // a body that fails to parse has no token: 403
+		// As PostFormValue would parse it, but with the error kept: a body that fails to
+		// parse has no token (403), unless it failed for its size (413).
+		err := r.ParseMultipartForm(multipartMemory)
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return false, true
+		}
+		got = r.PostFormValue(CSRFField)
 	}
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1, false
 }
+
+// multipartMemory is how much of a multipart form is held in memory before its files spill to
+// temporary files, as net/http's own default for PostFormValue.
+const multipartMemory = 32 << 20
 
 // LogIn checks the password and on success replaces any session the request carried by a new
 // one and sets its cookie. The attempt is counted in Redis before the password is hashed, per

@@ -35,10 +35,11 @@ const listSep = "|"
 // "gen=…; dat=…" (see formsText); forms that differ from the generated ones become overrides,
 // and an empty cell or group leaves the generated forms. One leading "'" is removed from every
 // cell, undoing the escape WriteCSV adds (see escapeCell); a cell without one is read as it is,
-// so files from other tools, which do not escape, import unchanged. A UTF-8 byte order mark is skipped. On any problem it returns nil and a
+// so files from other tools, which do not escape, import unchanged. The file may be UTF-8, or
+// UTF-16 with a byte order mark (as spreadsheets save "Unicode text"); a UTF-8 one is skipped. On any problem it returns nil and a
 // *ValidationError listing every bad row by line, so nothing is half-imported.
 func ReadCSV(r io.Reader) ([]Term, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(decodeBOM(r))
 	cr.FieldsPerRecord = -1 // counted here, so one short row does not hide the rest
 	header, err := cr.Read()
 	if err != nil {
@@ -77,6 +78,10 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 		for i := range rec {
 			rec[i] = unescapeCell(strings.TrimSpace(rec[i]))
 		}
+		if bad := textProblems(cr, rec, header); len(bad) > 0 {
+			ps = append(ps, bad...)
+			continue // the row cannot be stored; its other problems would only repeat these
+		}
 		if len(rec) != len(header) {
 			ps = append(ps, Problem{Line: line, ID: rec[0], Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
 			continue
@@ -90,6 +95,27 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 		lines = append(lines, line)
 	}
 	return finish(terms, lines, ps)
+}
+
+// textProblems returns a problem for each cell of rec that tarjuma.CheckText refuses, naming
+// its column and the line it starts on, but not its value.
+func textProblems(cr *csv.Reader, rec, header []string) []Problem {
+	var ps []Problem
+	id := rec[0]
+	if tarjuma.CheckText("id", id) != nil {
+		id = ""
+	}
+	for i, cell := range rec {
+		col := strconv.Itoa(i + 1)
+		if i < len(header) {
+			col = header[i]
+		}
+		if tarjuma.CheckText(col, cell) != nil {
+			line, _ := cr.FieldPos(i)
+			ps = append(ps, Problem{Line: line, ID: id, Field: col, Code: CodeBadText})
+		}
+	}
+	return ps
 }
 
 // parseProblem turns a CSV parse error into a problem; any other error is the reader failing

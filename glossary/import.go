@@ -2,10 +2,14 @@ package glossary
 
 import (
 	"cmp"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // finish validates what a reader parsed (terms[i] came from lines[i]) and returns either all
@@ -27,9 +31,23 @@ func finish(terms []Term, lines []int, problems []Problem) ([]Term, error) {
 	problems = append(problems, conflicts(terms, lines)...)
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
-		return nil, &ValidationError{Problems: problems}
+		return nil, &ValidationError{Problems: capProblems(problems)}
 	}
 	return terms, nil
+}
+
+// MaxProblems is how many problems an import reports; the rest are counted in one last
+// problem, CodeMoreProblems. A file that is wrong on every one of its 100,000 lines (the wrong
+// encoding, the wrong columns) would otherwise make an error page, an API answer and a log
+// line of megabytes, and the first hundred say what to fix.
+const MaxProblems = 100
+
+func capProblems(ps []Problem) []Problem {
+	if len(ps) <= MaxProblems {
+		return ps
+	}
+	more := len(ps) - MaxProblems
+	return append(ps[:MaxProblems:MaxProblems], Problem{Code: CodeMoreProblems, Arg: strconv.Itoa(more)})
 }
 
 // conflicts reports Arabic variants that two terms active at the same time share: the matcher
@@ -87,4 +105,12 @@ func formatTime(t time.Time) string {
 		return t.UTC().Format(time.DateOnly)
 	}
 	return t.Format(time.RFC3339Nano)
+}
+
+// decodeBOM reads r as UTF-8, unless it starts with a UTF-16 byte order mark (little or big
+// endian), as files exported by terminology tools and spreadsheets do: then it is decoded to
+// UTF-8 and the mark dropped. Without a mark the bytes pass unchanged, so text that is not
+// UTF-8 reaches tarjuma.CheckText and is refused, not repaired to U+FFFD.
+func decodeBOM(r io.Reader) io.Reader {
+	return transform.NewReader(r, unicode.BOMOverride(transform.Nop))
 }

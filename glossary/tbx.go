@@ -155,9 +155,20 @@ func tbxLangSec(l tarjuma.Lang, forms []string) tbxLang {
 // termEntry/langSet/tig), as written by WriteTBX or by other terminology tools. Languages other
 // than ar, tg, ru and en are skipped, and so are deprecated and superseded terms; a subjectField
 // that is not a kind makes the term "other" and is kept in the note. Like ReadCSV it returns
-// nil and a *ValidationError with every problem by line if anything is wrong.
+// nil and a *ValidationError with every problem by line if anything is wrong. The file may be
+// UTF-8, or UTF-16 with a byte order mark.
 func ReadTBX(r io.Reader) ([]Term, error) {
-	dec := xml.NewDecoder(r)
+	dec := xml.NewDecoder(decodeBOM(r))
+	// decodeBOM has already made UTF-8 of a file that starts with a UTF-16 byte order mark, as
+	// terminology tools export TBX, so its declaration's encoding="UTF-16" is true of the file
+	// and no longer of the bytes read; any other encoding is refused as a syntax problem.
+	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		switch strings.ToLower(label) {
+		case "utf-16", "utf-16le", "utf-16be", "utf-8":
+			return input, nil
+		}
+		return nil, &charsetError{label}
+	}
 	var terms []Term
 	var lines []int
 	var ps []Problem
@@ -203,6 +214,10 @@ func ReadTBX(r io.Reader) ([]Term, error) {
 // and is returned as it is.
 func xmlProblem(err error) (Problem, error) {
 	var se *xml.SyntaxError
+	var ce *charsetError
+	if errors.As(err, &ce) { // in the declaration, which is on the first line
+		return Problem{Line: 1, Code: CodeSyntax, Arg: ce.Error()}, nil
+	}
 	if !errors.As(err, &se) {
 		return Problem{}, fmt.Errorf("glossary: reading TBX: %w", err)
 	}
@@ -332,4 +347,12 @@ func (ls tbxLang) forms() (out, inflected []string) {
 func baseLang(tag string) string {
 	base, _, _ := strings.Cut(strings.TrimSpace(tag), "-")
 	return strings.ToLower(base)
+}
+
+// charsetError is a TBX file declaring an encoding ReadTBX does not read: the file's fault, so
+// a problem on its first line rather than a failure to read.
+type charsetError struct{ label string }
+
+func (e *charsetError) Error() string {
+	return fmt.Sprintf("encoding %q is not supported; save the file as UTF-8 or UTF-16", e.label)
 }

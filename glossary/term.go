@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +95,13 @@ func (t Term) problems() []Problem {
 	if !validSlug(t.ID) {
 		add("id", CodeBadID, t.ID)
 	}
+	// Text no door may store (tarjuma.CheckText) is reported once per field, without the
+	// value, which would carry the NUL or broken bytes into the page or the log.
+	for _, f := range t.texts() {
+		if tarjuma.CheckText(f.field, f.value) != nil {
+			add(f.field, CodeBadText, "")
+		}
+	}
 	if !t.Kind.Valid() {
 		add("kind", CodeBadKind, string(t.Kind))
 	}
@@ -147,6 +155,29 @@ func (t Term) problems() []Problem {
 	return ps
 }
 
+// texts lists the term's free text by field, for tarjuma.CheckText.
+func (t Term) texts() []struct{ field, value string } {
+	var out []struct{ field, value string }
+	add := func(field string, values ...string) {
+		for _, v := range values {
+			out = append(out, struct{ field, value string }{field, v})
+		}
+	}
+	add("note", t.Note)
+	add("ar", t.Arabic...)
+	for _, l := range slices.Sorted(maps.Keys(t.Targets)) {
+		f := t.Targets[l]
+		add(string(l), f.Preferred)
+		add(string(l), f.Accepted...)
+		for _, spelling := range slices.Sorted(maps.Keys(f.Overrides)) {
+			for _, text := range f.Overrides[spelling] {
+				add(string(l), text)
+			}
+		}
+	}
+	return out
+}
+
 // cleanForm reports whether s can be stored and exported as one list item: the CSV format
 // separates alternatives with "|" and keeps one term per line.
 func cleanForm(s string) bool {
@@ -190,22 +221,24 @@ type Code string
 
 // The problems a term or an imported file can have; Problem.Arg carries the offending value.
 const (
-	CodeBadID       Code = "glossary.bad_id"       // not a slug
-	CodeBadKind     Code = "glossary.bad_kind"     // not one of Kinds
-	CodeNoArabic    Code = "glossary.no_arabic"    // no Arabic variant
-	CodeBadVariant  Code = "glossary.bad_variant"  // empty, padded, multi-line, contains "|" or has no word
-	CodeBadLang     Code = "glossary.bad_lang"     // a target language the desk does not publish
-	CodeNoPreferred Code = "glossary.no_preferred" // a target language without a preferred form
-	CodeBadForm     Code = "glossary.bad_form"     // a target form that cannot be stored, or repeats the preferred one
-	CodeBadOverride Code = "glossary.bad_override" // an overridden form of no spelling of the term, of a form the language lacks, or not storable
-	CodeBadPeriod   Code = "glossary.bad_period"   // valid_until not after valid_from
-	CodeBadDate     Code = "glossary.bad_date"     // not YYYY-MM-DD or RFC 3339
-	CodeBadFlag     Code = "glossary.bad_flag"     // dnt is not a boolean
-	CodeDuplicateID Code = "glossary.duplicate_id" // Arg: the line of the first occurrence
-	CodeConflict    Code = "glossary.conflict"     // an Arabic variant another term active at the same time has; Arg: its id
-	CodeBadHeader   Code = "glossary.bad_header"   // CSV header not id,kind,ar,tg,ru,en,note[,valid_from,valid_until,dnt]
-	CodeFieldCount  Code = "glossary.field_count"  // a CSV row with more or fewer fields than the header
-	CodeSyntax      Code = "glossary.syntax"       // the file cannot be parsed past this line
+	CodeBadID        Code = "glossary.bad_id"        // not a slug
+	CodeBadKind      Code = "glossary.bad_kind"      // not one of Kinds
+	CodeNoArabic     Code = "glossary.no_arabic"     // no Arabic variant
+	CodeBadVariant   Code = "glossary.bad_variant"   // empty, padded, multi-line, contains "|" or has no word
+	CodeBadLang      Code = "glossary.bad_lang"      // a target language the desk does not publish
+	CodeNoPreferred  Code = "glossary.no_preferred"  // a target language without a preferred form
+	CodeBadForm      Code = "glossary.bad_form"      // a target form that cannot be stored, or repeats the preferred one
+	CodeBadOverride  Code = "glossary.bad_override"  // an overridden form of no spelling of the term, of a form the language lacks, or not storable
+	CodeBadPeriod    Code = "glossary.bad_period"    // valid_until not after valid_from
+	CodeBadDate      Code = "glossary.bad_date"      // not YYYY-MM-DD or RFC 3339
+	CodeBadFlag      Code = "glossary.bad_flag"      // dnt is not a boolean
+	CodeDuplicateID  Code = "glossary.duplicate_id"  // Arg: the line of the first occurrence
+	CodeConflict     Code = "glossary.conflict"      // an Arabic variant another term active at the same time has; Arg: its id
+	CodeBadHeader    Code = "glossary.bad_header"    // CSV header not id,kind,ar,tg,ru,en,note[,valid_from,valid_until,dnt]
+	CodeFieldCount   Code = "glossary.field_count"   // a CSV row with more or fewer fields than the header
+	CodeSyntax       Code = "glossary.syntax"        // the file cannot be parsed past this line
+	CodeBadText      Code = "glossary.bad_text"      // a NUL character or bytes that are not UTF-8 (tarjuma.CheckText)
+	CodeMoreProblems Code = "glossary.more_problems" // the last of MaxProblems problems reported; Arg: how many more there are
 )
 
 // Problem is one defect of a term or of an imported row.
@@ -229,9 +262,13 @@ const maxProblemsInMessage = 10
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("glossary: invalid")
-	for i, p := range e.Problems {
+	ps, omitted := e.Problems, 0
+	if n := len(ps); n > 0 && ps[n-1].Code == CodeMoreProblems {
+		omitted, _ = strconv.Atoi(ps[n-1].Arg) // counted by capProblems, not listed
+		ps = ps[:n-1]
+	}
+	for i, p := range ps {
 		if i == maxProblemsInMessage {
-			fmt.Fprintf(&b, "; and %d more", len(e.Problems)-i)
 			break
 		}
 		b.WriteString("; ")
@@ -242,6 +279,9 @@ func (e *ValidationError) Error() string {
 		if p.Arg != "" {
 			fmt.Fprintf(&b, " %q", p.Arg)
 		}
+	}
+	if rest := len(ps) + omitted - min(len(ps), maxProblemsInMessage); rest > 0 {
+		fmt.Fprintf(&b, "; and %d more", rest)
 	}
 	return b.String()
 }

@@ -38,12 +38,18 @@ func guardedControl(_, address string, _ syscall.RawConn) error {
 	return CheckAddr(ap.Addr())
 }
 
-// CheckURL validates a receiver URL when a subscriber is registered: absolute http or https,
+// MaxURLBytes bounds a receiver URL: it is stored, listed, logged with every delivery and
+// sent in a request line, and 2 KiB is what browsers and most servers reliably take.
+const MaxURLBytes = 2 << 10
+
+// CheckURL validates a receiver URL when a subscriber is registered: at most MaxURLBytes, absolute http or https,
 // a host, no credentials or fragment; and, unless allowPrivate, no host that is a private
 // address or localhost. Names are resolved only at send time, where the dialer checks them.
 func CheckURL(raw string, allowPrivate bool) error {
 	u, err := url.Parse(raw)
 	switch {
+	case len(raw) > MaxURLBytes:
+		return fmt.Errorf("the URL is longer than %d bytes", MaxURLBytes)
 	case err != nil:
 		return fmt.Errorf("not a URL: %w", err)
 	case u.Scheme != "https" && u.Scheme != "http":

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
@@ -121,7 +120,7 @@ const maxSegmentBytes = 64 << 10
 // pipeline stores LF; ok is false for text that is not UTF-8, holds a NUL or is too long.
 func formText(value string) (text string, ok bool) {
 	text = strings.ReplaceAll(value, "\r\n", "\n")
-	return text, utf8.ValidString(text) && strings.IndexByte(text, 0) < 0 && len(text) <= maxSegmentBytes
+	return text, tarjuma.CheckText("text", text) == nil && len(text) <= maxSegmentBytes
 }
 
 // postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.

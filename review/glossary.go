@@ -324,6 +324,15 @@ const maxImportMemory = 1 << 20
 // page then lists every problem by line.
 func (s *Server) importTerms(w http.ResponseWriter, r *http.Request, rc *request) error {
 	if err := r.ParseMultipartForm(maxImportMemory); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			p, err := s.loadGlossary(r, rc)
+			if err != nil {
+				return err
+			}
+			p.Error = "glossary.file_too_large"
+			s.render(w, r, rc, http.StatusRequestEntityTooLarge, "glossary", p)
+			return nil
+		}
 		return fmt.Errorf("glossary import form: %w: %v", tarjuma.ErrInvalid, err)
 	}
 	file, header, err := r.FormFile("file")

@@ -99,11 +99,42 @@ func New(cfg Config) *Server {
 	}
 	// A session that cannot be loaded (the database is down) is shown as any handler's error
 	// would be, by fail, instead of the middleware's plain-text 500.
-	s.handler = securityHeaders(cfg.Auth.Middleware(mux, func(w http.ResponseWriter, r *http.Request, err error) {
+	s.handler = securityHeaders(cfg.Auth.Middleware(s.dispatch(mux), func(w http.ResponseWriter, r *http.Request, err error) {
 		s.fail(w, r, s.newRequest(r), err)
 	}))
 	return s
 }
+
+// dispatch answers a path no route matches with the desk's not-found page, in the visitor's
+// language, instead of the mux's plain text; a wrong method keeps the mux's 405 and Allow.
+// cmd mounts the Server on "/" too, so every unmatched path outside /api/ gets this page and
+// the security headers every page has.
+func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" && !s.methodMismatch(mux, r) {
+			s.fail(w, r, s.newRequest(r), fmt.Errorf("page %q: %w", r.URL.Path, tarjuma.ErrNotFound))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// methodMismatch reports whether some route has r's path with another method (a 405).
+func (s *Server) methodMismatch(mux *http.ServeMux, r *http.Request) bool {
+	probe := &statusProbe{header: http.Header{}}
+	mux.ServeHTTP(probe, r)
+	return probe.status == http.StatusMethodNotAllowed
+}
+
+// statusProbe records the status of the mux's own 404 or 405 answer and drops the rest.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) WriteHeader(code int)        { p.status = code }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
 
 // ServeHTTP serves the pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
@@ -130,7 +129,7 @@ func (f *submitForm) problems() []string {
 		switch {
 		case p.Code == tarjuma.SourceEmpty && p.Field == "title":
 			errs = append(errs, "submit.error_title_empty")
-			if strings.TrimSpace(f.Body) == "" {
+			if tarjuma.Blank(f.Body) {
 				errs = append(errs, "submit.error_body_empty")
 			}
 		case p.Code == tarjuma.SourceEmpty:
@@ -141,7 +140,7 @@ func (f *submitForm) problems() []string {
 			errs = append(errs, "submit.error_not_arabic")
 		}
 	}
-	bad := strings.IndexByte(f.ExternalID, 0) >= 0 || !utf8.ValidString(f.Title+f.Body+f.ExternalID)
+	bad := tarjuma.CheckText("external_id", f.ExternalID) != nil
 	if bad && !slices.Contains(errs, "submit.error_text") {
 		errs = append(errs, "submit.error_text")
 	}

@@ -78,7 +78,7 @@ func (f subscriberForm) problems(allowPrivate bool) []string {
 	if !f.Langs.valid() {
 		errs = append(errs, "subscribers.error_langs")
 	}
-	if !utf8.ValidString(f.Description) || strings.IndexByte(f.Description, 0) >= 0 ||
+	if tarjuma.CheckText("description", f.Description) != nil ||
 		utf8.RuneCountInString(f.Description) > publish.MaxDescriptionRunes {
 		errs = append(errs, "subscribers.error_description")
 	}

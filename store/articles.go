@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -353,6 +354,9 @@ func (db *DB) UpdateArticleSource(ctx context.Context, id int64, title, body, au
 
 // SourceRevision returns revision n of an article's source.
 func (db *DB) SourceRevision(ctx context.Context, articleID int64, n int) (tarjuma.SourceRevision, error) {
+	if !storableNumber(n) {
+		return tarjuma.SourceRevision{}, fmt.Errorf("store: source revision %d of article %d: %w", n, articleID, tarjuma.ErrNotFound)
+	}
 	r := tarjuma.SourceRevision{ArticleID: articleID, Number: n}
 	err := db.read.QueryRowContext(ctx, `SELECT title, body, author, created_at FROM source_revisions
 		WHERE article_id = $1 AND number = $2`, articleID, n).Scan(&r.Title, &r.Body, &r.Author, &r.CreatedAt)
@@ -362,3 +366,8 @@ func (db *DB) SourceRevision(ctx context.Context, articleID int64, n int) (tarju
 	r.CreatedAt = r.CreatedAt.UTC()
 	return r, nil
 }
+
+// storableNumber reports whether n can be a version or revision number, which the schema keeps
+// as a 32-bit integer. A larger one names no row, and PostgreSQL would answer it with an
+// out-of-range error instead of no row, which a caller could only report as a failure of ours.
+func storableNumber(n int) bool { return n >= 1 && n <= math.MaxInt32 }

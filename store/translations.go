@@ -320,6 +320,9 @@ func machineVersion(ctx context.Context, q querier, articleID int64, lang tarjum
 
 // Version returns version n of a translation, or tarjuma.ErrNotFound.
 func (db *DB) Version(ctx context.Context, articleID int64, lang tarjuma.Lang, n int) (tarjuma.Version, error) {
+	if !storableNumber(n) {
+		return tarjuma.Version{}, fmt.Errorf("store: version %d of %d/%s: %w", n, articleID, lang, tarjuma.ErrNotFound)
+	}
 	v, err := scanVersion(db.read.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
 		WHERE article_id = $1 AND lang = $2 AND number = $3`, articleID, lang, n))
 	if err != nil {

@@ -163,6 +163,9 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 	for _, p := range pages.Routes() {
 		mux.Handle(p, pages)
 	}
+	// Everything else too, so an unknown path gets the desk's not-found page with the security
+	// headers every page has, not this mux's bare plain text.
+	mux.Handle("/", pages)
 	return mux, nil
 }
 

@@ -212,4 +212,19 @@ func TestUnmatchedAPIRequestsAnswerJSON(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("GET /login: status %d, %s; the review pages must still answer", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+	// Outside /api/, an unknown path is the desk's not-found page, with the security headers
+	// every page has, not the outer mux's bare text.
+	resp, err = http.Get(base + "/no/such/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET /no/such/page: status %d, %s; want the desk's 404 page", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("GET /no/such/page: no %s header", h)
+		}
+	}
 }
