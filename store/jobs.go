@@ -40,6 +40,9 @@ func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time
 			SELECT id FROM (SELECT id FROM jobs d WHERE d.dispatched_at < $1 AND EXISTS (SELECT 1 FROM translations t
 				WHERE t.article_id = d.article_id AND t.lang = d.lang AND t.source_revision = d.source_revision
 				AND t.status IN (`+p.list(tarjuma.StatusQueued, tarjuma.StatusTranslating)+`)) ORDER BY id LIMIT $2) lost)
+			-- Said again of the row itself: a row another relay marked dispatched after this
+			-- statement's snapshot is re-checked against these, not the IN list, once locked.
+			AND (j.dispatched_at IS NULL OR j.dispatched_at < $1)
 		ORDER BY CASE j.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, j.id
 		LIMIT $2`, p, scanJob, func(j Job) int64 { return j.ID }, enqueue)
 	if err != nil {
