@@ -162,6 +162,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/articles/{id}/translations/{lang}/versions", drafters, s.saveVersion},
 		{"POST /api/v1/articles/{id}/translations/{lang}/approve", reviewers, s.approve},
 		{"POST /api/v1/articles/{id}/translations/{lang}/reject", reviewers, s.reject},
+		{"GET /api/v1/articles/{id}/translations/{lang}/events", readers, s.listReviewEvents},
 		{"GET /api/v1/glossary/terms", readers, s.listTerms},
 		{"POST /api/v1/glossary/terms", admins, s.createTerm},
 		{"GET /api/v1/glossary/terms/{id}", readers, s.getTerm},

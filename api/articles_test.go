@@ -342,3 +342,7 @@ func saveMachineVersion(t *testing.T, db *store.DB, articleID int64, lang tarjum
 	}
 	return v
 }
+
+// fixtureOverride approves saveMachineVersion's versions, whose untranslated p1.s2 is an open
+// issue, where the approval is not what is under test.
+var fixtureOverride = &store.Override{Reason: "test fixture: p1.s2 is left untranslated"}

@@ -40,7 +40,9 @@ func TestAuthorization(t *testing.T) {
 		existing := newTerm()
 		// Review calls get a draft to act on: the latest version, or a fresh one in needs_review.
 		saveBody := func() string { return jsonOf(t, e.unchangedEdit(t, a.ID, tarjuma.Tajik)) }
-		approveBody := func() string { return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik)}) }
+		approveBody := func() string {
+			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "override": map[string]any{"reason": fixtureOverride.Reason}})
+		}
 		rejectBody := func() string {
 			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "comment": "الترجمة ناقصة"})
 		}
@@ -55,7 +57,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		newSubscriber()
 		saveMachineVersion(t, e.db, a.ID, tarjuma.English, 1, "Summit")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", fixtureOverride, func(s string) string { return s }); err != nil {
 			t.Fatal(err)
 		}
 		subscriberBody := jsonOf(t, map[string]any{"url": "https://site.example/hook", "langs": []string{"ru"}})
@@ -80,6 +82,7 @@ func TestAuthorization(t *testing.T) {
 			{"POST /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), saveBody, reviewers, http.StatusCreated},
 			{"POST /api/v1/articles/{id}/translations/{lang}/approve", fixed(article + "/translations/tg/approve"), approveBody, reviewers, http.StatusOK},
 			{"POST /api/v1/articles/{id}/translations/{lang}/reject", fixed(article + "/translations/tg/reject"), rejectBody, reviewers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/events", fixed(article + "/translations/tg/events"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
 			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},

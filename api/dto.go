@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // The response shapes. They are separate from the domain types so that renaming a Go field
@@ -171,4 +172,47 @@ func newVersionJSON(v tarjuma.Version) *versionJSON {
 
 type versionListJSON struct {
 	Versions []versionSummaryJSON `json:"versions"`
+}
+
+// issueJSON is an open issue of a version: the segment ("title" or a body id) and what is
+// wrong with it, "untranslated" or "empty".
+type issueJSON struct {
+	ID      string            `json:"id"`
+	Problem tarjuma.IssueKind `json:"problem"`
+}
+
+func issuesJSON(issues []tarjuma.Issue) []issueJSON {
+	out := make([]issueJSON, len(issues))
+	for i, is := range issues {
+		out[i] = issueJSON{ID: is.SegmentID, Problem: is.Kind}
+	}
+	return out
+}
+
+type reviewEventListJSON struct {
+	Events []reviewEventJSON `json:"events"`
+}
+
+// reviewEventJSON is a reviewer's decision on a version; override is set only on an approval
+// of a version with open issues.
+type reviewEventJSON struct {
+	Version  int                `json:"version"`
+	Actor    string             `json:"actor"`
+	Action   tarjuma.Status     `json:"action"` // approved or rejected
+	Comment  string             `json:"comment"`
+	Override *overrideEventJSON `json:"override,omitempty"`
+	At       time.Time          `json:"at"`
+}
+
+type overrideEventJSON struct {
+	Reason string      `json:"reason"`
+	Issues []issueJSON `json:"issues"`
+}
+
+func newReviewEventJSON(ev store.ReviewEvent) reviewEventJSON {
+	out := reviewEventJSON{Version: ev.Version, Actor: ev.Actor, Action: ev.Action, Comment: ev.Comment, At: ev.At}
+	if ev.Override != nil {
+		out.Override = &overrideEventJSON{Reason: ev.Override.Reason, Issues: issuesJSON(ev.Override.Issues)}
+	}
+	return out
 }

@@ -24,6 +24,8 @@ type apiError struct {
 	code    string
 	message string
 	details any // optional structured detail, such as the bad rows of an import
+	// issues are the segments that keep a version from being approved (code open_issues).
+	issues []issueJSON
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -42,6 +44,7 @@ type errorBody struct {
 		Message string `json:"message"`
 		Details any    `json:"details,omitempty"`
 	} `json:"error"`
+	Issues []issueJSON `json:"issues,omitempty"`
 }
 
 // asAPIError maps err to what the client sees; ok is false for internal errors.
@@ -86,6 +89,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Details = e.code, e.message, e.details
+	body.Issues = e.issues
 	if err := writeJSON(w, e.status, body); err != nil {
 		s.log.ErrorContext(r.Context(), "error response failed", "request_id", requestID(r.Context()), "error", err)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -100,13 +101,21 @@ func editTexts(base tarjuma.Version, req saveVersionRequest) (map[string]string,
 }
 
 type approveRequest struct {
-	Version int    `json:"version"`
-	Comment string `json:"comment"`
+	Version  int           `json:"version"`
+	Comment  string        `json:"comment"`
+	Override *overrideJSON `json:"override"`
+}
+
+// overrideJSON approves a version despite its open issues; the reason is required and goes to
+// the version's history.
+type overrideJSON struct {
+	Reason string `json:"reason"`
 }
 
 // approve approves the latest version (409 for any other, so a reviewer never approves what
 // they have not seen) and answers with the translation. The approved segments go to the
-// translation memory.
+// translation memory. A version with untranslated or empty segments is refused with 409
+// open_issues listing them, unless the request carries an override with a reason.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	id, lang, err := translationPath(r)
 	if err != nil {
@@ -122,7 +131,25 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if err := checkText("comment", req.Comment); err != nil {
 		return err
 	}
-	if err := s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), translate.MemoryKey); err != nil {
+	var override *store.Override
+	if req.Override != nil {
+		reason := strings.TrimSpace(req.Override.Reason)
+		if reason == "" {
+			return errorf(http.StatusUnprocessableEntity, "empty_field", "override.reason must say why the open issues may be published")
+		}
+		if err := checkNoNUL("override.reason", reason); err != nil {
+			return err
+		}
+		override = &store.Override{Reason: reason}
+	}
+	err = s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), override, translate.MemoryKey)
+	if oe := (*tarjuma.OpenIssuesError)(nil); errors.As(err, &oe) {
+		e := errorf(http.StatusConflict, "open_issues",
+			"version %d has %d untranslated or empty segments; fix them, or approve with an override and its reason", oe.Version, len(oe.Issues))
+		e.issues = issuesJSON(oe.Issues)
+		return e
+	}
+	if err != nil {
 		return fmt.Errorf("approve translation %d/%s: %w", id, lang, err)
 	}
 	s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
@@ -166,4 +193,23 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("reject translation %d/%s: %w", id, lang, err)
 	}
 	return s.getTranslation(w, r)
+}
+
+// listReviewEvents answers with the reviewers' decisions on a translation, oldest first: who
+// approved or rejected which version and why, and for an approval over open issues the
+// override's reason and the issues it let through.
+func (s *Server) listReviewEvents(w http.ResponseWriter, r *http.Request) error {
+	id, lang, err := translationPath(r)
+	if err != nil {
+		return err
+	}
+	evs, err := s.db.ReviewEvents(r.Context(), id, lang)
+	if err != nil {
+		return fmt.Errorf("review events of translation %d/%s: %w", id, lang, err)
+	}
+	out := reviewEventListJSON{Events: make([]reviewEventJSON, 0, len(evs))}
+	for _, ev := range evs {
+		out.Events = append(out.Events, newReviewEventJSON(ev))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -242,7 +242,10 @@ func TestApproveAndRejectEndpoints(t *testing.T) {
 		wantError(t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/reject", `{"version": 2}`), http.StatusUnprocessableEntity, "empty_field", "comment")
 		wantError(t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/reject", `{"version": 2, "comment": "  "}`), http.StatusUnprocessableEntity, "empty_field", "comment")
 
-		got := decode[translationDetailJSON](t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/approve", `{"version": 2, "comment": "Хуб"}`), http.StatusOK)
+		// p2.s1 is still the Arabic source: only an override approves it.
+		wantError(t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/approve", `{"version": 2, "comment": "Хуб"}`), http.StatusConflict, "open_issues", "")
+		got := decode[translationDetailJSON](t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/approve",
+			`{"version": 2, "comment": "Хуб", "override": {"reason": "the last sentence is translated tomorrow"}}`), http.StatusOK)
 		if got.Status != tarjuma.StatusApproved || got.LatestVersion == nil || got.LatestVersion.Number != 2 {
 			t.Errorf("after approval: %+v, want approved at version 2", got.translationJSON)
 		}
@@ -283,6 +286,129 @@ func TestApproveAndRejectEndpoints(t *testing.T) {
 		want := []string{"2 approved reviewer-token Хуб", "3 rejected admin-token «ҳамкорӣ» нодуруст аст"}
 		if !cmp.Equal(summary, want) {
 			t.Errorf("events:\n%s\nwant:\n%s", strings.Join(summary, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// openIssuesDraft submits an article and stores a machine version into Tajik with the given
+// target texts and origins (title, p1.s1, p2.s1), so the translation needs review at version 1.
+func openIssuesDraft(t *testing.T, e *testEnv, n int, texts [3]string, origins [3]tarjuma.Origin) (int64, string) {
+	t.Helper()
+	ctx := t.Context()
+	title := "قمة في دوشنبه " + strings.Repeat("ب", n+1)
+	sources := [3]string{title, "شارك الرئيس في دوشنبه.", "وتحدث عن التعاون."}
+	a := e.submit(t, map[string]any{"title": title, "body": sources[1] + "\n" + sources[2]})
+	if _, _, err := e.db.StartTranslating(ctx, a.ID, tarjuma.Tajik, 1); err != nil {
+		t.Fatal(err)
+	}
+	ids := [3]string{tarjuma.TitleSegmentID, "p1.s1", "p2.s1"}
+	segs := make([]tarjuma.Segment, 3)
+	for i := range segs {
+		segs[i] = tarjuma.Segment{ID: ids[i], Source: sources[i], Text: texts[i], Origin: origins[i]}
+	}
+	if _, _, err := e.db.SaveMachineVersion(ctx, tarjuma.Version{ArticleID: a.ID, Lang: tarjuma.Tajik, SourceRevision: 1, Segments: segs}); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID, fmt.Sprintf("/api/v1/articles/%d/translations/tg", a.ID)
+}
+
+// openIssuesError is the 409 open_issues body.
+type openIssuesError struct {
+	errorBody
+	Issues []issueJSON `json:"issues"`
+}
+
+// TestApproveOpenIssues: a version that would publish Arabic or nothing as Tajik is not
+// approved without an override and its reason; with one, the reason is in the history.
+func TestApproveOpenIssues(t *testing.T) {
+	mt := tarjuma.MachineOrigin("stub")
+	title, s1 := "Саммит дар Душанбе", "Президент дар Душанбе иштирок кард."
+	s2 := "Ӯ дар бораи ҳамкорӣ сухан гуфт."
+	tests := []struct {
+		name    string
+		texts   [3]string
+		origins [3]tarjuma.Origin
+		body    string
+		status  int
+		code    string      // for errors
+		issues  []issueJSON // for 409 open_issues
+		reason  string      // for 200: the override recorded, "" for none
+	}{
+		{name: "untranslated origin", texts: [3]string{title, s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p2.s1", "untranslated"}}},
+		{name: "machine text equal to the source after trimming", texts: [3]string{title, " شارك الرئيس في دوشنبه. ", s2},
+			origins: [3]tarjuma.Origin{mt, mt, mt}, body: `{"version": 1}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p1.s1", "untranslated"}}},
+		{name: "empty", texts: [3]string{title, " \n ", s2},
+			origins: [3]tarjuma.Origin{mt, tarjuma.OriginHuman, mt}, body: `{"version": 1, "comment": "Хуб"}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p1.s1", "empty"}}},
+		{name: "empty title and untranslated body", texts: [3]string{"", s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"title", "empty"}, {"p2.s1", "untranslated"}}},
+		{name: "override with a reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated},
+			body:    `{"version": 1, "comment": "Хуб", "override": {"reason": "  The quote stays in Arabic.  "}}`,
+			status:  http.StatusOK, reason: "The quote stays in Arabic."},
+		{name: "override with an empty reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1, "override": {"reason": " "}}`,
+			status: http.StatusUnprocessableEntity, code: "empty_field"},
+		{name: "override without a reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1, "override": {}}`,
+			status: http.StatusUnprocessableEntity, code: "empty_field"},
+		{name: "clean", texts: [3]string{title, s1, s2}, origins: [3]tarjuma.Origin{mt, tarjuma.OriginHuman, tarjuma.OriginMemory},
+			body: `{"version": 1}`, status: http.StatusOK},
+		{name: "clean with an override, which overrides nothing", texts: [3]string{title, s1, s2}, origins: [3]tarjuma.Origin{mt, mt, mt},
+			body: `{"version": 1, "override": {"reason": "just in case"}}`, status: http.StatusOK},
+	}
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		ctx := t.Context()
+		// A subscriber, so an approval would queue a delivery.
+		if _, err := e.db.CreateSubscriber(ctx, store.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
+			t.Fatal(err)
+		}
+		for n, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				id, path := openIssuesDraft(t, e, n, tt.texts, tt.origins)
+				rec := e.as(t, tarjuma.RoleReviewer, "POST", path+"/approve", tt.body)
+				tr, err := e.db.Translation(ctx, id, tarjuma.Tajik)
+				if err != nil {
+					t.Fatal(err)
+				}
+				deliveries, err := e.db.Deliveries(ctx, id, tarjuma.Tajik)
+				if err != nil {
+					t.Fatal(err)
+				}
+				events := decode[reviewEventListJSON](t, e.as(t, tarjuma.RoleTranslator, "GET", path+"/events", ""), http.StatusOK).Events
+				if tt.status != http.StatusOK {
+					if tt.code == "open_issues" {
+						got := decode[openIssuesError](t, rec, tt.status)
+						if diff := cmp.Diff(tt.issues, got.Issues); diff != "" {
+							t.Errorf("issues (-want +got):\n%s", diff)
+						}
+					}
+					wantError(t, rec, tt.status, tt.code, "")
+					if tr.Status != tarjuma.StatusNeedsReview || len(deliveries) != 0 || len(events) != 0 {
+						t.Errorf("after a refused approval: %s, %d deliveries, %d events; want needs_review and none", tr.Status, len(deliveries), len(events))
+					}
+					return
+				}
+				decode[translationDetailJSON](t, rec, http.StatusOK)
+				if tr.Status != tarjuma.StatusApproved || len(deliveries) != 1 || len(events) != 1 {
+					t.Fatalf("after approval: %s, %d deliveries, %d events; want approved, 1, 1", tr.Status, len(deliveries), len(events))
+				}
+				ev := events[0]
+				if ev.Actor != "reviewer-token" || ev.Action != tarjuma.StatusApproved || ev.Version != 1 {
+					t.Errorf("event %+v, want version 1 approved by reviewer-token", ev)
+				}
+				var want *overrideEventJSON
+				if tt.reason != "" {
+					want = &overrideEventJSON{Reason: tt.reason, Issues: []issueJSON{{"p2.s1", "untranslated"}}}
+				}
+				if diff := cmp.Diff(want, ev.Override); diff != "" {
+					t.Errorf("override (-want +got):\n%s", diff)
+				}
+			})
 		}
 	})
 }

@@ -132,6 +132,10 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/review/1/tg"),
 		chromedp.WaitVisible(`#approve`),
 		chromedp.SendKeys(`#comment`, "Good."),
+		// p2.s1 is still the Arabic source: the form lists it and asks for an override.
+		chromedp.WaitVisible(`#open-issues li[data-segment="p2.s1"]`),
+		chromedp.Click(`#override`),
+		chromedp.SendKeys(`#override-reason`, "The quote stays in Arabic."),
 		chromedp.Click(`#approve`),
 		chromedp.WaitVisible(`#notice`),
 	)

@@ -161,16 +161,14 @@ func requiredForm(m *glossary.Matcher, seg tarjuma.Segment, span tarjuma.TermSpa
 	return t.Targets[lang].Preferred
 }
 
-// textFlags are the checks that need no glossary: an empty or untranslated target, numbers
-// that differ from the source's, and bidi controls.
+// textFlags are the checks that need no glossary: an empty or untranslated target (the open
+// issues that block an approval, as tarjuma.Segment.TextIssue defines them), numbers that
+// differ from the source's, and bidi controls.
 func textFlags(seg tarjuma.Segment) []flag {
 	var flags []flag
-	text := strings.TrimSpace(seg.Text)
-	switch {
-	case text == "":
-		flags = append(flags, flag{ID: "flag.empty"})
-	case seg.Origin == tarjuma.OriginUntranslated || text == strings.TrimSpace(seg.Source):
-		flags = append(flags, flag{ID: "flag.untranslated"})
+	switch issue := seg.TextIssue(); issue {
+	case tarjuma.IssueEmpty, tarjuma.IssueUntranslated:
+		flags = append(flags, flag{ID: "flag." + string(issue)})
 	default:
 		missing, extra := numberMismatch(seg.Source, seg.Text)
 		for _, n := range missing {

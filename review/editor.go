@@ -27,6 +27,11 @@ type editorPage struct {
 	Notice  string // message id of the outcome of the last action
 	Error   string // message id of a problem with the last action
 	Comment string // a reviewer's comment, kept when the action failed
+	// OpenIssues are the latest version's untranslated and empty segments, which block an
+	// approval unless the reviewer overrides them with a reason (kept in OverrideReason when
+	// the action failed).
+	OpenIssues     []tarjuma.Issue
+	OverrideReason string
 	// Orphans are texts the person typed for segments that the latest version no longer has
 	// (the source was revised meanwhile); shown so that nothing typed is lost.
 	Orphans []orphan
@@ -95,6 +100,9 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
+	if p.CanApprove {
+		p.OpenIssues = p.Version.OpenIssues()
+	}
 	return p, nil
 }
 
@@ -237,6 +245,8 @@ func decision(r *http.Request) (int, string, error) {
 }
 
 // approve approves the version the reviewer saw; approved segments go to the translation memory.
+// A version with untranslated or empty segments comes back with 409 and the segments listed,
+// unless the reviewer ticked the override and said why.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) error {
 	id, lang, err := translationRef(r)
 	if err != nil {
@@ -246,11 +256,38 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) er
 	if err != nil {
 		return err
 	}
-	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, translate.MemoryKey)
+	reason, ok := formText(r.PostFormValue("override_reason"))
+	if !ok {
+		return fmt.Errorf("override reason: %w", tarjuma.ErrInvalid)
+	}
+	reason = strings.TrimSpace(reason)
+	var override *store.Override
+	if r.PostFormValue("override") != "" {
+		if reason == "" {
+			return s.approveFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.override_needs_reason", comment, reason)
+		}
+		override = &store.Override{Reason: reason}
+	}
+	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, override, translate.MemoryKey)
+	if errors.Is(err, tarjuma.ErrOpenIssues) {
+		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", comment, reason)
+	}
 	if err == nil && s.enqueuer != nil {
 		s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
 	}
 	return s.decided(w, r, rc, err, "approved", comment)
+}
+
+// approveFailed shows the editor with the error msg of an approval, keeping the reviewer's
+// comment and override reason; the open issues are listed by the approve form itself.
+func (s *Server) approveFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment, reason string) error {
+	p, err := s.loadEditor(r, rc)
+	if err != nil {
+		return err
+	}
+	p.Error, p.Comment, p.OverrideReason = msg, comment, reason
+	s.render(w, r, rc, status, "editor", p)
+	return nil
 }
 
 // reject sends the version back with the reviewer's comment, which is required.

@@ -159,7 +159,7 @@ func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, store.DeliveryLog
 		t.Fatal(err)
 	}
 	a := f.createDraft(t, "published", sourceTitle, sourceBody, draftSegments())
-	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", translate.MemoryKey); err != nil {
+	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
 		t.Fatal(err)
 	}
 	logs, err := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik)
@@ -288,3 +288,7 @@ func editForm(base int, segs []tarjuma.Segment, edits map[string]string) url.Val
 var textareas = regexp.MustCompile(`(?s)<textarea[^>]*>.*?</textarea>`)
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// fixtureOverride approves draftSegments' versions, whose empty and untranslated segments are
+// open issues, where the approval is not what is under test.
+var fixtureOverride = &store.Override{Reason: "test fixture: the empty and untranslated segments stay"}

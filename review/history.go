@@ -7,6 +7,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/diff"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 type historyPage struct {
@@ -14,7 +15,9 @@ type historyPage struct {
 	Article  tarjuma.Article
 	Lang     tarjuma.Lang
 	Versions []tarjuma.Version // newest first
-	From, To int               // the versions compared; 0 when there are fewer than two
+	// Events are the reviewers' decisions, oldest first, overrides of open issues with them.
+	Events   []store.ReviewEvent
+	From, To int // the versions compared; 0 when there are fewer than two
 	Segments []segmentDiff
 	Changed  int // segments that differ
 }
@@ -41,6 +44,9 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, rc *request) er
 	}
 	versions, err := s.db.Versions(ctx, id, lang)
 	if err != nil {
+		return err
+	}
+	if p.Events, err = s.db.ReviewEvents(ctx, id, lang); err != nil {
 		return err
 	}
 	for i := len(versions) - 1; i >= 0; i-- {

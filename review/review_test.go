@@ -15,6 +15,8 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 func TestLogin(t *testing.T) {
@@ -246,7 +248,11 @@ func TestApproveAndReject(t *testing.T) {
 			!strings.Contains(resp.body, `>ok</textarea>`) {
 			t.Errorf("approve a superseded version: %d, want 409 with the comment kept", resp.status)
 		}
-		resp = rev.post("/review/1/tg/approve", url.Values{"version": {"2"}})
+		// p2.s1 is still untranslated: only an override approves version 2.
+		if resp := rev.post("/review/1/tg/approve", url.Values{"version": {"2"}}); resp.status != http.StatusConflict {
+			t.Errorf("approve with an untranslated segment: %d, want 409", resp.status)
+		}
+		resp = rev.post("/review/1/tg/approve", url.Values{"version": {"2"}, "override": {"1"}, "override_reason": {"The quote stays in Arabic."}})
 		if resp.status != http.StatusSeeOther || resp.location != "/review/1/tg?done=approved" {
 			t.Fatalf("approve: %d to %q", resp.status, resp.location)
 		}
@@ -563,6 +569,95 @@ func TestGlossaryForms(t *testing.T) {
 		edit.Set("forms_ru", "gen=Казани|nope")
 		if resp := admin.post("/glossary/terms/kazan", edit); resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "cannot be read") {
 			t.Errorf("malformed forms: %d, want 422 saying so", resp.status)
+		}
+	})
+}
+
+// TestApproveOpenIssues: the desk's approve form lists a version's untranslated and empty
+// segments and refuses to approve it without an override and its reason; with one, the reason
+// is on the history page.
+func TestApproveOpenIssues(t *testing.T) {
+	eachDB(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
+			Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
+			t.Fatal(err)
+		}
+		rev := f.signedIn(t, "reviewer")
+		// refused: the approval left nothing behind.
+		refused := func(t *testing.T, id int64) {
+			t.Helper()
+			tr, _ := f.db.Translation(ctx, id, tarjuma.Tajik)
+			logs, _ := f.db.Deliveries(ctx, id, tarjuma.Tajik)
+			evs, _ := f.db.ReviewEvents(ctx, id, tarjuma.Tajik)
+			if tr.Status != tarjuma.StatusNeedsReview || len(logs) != 0 || len(evs) != 0 {
+				t.Errorf("after a refused approval: %s, %d deliveries, %d decisions; want needs_review and none", tr.Status, len(logs), len(evs))
+			}
+		}
+		// The fixture's draft: p1.s2 empty, p2.s1 untranslated.
+		page := rev.get("/review/1/tg")
+		for _, want := range []string{`id="open-issues"`, `<li data-segment="p1.s2"><a href="#seg-p1.s2">p1.s2</a>: The translation is empty.</li>`,
+			`<li data-segment="p2.s1"><a href="#seg-p2.s1">p2.s1</a>: Not translated: the text is the Arabic source.</li>`, `id="override"`, `name="override_reason"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("approve form lacks %s", want)
+			}
+		}
+		resp := rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "comment": {"ok"}})
+		if resp.status != http.StatusConflict || !strings.Contains(resp.body, "still has untranslated or empty segments") || !strings.Contains(resp.body, `>ok</textarea>`) {
+			t.Errorf("approve with open issues: %d, want 409 with the issues and the comment kept\n%s", resp.status, resp.body)
+		}
+		refused(t, 1)
+		resp = rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "override": {"1"}, "override_reason": {" \r\n "}})
+		if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, "an override needs a reason") {
+			t.Errorf("override without a reason: %d, want 422", resp.status)
+		}
+		refused(t, 1)
+		// A reason alone, without the box ticked, overrides nothing.
+		if resp := rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "override_reason": {"why not"}}); resp.status != http.StatusConflict {
+			t.Errorf("a reason without the override: %d, want 409", resp.status)
+		}
+		refused(t, 1)
+
+		// Only an empty segment: refused the same way.
+		segs := tarjuma.SplitSource("عنوان آخر", "جملة أولى.")
+		segs[0].Text, segs[0].Origin = "Сарлавҳаи дигар", tarjuma.MachineOrigin("google")
+		segs[1].Text, segs[1].Origin = "   ", tarjuma.MachineOrigin("google")
+		empty := f.createDraft(t, "empty", "عنوان آخر", "جملة أولى.", segs)
+		emptyPath := "/review/" + itoa64(empty.ID) + "/tg"
+		resp = rev.post(emptyPath+"/approve", url.Values{"version": {"1"}})
+		if resp.status != http.StatusConflict || !strings.Contains(resp.body, `<li data-segment="p1.s1"><a href="#seg-p1.s1">p1.s1</a>: The translation is empty.</li>`) {
+			t.Errorf("approve with an empty segment: %d, want 409 listing p1.s1 as empty", resp.status)
+		}
+		refused(t, empty.ID)
+
+		// A clean version approves as before, and its form offers no override.
+		segs[1].Text = "Ҷумлаи аввал."
+		clean := f.createDraft(t, "clean", "عنوان آخر", "جملة أولى.", segs)
+		cleanPath := "/review/" + itoa64(clean.ID) + "/tg"
+		if page := rev.get(cleanPath); strings.Contains(page.body, `id="open-issues"`) || !strings.Contains(page.body, `id="approve"`) {
+			t.Error("a clean version's form: want the approve button and no open issues")
+		}
+		if resp := rev.post(cleanPath+"/approve", url.Values{"version": {"1"}}); resp.status != http.StatusSeeOther {
+			t.Errorf("approve a clean version: %d, want 303", resp.status)
+		}
+
+		// The override, with its reason, approves, and the history says who and why.
+		resp = rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "override": {"1"}, "override_reason": {"The quote stays in Arabic."}})
+		if resp.status != http.StatusSeeOther || resp.location != "/review/1/tg?done=approved" {
+			t.Fatalf("approve with an override: %d to %q", resp.status, resp.location)
+		}
+		if tr, _ := f.db.Translation(ctx, 1, tarjuma.Tajik); tr.Status != tarjuma.StatusApproved {
+			t.Errorf("status %s after the override, want approved", tr.Status)
+		}
+		if logs, _ := f.db.Deliveries(ctx, 1, tarjuma.Tajik); len(logs) != 1 {
+			t.Errorf("%d deliveries after the override, want 1", len(logs))
+		}
+		hist := rev.get("/review/1/tg/history")
+		for _, want := range []string{"reviewer@desk.test", "Approved over open issues:", "p1.s2 (The translation is empty.), p2.s1 (Not translated: the text is the Arabic source.)",
+			`<blockquote dir="auto" class="override-reason">The quote stays in Arabic.</blockquote>`} {
+			if !strings.Contains(hist.body, want) {
+				t.Errorf("history lacks %s", want)
+			}
 		}
 	})
 }

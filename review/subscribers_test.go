@@ -218,7 +218,7 @@ func TestReceiverURLByRole(t *testing.T) {
 		}
 		// Another article, approved now, goes to both receivers.
 		a = f.createDraft(t, "keyed", sourceTitle, sourceBody, draftSegments())
-		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", translate.MemoryKey); err != nil {
+		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
 			t.Fatal(err)
 		}
 		path := "/review/" + itoa64(a.ID) + "/tg"

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -30,7 +31,23 @@ type ReviewEvent struct {
 	Actor     string
 	Action    tarjuma.Status // StatusApproved or StatusRejected: the status the decision set
 	Comment   string
-	At        time.Time
+	// Override is set when the reviewer approved the version despite its open issues.
+	Override *Override
+	At       time.Time
+}
+
+// Override is a reviewer's decision to approve a version with open issues (untranslated or
+// empty segments), and why. Reason is the reviewer's; Issues are filled in by Approve with the
+// issues the version had, so the record says what was approved anyway.
+type Override struct {
+	Reason string
+	Issues []tarjuma.Issue
+}
+
+// storedIssue is an overridden issue as review_events.override_issues holds it.
+type storedIssue struct {
+	Segment string            `json:"segment"`
+	Kind    tarjuma.IssueKind `json:"kind"`
 }
 
 // lockTranslation reads a translation inside tx and, on PostgreSQL, locks its row until tx
@@ -124,14 +141,40 @@ func sameSegments(base, edit []tarjuma.Segment) error {
 // one transaction, so the memory holds exactly what reviewers approved. Only the latest version
 // can be approved, and only from a state that may become approved (needs_review):
 // tarjuma.ErrConflict otherwise.
-func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, memoryKey func(source string) string) error {
-	err := db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
-		Action: tarjuma.StatusApproved, Comment: comment}, func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
-		if err := db.rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
-			return err
+//
+// A version with open issues (tarjuma.Version.OpenIssues: untranslated or empty segments) would
+// publish Arabic, or nothing, labelled as the target language, so it is refused with a
+// *tarjuma.OpenIssuesError (tarjuma.ErrOpenIssues) and nothing is stored, unless override
+// carries the reviewer's reason; then the override, its reason and the issues are recorded with
+// the decision. The rule is checked here, on the very version the transaction approves, so both
+// doors enforce it alike and no save can slip in between. An override without a reason is
+// tarjuma.ErrInvalid; one given for a version without open issues is not recorded, as nothing
+// was overridden.
+func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, override *Override, memoryKey func(source string) string) error {
+	ev := ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
+		Action: tarjuma.StatusApproved, Comment: comment}
+	err := func() error {
+		if override != nil && strings.TrimSpace(override.Reason) == "" {
+			return fmt.Errorf("an override needs a reason: %w", tarjuma.ErrInvalid)
 		}
-		return queueDeliveries(ctx, tx, v, reviewer, at)
-	})
+		check := func(v tarjuma.Version, ev *ReviewEvent) error {
+			issues := v.OpenIssues()
+			switch {
+			case len(issues) == 0:
+				return nil
+			case override == nil:
+				return &tarjuma.OpenIssuesError{Version: v.Number, Issues: issues}
+			}
+			ev.Override = &Override{Reason: strings.TrimSpace(override.Reason), Issues: issues}
+			return nil
+		}
+		return db.decide(ctx, ev, check, func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
+			if err := db.rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
+				return err
+			}
+			return queueDeliveries(ctx, tx, v, reviewer, at)
+		})
+	}()
 	if err != nil {
 		return fmt.Errorf("store: approve version %d of %d/%s: %w", version, articleID, lang, err)
 	}
@@ -147,7 +190,7 @@ func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, ve
 		err = fmt.Errorf("a rejection needs a comment: %w", tarjuma.ErrInvalid)
 	} else {
 		err = db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
-			Action: tarjuma.StatusRejected, Comment: comment}, nil)
+			Action: tarjuma.StatusRejected, Comment: comment}, nil, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("store: reject version %d of %d/%s: %w", version, articleID, lang, err)
@@ -156,8 +199,10 @@ func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, ve
 }
 
 // decide moves the translation to ev.Action and records ev, then runs also (when set) on the
-// decided version in the same transaction.
-func (db *DB) decide(ctx context.Context, ev ReviewEvent, also func(tx *sql.Tx, v tarjuma.Version, at time.Time) error) error {
+// decided version in the same transaction. check (when set) sees the decided version first and
+// may refuse the decision, storing nothing, or complete ev before it is recorded.
+func (db *DB) decide(ctx context.Context, ev ReviewEvent, check func(v tarjuma.Version, ev *ReviewEvent) error,
+	also func(tx *sql.Tx, v tarjuma.Version, at time.Time) error) error {
 	if strings.TrimSpace(ev.Actor) == "" {
 		return fmt.Errorf("no reviewer named: %w", tarjuma.ErrInvalid)
 	}
@@ -173,21 +218,33 @@ func (db *DB) decide(ctx context.Context, ev ReviewEvent, also func(tx *sql.Tx, 
 		case !t.Status.CanBecome(ev.Action):
 			return fmt.Errorf("translation is %s: %w", t.Status, tarjuma.ErrConflict)
 		}
+		var v tarjuma.Version
+		if check != nil || also != nil {
+			if v, err = versionIn(ctx, tx, ev.ArticleID, ev.Lang, ev.Version); err != nil {
+				return err
+			}
+		}
+		if check != nil {
+			if err := check(v, &ev); err != nil {
+				return err
+			}
+		}
+		reason, issues, err := encodeOverride(ev.Override)
+		if err != nil {
+			return err
+		}
 		at := now()
 		if _, err := tx.ExecContext(ctx, `UPDATE translations SET status = $1, updated_at = $2
 			WHERE article_id = $3 AND lang = $4`, ev.Action, at, ev.ArticleID, ev.Lang); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO review_events (article_id, lang, version, actor, action, comment, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ArticleID, ev.Lang, ev.Version, ev.Actor, ev.Action, ev.Comment, at); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO review_events (article_id, lang, version, actor, action, comment,
+			override_reason, override_issues, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			ev.ArticleID, ev.Lang, ev.Version, ev.Actor, ev.Action, ev.Comment, reason, issues, at); err != nil {
 			return err
 		}
 		if also == nil {
 			return nil
-		}
-		v, err := versionIn(ctx, tx, ev.ArticleID, ev.Lang, ev.Version)
-		if err != nil {
-			return err
 		}
 		return also(tx, v, at)
 	})
@@ -211,15 +268,21 @@ func (db *DB) rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Versio
 // ReviewEvents returns the review decisions on a translation, oldest first. tarjuma.ErrNotFound
 // when the translation does not exist.
 func (db *DB) ReviewEvents(ctx context.Context, articleID int64, lang tarjuma.Lang) ([]ReviewEvent, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT article_id, lang, version, actor, action, comment, created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT article_id, lang, version, actor, action, comment,
+		override_reason, override_issues, created_at
 		FROM review_events WHERE article_id = $1 AND lang = $2 ORDER BY id`, articleID, lang)
 	if err != nil {
 		return nil, fmt.Errorf("store: review events of %d/%s: %w", articleID, lang, err)
 	}
 	evs, err := collect(rows, func(s scanner) (ReviewEvent, error) {
 		var e ReviewEvent
-		err := s.Scan(&e.ArticleID, &e.Lang, &e.Version, &e.Actor, &e.Action, &e.Comment, &e.At)
+		var reason, issues string
+		if err := s.Scan(&e.ArticleID, &e.Lang, &e.Version, &e.Actor, &e.Action, &e.Comment, &reason, &issues, &e.At); err != nil {
+			return e, err
+		}
 		e.At = e.At.UTC()
+		var err error
+		e.Override, err = decodeOverride(reason, issues)
 		return e, err
 	})
 	if err == nil && len(evs) == 0 {
@@ -229,4 +292,33 @@ func (db *DB) ReviewEvents(ctx context.Context, articleID int64, lang tarjuma.La
 		return nil, fmt.Errorf("store: review events of %d/%s: %w", articleID, lang, err)
 	}
 	return evs, nil
+}
+
+// encodeOverride is o as review_events stores it: its reason and its issues as JSON; both
+// empty without an override.
+func encodeOverride(o *Override) (reason, issues string, err error) {
+	if o == nil {
+		return "", "", nil
+	}
+	stored := make([]storedIssue, len(o.Issues))
+	for i, is := range o.Issues {
+		stored[i] = storedIssue{Segment: is.SegmentID, Kind: is.Kind}
+	}
+	b, err := json.Marshal(stored)
+	return o.Reason, string(b), err
+}
+
+func decodeOverride(reason, issues string) (*Override, error) {
+	if reason == "" {
+		return nil, nil
+	}
+	var stored []storedIssue
+	if err := json.Unmarshal([]byte(issues), &stored); err != nil {
+		return nil, fmt.Errorf("override issues: %w", err)
+	}
+	o := &Override{Reason: reason, Issues: make([]tarjuma.Issue, len(stored))}
+	for i, is := range stored {
+		o.Issues[i] = tarjuma.Issue{SegmentID: is.Segment, Kind: is.Kind}
+	}
+	return o, nil
 }
