@@ -137,7 +137,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 		if reason == "" {
 			return errorf(http.StatusUnprocessableEntity, "empty_field", "override.reason must say why the open issues may be published")
 		}
-		if err := checkNoNUL("override.reason", reason); err != nil {
+		if err := checkText("override.reason", reason); err != nil {
 			return err
 		}
 		override = &store.Override{Reason: reason}
