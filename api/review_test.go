@@ -164,7 +164,7 @@ func TestSaveVersion(t *testing.T) {
 			{"segments swapped", jsonOf(t, editRequest(3, texts, "p2.s1", "p1.s1")), http.StatusUnprocessableEntity, "segments_mismatch"},
 			{"title empty", jsonOf(t, editRequest(3, map[string]string{"p1.s1": "x", "p2.s1": "y", "title": " "}, "p1.s1", "p2.s1")), http.StatusUnprocessableEntity, "empty_field"},
 			{"text missing", fmt.Sprintf(`{"base_version": 3, "title": "x", "segments": [{"id": "p1.s1", "text": "y"}, {"id": "p2.s1"}]}`), http.StatusUnprocessableEntity, "empty_field"},
-			{"NUL", jsonOf(t, editRequest(3, map[string]string{"p1.s1": "x\x00", "p2.s1": "y", "title": "z"}, "p1.s1", "p2.s1")), http.StatusUnprocessableEntity, "invalid_text"},
+			{"NUL", jsonOf(t, editRequest(3, map[string]string{"p1.s1": "x\x00", "p2.s1": "y", "title": "z"}, "p1.s1", "p2.s1")), http.StatusBadRequest, "invalid_text"},
 			{"unknown field", `{"base_version": 3, "title": "x", "segments": [], "status": "approved"}`, http.StatusBadRequest, "invalid_json"},
 		}
 		for _, r := range refused {
