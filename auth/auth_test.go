@@ -42,22 +42,29 @@ type env struct {
 }
 
 // eachDB runs f with an Auth over every database testenv offers and one translator in it.
+// openWithUser opens and migrates the database at url and adds the test translator.
+func openWithUser(t *testing.T, url string) (*store.DB, tarjuma.User) {
+	t.Helper()
+	db, err := store.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	u, err := CreateUser(t.Context(), db, NewUser{Email: testEmail, Password: testPassword, Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Tajik}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, u
+}
+
 func eachDB(t *testing.T, secure bool, f func(t *testing.T, e *env)) {
 	t.Helper()
 	for _, target := range testenv.Databases(t) {
 		t.Run(target.Name, func(t *testing.T) {
-			db, err := store.Open(t.Context(), target.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			u, err := CreateUser(t.Context(), db, NewUser{Email: testEmail, Password: testPassword, Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Tajik}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, u := openWithUser(t, target.URL)
 			c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 			a := New(Config{DB: db, Redis: newRedis(t, "redis://"+miniredis.RunT(t).Addr()), Secure: secure, Now: c.now})
 			e := &env{db: db, auth: a, clock: c, user: u}

@@ -51,18 +51,7 @@ func eachRedis(t *testing.T, f func(t *testing.T, e *limitEnv)) {
 	t.Helper()
 	for _, target := range testenv.Redises(t) {
 		t.Run(target.Name, func(t *testing.T) {
-			db, err := store.Open(t.Context(), "sqlite:"+t.TempDir()+"/auth.db")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			u, err := CreateUser(t.Context(), db, NewUser{Email: testEmail, Password: testPassword, Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Tajik}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, u := openWithUser(t, "sqlite:"+t.TempDir()+"/auth.db")
 			// 09:00 UTC starts a window of every length the limits use.
 			e := &limitEnv{db: db, redisURL: target.URL, clock: &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, user: u}
 			e.auth = e.newAuth(t)
