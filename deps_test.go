@@ -10,8 +10,9 @@ import (
 const module = "github.com/tarjuma/tarjuma"
 
 // TestImportDirection keeps the layout of DESIGN.md honest: imports flow from cmd through api and
-// worker down to store, translate and glossary and end at the root package; only the worker side
-// knows asynq, and glossary does no I/O of its own.
+// worker down to store, translate and glossary and end at the root package; the store may persist
+// publish's types but publish never reaches the store; only the worker side knows asynq, and
+// glossary does no I/O of its own.
 func TestImportDirection(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Fatal("the go command is needed to list imports:", err)
@@ -26,6 +27,9 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "translate", forbidden: []string{module + "/api", module + "/worker", module + "/store", "github.com/hibiken/asynq"}},
 		{pkg: "api", forbidden: []string{module + "/worker", "github.com/hibiken/asynq"}},
 		{pkg: "worker", forbidden: []string{module + "/api", module + "/review"}},
+		// publish is the publishing domain: the store persists its types, so it must never need the store.
+		{pkg: "publish", forbidden: []string{module + "/store", module + "/api", module + "/worker", module + "/translate",
+			module + "/review", module + "/glossary", module + "/auth", "github.com/hibiken/asynq"}},
 		{pkg: "glossary", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/worker"},
 			direct: []string{"os", "net", "net/http", "database/sql"}},
 	}

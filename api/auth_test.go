@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // TestAuthorization sends every /api/ route every kind of credential and checks the status
@@ -48,7 +48,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		// Publishing: a subscriber per call that removes or rotates one, and an English delivery to redeliver.
 		newSubscriber := func() string {
-			sub, err := e.db.CreateSubscriber(t.Context(), store.NewSubscriber{URL: "https://site.example/hook",
+			sub, err := e.db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: "https://site.example/hook",
 				Langs: []tarjuma.Lang{tarjuma.English}, Secret: "whsec_c2VjcmV0", CreatedBy: "test"})
 			if err != nil {
 				t.Fatal(err)

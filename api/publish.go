@@ -92,7 +92,7 @@ func receiverURL(ctx context.Context, raw string) string {
 	return publish.ReceiverURLFor(u.Role, raw)
 }
 
-func newSubscriberJSON(ctx context.Context, s store.Subscriber) subscriberJSON {
+func newSubscriberJSON(ctx context.Context, s publish.Subscriber) subscriberJSON {
 	out := subscriberJSON{ID: s.ID, URL: receiverURL(ctx, s.URL), Langs: s.Langs, Description: s.Description,
 		DisabledAt: optionalTime(s.DisabledAt), DisabledReason: s.DisabledReason, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt}
 	if s.PreviousSecret != "" && time.Now().Before(s.PreviousUntil) {
@@ -132,7 +132,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 		return errorf(http.StatusUnprocessableEntity, "invalid_text", "description is longer than %d characters", publish.MaxDescriptionRunes)
 	}
 	secret := publish.NewSecret()
-	sub, err := s.db.CreateSubscriber(r.Context(), store.NewSubscriber{URL: req.URL, Langs: req.Langs,
+	sub, err := s.db.CreateSubscriber(r.Context(), publish.NewSubscriber{URL: req.URL, Langs: req.Langs,
 		Description: req.Description, Secret: secret, CreatedBy: callerName(r.Context())})
 	if err != nil {
 		return fmt.Errorf("create subscriber: %w", err)
@@ -184,18 +184,18 @@ func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 }
 
 type deliveryJSON struct {
-	ID           int64               `json:"id"`
-	WebhookID    string              `json:"webhook_id"`
-	SubscriberID int64               `json:"subscriber_id"`
-	State        store.DeliveryState `json:"state"`
-	Round        int                 `json:"round"`
-	GiveUpAt     time.Time           `json:"give_up_at"`
-	CreatedAt    time.Time           `json:"created_at"`
-	FinishedAt   *time.Time          `json:"finished_at"`
-	LastError    string              `json:"last_error,omitempty"`
+	ID           int64                 `json:"id"`
+	WebhookID    string                `json:"webhook_id"`
+	SubscriberID int64                 `json:"subscriber_id"`
+	State        publish.DeliveryState `json:"state"`
+	Round        int                   `json:"round"`
+	GiveUpAt     time.Time             `json:"give_up_at"`
+	CreatedAt    time.Time             `json:"created_at"`
+	FinishedAt   *time.Time            `json:"finished_at"`
+	LastError    string                `json:"last_error,omitempty"`
 }
 
-func newDeliveryJSON(d store.Delivery) deliveryJSON {
+func newDeliveryJSON(d publish.Delivery) deliveryJSON {
 	return deliveryJSON{ID: d.ID, WebhookID: publish.WebhookID(d.ID), SubscriberID: d.SubscriberID, State: d.State,
 		Round: d.Round, GiveUpAt: d.GiveUpAt, CreatedAt: d.CreatedAt, FinishedAt: optionalTime(d.FinishedAt), LastError: d.LastError}
 }
@@ -262,7 +262,7 @@ type publishedJSON struct {
 	publish.EventData
 }
 
-func itemOf(r store.Release) publish.Item {
+func itemOf(r publish.Release) publish.Item {
 	return publish.Item{ArticleID: r.Version.ArticleID, ExternalID: r.ExternalID, Version: r.Version,
 		ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt}
 }
@@ -317,7 +317,7 @@ func (s *Server) listPublished(w http.ResponseWriter, r *http.Request) error {
 }
 
 // The published cursor is the last item's (published_at, id), the order of the listing.
-func encodePublishedCursor(r store.Release) string {
+func encodePublishedCursor(r publish.Release) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(r.PublishedAt.UnixMicro(), 10) + "." + strconv.FormatInt(r.ID, 10)))
 }
 

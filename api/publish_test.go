@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 func TestSubscribers(t *testing.T) {
@@ -73,16 +73,16 @@ func TestDeliveriesAndRedeliver(t *testing.T) {
 			t.Fatalf("deliveries %+v", got)
 		}
 		d := got.Deliveries[0]
-		if d.SubscriberID != sub.ID || d.State != store.DeliveryPending || d.WebhookID != fmt.Sprintf("dlv_%d", d.ID) ||
+		if d.SubscriberID != sub.ID || d.State != publish.DeliveryPending || d.WebhookID != fmt.Sprintf("dlv_%d", d.ID) ||
 			d.Event != "translation.published" || d.Version != 1 || d.Attempts == nil {
 			t.Errorf("delivery %+v", d)
 		}
-		if err := e.db.RecordAttempt(t.Context(), store.Attempt{DeliveryID: d.ID, At: time.Now(), Error: "refused"}, store.OutcomeFailed); err != nil {
+		if err := e.db.RecordAttempt(t.Context(), publish.Attempt{DeliveryID: d.ID, At: time.Now(), Error: "refused"}, publish.OutcomeFailed); err != nil {
 			t.Fatal(err)
 		}
 		before := e.enq.n.Load()
 		again := decode[deliveryJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", fmt.Sprintf("/api/v1/deliveries/%d/redeliver", d.ID), ""), http.StatusAccepted)
-		if again.ID != d.ID || again.Round != 2 || again.State != store.DeliveryPending || e.enq.n.Load() != before+1 {
+		if again.ID != d.ID || again.Round != 2 || again.State != publish.DeliveryPending || e.enq.n.Load() != before+1 {
 			t.Errorf("redelivered %+v; relay woken %d times", again, e.enq.n.Load()-before)
 		}
 		got = decode[struct{ Deliveries []deliveryLogJSON }](t, e.as(t, tarjuma.RoleAdmin, "GET", path, ""), http.StatusOK)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -230,7 +231,7 @@ func TestApproveAndRejectEndpoints(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
 		// A subscriber holds approved translations back from published until delivered.
-		if _, err := e.db.CreateSubscriber(ctx, store.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
+		if _, err := e.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
 			t.Fatal(err)
 		}
 		id, path := reviewDraft(t, e)
@@ -364,7 +365,7 @@ func TestApproveOpenIssues(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
 		// A subscriber, so an approval would queue a delivery.
-		if _, err := e.db.CreateSubscriber(ctx, store.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
+		if _, err := e.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
 			t.Fatal(err)
 		}
 		for n, tt := range tests {

@@ -8,6 +8,31 @@ import (
 	"github.com/tarjuma/tarjuma"
 )
 
+// The events a delivery announces: the first publication of a translation, or a newer approved
+// version of one already published.
+const (
+	EventPublished = "translation.published"
+	EventUpdated   = "translation.updated"
+)
+
+// Release is one approved version of a translation with what receivers need of it.
+// PublishedAt is zero until every subscriber for its language has acknowledged it.
+type Release struct {
+	ID          int64
+	Event       string // EventPublished or EventUpdated
+	ExternalID  string // the article's
+	Version     tarjuma.Version
+	ApprovedBy  string
+	ApprovedAt  time.Time
+	PublishedAt time.Time
+}
+
+// Item is what receivers see of r, in a webhook, the feed or the polling API.
+func (r Release) Item() Item {
+	return Item{ArticleID: r.Version.ArticleID, ExternalID: r.ExternalID, Version: r.Version,
+		ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt}
+}
+
 // Item is one published version of a translation as receivers see it, in webhooks, the feed and
 // the polling API alike.
 type Item struct {
@@ -115,7 +140,7 @@ type EventData struct {
 	ApprovedAt      time.Time `json:"approved_at"`
 }
 
-// NewEvent builds the webhook event of type eventType (store.EventPublished or EventUpdated).
+// NewEvent builds the webhook event of type eventType (EventPublished or EventUpdated).
 func NewEvent(eventType string, it Item) Event {
 	return Event{Type: eventType, Timestamp: it.ApprovedAt, Data: NewEventData(it)}
 }

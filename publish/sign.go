@@ -1,7 +1,9 @@
-// Package publish owns what leaves the desk once a translation is approved: the webhook event
-// receivers get, its signature per Standard Webhooks (v1), the HTTP sending with its guard
-// against private addresses, and the Atom feed. It holds no state and imports only the domain;
-// the worker decides when to send and the store records what happened.
+// Package publish owns what leaves the desk once a translation is approved: the publishing
+// model (subscribers, releases, deliveries and their attempts) with the delivery policy (a day
+// of tries, what each attempt's outcome does to its delivery), the webhook event receivers get,
+// its signature per Standard Webhooks (v1), the HTTP sending with its guard against private
+// addresses, and the Atom feed. It holds no state and imports only the domain; the store
+// persists the model and the worker decides when to send.
 package publish
 
 import (

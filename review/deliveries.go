@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // redeliver sends a delivery of this translation again under its webhook-id and wakes the relay
@@ -27,7 +27,7 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request, rc *request) 
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(logs, func(l store.DeliveryLog) bool { return l.ID == id }) {
+	if !slices.ContainsFunc(logs, func(l publish.DeliveryLog) bool { return l.ID == id }) {
 		return fmt.Errorf("delivery %d of %d/%s: %w", id, articleID, lang, tarjuma.ErrNotFound)
 	}
 	_, err = s.db.Redeliver(ctx, id)

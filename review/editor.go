@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -37,7 +38,7 @@ type editorPage struct {
 	Orphans []orphan
 	// Deliveries are the webhook deliveries of every approved version, newest first, with
 	// their attempts; CanRedeliver shows the redeliver buttons, which the route checks again.
-	Deliveries   []store.DeliveryLog
+	Deliveries   []publish.DeliveryLog
 	CanRedeliver bool
 }
 

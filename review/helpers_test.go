@@ -151,10 +151,10 @@ const receiverURL = "https://receiver.example/hook"
 
 // publishDraft stores another article whose Tajik translation is approved and delivered to a
 // subscriber for Tajik, after a failed attempt, so that its editor shows a delivery log.
-func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, store.DeliveryLog) {
+func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, publish.DeliveryLog) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
+	if _, err := f.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
 		Description: "Сайт", Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +169,9 @@ func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, store.DeliveryLog
 	for _, at := range []struct {
 		status  int
 		err     string
-		outcome store.Outcome
-	}{{500, "receiver answered 500", store.OutcomeRetry}, {204, "", store.OutcomeDelivered}} {
-		if err := f.db.RecordAttempt(ctx, store.Attempt{DeliveryID: logs[0].ID, At: time.Now(), StatusCode: at.status,
+		outcome publish.Outcome
+	}{{500, "receiver answered 500", publish.OutcomeRetry}, {204, "", publish.OutcomeDelivered}} {
+		if err := f.db.RecordAttempt(ctx, publish.Attempt{DeliveryID: logs[0].ID, At: time.Now(), StatusCode: at.status,
 			Latency: 120 * time.Millisecond, Error: at.err}, at.outcome); err != nil {
 			t.Fatal(err)
 		}

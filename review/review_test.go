@@ -16,7 +16,6 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/publish"
-	"github.com/tarjuma/tarjuma/store"
 )
 
 func TestLogin(t *testing.T) {
@@ -579,7 +578,7 @@ func TestGlossaryForms(t *testing.T) {
 func TestApproveOpenIssues(t *testing.T) {
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
+		if _, err := f.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
 			Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
-	"github.com/tarjuma/tarjuma/store"
 )
 
 // subscribersPage lists the webhook receivers with the forms that manage them. Secret is set
@@ -51,7 +50,7 @@ func (rc *request) receiverURL(raw string) string {
 	return publish.ReceiverURLFor(rc.user.Role, raw)
 }
 
-func viewOf(rc *request, s store.Subscriber, now time.Time) subscriberView {
+func viewOf(rc *request, s publish.Subscriber, now time.Time) subscriberView {
 	v := subscriberView{ID: s.ID, URL: rc.receiverURL(s.URL), Langs: s.Langs, Description: s.Description, CreatedBy: s.CreatedBy,
 		CreatedAt: s.CreatedAt, DisabledAt: s.DisabledAt}
 	if s.PreviousSecret != "" && now.Before(s.PreviousUntil) {
@@ -120,7 +119,7 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 		return s.showSubscribers(w, r, rc, http.StatusUnprocessableEntity, &subscribersPage{Form: f, Errors: errs})
 	}
 	secret := publish.NewSecret()
-	sub, err := s.db.CreateSubscriber(r.Context(), store.NewSubscriber{URL: f.URL, Langs: f.Langs,
+	sub, err := s.db.CreateSubscriber(r.Context(), publish.NewSubscriber{URL: f.URL, Langs: f.Langs,
 		Description: f.Description, Secret: secret, CreatedBy: rc.user.Email})
 	if err != nil {
 		return fmt.Errorf("create subscriber: %w", err)

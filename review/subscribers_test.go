@@ -12,7 +12,6 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
-	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
 
@@ -164,7 +163,7 @@ func TestRedeliver(t *testing.T) {
 			t.Error("redelivering did not wake the relay")
 		}
 		logs, err := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik)
-		if err != nil || logs[0].State != store.DeliveryPending || logs[0].Round != d.Round+1 {
+		if err != nil || logs[0].State != publish.DeliveryPending || logs[0].Round != d.Round+1 {
 			t.Fatalf("after redelivery: %+v, %v; want pending in the next round", logs, err)
 		}
 		if resp := admin.get(resp.location); !strings.Contains(resp.body, "queued again") || !strings.Contains(resp.body, "Retried until") {
@@ -194,7 +193,7 @@ func TestSubscriberDisabled(t *testing.T) {
 	if _, err := f.db.Redeliver(ctx, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.RecordAttempt(ctx, store.Attempt{DeliveryID: d.ID, At: time.Now(), StatusCode: http.StatusGone}, store.OutcomeGone); err != nil {
+	if err := f.db.RecordAttempt(ctx, publish.Attempt{DeliveryID: d.ID, At: time.Now(), StatusCode: http.StatusGone}, publish.OutcomeGone); err != nil {
 		t.Fatal(err)
 	}
 	resp := f.signedIn(t, "admin").get("/subscribers")
@@ -212,7 +211,7 @@ func TestReceiverURLByRole(t *testing.T) {
 		const keyed = "https://hooks.example.org/tarjuma/in?key=s3cret"
 		a, _ := f.publishDraft(t) // delivered to receiverURL
 		ctx := context.Background()
-		if _, err := f.db.CreateSubscriber(ctx, store.NewSubscriber{URL: keyed, Langs: []tarjuma.Lang{tarjuma.Tajik},
+		if _, err := f.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: keyed, Langs: []tarjuma.Lang{tarjuma.Tajik},
 			Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
 			t.Fatal(err)
 		}

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
-func subscribe(t *testing.T, db *DB, url string, langs ...tarjuma.Lang) Subscriber {
+func subscribe(t *testing.T, db *DB, url string, langs ...tarjuma.Lang) publish.Subscriber {
 	t.Helper()
-	s, err := db.CreateSubscriber(t.Context(), NewSubscriber{URL: url, Langs: langs, Secret: "whsec_" + url, CreatedBy: "admin"})
+	s, err := db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: url, Langs: langs, Secret: "whsec_" + url, CreatedBy: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,10 +27,10 @@ func approve(t *testing.T, db *DB, id int64, lang tarjuma.Lang, version int) {
 }
 
 // pendingDeliveries dispatches every pending delivery, as a relay presuming all tasks lost would.
-func pendingDeliveries(t *testing.T, db *DB) []Delivery {
+func pendingDeliveries(t *testing.T, db *DB) []publish.Delivery {
 	t.Helper()
-	var ds []Delivery
-	if _, err := db.DispatchDeliveries(t.Context(), 100, time.Now().Add(time.Hour), func(d Delivery) error {
+	var ds []publish.Delivery
+	if _, err := db.DispatchDeliveries(t.Context(), 100, time.Now().Add(time.Hour), func(d publish.Delivery) error {
 		ds = append(ds, d)
 		return nil
 	}); err != nil {
@@ -45,9 +46,9 @@ func wantStatus(t *testing.T, db *DB, id int64, lang tarjuma.Lang, want tarjuma.
 	}
 }
 
-func record(t *testing.T, db *DB, d Delivery, status int, outcome Outcome) {
+func record(t *testing.T, db *DB, d publish.Delivery, status int, outcome publish.Outcome) {
 	t.Helper()
-	if err := db.RecordAttempt(t.Context(), Attempt{DeliveryID: d.ID, At: time.Now(), StatusCode: status, Latency: 12 * time.Millisecond}, outcome); err != nil {
+	if err := db.RecordAttempt(t.Context(), publish.Attempt{DeliveryID: d.ID, At: time.Now(), StatusCode: status, Latency: 12 * time.Millisecond}, outcome); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -63,7 +64,7 @@ func TestApproveWithoutSubscribersPublishes(t *testing.T) {
 			t.Errorf("deliveries %+v, want none", ds)
 		}
 		rs, err := db.LatestPublished(t.Context(), tarjuma.Russian, 10)
-		if err != nil || len(rs) != 1 || rs[0].Event != EventPublished || rs[0].Version.Number != 1 || rs[0].ApprovedBy != "rustam" ||
+		if err != nil || len(rs) != 1 || rs[0].Event != publish.EventPublished || rs[0].Version.Number != 1 || rs[0].ApprovedBy != "rustam" ||
 			rs[0].ExternalID != "p-1" || rs[0].PublishedAt.IsZero() || rs[0].Version.Title() != "Summit" {
 			t.Errorf("LatestPublished = %+v, %v", rs, err)
 		}
@@ -93,19 +94,19 @@ func TestDeliveriesLifeCycle(t *testing.T) {
 		wantStatus(t, db, a.ID, tarjuma.Tajik, tarjuma.StatusApproved)
 		ds := pendingDeliveries(t, db)
 		if len(ds) != 2 || ds[0].SubscriberID != site.ID || ds[1].SubscriberID != partner.ID || ds[0].Round != 1 ||
-			ds[0].GiveUpAt.Sub(ds[0].CreatedAt) != DeliveryWindow {
+			ds[0].GiveUpAt.Sub(ds[0].CreatedAt) != publish.DeliveryWindow {
 			t.Fatalf("deliveries %+v, want one each to site and partner", ds)
 		}
-		if n, err := db.DispatchDeliveries(ctx, 100, time.Now().Add(-time.Hour), func(Delivery) error { return nil }); n != 0 || err != nil {
+		if n, err := db.DispatchDeliveries(ctx, 100, time.Now().Add(-time.Hour), func(publish.Delivery) error { return nil }); n != 0 || err != nil {
 			t.Errorf("dispatched again before redispatch time: %d, %v", n, err)
 		}
 
-		record(t, db, ds[0], 500, OutcomeRetry)
-		record(t, db, ds[0], 200, OutcomeDelivered)
+		record(t, db, ds[0], 500, publish.OutcomeRetry)
+		record(t, db, ds[0], 200, publish.OutcomeDelivered)
 		wantStatus(t, db, a.ID, tarjuma.Tajik, tarjuma.StatusApproved) // partner has not acknowledged
-		record(t, db, ds[1], 200, OutcomeDelivered)
+		record(t, db, ds[1], 200, publish.OutcomeDelivered)
 		wantStatus(t, db, a.ID, tarjuma.Tajik, tarjuma.StatusPublished)
-		record(t, db, ds[1], 200, OutcomeDelivered) // a late duplicate changes nothing
+		record(t, db, ds[1], 200, publish.OutcomeDelivered) // a late duplicate changes nothing
 		if ds := pendingDeliveries(t, db); len(ds) != 0 {
 			t.Errorf("pending after acknowledgement: %+v", ds)
 		}
@@ -115,8 +116,8 @@ func TestDeliveriesLifeCycle(t *testing.T) {
 			t.Fatalf("Deliveries = %+v, %v", logs, err)
 		}
 		siteLog := logs[1] // newest first
-		if siteLog.SubscriberURL != site.URL || siteLog.State != DeliveryDelivered || siteLog.Attempts[0].StatusCode != 500 ||
-			len(siteLog.Attempts) != 2 || siteLog.AttemptCount != 2 || siteLog.Attempts[1].Latency != 12*time.Millisecond || siteLog.Event != EventPublished {
+		if siteLog.SubscriberURL != site.URL || siteLog.State != publish.DeliveryDelivered || siteLog.Attempts[0].StatusCode != 500 ||
+			len(siteLog.Attempts) != 2 || siteLog.AttemptCount != 2 || siteLog.Attempts[1].Latency != 12*time.Millisecond || siteLog.Event != publish.EventPublished {
 			t.Errorf("site's delivery log %+v", siteLog)
 		}
 		if _, err := db.Deliveries(ctx, a.ID+100, tarjuma.Tajik); !errors.Is(err, tarjuma.ErrNotFound) {
@@ -131,13 +132,13 @@ func TestDeliveriesLifeCycle(t *testing.T) {
 		approve(t, db, a.ID, tarjuma.Tajik, v2.Number)
 		ds = pendingDeliveries(t, db)
 		o, err := db.Outgoing(ctx, ds[0].ID)
-		if err != nil || o.Release.Event != EventUpdated || o.Release.Version.Number != 2 || o.Subscriber.URL != site.URL || o.Release.ExternalID != "p-2" {
+		if err != nil || o.Release.Event != publish.EventUpdated || o.Release.Version.Number != 2 || o.Subscriber.URL != site.URL || o.Release.ExternalID != "p-2" {
 			t.Errorf("Outgoing = %+v, %v", o, err)
 		}
 
 		// 410 from the partner: disabled, its deliveries cancelled, and the release no longer waits for it.
-		record(t, db, ds[0], 204, OutcomeDelivered)
-		record(t, db, ds[1], 410, OutcomeGone)
+		record(t, db, ds[0], 204, publish.OutcomeDelivered)
+		record(t, db, ds[1], 410, publish.OutcomeGone)
 		wantStatus(t, db, a.ID, tarjuma.Tajik, tarjuma.StatusPublished)
 		subs, _ := db.Subscribers(ctx)
 		if subs[1].ID != partner.ID || subs[1].DisabledAt.IsZero() || subs[1].DisabledReason == "" {
@@ -149,7 +150,7 @@ func TestDeliveriesLifeCycle(t *testing.T) {
 
 		// Redelivery: same id, next round, a fresh window.
 		d, err := db.Redeliver(ctx, ds[0].ID)
-		if err != nil || d.ID != ds[0].ID || d.Round != 2 || d.State != DeliveryPending || !d.DispatchedAt.IsZero() {
+		if err != nil || d.ID != ds[0].ID || d.Round != 2 || d.State != publish.DeliveryPending || !d.DispatchedAt.IsZero() {
 			t.Errorf("Redeliver = %+v, %v", d, err)
 		}
 		if again, err := db.Redeliver(ctx, ds[0].ID); err != nil || again.Round != 2 {
@@ -171,7 +172,7 @@ func TestFailedDeliveryHoldsBackUntilSubscriberDeleted(t *testing.T) {
 		translate(t, db, a.ID, tarjuma.English, 1)
 		approve(t, db, a.ID, tarjuma.English, 1)
 		ds := pendingDeliveries(t, db)
-		record(t, db, ds[0], 500, OutcomeFailed)
+		record(t, db, ds[0], 500, publish.OutcomeFailed)
 		wantStatus(t, db, a.ID, tarjuma.English, tarjuma.StatusApproved)
 		if err := db.DeleteSubscriber(t.Context(), sub.ID); err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // humanEdit is base with every segment's text replaced by texts (in order), as a person's edit;
@@ -141,7 +142,7 @@ func TestApproveAndReject(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
 		// A subscriber holds approved translations back from published until delivered.
-		if _, err := db.CreateSubscriber(ctx, NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
+		if _, err := db.CreateSubscriber(ctx, publish.NewSubscriber{URL: "https://news.example/hook", Secret: "s", Langs: []tarjuma.Lang{tarjuma.Tajik}}); err != nil {
 			t.Fatal(err)
 		}
 		a := create(t, db, submission("desk-1"))

@@ -213,6 +213,20 @@ func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 // optional stores an empty string as NULL, for columns unique only when set.
 func optional(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
+// utcOrZero reads a nullable time: NULL is the zero time.
+func utcOrZero(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// unqualified drops the table alias from a column list, for RETURNING, where SQLite accepts
+// no alias.
+func unqualified(columns string) string {
+	return strings.NewReplacer("d.", "", "s.", "").Replace(columns)
+}
+
 // notFound turns sql.ErrNoRows into tarjuma.ErrNotFound, saying what was missing.
 func notFound(err error, format string, args ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {

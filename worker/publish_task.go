@@ -22,7 +22,7 @@ const TypePublish = "publish:delivery"
 // Defaults and bounds of the publish task.
 const (
 	// DefaultWebhookBackoff is the first retry delay; each further one doubles, up to
-	// maxWebhookBackoff, until store.DeliveryWindow is spent.
+	// maxWebhookBackoff, until publish.DeliveryWindow is spent.
 	DefaultWebhookBackoff = 30 * time.Second
 	maxWebhookBackoff     = 6 * time.Hour
 	// publishMaxRetry only bounds asynq; the delivery's give-up time ends it long before.
@@ -44,7 +44,7 @@ type publishPayload struct {
 // NewPublishTask builds the task for a delivery. Its TaskID is the delivery and round, so the
 // relay enqueuing it again (after a crash, or while it waits for a retry) is refused by Redis
 // for as long as retention keeps the finished task (DefaultRetention when not positive).
-func NewPublishTask(d store.Delivery, retention time.Duration) (*asynq.Task, error) {
+func NewPublishTask(d publish.Delivery, retention time.Duration) (*asynq.Task, error) {
 	payload, err := json.Marshal(publishPayload{DeliveryID: d.ID, Round: d.Round})
 	if err != nil {
 		return nil, fmt.Errorf("publish task payload: %w", err)
@@ -120,11 +120,11 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	taskID, _ := asynq.GetTaskID(ctx)
 	log := h.log.With("task_id", taskID, "delivery_id", o.ID, "subscriber_id", o.SubscriberID,
 		"article_id", o.Release.Version.ArticleID, "lang", o.Release.Version.Lang, "version", o.Release.Version.Number)
-	if o.State != store.DeliveryPending || o.Round != p.Round {
+	if o.State != publish.DeliveryPending || o.Round != p.Round {
 		log.InfoContext(ctx, "delivery settled or redelivered since; nothing to do", "state", o.State, "round", o.Round)
 		return nil
 	}
-	body, err := json.Marshal(publish.NewEvent(o.Release.Event, item(o.Release)))
+	body, err := json.Marshal(publish.NewEvent(o.Release.Event, o.Release.Item()))
 	if err != nil {
 		return fmt.Errorf("%w: encode event: %w", asynq.SkipRetry, err)
 	}
@@ -132,7 +132,7 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	res := h.sender.Send(ctx, publish.Message{URL: o.Subscriber.URL, ID: publish.WebhookID(o.ID),
 		Secrets: o.Subscriber.SigningSecrets(start), Body: body})
 	outcome, delay := h.judge(ctx, o.Delivery, res)
-	attempt := store.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}
+	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}
 	if res.Err != nil {
 		attempt.Error = res.Err.Error()
 	}
@@ -142,13 +142,13 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err // retried: the receiver dedups the repeat on its webhook-id
 	}
 	switch outcome {
-	case store.OutcomeDelivered:
+	case publish.OutcomeDelivered:
 		log.InfoContext(ctx, "delivered", "status", res.StatusCode, "latency", res.Latency)
 		return nil
-	case store.OutcomeGone:
+	case publish.OutcomeGone:
 		log.WarnContext(ctx, "receiver answered 410 Gone; subscriber disabled", "url", o.Subscriber.URL)
 		return nil
-	case store.OutcomeFailed:
+	case publish.OutcomeFailed:
 		return fmt.Errorf("%w: giving up on delivery %d: %w", asynq.SkipRetry, o.ID, res.Err)
 	}
 	return &retryAfterError{after: delay, err: res.Err}
@@ -156,19 +156,19 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 // judge decides what an attempt's result means, and for a retry when the next attempt is due.
 // A retry that would come after the give-up time, or that asynq would not make, fails now.
-func (h *PublishHandler) judge(ctx context.Context, d store.Delivery, res publish.Result) (store.Outcome, time.Duration) {
+func (h *PublishHandler) judge(ctx context.Context, d publish.Delivery, res publish.Result) (publish.Outcome, time.Duration) {
 	switch {
 	case res.Acknowledged():
-		return store.OutcomeDelivered, 0
+		return publish.OutcomeDelivered, 0
 	case res.Gone():
-		return store.OutcomeGone, 0
+		return publish.OutcomeGone, 0
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	delay := max(h.delay(retried), res.RetryAfter)
 	if lastAttempt(ctx) || time.Now().Add(delay).After(d.GiveUpAt) {
-		return store.OutcomeFailed, 0
+		return publish.OutcomeFailed, 0
 	}
-	return store.OutcomeRetry, delay
+	return publish.OutcomeRetry, delay
 }
 
 // delay is the backoff before retry n+1: the base doubled n times, capped, at a random point in
@@ -179,10 +179,4 @@ func (h *PublishHandler) delay(n int) time.Duration {
 		d = h.backoff << n
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-// item is what receivers see of a release.
-func item(r store.Release) publish.Item {
-	return publish.Item{ArticleID: r.Version.ArticleID, ExternalID: r.ExternalID, Version: r.Version,
-		ApprovedBy: r.ApprovedBy, ApprovedAt: r.ApprovedAt}
 }

@@ -105,7 +105,7 @@ func hang(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
 type publishFixture struct {
 	db      *store.DB
 	hook    *hook
-	sub     store.Subscriber
+	sub     publish.Subscriber
 	article tarjuma.Article
 	handler *PublishHandler
 }
@@ -124,7 +124,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 	}
 	srv := httptest.NewServer(f.hook)
 	t.Cleanup(srv.Close)
-	f.sub, err = db.CreateSubscriber(t.Context(), store.NewSubscriber{URL: srv.URL + "/hook", Langs: []tarjuma.Lang{tarjuma.English},
+	f.sub, err = db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: srv.URL + "/hook", Langs: []tarjuma.Lang{tarjuma.English},
 		Secret: publish.NewSecret(), CreatedBy: "admin"})
 	if err != nil {
 		t.Fatal(err)
@@ -147,10 +147,10 @@ func (f *publishFixture) approve(t *testing.T) {
 }
 
 // task returns the publish task of the fixture's one delivery, as the relay would enqueue it.
-func (f *publishFixture) task(t *testing.T) (store.Delivery, *asynq.Task) {
+func (f *publishFixture) task(t *testing.T) (publish.Delivery, *asynq.Task) {
 	t.Helper()
-	var ds []store.Delivery
-	if _, err := f.db.DispatchDeliveries(t.Context(), 10, time.Now().Add(time.Hour), func(d store.Delivery) error {
+	var ds []publish.Delivery
+	if _, err := f.db.DispatchDeliveries(t.Context(), 10, time.Now().Add(time.Hour), func(d publish.Delivery) error {
 		ds = append(ds, d)
 		return nil
 	}); err != nil || len(ds) != 1 {
@@ -163,7 +163,7 @@ func (f *publishFixture) task(t *testing.T) (store.Delivery, *asynq.Task) {
 	return ds[0], task
 }
 
-func (f *publishFixture) log(t *testing.T) store.DeliveryLog {
+func (f *publishFixture) log(t *testing.T) publish.DeliveryLog {
 	t.Helper()
 	logs, err := f.db.Deliveries(t.Context(), f.article.ID, tarjuma.English)
 	if err != nil || len(logs) != 1 {
@@ -211,7 +211,7 @@ func TestPublishRetriesKeepWebhookID(t *testing.T) {
 			t.Errorf("webhook-ids %v with %d acks, want %s three times and one ack", ids, acks, want)
 		}
 		l := f.log(t)
-		if l.State != store.DeliveryDelivered || len(l.Attempts) != 3 || l.Attempts[0].StatusCode != 500 ||
+		if l.State != publish.DeliveryDelivered || len(l.Attempts) != 3 || l.Attempts[0].StatusCode != 500 ||
 			l.Attempts[1].StatusCode != 0 || l.Attempts[1].Error == "" || l.Attempts[2].StatusCode != 200 {
 			t.Errorf("delivery log %+v", l)
 		}
@@ -226,7 +226,7 @@ func TestPublishRetriesKeepWebhookID(t *testing.T) {
 
 		ev := f.hook.event
 		v := versions(t, db, f.article.ID, tarjuma.English)[0]
-		if ev.Type != store.EventPublished || ev.Data.ArticleID != f.article.ID || ev.Data.Lang != "en" || ev.Data.Version != 1 ||
+		if ev.Type != publish.EventPublished || ev.Data.ArticleID != f.article.ID || ev.Data.Lang != "en" || ev.Data.Version != 1 ||
 			ev.Data.Title != v.Title() || ev.Data.BodyText == "" || !strings.HasPrefix(ev.Data.BodyHTML, `<p lang="en-x-mtfrom-ar">`) ||
 			ev.Data.EditedByHuman || !ev.Data.MachineOnly || ev.Data.ApprovedBy != "rustam" || ev.Data.ApprovedAt.IsZero() {
 			t.Errorf("event %+v", ev)
@@ -252,7 +252,7 @@ func TestPublishWorkerKilledMidSend(t *testing.T) {
 		if err := f.handler.ProcessTask(ctx, task); err == nil || errors.Is(err, asynq.SkipRetry) {
 			t.Fatalf("killed attempt returned %v, want an error asynq retries", err)
 		}
-		if l := f.log(t); l.State != store.DeliveryPending {
+		if l := f.log(t); l.State != publish.DeliveryPending {
 			t.Fatalf("after the kill the delivery is %s, want pending", l.State)
 		}
 		if err := f.handler.ProcessTask(t.Context(), task); err != nil {
@@ -262,7 +262,7 @@ func TestPublishWorkerKilledMidSend(t *testing.T) {
 		if len(ids) != 2 || ids[0] != ids[1] || acks != 1 {
 			t.Errorf("webhook-ids %v, %d acknowledged; want the same id twice and one acknowledgement", ids, acks)
 		}
-		if l := f.log(t); l.State != store.DeliveryDelivered || len(l.Attempts) != 2 {
+		if l := f.log(t); l.State != publish.DeliveryDelivered || len(l.Attempts) != 2 {
 			t.Errorf("delivery log %+v", l)
 		}
 		wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusPublished)
@@ -282,7 +282,7 @@ func TestPublishOutcomes(t *testing.T) {
 			if subs[len(subs)-1].DisabledAt.IsZero() {
 				t.Error("subscriber still enabled after 410")
 			}
-			if l := f.log(t); l.State != store.DeliveryCancelled || l.Attempts[0].StatusCode != 410 {
+			if l := f.log(t); l.State != publish.DeliveryCancelled || l.Attempts[0].StatusCode != 410 {
 				t.Errorf("delivery log %+v", l)
 			}
 			wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusPublished) // nobody left to wait for
@@ -303,7 +303,7 @@ func TestPublishOutcomes(t *testing.T) {
 			if ids, _ := f.hook.state(); len(ids) != 1 {
 				t.Errorf("%d requests, want 1", len(ids))
 			}
-			if l := f.log(t); l.State != store.DeliveryPending || l.Attempts[0].StatusCode != 302 || !strings.Contains(l.Attempts[0].Error, "redirect") {
+			if l := f.log(t); l.State != publish.DeliveryPending || l.Attempts[0].StatusCode != 302 || !strings.Contains(l.Attempts[0].Error, "redirect") {
 				t.Errorf("delivery log %+v", l)
 			}
 		})
@@ -321,7 +321,7 @@ func TestPublishOutcomes(t *testing.T) {
 		})
 		t.Run("gives up at the end of the window", func(t *testing.T) {
 			f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Retry-After", strconv.Itoa(int(2*store.DeliveryWindow/time.Second))) // too late
+				w.Header().Set("Retry-After", strconv.Itoa(int(2*publish.DeliveryWindow/time.Second))) // too late
 				w.WriteHeader(http.StatusServiceUnavailable)
 			})
 			f.approve(t)
@@ -329,7 +329,7 @@ func TestPublishOutcomes(t *testing.T) {
 			if err := f.handler.ProcessTask(t.Context(), task); !errors.Is(err, asynq.SkipRetry) {
 				t.Fatalf("%v, want SkipRetry", err)
 			}
-			if l := f.log(t); l.State != store.DeliveryFailed {
+			if l := f.log(t); l.State != publish.DeliveryFailed {
 				t.Errorf("delivery is %s, want failed", l.State)
 			}
 			wantTranslationStatus(t, db, f.article.ID, tarjuma.StatusApproved)

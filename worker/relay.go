@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -143,7 +144,7 @@ func (r *Relay) sweep(ctx context.Context) error {
 			return r.db.DispatchJobs(ctx, relayBatch, before, func(j store.Job) error { return r.enqueue(ctx, j) })
 		},
 		func() (int, error) {
-			return r.db.DispatchDeliveries(ctx, relayBatch, before, func(d store.Delivery) error { return r.enqueueDelivery(ctx, d) })
+			return r.db.DispatchDeliveries(ctx, relayBatch, before, func(d publish.Delivery) error { return r.enqueueDelivery(ctx, d) })
 		},
 	}
 	for _, dispatch := range outboxes {
@@ -191,7 +192,7 @@ func (r *Relay) enqueue(ctx context.Context, j store.Job) error {
 }
 
 // enqueueDelivery hands one delivery to asynq; publish tasks carry their own timeout.
-func (r *Relay) enqueueDelivery(ctx context.Context, d store.Delivery) error {
+func (r *Relay) enqueueDelivery(ctx context.Context, d publish.Delivery) error {
 	task, err := NewPublishTask(d, r.retention)
 	if err != nil {
 		return err

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
+)
+
+// queueDeliveries records the approval of version v by approvedBy at `at` as a release and
+// writes its outbox rows, one delivery per subscriber whose languages include v's; with no such
+// subscriber the translation is published at once. It runs in the approval's transaction, so
+// an approval is never without its deliveries. Approving the same version again sends it to the
+// subscribers that have not had it.
+func queueDeliveries(ctx context.Context, tx *sql.Tx, v tarjuma.Version, approvedBy string, at time.Time) error {
+	event := publish.EventPublished
+	var earlier int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM releases WHERE article_id = $1 AND lang = $2
+		AND version < $3 AND published_at IS NOT NULL`, v.ArticleID, v.Lang, v.Number).Scan(&earlier); err != nil {
+		return fmt.Errorf("earlier releases: %w", err)
+	}
+	if earlier > 0 {
+		event = publish.EventUpdated
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO releases (article_id, lang, version, event, approved_by, approved_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (article_id, lang, version) DO UPDATE SET approved_by = excluded.approved_by, approved_at = excluded.approved_at
+		RETURNING id`, v.ArticleID, v.Lang, v.Number, event, approvedBy, at).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("release: %w", err)
+	}
+	// Languages are stored comma-separated; wrapping both sides in commas matches whole codes.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (release_id, subscriber_id, state, give_up_at, created_at)
+		SELECT $1, s.id, $2, $3, $4 FROM subscribers s
+		WHERE s.deleted_at IS NULL AND s.disabled_at IS NULL AND ',' || s.langs || ',' LIKE $5
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.release_id = $1 AND d.subscriber_id = s.id AND d.state IN ($2, $6))
+		ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(at), at, "%,"+string(v.Lang)+",%", publish.DeliveryDelivered); err != nil {
+		return fmt.Errorf("deliveries: %w", err)
+	}
+	return settle(ctx, tx, at, []any{id})
+}
+
+// settle marks published the given releases that no delivery holds back any more (none pending
+// or failed to a subscriber still active), and moves their translations from approved to
+// published when the release is of the latest version.
+func settle(ctx context.Context, tx *sql.Tx, at time.Time, releaseIDs []any) error {
+	if len(releaseIDs) == 0 {
+		return nil
+	}
+	p := params{at, publish.DeliveryPending, publish.DeliveryFailed}
+	if _, err := tx.ExecContext(ctx, `UPDATE releases SET published_at = $1
+		WHERE published_at IS NULL AND id IN (`+p.list(releaseIDs...)+`)
+		AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE d.release_id = releases.id AND d.state IN ($2, $3)
+			AND s.deleted_at IS NULL AND s.disabled_at IS NULL)`, p...); err != nil {
+		return fmt.Errorf("publish releases: %w", err)
+	}
+	p = params{tarjuma.StatusPublished, at, tarjuma.StatusApproved}
+	if _, err := tx.ExecContext(ctx, `UPDATE translations SET status = $1, updated_at = $2
+		WHERE status = $3 AND EXISTS (SELECT 1 FROM releases r WHERE r.article_id = translations.article_id
+			AND r.lang = translations.lang AND r.version = translations.latest_version
+			AND r.published_at IS NOT NULL AND r.id IN (`+p.list(releaseIDs...)+`))`, p...); err != nil {
+		return fmt.Errorf("publish translations: %w", err)
+	}
+	return nil
+}
+
+const releaseColumns = `r.id, r.event, COALESCE(a.external_id, ''), r.approved_by, r.approved_at, r.published_at,
+	v.article_id, v.lang, v.number, v.segments, v.author, v.machine, v.source_revision, v.glossary_version, v.created_at`
+
+const releaseFrom = ` FROM releases r JOIN articles a ON a.id = r.article_id
+	JOIN versions v ON v.article_id = r.article_id AND v.lang = r.lang AND v.number = r.version`
+
+func scanRelease(s scanner) (publish.Release, error) {
+	var r publish.Release
+	var published sql.NullTime
+	var segments string
+	v := &r.Version
+	err := s.Scan(&r.ID, &r.Event, &r.ExternalID, &r.ApprovedBy, &r.ApprovedAt, &published,
+		&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.GlossaryVersion, &v.CreatedAt)
+	if err != nil {
+		return publish.Release{}, err
+	}
+	if v.Segments, err = decodeSegments(segments); err != nil {
+		return publish.Release{}, fmt.Errorf("release %d segments: %w", r.ID, err)
+	}
+	r.ApprovedAt, r.PublishedAt, v.CreatedAt = r.ApprovedAt.UTC(), utcOrZero(published), v.CreatedAt.UTC()
+	return r, nil
+}
+
+// PublishedFilter selects a page of ListPublished: releases of Lang (all languages when empty)
+// published at or after Since, after the cursor (After, AfterID) of the previous page.
+type PublishedFilter struct {
+	Lang    tarjuma.Lang
+	Since   time.Time
+	After   time.Time
+	AfterID int64
+	Limit   int
+}
+
+// ListPublished returns published releases oldest first, for systems that poll for changes;
+// every published version is one item, its Event saying whether it was the first.
+func (db *DB) ListPublished(ctx context.Context, f PublishedFilter) ([]publish.Release, error) {
+	var p params
+	where := []string{"r.published_at IS NOT NULL"}
+	if f.Lang != "" {
+		where = append(where, "r.lang = "+p.add(f.Lang))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "r.published_at >= "+p.add(f.Since.UTC()))
+	}
+	if f.AfterID > 0 {
+		after := p.add(f.After.UTC())
+		where = append(where, "(r.published_at > "+after+" OR (r.published_at = "+after+" AND r.id > "+p.add(f.AfterID)+"))")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	return db.releases(ctx, "list published", `SELECT `+releaseColumns+releaseFrom+` WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY r.published_at, r.id LIMIT `+p.add(limit), p)
+}
+
+// LatestPublished returns the newest published version of up to limit translations into
+// lang, most recently published first: the entries of a feed.
+func (db *DB) LatestPublished(ctx context.Context, lang tarjuma.Lang, limit int) ([]publish.Release, error) {
+	return db.releases(ctx, "latest published", `SELECT `+releaseColumns+releaseFrom+`
+		WHERE r.lang = $1 AND r.published_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM releases n
+			WHERE n.article_id = r.article_id AND n.lang = r.lang AND n.version > r.version AND n.published_at IS NOT NULL)
+		ORDER BY r.published_at DESC, r.id DESC LIMIT $2`, params{lang, limit})
+}
+
+func (db *DB) releases(ctx context.Context, what, query string, p params) ([]publish.Release, error) {
+	rows, err := db.read.QueryContext(ctx, query, p...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	rs, err := collect(rows, scanRelease)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return rs, nil
+}
