@@ -1,11 +1,19 @@
 // Package store owns all persistence: articles and their source revisions, translations and
-// their immutable versions, the transactional outbox of translation jobs, API tokens and the
-// translation memory. One type, DB, serves SQLite (modernc.org/sqlite, the zero-config default)
-// and PostgreSQL (pgx), chosen by the URL given to Open; both pass one contract test suite.
+// their immutable versions, the transactional outboxes of translation jobs and webhook
+// deliveries, the publishing records (subscribers, releases, attempts; their types are
+// publish's), the glossary and the engines' renderings of it, users, sessions, API tokens, MT
+// usage and the translation memory. One type, DB, serves SQLite (modernc.org/sqlite, the
+// zero-config default) and PostgreSQL (pgx), chosen by the URL given to Open; both pass one
+// contract test suite.
 //
-// Both backends run the same SQL: each accepts $n placeholders, RETURNING and ON CONFLICT. The
-// few differences live in dialect. Times are written in UTC truncated to microseconds, so what
-// is read back equals what was written on either backend.
+// Most statements are shared: both backends accept $n placeholders, RETURNING and ON CONFLICT,
+// and the small differences (row locks, SKIP LOCKED, array parameters) are fragments in
+// dialect. A few writes differ whole, for speed: on PostgreSQL one statement does in one round
+// trip what SQLite, whose single writer costs no round trip, does as a transaction of several,
+// and the worker's two hot writes are also batched (see batcher). Such a write keeps all its
+// variants side by side in its file: the SQLite one, the PostgreSQL one and the batch.
+// Times are written in UTC truncated to microseconds, so what is read back equals what was
+// written on either backend.
 package store
 
 import (
@@ -102,20 +110,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.SetMaxIdleConns(postgresMaxConns)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db = &DB{dialect: postgres, write: pool, read: pool}
-		db.starts = &batcher[startTranslating, started]{
-			many: db.startBatch,
-			one: func(ctx context.Context, s startTranslating) (started, error) {
-				t, r, err := db.startTranslating(ctx, s.articleID, s.lang, s.rev)
-				return started{t, r}, err
-			},
-		}
-		db.saves = &batcher[machineSave, machineSaved]{
-			many: db.saveMachineBatch,
-			one: func(ctx context.Context, s machineSave) (machineSaved, error) {
-				created, err := db.saveMachineStatement(ctx, &s.v, s.segments)
-				return machineSaved{s.v.Number, s.v.CreatedAt, created}, err
-			},
-		}
+		db.starts, db.saves = db.startBatcher(), db.saveBatcher()
 	case strings.HasPrefix(url, "sqlite:"):
 		var err error
 		if db, err = openSQLite(strings.TrimPrefix(url, "sqlite:")); err != nil {

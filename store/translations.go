@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -66,6 +67,13 @@ func (p *params) mayBecome(column string, next tarjuma.Status) string {
 	return column + " IN (" + p.list(from...) + ")"
 }
 
+// statusUnindexed is a batch statement's test of a translation's status, written as an
+// expression no index covers. Planned from the statistics of a table that grew since its last
+// ANALYZE (a fresh desk, a burst), a plain status test looked cheaper through the status index
+// than the primary key and made every batch read every waiting translation; this way the batch
+// always finds its rows by key.
+const statusUnindexed = "(t.status || '')"
+
 // whyNot explains why a translation did not move for source revision rev: it does not exist
 // (tarjuma.ErrNotFound), it targets another revision (tarjuma.ErrStale), or its state forbids
 // the move (tarjuma.ErrConflict).
@@ -93,6 +101,86 @@ func (db *DB) StartTranslating(ctx context.Context, articleID int64, lang tarjum
 		return s.t, s.r, err
 	}
 	return db.startTranslating(ctx, articleID, lang, rev)
+}
+
+// startTranslating is one StartTranslating call.
+type startTranslating struct {
+	articleID int64
+	lang      tarjuma.Lang
+	rev       int
+}
+
+// started is what StartTranslating returns.
+type started struct {
+	t tarjuma.Translation
+	r tarjuma.SourceRevision
+}
+
+// startBatcher groups concurrent StartTranslating calls on PostgreSQL (see batcher): startBatch
+// moves two or more in one statement, startTranslating one alone.
+func (db *DB) startBatcher() *batcher[startTranslating, started] {
+	return &batcher[startTranslating, started]{
+		many: db.startBatch,
+		one: func(ctx context.Context, s startTranslating) (started, error) {
+			t, r, err := db.startTranslating(ctx, s.articleID, s.lang, s.rev)
+			return started{t, r}, err
+		},
+	}
+}
+
+// startBatch is StartTranslating for many translations in one statement and so one commit.
+// An item it did not move is answered ok false and run alone, which says why.
+func (db *DB) startBatch(ctx context.Context, starts []startTranslating) ([]started, []bool, error) {
+	ids, langs, revs := make([]int64, len(starts)), make([]string, len(starts)), make([]int32, len(starts))
+	for i, s := range starts {
+		ids[i], langs[i], revs[i] = s.articleID, string(s.lang), int32(s.rev)
+	}
+	p := params{ids, langs, revs, tarjuma.StatusTranslating, now()}
+	rows, err := db.write.QueryContext(ctx, `WITH i AS (
+			SELECT DISTINCT * FROM unnest($1::bigint[], $2::text[], $3::int[]) AS i (article_id, lang, source_revision)
+		), u AS (
+			UPDATE translations t SET status = $4, failure_reason = '', updated_at = $5
+			FROM i WHERE t.article_id = i.article_id AND t.lang = i.lang AND t.source_revision = i.source_revision
+			AND `+p.mayBecome(statusUnindexed, tarjuma.StatusTranslating)+`
+			AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = i.article_id AND v.lang = i.lang AND v.source_revision = i.source_revision)
+			RETURNING t.article_id, t.lang, t.status, t.failure_reason, t.source_revision, t.latest_version, t.updated_at
+		)
+		SELECT u.article_id, u.lang, u.status, u.failure_reason, u.source_revision, u.latest_version, u.updated_at,
+			r.title, r.body, r.author, r.created_at
+		FROM u JOIN source_revisions r ON r.article_id = u.article_id AND r.number = u.source_revision`, p...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	type key struct {
+		id   int64
+		lang tarjuma.Lang
+	}
+	moved := make(map[key]started, len(starts))
+	for rows.Next() {
+		var s started
+		t, r := &s.t, &s.r
+		if err := rows.Scan(&t.ArticleID, &t.Lang, &t.Status, &t.FailureReason, &t.SourceRevision, &t.LatestVersion, &t.UpdatedAt,
+			&r.Title, &r.Body, &r.Author, &r.CreatedAt); err != nil {
+			return nil, nil, err
+		}
+		r.ArticleID, r.Number = t.ArticleID, t.SourceRevision
+		t.UpdatedAt, r.CreatedAt = t.UpdatedAt.UTC(), r.CreatedAt.UTC()
+		moved[key{t.ArticleID, t.Lang}] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	outs, ok := make([]started, len(starts)), make([]bool, len(starts))
+	for i, s := range starts {
+		k := key{s.articleID, s.lang}
+		m, found := moved[k]
+		if found && m.t.SourceRevision == s.rev {
+			outs[i], ok[i] = m, true
+			delete(moved, k) // a second item for the same translation runs alone and meets the conflict
+		}
+	}
+	return outs, ok, nil
 }
 
 // startTranslating is StartTranslating for one translation in one statement.
@@ -247,6 +335,98 @@ func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved 
 			v.ArticleID, v.Lang, v.SourceRevision, err)
 	}
 	return saved, created, nil
+}
+
+// machineSave is one SaveMachineVersion on PostgreSQL: the version (Author and Machine set) and
+// its encoded segments.
+type machineSave struct {
+	v        tarjuma.Version
+	segments string
+}
+
+// machineSaved is what saveMachineStatement reports: the number and time the version was
+// stored at, when created.
+type machineSaved struct {
+	number    int
+	createdAt time.Time
+	created   bool
+}
+
+// saveBatcher groups concurrent SaveMachineVersion calls on PostgreSQL (see batcher):
+// saveMachineBatch stores two or more in one statement, saveMachineStatement one alone.
+func (db *DB) saveBatcher() *batcher[machineSave, machineSaved] {
+	return &batcher[machineSave, machineSaved]{
+		many: db.saveMachineBatch,
+		one: func(ctx context.Context, s machineSave) (machineSaved, error) {
+			created, err := db.saveMachineStatement(ctx, &s.v, s.segments)
+			return machineSaved{s.v.Number, s.v.CreatedAt, created}, err
+		},
+	}
+}
+
+// saveMachineBatch is saveMachineStatement for many versions in one statement and so one
+// commit. Rows are locked in key order, so two batches cannot deadlock each other. A version
+// the statement did not store (a re-run, a revision moved on, a second item for the same
+// translation) is answered created false, exactly as saveMachineStatement would answer it alone,
+// and SaveMachineVersion then reads why.
+func (db *DB) saveMachineBatch(ctx context.Context, saves []machineSave) ([]machineSaved, []bool, error) {
+	ids, langs, revs, segments, glossaries := make([]int64, len(saves)), make([]string, len(saves)),
+		make([]int32, len(saves)), make([]string, len(saves)), make([]int64, len(saves))
+	for i, s := range saves {
+		ids[i], langs[i], revs[i], segments[i], glossaries[i] = s.v.ArticleID, string(s.v.Lang), int32(s.v.SourceRevision), s.segments, s.v.GlossaryVersion
+	}
+	at := now()
+	p := params{ids, langs, revs, segments, glossaries, tarjuma.MachineAuthor, at, tarjuma.StatusNeedsReview}
+	rows, err := db.write.QueryContext(ctx, `WITH i AS (
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bigint[])
+				AS i (article_id, lang, source_revision, segments, glossary_version)
+		), t AS (
+			SELECT t.article_id, t.lang, t.latest_version, t.source_revision, i.segments, i.glossary_version
+			FROM translations t JOIN i ON t.article_id = i.article_id AND t.lang = i.lang AND t.source_revision = i.source_revision
+			WHERE `+p.mayBecome(statusUnindexed, tarjuma.StatusNeedsReview)+`
+			ORDER BY t.article_id, t.lang
+			FOR UPDATE OF t
+		), v AS (
+			INSERT INTO versions (`+versionColumns+`)
+			SELECT article_id, lang, latest_version + 1, segments, $6, TRUE, source_revision, glossary_version, $7 FROM t
+			ON CONFLICT DO NOTHING RETURNING article_id, lang, source_revision, number, created_at
+		), u AS (
+			UPDATE translations tr SET status = $8, failure_reason = '', latest_version = v.number, updated_at = $7
+			FROM v WHERE tr.article_id = v.article_id AND tr.lang = v.lang
+		), d AS (
+			DELETE FROM jobs j USING v
+			WHERE j.article_id = v.article_id AND j.lang = v.lang AND j.source_revision <= v.source_revision
+		)
+		SELECT article_id, lang, source_revision, number, created_at FROM v`, p...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	type key struct {
+		id   int64
+		lang string
+		rev  int
+	}
+	stored := make(map[key]machineSaved, len(saves))
+	for rows.Next() {
+		var k key
+		var s machineSaved
+		if err := rows.Scan(&k.id, &k.lang, &k.rev, &s.number, &s.createdAt); err != nil {
+			return nil, nil, err
+		}
+		s.createdAt, s.created = s.createdAt.UTC(), true
+		stored[k] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	outs, ok := make([]machineSaved, len(saves)), make([]bool, len(saves))
+	for i, s := range saves {
+		k := key{s.v.ArticleID, string(s.v.Lang), s.v.SourceRevision}
+		outs[i], ok[i] = stored[k], true
+		delete(stored, k) // a second item for the same translation was not stored
+	}
+	return outs, ok, nil
 }
 
 // saveMachineStatement is SaveMachineVersion on PostgreSQL in one statement, so one round trip
