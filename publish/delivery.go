@@ -1,6 +1,9 @@
 package publish
 
-import "time"
+import (
+	"math/rand/v2"
+	"time"
+)
 
 // DeliveryWindow is how long a delivery is tried before it is marked failed, counted from its
 // creation or its last redelivery.
@@ -9,6 +12,25 @@ const DeliveryWindow = 24 * time.Hour
 // GiveUpAt is when a delivery created or redelivered at t is marked failed if no attempt has
 // been acknowledged by then.
 func GiveUpAt(t time.Time) time.Time { return t.Add(DeliveryWindow) }
+
+// Retries of a failed delivery: each waits twice as long as the one before, up to maxBackoff,
+// until the delivery's give-up time.
+const (
+	// DefaultBackoff is the first retry delay when the deployment sets none.
+	DefaultBackoff = 30 * time.Second
+	maxBackoff     = 6 * time.Hour
+)
+
+// Backoff is the delay before retry n+1 when the first retry comes after base: base doubled n
+// times, capped at maxBackoff, at a random point in the upper half of the step so deliveries
+// failing together do not all come back together.
+func Backoff(base time.Duration, n int) time.Duration {
+	d := maxBackoff
+	if n < 62 && base <= maxBackoff>>n { // the cap, checked before the shift can overflow
+		d = base << n
+	}
+	return d/2 + rand.N(d/2+1)
+}
 
 // DeliveryState is where one delivery of a release to one subscriber stands.
 type DeliveryState string
@@ -70,6 +92,24 @@ func (o Outcome) State() DeliveryState {
 		return DeliveryCancelled
 	}
 	return DeliveryPending
+}
+
+// Judge decides what an attempt's result means for d, and for a retry when the next attempt is
+// due: Backoff(base, retried) or the receiver's Retry-After, whichever is longer. A retry that
+// would come after d.GiveUpAt, or that will not be made (lastTry: the queue allows no more),
+// fails the delivery now.
+func (d Delivery) Judge(res Result, base time.Duration, retried int, lastTry bool, now time.Time) (Outcome, time.Duration) {
+	switch {
+	case res.Acknowledged():
+		return OutcomeDelivered, 0
+	case res.Gone():
+		return OutcomeGone, 0
+	}
+	delay := max(Backoff(base, retried), res.RetryAfter)
+	if lastTry || now.Add(delay).After(d.GiveUpAt) {
+		return OutcomeFailed, 0
+	}
+	return OutcomeRetry, delay
 }
 
 // Outgoing is everything the worker needs to send one delivery.

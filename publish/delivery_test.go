@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -51,5 +53,50 @@ func TestSigningSecrets(t *testing.T) {
 	}
 	if got := s.SigningSecrets(until); len(got) != 1 || got[0] != "whsec_new" {
 		t.Errorf("at the end of the grace period: %q, want the new secret only", got)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	const base, limit = 30 * time.Second, 6 * time.Hour
+	for n := range 70 {
+		step := limit
+		if n < 20 {
+			step = min(base<<n, limit)
+		}
+		if d := Backoff(base, n); d < step/2 || d > step {
+			t.Errorf("retry %d: %v outside [%v, %v]", n, d, step/2, step)
+		}
+	}
+}
+
+func TestJudge(t *testing.T) {
+	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	d := Delivery{ID: 1, State: DeliveryPending, GiveUpAt: now.Add(time.Hour)}
+	refused := Result{Err: errors.New("connection refused")}
+	for _, tc := range []struct {
+		name     string
+		res      Result
+		retried  int
+		lastTry  bool
+		want     Outcome
+		min, max time.Duration // bounds of the delay before the next attempt
+	}{
+		{name: "2xx", res: Result{StatusCode: http.StatusNoContent}, want: OutcomeDelivered},
+		{name: "410 even on the last try", res: Result{StatusCode: http.StatusGone, Err: errors.New("gone")}, lastTry: true, want: OutcomeGone},
+		{name: "first failure", res: refused, want: OutcomeRetry, min: 15 * time.Second, max: 30 * time.Second},
+		{name: "third failure", res: refused, retried: 2, want: OutcomeRetry, min: 60 * time.Second, max: 120 * time.Second},
+		{name: "Retry-After longer than the backoff", res: Result{StatusCode: http.StatusServiceUnavailable, RetryAfter: 20 * time.Minute,
+			Err: errors.New("503")}, want: OutcomeRetry, min: 20 * time.Minute, max: 20 * time.Minute},
+		{name: "Retry-After past the give-up time", res: Result{StatusCode: http.StatusTooManyRequests, RetryAfter: 2 * time.Hour,
+			Err: errors.New("429")}, want: OutcomeFailed},
+		{name: "backoff past the give-up time", res: refused, retried: 8, want: OutcomeFailed}, // 30s<<8 is over 2h
+		{name: "no retry left", res: refused, lastTry: true, want: OutcomeFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, delay := d.Judge(tc.res, 30*time.Second, tc.retried, tc.lastTry, now)
+			if got != tc.want || delay < tc.min || delay > tc.max {
+				t.Errorf("Judge = %v, %v; want %v with a delay in [%v, %v]", got, delay, tc.want, tc.min, tc.max)
+			}
+		})
 	}
 }

@@ -1,9 +1,9 @@
 // Package publish owns what leaves the desk once a translation is approved: the publishing
 // model (subscribers, releases, deliveries and their attempts) with the delivery policy (a day
-// of tries, what each attempt's outcome does to its delivery), the webhook event receivers get,
-// its signature per Standard Webhooks (v1), the HTTP sending with its guard against private
-// addresses, and the Atom feed. It holds no state and imports only the domain; the store
-// persists the model and the worker decides when to send.
+// of retries with doubling backoff, what each attempt's result means for its delivery), the
+// webhook event receivers get, its signature per Standard Webhooks (v1), the HTTP sending with
+// its guard against private addresses, and the Atom feed. It holds no state and imports only the
+// domain; the store persists the model and the worker runs the attempts.
 package publish
 
 import (

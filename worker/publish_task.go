@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -19,12 +18,8 @@ import (
 // TypePublish is the task that sends one delivery: an approved translation to one subscriber.
 const TypePublish = "publish:delivery"
 
-// Defaults and bounds of the publish task.
+// Bounds of the publish task.
 const (
-	// DefaultWebhookBackoff is the first retry delay; each further one doubles, up to
-	// maxWebhookBackoff, until publish.DeliveryWindow is spent.
-	DefaultWebhookBackoff = 30 * time.Second
-	maxWebhookBackoff     = 6 * time.Hour
 	// publishMaxRetry only bounds asynq; the delivery's give-up time ends it long before.
 	publishMaxRetry = 100
 	// publishTimeout bounds one attempt as a whole, above the sender's own HTTP timeout.
@@ -65,7 +60,7 @@ func NewPublishTask(d publish.Delivery, retention time.Duration) (*asynq.Task, e
 type PublishConfig struct {
 	DB      *store.DB
 	Sender  *publish.Sender
-	Backoff time.Duration // first retry delay; DefaultWebhookBackoff when zero
+	Backoff time.Duration // first retry delay; publish.DefaultBackoff when zero
 	Logger  *slog.Logger
 }
 
@@ -82,7 +77,7 @@ type PublishHandler struct {
 func NewPublishHandler(cfg PublishConfig) *PublishHandler {
 	h := &PublishHandler{db: cfg.DB, sender: cfg.Sender, backoff: cfg.Backoff, log: cfg.Logger}
 	if h.backoff <= 0 {
-		h.backoff = DefaultWebhookBackoff
+		h.backoff = publish.DefaultBackoff
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -131,7 +126,8 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	start := time.Now()
 	res := h.sender.Send(ctx, publish.Message{URL: o.Subscriber.URL, ID: publish.WebhookID(o.ID),
 		Secrets: o.Subscriber.SigningSecrets(start), Body: body})
-	outcome, delay := h.judge(ctx, o.Delivery, res)
+	retried, _ := asynq.GetRetryCount(ctx)
+	outcome, delay := o.Judge(res, h.backoff, retried, lastAttempt(ctx), time.Now())
 	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}
 	if res.Err != nil {
 		attempt.Error = res.Err.Error()
@@ -152,31 +148,4 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("%w: giving up on delivery %d: %w", asynq.SkipRetry, o.ID, res.Err)
 	}
 	return &retryAfterError{after: delay, err: res.Err}
-}
-
-// judge decides what an attempt's result means, and for a retry when the next attempt is due.
-// A retry that would come after the give-up time, or that asynq would not make, fails now.
-func (h *PublishHandler) judge(ctx context.Context, d publish.Delivery, res publish.Result) (publish.Outcome, time.Duration) {
-	switch {
-	case res.Acknowledged():
-		return publish.OutcomeDelivered, 0
-	case res.Gone():
-		return publish.OutcomeGone, 0
-	}
-	retried, _ := asynq.GetRetryCount(ctx)
-	delay := max(h.delay(retried), res.RetryAfter)
-	if lastAttempt(ctx) || time.Now().Add(delay).After(d.GiveUpAt) {
-		return publish.OutcomeFailed, 0
-	}
-	return publish.OutcomeRetry, delay
-}
-
-// delay is the backoff before retry n+1: the base doubled n times, capped, at a random point in
-// the upper half of the step so deliveries failing together do not all come back together.
-func (h *PublishHandler) delay(n int) time.Duration {
-	d := maxWebhookBackoff
-	if n < 62 && h.backoff <= maxWebhookBackoff>>n { // the cap, checked before the shift can overflow
-		d = h.backoff << n
-	}
-	return d/2 + rand.N(d/2+1)
 }

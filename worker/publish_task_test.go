@@ -352,19 +352,6 @@ func TestPublishOutcomes(t *testing.T) {
 	})
 }
 
-func TestPublishBackoff(t *testing.T) {
-	h := NewPublishHandler(PublishConfig{})
-	for n := range 70 {
-		step := maxWebhookBackoff
-		if n < 20 {
-			step = min(DefaultWebhookBackoff<<n, maxWebhookBackoff)
-		}
-		if d := h.delay(n); d < step/2 || d > step {
-			t.Errorf("retry %d: %v outside [%v, %v]", n, d, step/2, step)
-		}
-	}
-}
-
 // TestPublishThroughQueue runs approval → outbox → relay → asynq → handler → receiver, with a
 // 500 first so that asynq's retry (and its delay from the handler) is exercised.
 func TestPublishThroughQueue(t *testing.T) {
