@@ -18,7 +18,10 @@ import (
 
 // Defaults of ProviderOptions.
 const (
-	DefaultConcurrency    = 4
+	DefaultConcurrency = 4
+	// DefaultCharsPerMinute is Google Cloud Translation's default quota per project, the
+	// tightest of the engines' published defaults.
+	DefaultCharsPerMinute = 6_000_000
 	DefaultMaxAttempts    = 5
 	DefaultBaseDelay      = time.Second
 	DefaultRequestTimeout = time.Minute
@@ -38,8 +41,8 @@ type ProviderOptions struct {
 	// Concurrency bounds the engine's requests in flight across all Translate calls
 	// (DefaultConcurrency).
 	Concurrency int
-	// CharsPerMinute is the rate limit in code points, which is what engines meter; 0 means
-	// unlimited. The bucket holds a minute's worth, as the engines count their quotas per minute.
+	// CharsPerMinute is the rate limit in code points, which is what engines meter
+	// (DefaultCharsPerMinute). The bucket holds a minute's worth, as the engines count their quotas per minute.
 	CharsPerMinute int
 	// MaxAttempts bounds the tries of one batch, the first included (DefaultMaxAttempts).
 	MaxAttempts int
@@ -93,9 +96,8 @@ func NewProvider(e Engine, o ProviderOptions) Provider {
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
-	if o.CharsPerMinute > 0 {
-		p.limiter = rate.NewLimiter(rate.Limit(float64(o.CharsPerMinute)/60), max(o.CharsPerMinute, p.limits.MaxRunes))
-	}
+	perMinute := orDefault(o.CharsPerMinute, DefaultCharsPerMinute)
+	p.limiter = rate.NewLimiter(rate.Limit(float64(perMinute)/60), max(perMinute, p.limits.MaxRunes))
 	return p
 }
 

@@ -5,6 +5,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,11 +28,19 @@ const (
 	retryCap  = 10 * time.Minute
 )
 
+// Defaults of ServerConfig. Most of a translate task's time is spent waiting on MT engines,
+// so more tasks than cores run at once; a running translation usually finishes within the
+// shutdown grace, so a deploy rarely makes an engine translate the same text twice.
+const (
+	DefaultConcurrency     = 10
+	DefaultShutdownTimeout = 30 * time.Second
+)
+
 // ServerConfig holds a Server's dependencies and settings.
 type ServerConfig struct {
 	Redis           asynq.RedisConnOpt
-	Concurrency     int           // tasks processed at once; asynq uses the CPU count when zero
-	ShutdownTimeout time.Duration // how long running tasks may finish on shutdown before they are re-queued; asynq's 8s when zero
+	Concurrency     int           // tasks processed at once; DefaultConcurrency when zero
+	ShutdownTimeout time.Duration // how long running tasks may finish on shutdown before they are re-queued; DefaultShutdownTimeout when zero
 	Logger          *slog.Logger
 	Registerer      prometheus.Registerer
 	Handler         *TranslateHandler
@@ -70,8 +79,8 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 
 	srv := asynq.NewServer(cfg.Redis, asynq.Config{
-		Concurrency:     cfg.Concurrency,
-		ShutdownTimeout: cfg.ShutdownTimeout,
+		Concurrency:     cmp.Or(cfg.Concurrency, DefaultConcurrency),
+		ShutdownTimeout: cmp.Or(cfg.ShutdownTimeout, DefaultShutdownTimeout),
 		Queues: map[string]int{
 			string(tarjuma.PriorityUrgent):  6,
 			string(tarjuma.PriorityDefault): 3,

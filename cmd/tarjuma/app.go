@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -266,7 +267,7 @@ func (a *app) runParts(ctx context.Context, p parts) error {
 		})
 		g.Go(func() error {
 			<-ctx.Done()
-			shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), cmp.Or(a.cfg.ShutdownTimeout, worker.DefaultShutdownTimeout))
 			defer cancel()
 			return srv.Shutdown(shutdownCtx)
 		})

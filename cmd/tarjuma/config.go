@@ -21,11 +21,13 @@ import (
 // config is everything tarjuma reads from the environment. Each field names its variable; the
 // README's configuration table lists the same set.
 type config struct {
-	DatabaseURL     string         // TARJUMA_DATABASE_URL; empty: SQLite in the data folder
-	RedisURL        string         // TARJUMA_REDIS_URL; empty: embedded Redis (dev and demo only)
-	Addr            string         // TARJUMA_ADDR, the HTTP listen address of serve
-	WorkerAddr      string         // TARJUMA_WORKER_ADDR, /healthz and /metrics of worker; empty: none
-	DataDir         string         // TARJUMA_DATA, where the default SQLite file lives
+	DatabaseURL string // TARJUMA_DATABASE_URL; empty: SQLite in the data folder
+	RedisURL    string // TARJUMA_REDIS_URL; empty: embedded Redis (dev and demo only)
+	Addr        string // TARJUMA_ADDR, the HTTP listen address of serve
+	WorkerAddr  string // TARJUMA_WORKER_ADDR, /healthz and /metrics of worker; empty: none
+	DataDir     string // TARJUMA_DATA, where the default SQLite file lives
+	// The numbers below are zero when their variable is unset: the package that uses each one
+	// holds its default (api, worker, publish, translate), so a default is written once.
 	MaxBodyBytes    int64          // TARJUMA_MAX_BODY_BYTES
 	Concurrency     int            // TARJUMA_WORKER_CONCURRENCY
 	TaskTimeout     time.Duration  // TARJUMA_TASK_TIMEOUT
@@ -89,7 +91,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
 			GoogleAPIKey:   getenv("TARJUMA_GOOGLE_API_KEY"),
 			GoogleProject:  getenv("TARJUMA_GOOGLE_PROJECT"),
-			GoogleLocation: orDefault(getenv("TARJUMA_GOOGLE_LOCATION"), "global"),
+			GoogleLocation: getenv("TARJUMA_GOOGLE_LOCATION"),
 			GoogleEndpoint: getenv("TARJUMA_GOOGLE_ENDPOINT"),
 			GoogleGlossary: map[tarjuma.Lang]string{},
 			DeepLKey:       getenv("TARJUMA_DEEPL_KEY"),
@@ -108,39 +110,38 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	var errs []string
-	intVar := func(name string, def int64) int64 {
+	// Unset numbers stay zero, which every package reads as "my default".
+	intVar := func(name string) int64 {
 		v := getenv(name)
 		if v == "" {
-			return def
+			return 0
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
 			errs = append(errs, fmt.Sprintf("%s=%q: want a positive whole number", name, v))
-			return def
 		}
-		return n
+		return max(n, 0)
 	}
-	durationVar := func(name string, def time.Duration) time.Duration {
+	durationVar := func(name string) time.Duration {
 		v := getenv(name)
 		if v == "" {
-			return def
+			return 0
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			errs = append(errs, fmt.Sprintf("%s=%q: want a positive duration such as 30s or 5m", name, v))
-			return def
 		}
-		return d
+		return max(d, 0)
 	}
-	c.MaxBodyBytes = intVar("TARJUMA_MAX_BODY_BYTES", 1<<20)
-	c.Concurrency = int(intVar("TARJUMA_WORKER_CONCURRENCY", 10))
-	c.TaskTimeout = durationVar("TARJUMA_TASK_TIMEOUT", 5*time.Minute)
-	c.TaskRetention = durationVar("TARJUMA_TASK_RETENTION", 24*time.Hour)
-	c.Redispatch = durationVar("TARJUMA_REDISPATCH_AFTER", 2*time.Minute)
-	c.ShutdownTimeout = durationVar("TARJUMA_SHUTDOWN_TIMEOUT", 30*time.Second)
-	c.Publish.Backoff = durationVar("TARJUMA_WEBHOOK_BACKOFF", 30*time.Second)
-	c.Publish.Timeout = durationVar("TARJUMA_WEBHOOK_TIMEOUT", 15*time.Second)
-	c.Publish.RotationGrace = durationVar("TARJUMA_WEBHOOK_ROTATION_GRACE", 24*time.Hour)
+	c.MaxBodyBytes = intVar("TARJUMA_MAX_BODY_BYTES")
+	c.Concurrency = int(intVar("TARJUMA_WORKER_CONCURRENCY"))
+	c.TaskTimeout = durationVar("TARJUMA_TASK_TIMEOUT")
+	c.TaskRetention = durationVar("TARJUMA_TASK_RETENTION")
+	c.Redispatch = durationVar("TARJUMA_REDISPATCH_AFTER")
+	c.ShutdownTimeout = durationVar("TARJUMA_SHUTDOWN_TIMEOUT")
+	c.Publish.Backoff = durationVar("TARJUMA_WEBHOOK_BACKOFF")
+	c.Publish.Timeout = durationVar("TARJUMA_WEBHOOK_TIMEOUT")
+	c.Publish.RotationGrace = durationVar("TARJUMA_WEBHOOK_ROTATION_GRACE")
 	switch v := getenv("TARJUMA_WEBHOOK_ALLOW_PRIVATE"); v {
 	case "", "0", "false":
 	case "1", "true":
@@ -148,8 +149,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	default:
 		errs = append(errs, fmt.Sprintf("TARJUMA_WEBHOOK_ALLOW_PRIVATE=%q: want true or false", v))
 	}
-	c.MT.Concurrency = int(intVar("TARJUMA_MT_CONCURRENCY", 4))
-	c.MT.CharsPerMinute = int(intVar("TARJUMA_MT_CHARS_PER_MINUTE", 6_000_000))
+	c.MT.Concurrency = int(intVar("TARJUMA_MT_CONCURRENCY"))
+	c.MT.CharsPerMinute = int(intVar("TARJUMA_MT_CHARS_PER_MINUTE"))
 	if c.MT.GoogleAPI != "v2" && c.MT.GoogleAPI != "v3" {
 		errs = append(errs, fmt.Sprintf("TARJUMA_GOOGLE_API=%q: want v2 or v3", c.MT.GoogleAPI))
 	}

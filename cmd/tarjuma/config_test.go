@@ -145,3 +145,50 @@ func TestTrustedProxiesConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpWithMalformedConfig: help is what someone with a broken configuration reaches for,
+// so it must not read the configuration; every other command names the bad variable.
+func TestHelpWithMalformedConfig(t *testing.T) {
+	broken := func(name string) string {
+		if name == "TARJUMA_TASK_TIMEOUT" {
+			return "soon"
+		}
+		return ""
+	}
+	var out strings.Builder
+	if err := run(t.Context(), []string{"help"}, broken, nil, &out); err != nil {
+		t.Fatalf("help with a malformed configuration: %v", err)
+	}
+	if !strings.Contains(out.String(), "serve") {
+		t.Errorf("help printed %q, want the usage", out.String())
+	}
+	err := run(t.Context(), []string{"migrate"}, broken, nil, &out)
+	if err == nil || !strings.Contains(err.Error(), `TARJUMA_TASK_TIMEOUT="soon"`) {
+		t.Errorf("migrate with a malformed configuration: %v, want an error naming the variable", err)
+	}
+}
+
+// TestUnsetNumbersTakePackageDefaults: cmd writes no default of its own for a number; an
+// unset variable reaches the package as zero, and a bad one is refused rather than zeroed.
+func TestUnsetNumbersTakePackageDefaults(t *testing.T) {
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MaxBodyBytes != 0 || cfg.Concurrency != 0 || cfg.TaskTimeout != 0 || cfg.TaskRetention != 0 ||
+		cfg.Redispatch != 0 || cfg.ShutdownTimeout != 0 || cfg.Publish.Backoff != 0 || cfg.Publish.Timeout != 0 ||
+		cfg.Publish.RotationGrace != 0 || cfg.MT.Concurrency != 0 || cfg.MT.CharsPerMinute != 0 || cfg.MT.GoogleLocation != "" {
+		t.Errorf("unset variables gave %+v, want zero values for the packages' defaults", cfg)
+	}
+	for name, value := range map[string]string{"TARJUMA_WORKER_CONCURRENCY": "-3", "TARJUMA_WEBHOOK_TIMEOUT": "0s"} {
+		_, err := loadConfig(func(n string) string {
+			if n == name {
+				return value
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v, want an error naming it", name, value, err)
+		}
+	}
+}

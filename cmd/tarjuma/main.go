@@ -70,9 +70,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(os.Stderr, usage)
 		return flag.ErrHelp
 	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		// Before the configuration is read: help is what someone with a malformed one needs.
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (tarjuma help lists the variables)", err)
 	}
 	// go-redis (asynq's client and our readiness pings use it) prints its own messages, dial
 	// failures during an outage above all, to stderr as plain text through one process-wide
@@ -100,9 +106,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runGlossary(ctx, cfg, args, stdin, stdout)
 	case "providers":
 		return runProviders(ctx, cfg, args, stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
 	}
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
