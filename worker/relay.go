@@ -241,9 +241,9 @@ func (r *Relay) report(ctx context.Context, err error) {
 	}
 	if r.failures == 1 || now.Sub(r.lastLogged) >= outageLogEvery {
 		r.lastLogged = now
-		r.log.ErrorContext(ctx, "outbox relay cannot dispatch; jobs stay pending", "err", err,
+		r.log.ErrorContext(ctx, "outbox relay cannot dispatch; jobs stay pending", "error", err,
 			"failed_sweeps", r.failures, "failing_since", r.failingSince)
 		return
 	}
-	r.log.DebugContext(ctx, "outbox relay sweep failed", "err", err, "failed_sweeps", r.failures)
+	r.log.DebugContext(ctx, "outbox relay sweep failed", "error", err, "failed_sweeps", r.failures)
 }
