@@ -3,6 +3,8 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,6 +309,45 @@ func TestDeleteSubscriberErasesSecrets(t *testing.T) {
 		}
 		if secret != "" || previous != "" || until.Valid {
 			t.Errorf("deleted subscriber kept secret %q, previous %q until %v", secret, previous, until)
+		}
+	})
+}
+
+// TestDisableUserRacesIssueToken: a token issued while its user is being disabled is either
+// deleted by the disabling or refused, never left behind for EnableUser to revive. Without
+// the lock IssueToken takes on the user's row, PostgreSQL lets the insert commit after the
+// disabling's delete has run.
+func TestDisableUserRacesIssueToken(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		for round := range 20 {
+			u := testUser(t, db, fmt.Sprintf("u%d@example.org", round), tarjuma.RoleEditor)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make(chan error, 5)
+			for range 4 {
+				wg.Go(func() {
+					<-start
+					_, _, err := db.IssueToken(t.Context(), NewToken{Name: "racer", Role: u.Role, UserID: u.ID})
+					if err != nil && !errors.Is(err, tarjuma.ErrConflict) {
+						errs <- err
+					}
+				})
+			}
+			wg.Go(func() {
+				<-start
+				if _, err := db.DisableUser(t.Context(), u.ID); err != nil {
+					errs <- err
+				}
+			})
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+			if left, err := db.UserTokens(t.Context(), u.ID); err != nil || len(left) != 0 {
+				t.Fatalf("round %d: %d tokens of a disabled user left (%v)", round, len(left), err)
+			}
 		}
 	})
 }

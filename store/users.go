@@ -102,8 +102,9 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (tarjuma.User, erro
 }
 
 // UserCredentials returns the user with this email and their password hash, for signing in;
-// tarjuma.ErrNotFound when there is none. A disabled user is returned too, with DisabledAt set:
-// refusing them is the caller's business, after the same password work as anyone else. The email stays out of the error: it gets logged.
+// tarjuma.ErrNotFound when there is none. The email stays out of the error: it gets logged. A
+// disabled user is returned too, with DisabledAt set: refusing them is the caller's business,
+// after the same password work as anyone else.
 func (db *DB) UserCredentials(ctx context.Context, email string) (tarjuma.User, string, error) {
 	var hash string
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.email = $1`,
