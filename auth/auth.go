@@ -311,6 +311,9 @@ func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password str
 		}
 	}
 	id, s, err := a.db.CreateSession(ctx, u.ID, now)
+	if errors.Is(err, tarjuma.ErrConflict) { // disabled since the check above
+		return tarjuma.User{}, ErrUserDisabled
+	}
 	if err != nil {
 		return tarjuma.User{}, fmt.Errorf("auth: log in: %w", err)
 	}

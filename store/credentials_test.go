@@ -197,12 +197,16 @@ func TestDisableUser(t *testing.T) {
 		if _, _, err := db.CreateUserToken(t.Context(), "new", u); !errors.Is(err, tarjuma.ErrConflict) {
 			t.Errorf("token for a disabled user: %v, want ErrConflict", err)
 		}
-		// A session created for them in a race with the disabling is refused by the lookup.
-		late, _, err := db.CreateSession(t.Context(), u.ID, at)
-		if err != nil {
+		if _, _, err := db.CreateSession(t.Context(), u.ID, at); !errors.Is(err, tarjuma.ErrConflict) {
+			t.Errorf("session for a disabled user: %v, want ErrConflict", err)
+		}
+		// A session whose row outlived the disabling (as the store never leaves one) is still
+		// refused by the lookup.
+		if _, err := db.write.ExecContext(t.Context(), `UPDATE sessions SET user_id = $1 WHERE id_hash = $2`,
+			u.ID, tokenHash(otherSession)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Session(t.Context(), late); !errors.Is(err, tarjuma.ErrNotFound) {
+		if _, err := db.Session(t.Context(), otherSession); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("session of a disabled user: %v, want ErrNotFound", err)
 		}
 
@@ -313,21 +317,30 @@ func TestDeleteSubscriberErasesSecrets(t *testing.T) {
 	})
 }
 
-// TestDisableUserRacesIssueToken: a token issued while its user is being disabled is either
-// deleted by the disabling or refused, never left behind for EnableUser to revive. Without
-// the lock IssueToken takes on the user's row, PostgreSQL lets the insert commit after the
+// TestDisableUserRacesNewCredentials: a token issued or a session created while its user is
+// being disabled is either deleted by the disabling or refused, never left behind for
+// EnableUser to revive. Without lockEnabledUser, PostgreSQL lets the insert commit after the
 // disabling's delete has run.
-func TestDisableUserRacesIssueToken(t *testing.T) {
+func TestDisableUserRacesNewCredentials(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		for round := range 20 {
 			u := testUser(t, db, fmt.Sprintf("u%d@example.org", round), tarjuma.RoleEditor)
 			start := make(chan struct{})
 			var wg sync.WaitGroup
-			errs := make(chan error, 5)
+			errs := make(chan error, 7)
 			for range 4 {
 				wg.Go(func() {
 					<-start
 					_, _, err := db.IssueToken(t.Context(), NewToken{Name: "racer", Role: u.Role, UserID: u.ID})
+					if err != nil && !errors.Is(err, tarjuma.ErrConflict) {
+						errs <- err
+					}
+				})
+			}
+			for range 2 {
+				wg.Go(func() {
+					<-start
+					_, _, err := db.CreateSession(t.Context(), u.ID, time.Now())
 					if err != nil && !errors.Is(err, tarjuma.ErrConflict) {
 						errs <- err
 					}
@@ -347,6 +360,10 @@ func TestDisableUserRacesIssueToken(t *testing.T) {
 			}
 			if left, err := db.UserTokens(t.Context(), u.ID); err != nil || len(left) != 0 {
 				t.Fatalf("round %d: %d tokens of a disabled user left (%v)", round, len(left), err)
+			}
+			var sessions int
+			if err := db.read.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&sessions); err != nil || sessions != 0 {
+				t.Fatalf("round %d: %d sessions of a disabled user left (%v)", round, sessions, err)
 			}
 		}
 	})

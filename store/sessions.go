@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"time"
@@ -29,11 +30,19 @@ func randomString(n int) string {
 // CreateSession signs userID in at time at: it returns the session id for the cookie (128
 // random bits, of which only the SHA-256 is stored, like API tokens) and the session with its
 // own random CSRF token. The caller passes the time so that timeouts can be tested with a clock.
+// tarjuma.ErrNotFound when there is no such user, tarjuma.ErrConflict when they are disabled
+// (see lockEnabledUser).
 func (db *DB) CreateSession(ctx context.Context, userID int64, at time.Time) (string, Session, error) {
 	id := randomString(16)
 	s := Session{CSRFToken: randomString(32), CreatedAt: dbTime(at), LastSeenAt: dbTime(at)}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at)
-		VALUES ($1, $2, $3, $4, $4)`, tokenHash(id), userID, s.CSRFToken, s.CreatedAt)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockEnabledUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at)
+			VALUES ($1, $2, $3, $4, $4)`, tokenHash(id), userID, s.CSRFToken, s.CreatedAt)
+		return err
+	})
 	if err != nil {
 		return "", Session{}, fmt.Errorf("store: create session for user %d: %w", userID, err)
 	}

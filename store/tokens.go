@@ -39,8 +39,7 @@ type NewToken struct {
 // IssueToken makes a new API token with 256 random bits, stores only its SHA-256 and returns
 // the secret, which cannot be recovered later. tarjuma.ErrInvalid for a negative ExpiresIn;
 // for a user, tarjuma.ErrNotFound when there is none and tarjuma.ErrConflict when they are
-// disabled, checked under a lock on the user so that a DisableUser running at the same time
-// cannot miss the new token.
+// disabled (see lockEnabledUser).
 func (db *DB) IssueToken(ctx context.Context, nt NewToken) (secret string, tok tarjuma.Token, err error) {
 	if nt.ExpiresIn < 0 {
 		return "", tarjuma.Token{}, fmt.Errorf("store: create token %q: expiry %v: %w", nt.Name, nt.ExpiresIn, tarjuma.ErrInvalid)
@@ -57,13 +56,8 @@ func (db *DB) IssueToken(ctx context.Context, nt NewToken) (secret string, tok t
 	userID := sql.NullInt64{Int64: nt.UserID, Valid: nt.UserID != 0}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		if userID.Valid {
-			var disabled sql.NullTime
-			if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM users WHERE id = $1`+db.dialect.forUpdate,
-				nt.UserID).Scan(&disabled); err != nil {
-				return notFound(err, "user %d", nt.UserID)
-			}
-			if disabled.Valid {
-				return fmt.Errorf("user %d is disabled: %w", nt.UserID, tarjuma.ErrConflict)
+			if err := db.lockEnabledUser(ctx, tx, nt.UserID); err != nil {
+				return err
 			}
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, role, hash, created_at, user_id, expires_at)

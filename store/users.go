@@ -188,3 +188,20 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash, keepSessi
 	}
 	return nil
 }
+
+// lockEnabledUser locks the user's row for the rest of tx and checks they are enabled:
+// tarjuma.ErrNotFound when there is no such user, tarjuma.ErrConflict when they are disabled.
+// A transaction that gives a user a credential (a token, a session) takes it first, so a
+// DisableUser running at the same time waits for it and deletes the new credential, or runs
+// first and the credential is refused. Without the lock, PostgreSQL would let the insert
+// commit after the disabling's delete ran, and EnableUser would revive it.
+func (db *DB) lockEnabledUser(ctx context.Context, tx *sql.Tx, id int64) error {
+	var disabled sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM users WHERE id = $1`+db.dialect.forUpdate, id).Scan(&disabled); err != nil {
+		return notFound(err, "user %d", id)
+	}
+	if disabled.Valid {
+		return fmt.Errorf("user %d is disabled: %w", id, tarjuma.ErrConflict)
+	}
+	return nil
+}
