@@ -282,6 +282,9 @@ type User struct {
 	Langs     []Lang // the target languages a translator may edit
 	UILang    string // the interface language they chose ("" until they choose)
 	CreatedAt time.Time
+	// DisabledAt is when an admin disabled the account, zero while it is enabled. A disabled
+	// user cannot sign in, and their sessions and tokens are refused.
+	DisabledAt time.Time
 }
 
 // CanEdit reports whether the user may store a new version of a translation into lang:
@@ -306,6 +309,10 @@ type Token struct {
 	Name      string
 	Role      Role
 	CreatedAt time.Time
+	// ExpiresAt is when the token stops working, zero for never; LastUsedAt is when it last
+	// authenticated a request, to within a minute, zero if never.
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
 }
 
 // Error codes shared by every layer; api maps them to HTTP statuses and review to pages.

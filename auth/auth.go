@@ -30,6 +30,9 @@ import (
 var (
 	ErrBadCredentials = errors.New("auth: wrong email or password")
 	ErrRateLimited    = errors.New("auth: too many failed logins; try again later")
+	// ErrUserDisabled is given only once the password has matched, so it tells nothing to
+	// someone guessing. It is also an ErrBadCredentials, for pages that do not tell them apart.
+	ErrUserDisabled = fmt.Errorf("%w: the account is disabled", ErrBadCredentials)
 )
 
 // Config holds the Auth's dependencies and policy; cmd builds it.
@@ -295,10 +298,11 @@ func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password str
 	if !known || !match {
 		return tarjuma.User{}, ErrBadCredentials
 	}
-	if err := a.limiter.release(ctx, res); err != nil {
-		// The login stands; the attempt just stays counted until its window ends.
-		a.log.WarnContext(ctx, "release login attempt", "user_id", u.ID, "error", err)
+	if !u.DisabledAt.IsZero() {
+		// Counted as a failure: the attempt stays reserved.
+		return tarjuma.User{}, ErrUserDisabled
 	}
+	a.releaseAttempt(ctx, res, u.ID)
 
 	// Rotation: whatever session id the browser had (perhaps one an attacker planted) dies here.
 	if c, err := r.Cookie(a.cookie); err == nil && c.Value != "" {
@@ -307,6 +311,9 @@ func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password str
 		}
 	}
 	id, s, err := a.db.CreateSession(ctx, u.ID, now)
+	if errors.Is(err, tarjuma.ErrConflict) { // disabled since the check above
+		return tarjuma.User{}, ErrUserDisabled
+	}
 	if err != nil {
 		return tarjuma.User{}, fmt.Errorf("auth: log in: %w", err)
 	}
@@ -316,6 +323,60 @@ func (a *Auth) LogIn(w http.ResponseWriter, r *http.Request, email, password str
 		a.log.WarnContext(ctx, "delete expired sessions", "error", err)
 	}
 	return s.User, nil
+}
+
+// releaseAttempt gives a successful attempt's reservation back to the limiter.
+func (a *Auth) releaseAttempt(ctx context.Context, res reservation, userID int64) {
+	if err := a.limiter.release(ctx, res); err != nil {
+		// The attempt stands; it just stays counted until its window ends.
+		a.log.WarnContext(ctx, "release login attempt", "user_id", userID, "error", err)
+	}
+}
+
+// ChangePassword replaces the password of user userID, who must give the current one. The
+// check is a login attempt: counted by the same limiter before the hash, per (email, client
+// address of r) and so on, so it cannot be used to guess the password faster than the login
+// page. Every other session of the user ends; the one r was sent from (if any) stays signed in.
+// Errors: *FieldError for a new password that breaks the rules (weak_password, checked first
+// and not counted) or a wrong current one (current_password, wrong_password); a
+// *RateLimitError (ErrRateLimited); ErrUnavailable without the limiter's Redis;
+// tarjuma.ErrNotFound for an unknown or disabled user.
+func (a *Auth) ChangePassword(r *http.Request, userID int64, current, next string) error {
+	ctx := r.Context()
+	if err := checkPassword(next); err != nil {
+		return err
+	}
+	u, err := a.db.User(ctx, userID)
+	if err == nil && !u.DisabledAt.IsZero() {
+		err = fmt.Errorf("user %d is disabled: %w", userID, tarjuma.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	res, err := a.limiter.reserve(ctx, u.Email, clientKey(r, a.proxies), a.now())
+	if err != nil {
+		return err
+	}
+	_, hash, err := a.db.UserCredentials(ctx, u.Email)
+	if err != nil {
+		return fmt.Errorf("auth: change password of user %d: %w", userID, err)
+	}
+	match, err := a.verify(ctx, hash, current)
+	if err != nil {
+		return fmt.Errorf("auth: change password of user %d: %w", userID, err)
+	}
+	if !match {
+		return &FieldError{Field: "current_password", Code: "wrong_password", Message: "the current password is wrong"}
+	}
+	a.releaseAttempt(ctx, res, userID)
+	keep := ""
+	if c, err := r.Cookie(a.cookie); err == nil {
+		keep = c.Value
+	}
+	if err := a.db.SetPasswordHash(ctx, userID, hashPassword(next), keep); err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	return nil
 }
 
 // verify runs VerifyPassword in one of the hash slots, so a burst of logins queues instead of

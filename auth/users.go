@@ -10,12 +10,15 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// FieldError says which field of a new user was refused. Code is stable and machine-readable
+// FieldError says which field of a request was refused. Code is stable and machine-readable
 // (the API returns it, pages translate it); Message is for developers and logs. It wraps
 // tarjuma.ErrInvalid.
 type FieldError struct {
-	Field   string
-	Code    string // weak_password, invalid_email, invalid_role, invalid_lang or missing_langs
+	Field string
+	// weak_password, invalid_email, invalid_role, invalid_lang, missing_langs; for tokens
+	// empty_field, unknown_user, user_disabled, invalid_expiry; wrong_password for a password
+	// change whose current password does not match.
+	Code    string
 	Message string
 }
 
@@ -62,4 +65,56 @@ func CreateUser(ctx context.Context, db *store.DB, nu NewUser) (tarjuma.User, er
 		return tarjuma.User{}, err
 	}
 	return db.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: hash, Role: nu.Role, Langs: langs})
+}
+
+// Account lifecycle. Who may call what (the desk and the API check it; the CLI is an operator,
+// who may do all of it):
+//
+//   - DisableUser, EnableUser, ResetPassword: admins.
+//   - RevokeSessions: the user themselves ("sign out everywhere"), or an admin for anyone.
+//   - Auth.ChangePassword: the user themselves, who must give their current password.
+
+// DisableUser disables the user: they cannot sign in, and their sessions and API tokens are
+// ended in the same transaction, so nothing of theirs works from the next request on.
+// Enabling them again brings none of those back. tarjuma.ErrNotFound when there is no user id.
+func DisableUser(ctx context.Context, db *store.DB, id int64) (tarjuma.User, error) {
+	u, err := db.DisableUser(ctx, id)
+	if err != nil {
+		return tarjuma.User{}, fmt.Errorf("auth: %w", err)
+	}
+	return u, nil
+}
+
+// EnableUser lets a disabled user sign in again; tarjuma.ErrNotFound when there is no user id.
+func EnableUser(ctx context.Context, db *store.DB, id int64) (tarjuma.User, error) {
+	u, err := db.EnableUser(ctx, id)
+	if err != nil {
+		return tarjuma.User{}, fmt.Errorf("auth: %w", err)
+	}
+	return u, nil
+}
+
+// ResetPassword sets a new password for the user without asking for the old one, and ends all
+// their sessions: whoever knew the old password is out. Their API tokens stay; revoke them
+// separately if they leaked too. *FieldError (weak_password) for a password that breaks the
+// rules; tarjuma.ErrNotFound when there is no user id.
+func ResetPassword(ctx context.Context, db *store.DB, userID int64, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := db.SetPasswordHash(ctx, userID, hash, ""); err != nil {
+		return fmt.Errorf("auth: reset password: %w", err)
+	}
+	return nil
+}
+
+// RevokeSessions signs the user out everywhere, the session asking included, and returns how
+// many sessions ended.
+func RevokeSessions(ctx context.Context, db *store.DB, userID int64) (int64, error) {
+	n, err := db.DeleteUserSessions(ctx, userID, "")
+	if err != nil {
+		return 0, fmt.Errorf("auth: %w", err)
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"time"
@@ -29,11 +30,19 @@ func randomString(n int) string {
 // CreateSession signs userID in at time at: it returns the session id for the cookie (128
 // random bits, of which only the SHA-256 is stored, like API tokens) and the session with its
 // own random CSRF token. The caller passes the time so that timeouts can be tested with a clock.
+// tarjuma.ErrNotFound when there is no such user, tarjuma.ErrConflict when they are disabled
+// (see lockEnabledUser).
 func (db *DB) CreateSession(ctx context.Context, userID int64, at time.Time) (string, Session, error) {
 	id := randomString(16)
 	s := Session{CSRFToken: randomString(32), CreatedAt: dbTime(at), LastSeenAt: dbTime(at)}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at)
-		VALUES ($1, $2, $3, $4, $4)`, tokenHash(id), userID, s.CSRFToken, s.CreatedAt)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockEnabledUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at)
+			VALUES ($1, $2, $3, $4, $4)`, tokenHash(id), userID, s.CSRFToken, s.CreatedAt)
+		return err
+	})
 	if err != nil {
 		return "", Session{}, fmt.Errorf("store: create session for user %d: %w", userID, err)
 	}
@@ -43,13 +52,14 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, at time.Time) (st
 	return id, s, nil
 }
 
-// Session returns the session with this id and its user, or tarjuma.ErrNotFound. Whether it
-// has timed out is the caller's decision.
+// Session returns the session with this id and its user, or tarjuma.ErrNotFound; a disabled
+// user's session is not found either, even in the instant before DisableUser deletes it.
+// Whether it has timed out is the caller's decision.
 func (db *DB) Session(ctx context.Context, id string) (Session, error) {
 	var s Session
 	var err error
 	s.User, err = scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.csrf_token, s.created_at, s.last_seen_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1`, tokenHash(id)),
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.disabled_at IS NULL`, tokenHash(id)),
 		&s.CSRFToken, &s.CreatedAt, &s.LastSeenAt)
 	if err != nil {
 		// The id stays out of the message: errors get logged.
@@ -75,6 +85,28 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
+}
+
+// DeleteUserSessions signs the user out everywhere: it deletes all their sessions but keep (a
+// session id as in its cookie, "" for none), and returns how many it deleted.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID int64, keep string) (int64, error) {
+	n, err := deleteUserSessions(ctx, db.write, userID, keep)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete sessions of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+func deleteUserSessions(ctx context.Context, q querier, userID int64, keep string) (int64, error) {
+	keepHash := ""
+	if keep != "" {
+		keepHash = tokenHash(keep)
+	}
+	res, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2`, userID, keepHash)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // DeleteExpiredSessions removes sessions idle since before idleBefore or created before

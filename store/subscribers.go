@@ -69,12 +69,14 @@ func (db *DB) RotateSubscriberSecret(ctx context.Context, id int64, secret strin
 }
 
 // DeleteSubscriber removes a subscriber: it gets nothing more, its pending deliveries are
-// cancelled, and releases that waited only for it become published. Its delivery log stays.
+// cancelled, and releases that waited only for it become published. Its delivery log stays;
+// its signing secrets are erased, since nothing will be signed for it again.
 // tarjuma.ErrNotFound when it does not exist or was deleted already.
 func (db *DB) DeleteSubscriber(ctx context.Context, id int64) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		at := now()
-		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, at)
+		res, err := tx.ExecContext(ctx, `UPDATE subscribers SET deleted_at = $2, secret = '', previous_secret = '', previous_until = NULL
+			WHERE id = $1 AND deleted_at IS NULL`, id, at)
 		if err != nil {
 			return err
 		}

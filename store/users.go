@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -24,16 +25,20 @@ type NewUser struct {
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // userColumns are read by scanUser, in its order.
-const userColumns = "u.id, u.email, u.role, u.langs, u.ui_lang, u.created_at"
+const userColumns = "u.id, u.email, u.role, u.langs, u.ui_lang, u.created_at, u.disabled_at"
+
+// userReturning is userColumns for a RETURNING clause, which names no table.
+var userReturning = strings.ReplaceAll(userColumns, "u.", "")
 
 func scanUser(row scanner, extra ...any) (tarjuma.User, error) {
 	var u tarjuma.User
 	var langs string
-	if err := row.Scan(append([]any{&u.ID, &u.Email, &u.Role, &langs, &u.UILang, &u.CreatedAt}, extra...)...); err != nil {
+	var disabled sql.NullTime
+	if err := row.Scan(append([]any{&u.ID, &u.Email, &u.Role, &langs, &u.UILang, &u.CreatedAt, &disabled}, extra...)...); err != nil {
 		return tarjuma.User{}, err
 	}
 	u.Langs = splitLangs(langs)
-	u.CreatedAt = u.CreatedAt.UTC()
+	u.CreatedAt, u.DisabledAt = u.CreatedAt.UTC(), utcOrZero(disabled)
 	return u, nil
 }
 
@@ -97,7 +102,9 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (tarjuma.User, erro
 }
 
 // UserCredentials returns the user with this email and their password hash, for signing in;
-// tarjuma.ErrNotFound when there is none. The email stays out of the error: it gets logged.
+// tarjuma.ErrNotFound when there is none. The email stays out of the error: it gets logged. A
+// disabled user is returned too, with DisabledAt set: refusing them is the caller's business,
+// after the same password work as anyone else.
 func (db *DB) UserCredentials(ctx context.Context, email string) (tarjuma.User, string, error) {
 	var hash string
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.email = $1`,
@@ -120,6 +127,81 @@ func (db *DB) SetUILang(ctx context.Context, userID int64, lang string) error {
 	}
 	if n == 0 {
 		return fmt.Errorf("store: set ui lang: %w", notFound(sql.ErrNoRows, "user %d", userID))
+	}
+	return nil
+}
+
+// DisableUser disables the user and, in the same transaction, deletes their sessions and API
+// tokens, so that nothing they hold works from the next request on; enabling them later does
+// not bring those back. Disabling a disabled user keeps the first DisabledAt. It returns the
+// user as now stored; tarjuma.ErrNotFound when there is none.
+func (db *DB) DisableUser(ctx context.Context, id int64) (tarjuma.User, error) {
+	var u tarjuma.User
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = COALESCE(disabled_at, $2)
+			WHERE id = $1 RETURNING `+userReturning, id, now()))
+		if err != nil {
+			return notFound(err, "user %d", id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return tarjuma.User{}, fmt.Errorf("store: disable user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// EnableUser lets a disabled user sign in again (enabling an enabled one changes nothing) and
+// returns the user as now stored; tarjuma.ErrNotFound when there is none.
+func (db *DB) EnableUser(ctx context.Context, id int64) (tarjuma.User, error) {
+	u, err := scanUser(db.write.QueryRowContext(ctx, `UPDATE users SET disabled_at = NULL
+		WHERE id = $1 RETURNING `+userReturning, id))
+	if err != nil {
+		return tarjuma.User{}, fmt.Errorf("store: enable user %d: %w", id, notFound(err, "user %d", id))
+	}
+	return u, nil
+}
+
+// SetPasswordHash replaces the user's password hash and, in the same transaction, ends every
+// session of theirs except keepSession (a session id as in its cookie; "" ends them all), so a
+// changed password also shuts out whoever signed in with the old one. tarjuma.ErrNotFound when
+// there is no such user.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash, keepSession string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, fmt.Errorf("user %d: %w", userID, tarjuma.ErrNotFound))
+		}
+		_, err = deleteUserSessions(ctx, tx, userID, keepSession)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: set password of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// lockEnabledUser locks the user's row for the rest of tx and checks they are enabled:
+// tarjuma.ErrNotFound when there is no such user, tarjuma.ErrConflict when they are disabled.
+// A transaction that gives a user a credential (a token, a session) takes it first, so a
+// DisableUser running at the same time waits for it and deletes the new credential, or runs
+// first and the credential is refused. Without the lock, PostgreSQL would let the insert
+// commit after the disabling's delete ran, and EnableUser would revive it.
+func (db *DB) lockEnabledUser(ctx context.Context, tx *sql.Tx, id int64) error {
+	var disabled sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM users WHERE id = $1`+db.dialect.forUpdate, id).Scan(&disabled); err != nil {
+		return notFound(err, "user %d", id)
+	}
+	if disabled.Valid {
+		return fmt.Errorf("user %d is disabled: %w", id, tarjuma.ErrConflict)
 	}
 	return nil
 }

@@ -3,14 +3,22 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // runServe runs the HTTP API and the outbox relay.
@@ -133,31 +141,137 @@ func runMigrate(ctx context.Context, cfg config, args []string, stdout io.Writer
 	return nil
 }
 
-// runToken handles `token create --role R --name N`: the secret is printed once and only its
-// hash is stored.
+const tokenUsage = `usage:
+  tarjuma token create --name NAME (--role ROLE | --user EMAIL) [--expires-in DURATION]
+  tarjuma token list                 every token: id, name, role, user, created, last used, expires
+  tarjuma token revoke ID            the token stops working at its next request`
+
+// runToken handles `token create|list|revoke`, as an admin would through the API. A new
+// token's secret is printed once and only its hash is stored.
 func runToken(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: tarjuma token create --role ROLE --name NAME")
+	if len(args) == 0 {
+		return errors.New(tokenUsage)
 	}
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	role := fs.String("role", "", "admin, editor, translator or reviewer")
-	name := fs.String("name", "", "who or what uses the token")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	switch args[0] {
+	case "create":
+		return runTokenCreate(ctx, cfg, args[1:], stdout)
+	case "list":
+		if len(args) != 1 {
+			return errors.New(tokenUsage)
+		}
+		return withDB(ctx, cfg, func(db *store.DB) error { return listTokens(ctx, db, stdout) })
+	case "revoke":
+		if len(args) != 2 {
+			return errors.New(tokenUsage)
+		}
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil || id < 1 {
+			return fmt.Errorf("token revoke: %q is not a token id", args[1])
+		}
+		return withDB(ctx, cfg, func(db *store.DB) error {
+			err := auth.RevokeToken(ctx, db, operator, id)
+			if errors.Is(err, tarjuma.ErrNotFound) {
+				return fmt.Errorf("token revoke: no token %d", id)
+			}
+			if err != nil {
+				return fmt.Errorf("token revoke: %w", err)
+			}
+			fmt.Fprintf(stdout, "token %d revoked\n", id)
+			return nil
+		})
 	}
-	if !tarjuma.Role(*role).Valid() || *name == "" {
-		return fmt.Errorf("token create needs --role (admin, editor, translator or reviewer) and --name")
-	}
+	return errors.New(tokenUsage)
+}
+
+// operator is who runs the CLI: someone with the database's URL, trusted as an admin.
+var operator = tarjuma.User{Role: tarjuma.RoleAdmin}
+
+// withDB opens and migrates the database for one command and closes it after.
+func withDB(ctx context.Context, cfg config, f func(db *store.DB) error) error {
 	db, err := openDB(ctx, cfg, cfg.logger())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secret, tok, err := db.CreateToken(ctx, *name, tarjuma.Role(*role))
-	if err != nil {
+	return f(db)
+}
+
+func runTokenCreate(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	role := fs.String("role", "", "admin, editor, translator or reviewer; for --user, theirs")
+	name := fs.String("name", "", "who or what uses the token")
+	email := fs.String("user", "", "the email of the user the token acts as (with their role and languages)")
+	expiresIn := fs.Duration("expires-in", 0, "how long the token works, e.g. 720h for 30 days; 0 for ever")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, secret)
-	fmt.Fprintf(os.Stderr, "token %d (%s, %s) created; the secret above is not stored and cannot be shown again\n", tok.ID, tok.Name, tok.Role)
-	return nil
+	if *name == "" || (*role == "" && *email == "") || fs.NArg() > 0 {
+		return errors.New(tokenUsage)
+	}
+	return withDB(ctx, cfg, func(db *store.DB) error {
+		nt := auth.NewToken{Name: *name, Role: tarjuma.Role(*role), ExpiresIn: *expiresIn}
+		if *email != "" {
+			u, err := db.UserByEmail(ctx, *email)
+			if errors.Is(err, tarjuma.ErrNotFound) {
+				return fmt.Errorf("token create: no user %s", store.NormalizeEmail(*email))
+			}
+			if err != nil {
+				return fmt.Errorf("token create: %w", err)
+			}
+			nt.UserID = u.ID
+		}
+		secret, c, err := auth.CreateToken(ctx, db, nt)
+		if err != nil {
+			return fmt.Errorf("token create: %w", err)
+		}
+		fmt.Fprintln(stdout, secret)
+		expires := "never expires"
+		if !c.Token.ExpiresAt.IsZero() {
+			expires = "expires " + c.Token.ExpiresAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(os.Stderr, "token %d (%s, %s) created, %s; the secret above is not stored and cannot be shown again\n",
+			c.Token.ID, c.Token.Name, c.Token.Role, expires)
+		return nil
+	})
+}
+
+// listTokens prints every token as a table; never a secret, which the store does not have.
+func listTokens(ctx context.Context, db *store.DB, stdout io.Writer) error {
+	cs, err := auth.ListTokens(ctx, db, operator)
+	if err != nil {
+		return fmt.Errorf("token list: %w", err)
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tUSER\tCREATED\tLAST USED\tEXPIRES")
+	for _, c := range cs {
+		user := "-"
+		if c.User != nil {
+			user = c.User.Email
+		}
+		expires := when(c.Token.ExpiresAt)
+		if !c.Token.ExpiresAt.IsZero() && !c.Token.ExpiresAt.After(now) {
+			expires += " (expired)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Token.ID, printable(c.Token.Name), c.Token.Role, user,
+			when(c.Token.CreatedAt), when(c.Token.LastUsedAt), expires)
+	}
+	return tw.Flush()
+}
+
+// when is t for a table cell: RFC 3339 in UTC, "-" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// printable quotes a name holding tabs, line breaks or other controls, which would break the
+// table (names come through the API, which allows them).
+func printable(s string) string {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.Quote(s)
+	}
+	return s
 }

@@ -1,7 +1,7 @@
 // Command tarjuma is the one binary of the pipeline: the HTTP API (serve), the asynq worker
-// (worker), both on embedded defaults (dev, demo), database migrations (migrate) and API token
-// management (token create). It is the only place that reads configuration and builds
-// dependencies.
+// (worker), both on embedded defaults (dev, demo), database migrations (migrate), API tokens
+// (token create, list, revoke) and desk accounts (user add, password, disable, enable,
+// signout). It is the only place that reads configuration and builds dependencies.
 package main
 
 import (
@@ -27,8 +27,14 @@ Usage:
   tarjuma serve   [--addr HOST:PORT]                                the HTTP API
   tarjuma worker                                                    the asynq worker
   tarjuma migrate                                                   apply database migrations
-  tarjuma token create --role ROLE --name NAME                      print a new API token once
+  tarjuma token create --name N --role ROLE [--expires-in D]        print a new API token once
+  tarjuma token create --name N --user EMAIL [--expires-in D]       one acting as the user; D e.g. 720h
+  tarjuma token list                                                list tokens (never their secrets)
+  tarjuma token revoke ID                                           revoke a token at once
   tarjuma user add --email E --role ROLE [--langs tg,ru] < PASSWORD create a user, print its id
+  tarjuma user password EMAIL < PASSWORD                            set a password, end their sessions
+  tarjuma user disable|enable EMAIL                                 disabling ends sessions and tokens
+  tarjuma user signout EMAIL                                        end every session of the user
   tarjuma glossary match [--glossary FILE.csv]                      glossary terms in stdin, as JSON lines
   tarjuma glossary import [--replace] FILE                          load a CSV or TBX term base
   tarjuma glossary export [--format csv|tbx]                        print the term base
