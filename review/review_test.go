@@ -16,6 +16,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -144,30 +145,6 @@ func TestEditorShowsQA(t *testing.T) {
 			t.Error("2024 flagged although the source has ٢٠٢٤")
 		}
 	})
-}
-
-func TestNumbers(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []string
-	}{
-		{"عام ٢٠٢٤ و١٥ وفدا", []string{"2024", "15"}},
-		{"1,000 people and 3.5%", []string{"1000", "3.5"}},
-		{"١٬٠٠٠ و٣٫٥", []string{"1000", "3.5"}},
-		{"1 000 человек, 3,5 %", []string{"1000", "3.5"}},
-		{"2022-2024", []string{"2022", "2024"}},
-		{"۱۲ (Persian digits).", []string{"12"}},
-		{"no numbers", nil},
-	} {
-		got := numbers(tc.in)
-		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
-			t.Errorf("numbers(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	missing, extra := numberMismatch("قتل ٣ وأصيب ١٢", "3 killed, 21 injured")
-	if strings.Join(missing, ",") != "12" || strings.Join(extra, ",") != "21" {
-		t.Errorf("mismatch = %q, %q; want 12 missing, 21 extra", missing, extra)
-	}
 }
 
 func TestSaveAndConflict(t *testing.T) {
@@ -450,7 +427,7 @@ func TestHostileInput(t *testing.T) {
 		}
 		// Outside the editable boxes, no control may act: each is shown as a marker.
 		outside := textareas.ReplaceAllString(body, "")
-		if strings.ContainsFunc(outside, isBidiControl) {
+		if strings.ContainsFunc(outside, qa.IsBidiControl) {
 			t.Errorf("%s as %s: a raw bidi control outside a text box", c.path, c.who)
 		}
 		if !strings.Contains(body, "⟨U+202E⟩") {
