@@ -26,6 +26,8 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "translate", forbidden: []string{module + "/api", module + "/worker", module + "/store", "github.com/hibiken/asynq"}},
 		{pkg: "api", forbidden: []string{module + "/worker", "github.com/hibiken/asynq"}},
 		{pkg: "worker", forbidden: []string{module + "/api", module + "/review"}},
+		{pkg: "qa", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/review", module + "/worker", module + "/publish"},
+			direct: []string{"os", "net", "net/http", "database/sql"}},
 		{pkg: "glossary", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/worker"},
 			direct: []string{"os", "net", "net/http", "database/sql"}},
 	}

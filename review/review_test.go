@@ -147,6 +147,43 @@ func TestEditorShowsQA(t *testing.T) {
 	})
 }
 
+// TestEditorShowsStoredFlags: the editor shows the flags stored with the version, worded in
+// the reader's language, even where checking the text again would raise other ones; the
+// fixture's draft, stored without flags as versions were before, shows them derived (see
+// TestEditorShowsQA).
+func TestEditorShowsStoredFlags(t *testing.T) {
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	ctx := context.Background()
+	v1, err := f.db.Version(ctx, f.article.ID, tarjuma.Tajik, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := v1.Segments
+	segs[1].Flags = []tarjuma.Flag{{Kind: qa.NumberMissing, Args: []string{"99"}},
+		{Kind: qa.TermWrongCase, Args: []string{"Душанберо", "Душанбе"}}}
+	segs[2].Flags = []tarjuma.Flag{}
+	if _, err := f.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: f.article.ID, Lang: tarjuma.Tajik, BaseVersion: 1,
+		Segments: segs, Author: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	body := f.signedIn(t, "translator").get("/review/1/tg").body
+	for _, want := range []string{
+		`Number 99 of the source is not in the translation.`,
+		`“Душанберо” is not the case this position needs: write “Душанбе”.`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("editor lacks %s", want)
+		}
+	}
+	// Segment 2 holds the draft's 16, which its source lacks, and segment 3 is empty; both were
+	// stored without flags, so a page that checked again would show them.
+	for _, recomputed := range []string{"Number 16 of the translation", "The translation is empty."} {
+		if strings.Contains(body, recomputed) {
+			t.Errorf("editor shows %q: it checked the text again instead of showing the stored flags", recomputed)
+		}
+	}
+}
+
 func TestSaveAndConflict(t *testing.T) {
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
