@@ -420,7 +420,7 @@ func TestVersionFlags(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		id, path := reviewDraft(t, e)
 		texts := map[string]string{
-			tarjuma.TitleSegmentID: "Саммити сарони давлатҳо",             // Dushanbe left out
+			tarjuma.TitleSegmentID: "Саммити сарони давлатҳо",                  // Dushanbe left out
 			"p1.s1":                "Президент 2 бор дар Душанбе ширкат кард.", // a 2 the source does not have
 			"p2.s1":                "Ӯ дар бораи ҳамкорӣ сухан гуфт.",
 		}
