@@ -30,6 +30,8 @@ func TestImportDirection(t *testing.T) {
 		// publish is the publishing domain: the store persists its types, so it must never need the store.
 		{pkg: "publish", forbidden: []string{module + "/store", module + "/api", module + "/worker", module + "/translate",
 			module + "/review", module + "/glossary", module + "/auth", "github.com/hibiken/asynq"}},
+		{pkg: "qa", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/review", module + "/worker", module + "/publish"},
+			direct: []string{"os", "net", "net/http", "database/sql"}},
 		{pkg: "glossary", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/worker"},
 			direct: []string{"os", "net", "net/http", "database/sql"}},
 	}

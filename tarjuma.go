@@ -191,7 +191,22 @@ type Segment struct {
 	Origin Origin
 	Terms  []TermSpan  // glossary terms found in Source
 	Checks []TermCheck // how Text keeps to the glossary; empty while untranslated
+	// Flags are what a reviewer should look at, computed by package qa when the version is
+	// stored and served as stored. nil on a segment stored without them (versions from before
+	// the checks were stored), which the store derives when it reads them.
+	Flags []Flag
 }
+
+// Flag is one quality-check result of a segment: a kind (package qa lists them) and its
+// arguments, what was found and then what should be there, as far as the kind has them. It is
+// a kind and values rather than a sentence, so every door words it in its reader's language.
+type Flag struct {
+	Kind FlagKind
+	Args []string
+}
+
+// FlagKind names a quality check's finding, such as "number_missing".
+type FlagKind string
 
 // TermSpan is a glossary term found in a segment's source: byte offsets into Source, without
 // any attached proclitic, so a reviewer's screen can highlight the name itself. Method says how
@@ -356,6 +371,7 @@ func (v Version) Edit(texts map[string]string) ([]Segment, error) {
 		if text != seg.Text {
 			seg.Text, seg.Origin = text, OriginHuman
 		}
+		seg.Flags = nil // the new version's to compute when it is stored
 		segs[i] = seg
 	}
 	return segs, nil

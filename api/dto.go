@@ -96,6 +96,7 @@ type versionJSON struct {
 	versionSummaryJSON
 	TitleTerms  []termSpanJSON  `json:"title_terms"`
 	TitleChecks []termCheckJSON `json:"title_checks"`
+	TitleFlags  []flagJSON      `json:"title_flags"`
 	Segments    []segmentJSON   `json:"segments"` // the body; the title is in the fields above
 }
 
@@ -106,6 +107,22 @@ type segmentJSON struct {
 	Origin tarjuma.Origin  `json:"origin"`
 	Terms  []termSpanJSON  `json:"terms"`  // glossary terms in the source, byte offsets into source
 	Checks []termCheckJSON `json:"checks"` // adherence of text to the glossary, byte offsets into text
+	Flags  []flagJSON      `json:"flags"`  // the QA results stored with the version
+}
+
+// flagJSON is a quality-check result stored with the version (package qa lists the kinds and
+// their args), the same the review desk shows and webhooks carry.
+type flagJSON struct {
+	Kind tarjuma.FlagKind `json:"kind"`
+	Args []string         `json:"args"`
+}
+
+func flagsJSON(flags []tarjuma.Flag) []flagJSON {
+	out := make([]flagJSON, len(flags))
+	for i, f := range flags {
+		out[i] = flagJSON{Kind: f.Kind, Args: append([]string{}, f.Args...)}
+	}
+	return out
 }
 
 type termSpanJSON struct {
@@ -158,14 +175,16 @@ func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
 func newVersionJSON(v tarjuma.Version) *versionJSON {
 	body := v.Body()
 	out := &versionJSON{versionSummaryJSON: newVersionSummaryJSON(v), Segments: make([]segmentJSON, 0, len(body))}
+	var title tarjuma.Segment
 	if len(body) < len(v.Segments) {
-		out.TitleTerms, out.TitleChecks = termsJSON(v.Segments[0])
-	} else {
-		out.TitleTerms, out.TitleChecks = termsJSON(tarjuma.Segment{})
+		title = v.Segments[0]
 	}
+	out.TitleTerms, out.TitleChecks = termsJSON(title)
+	out.TitleFlags = flagsJSON(title.Flags)
 	for _, seg := range body {
 		terms, checks := termsJSON(seg)
-		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin, Terms: terms, Checks: checks})
+		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin,
+			Terms: terms, Checks: checks, Flags: flagsJSON(seg.Flags)})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -59,7 +60,7 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	matcher.Annotate(segs, lang)
+	qa.Check(matcher, segs, lang)
 	v, err := s.db.SaveHumanVersion(r.Context(), store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: base.Number,
 		Segments: segs, Author: callerName(r.Context()), GlossaryVersion: glossaryVersion})
 	if err != nil {

@@ -413,3 +413,51 @@ func TestApproveOpenIssues(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionFlags: a person's save is checked as it is stored, and the version's JSON carries
+// the flags as stored: the answer to the save and every later read alike, and a stored flag
+// is served as it is even where checking again would not raise it.
+func TestVersionFlags(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		id, path := reviewDraft(t, e)
+		texts := map[string]string{
+			tarjuma.TitleSegmentID: "Саммити сарони давлатҳо",                  // Dushanbe left out
+			"p1.s1":                "Президент 2 бор дар Душанбе ширкат кард.", // a 2 the source does not have
+			"p2.s1":                "Ӯ дар бораи ҳамкорӣ сухан гуфт.",
+		}
+		saved := decode[versionJSON](t, e.as(t, tarjuma.RoleReviewer, "POST", path+"/versions", jsonOf(t, editRequest(1, texts, "p1.s1", "p2.s1"))), http.StatusCreated)
+		type flags struct{ Title, P1, P2 []flagJSON }
+		of := func(v versionJSON) flags { return flags{v.TitleFlags, v.Segments[0].Flags, v.Segments[1].Flags} }
+		want := flags{
+			Title: []flagJSON{{Kind: "term_missing", Args: []string{"Душанбе"}}},
+			P1:    []flagJSON{{Kind: "number_extra", Args: []string{"2"}}},
+			P2:    []flagJSON{},
+		}
+		if diff := cmp.Diff(want, of(saved)); diff != "" {
+			t.Errorf("flags in the answer to the save (-want +got):\n%s", diff)
+		}
+		read := decode[versionJSON](t, e.as(t, tarjuma.RoleEditor, "GET", path+"/versions/2", ""), http.StatusOK)
+		if diff := cmp.Diff(want, of(read)); diff != "" {
+			t.Errorf("flags read back (-want +got):\n%s", diff)
+		}
+		if body := e.as(t, tarjuma.RoleEditor, "GET", path+"/versions/2", "").Body.String(); !strings.Contains(body, `"flags":[]`) {
+			t.Errorf("a segment without flags has no empty flags list: %s", body)
+		}
+
+		// Stored with a flag no check of today's text would raise: served as stored.
+		v2, err := e.db.Version(t.Context(), id, tarjuma.Tajik, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v2.Segments[2].Flags = []tarjuma.Flag{{Kind: "number_missing", Args: []string{"99"}}}
+		if _, err := e.db.SaveHumanVersion(t.Context(), store.HumanEdit{ArticleID: id, Lang: tarjuma.Tajik, BaseVersion: 2,
+			Segments: v2.Segments, Author: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		read = decode[versionJSON](t, e.as(t, tarjuma.RoleEditor, "GET", path+"/versions/3", ""), http.StatusOK)
+		want.P2 = []flagJSON{{Kind: "number_missing", Args: []string{"99"}}}
+		if diff := cmp.Diff(want, of(read)); diff != "" {
+			t.Errorf("flags of version 3 (-want +got):\n%s", diff)
+		}
+	})
+}

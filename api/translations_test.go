@@ -31,7 +31,8 @@ func TestTranslationEndpoints(t *testing.T) {
 			},
 			Segments: []segmentJSON{
 				{ID: "p1.s1", Source: "شارك الرئيس.", Text: "Президент принял участие.", Origin: "mt:stub"},
-				{ID: "p1.s2", Source: "وتحدث عن التعاون.", Text: "وتحدث عن التعاون.", Origin: "untranslated"},
+				{ID: "p1.s2", Source: "وتحدث عن التعاون.", Text: "وتحدث عن التعاون.", Origin: "untranslated",
+					Flags: []flagJSON{{Kind: "untranslated"}}},
 			},
 		}
 		// Its summary is an embedded, unexported type; a version stored without a glossary has

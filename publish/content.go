@@ -138,6 +138,28 @@ type EventData struct {
 	MachineOnly     bool      `json:"machine_translated"` // true: label it as machine translation
 	ApprovedBy      string    `json:"approved_by"`
 	ApprovedAt      time.Time `json:"approved_at"`
+	// QAFlags are the quality-check results stored with the version, as the API and the review
+	// desk show them; [] when there are none. A receiver that does not know the field ignores it.
+	QAFlags []QAFlag `json:"qa_flags"`
+}
+
+// QAFlag is one quality-check result of a segment ("title" or a body segment's id): its kind
+// and arguments (package qa lists them).
+type QAFlag struct {
+	Segment string           `json:"segment"`
+	Kind    tarjuma.FlagKind `json:"kind"`
+	Args    []string         `json:"args"`
+}
+
+// qaFlags lists the version's stored flags in segment order.
+func qaFlags(v tarjuma.Version) []QAFlag {
+	out := []QAFlag{}
+	for _, s := range v.Segments {
+		for _, f := range s.Flags {
+			out = append(out, QAFlag{Segment: s.ID, Kind: f.Kind, Args: append([]string{}, f.Args...)})
+		}
+	}
+	return out
 }
 
 // NewEvent builds the webhook event of type eventType (EventPublished or EventUpdated).
@@ -162,5 +184,6 @@ func NewEventData(it Item) EventData {
 		MachineOnly:     it.MachineOnly(),
 		ApprovedBy:      it.ApprovedBy,
 		ApprovedAt:      it.ApprovedAt,
+		QAFlags:         qaFlags(it.Version),
 	}
 }

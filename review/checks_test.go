@@ -7,11 +7,12 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 // TestTermFormsOnTheEditor checks that a segment's row shows, for each term, the form its
 // position needs (where a preposition decides it, or the right form found), and the flags of
-// the morphology-aware check beside the segment.
+// the morphology-aware check beside the segment, as they were stored with the version.
 func TestTermFormsOnTheEditor(t *testing.T) {
 	terms, err := glossary.Starter()
 	if err != nil {
@@ -29,10 +30,16 @@ func TestTermFormsOnTheEditor(t *testing.T) {
 		return "(no term " + id + ")"
 	}
 	hasFlag := func(v segmentView, want flag) bool { return slices.Contains(v.Flags, want) }
+	// stored is seg as saving it stores it: checked, with its flags.
+	stored := func(seg tarjuma.Segment) tarjuma.Segment {
+		segs := []tarjuma.Segment{seg}
+		qa.Check(m, segs, tarjuma.Russian)
+		return segs[0]
+	}
 
 	// Human text with the title in the nominative after "с": flagged, with the instrumental.
-	v := analyse(0, tarjuma.Segment{ID: "p1.s1", Source: source, Origin: tarjuma.OriginHuman,
-		Text: "Встреча с Президент Республики Таджикистан прошла в Душанбе."}, m, tarjuma.Russian)
+	v := analyse(0, stored(tarjuma.Segment{ID: "p1.s1", Source: source, Origin: tarjuma.OriginHuman,
+		Text: "Встреча с Президент Республики Таджикистан прошла в Душанбе."}), m, tarjuma.Russian)
 	want := flag{ID: "flag.term_wrong_case", Arg: "Президент Республики Таджикистан", Want: "Президентом Республики Таджикистан"}
 	if !hasFlag(v, want) {
 		t.Errorf("flags %+v, want %+v", v.Flags, want)
@@ -45,15 +52,15 @@ func TestTermFormsOnTheEditor(t *testing.T) {
 	}
 
 	// Right, declined: no flag, and the required form is the one found.
-	v = analyse(0, tarjuma.Segment{ID: "p1.s1", Source: source, Origin: tarjuma.OriginHuman,
-		Text: "Встреча с Президентом Республики Таджикистан прошла в Душанбе."}, m, tarjuma.Russian)
+	v = analyse(0, stored(tarjuma.Segment{ID: "p1.s1", Source: source, Origin: tarjuma.OriginHuman,
+		Text: "Встреча с Президентом Республики Таджикистан прошла в Душанбе."}), m, tarjuma.Russian)
 	if len(v.Flags) != 0 || required(v, "president-of-tajikistan") != "Президентом Республики Таджикистан" {
 		t.Errorf("right text: flags %+v, required %q", v.Flags, required(v, "president-of-tajikistan"))
 	}
 
 	// A wrong form of a name.
-	v = analyse(0, tarjuma.Segment{ID: "p1.s1", Source: "قال إمام علي رحمان", Origin: tarjuma.OriginHuman,
-		Text: "Заявил Эмомали Рахмонов."}, m, tarjuma.Russian)
+	v = analyse(0, stored(tarjuma.Segment{ID: "p1.s1", Source: "قال إمام علي رحمان", Origin: tarjuma.OriginHuman,
+		Text: "Заявил Эмомали Рахмонов."}), m, tarjuma.Russian)
 	if !hasFlag(v, flag{ID: "flag.term_wrong_form", Arg: "Эмомали Рахмонов", Want: "Эмомали Рахмон"}) {
 		t.Errorf("flags %+v, want Рахмонов as a wrong form", v.Flags)
 	}
@@ -63,7 +70,7 @@ func TestTermFormsOnTheEditor(t *testing.T) {
 	segs := []tarjuma.Segment{seg}
 	m.MarkTerms(segs)
 	segs[0].Terms[0].Method = tarjuma.TermFallback
-	v = analyse(0, segs[0], m, tarjuma.Russian)
+	v = analyse(0, stored(segs[0]), m, tarjuma.Russian)
 	if !hasFlag(v, flag{ID: "flag.term_unverified", Arg: "Эмомали Рахмон"}) || v.Terms[0].Result != string(glossary.FindingUnverified) {
 		t.Errorf("fallback term: flags %+v, terms %+v; want it unverified", v.Flags, v.Terms)
 	}

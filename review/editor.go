@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -182,7 +183,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	m.Annotate(segs, lang)
+	qa.Check(m, segs, lang)
 	v, err := s.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: baseNumber,
 		Segments: segs, Author: rc.user.Email, GlossaryVersion: glossaryVersion})
 	if errors.Is(err, tarjuma.ErrConflict) {

@@ -15,6 +15,7 @@ import (
 	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 // pages holds one parsed template set per page: the layout plus the page's own file, so every
@@ -96,17 +97,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *request, sta
 	_, _ = buf.WriteTo(w) // the browser has gone if this fails
 }
 
-// isBidiControl reports the embedding, override and isolate controls (U+202A–U+202E,
-// U+2066–U+2069), which can make text read differently from how it is stored (CVE-2021-42574).
-// LRM, RLM and ALM are left alone: Arabic text uses them legitimately and they reorder nothing
-// around them.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
-}
-
-// hasBidiControl reports whether s contains one of the controls visible marks.
-func hasBidiControl(s string) bool { return strings.IndexFunc(s, isBidiControl) >= 0 }
-
 // visible escapes user text for HTML and shows each bidi control as a marker like ⟨U+202E⟩
 // instead of letting it act, so a hostile title cannot reorder what a reviewer reads. Callers
 // still wrap the result in <bdi> or dir="auto" so that its direction stays its own.
@@ -114,7 +104,7 @@ func visible(s string) template.HTML {
 	var b strings.Builder
 	start := 0
 	for i, r := range s {
-		if !isBidiControl(r) {
+		if !qa.IsBidiControl(r) {
 			continue
 		}
 		b.WriteString(template.HTMLEscapeString(s[start:i]))

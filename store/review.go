@@ -118,7 +118,7 @@ func (db *DB) SaveHumanVersion(ctx context.Context, e HumanEdit) (tarjuma.Versio
 	if err != nil {
 		return tarjuma.Version{}, fmt.Errorf("store: save version of %d/%s by %s: %w", e.ArticleID, e.Lang, e.Author, err)
 	}
-	return v, nil
+	return db.versionStored(v), nil
 }
 
 // sameSegments checks that an edit keeps the base's segments: the same ids in the same order,

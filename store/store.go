@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +48,28 @@ type DB struct {
 	// (see batcher); PostgreSQL only, nil on SQLite, whose writes cost no round trip or fsync each.
 	starts *batcher[startTranslating, started]
 	saves  *batcher[machineSave, machineSaved]
+	// stored is told of every version once it is committed (OnVersionStored); nil: nobody is.
+	stored func(tarjuma.Version)
+}
+
+// Option changes how Open sets up the DB.
+type Option func(*DB)
+
+// OnVersionStored has fn called with every version the DB stores, machine or human, once,
+// after its commit and with its flags as readers will get them; a save that stores nothing (a
+// re-run task, a conflict) calls nothing. cmd counts the QA flags with it (qa.Metrics.Count),
+// so the metrics see exactly what was stored, whichever door stored it.
+func OnVersionStored(fn func(tarjuma.Version)) Option { return func(db *DB) { db.stored = fn } }
+
+// versionStored returns v as it reads back (flags derived for segments stored without them)
+// and tells the OnVersionStored function of it.
+func (db *DB) versionStored(v tarjuma.Version) tarjuma.Version {
+	v.Segments = slices.Clone(v.Segments)
+	withFlags(v.Segments)
+	if db.stored != nil {
+		db.stored(v)
+	}
+	return v
 }
 
 // dialect is every difference between the backends that the SQL has to know about.
@@ -95,7 +118,7 @@ const sqliteReaders = 8
 // Open connects to the database named by url: "postgres://…" or "postgresql://…" for
 // PostgreSQL, "sqlite:PATH" (e.g. "sqlite:./data/tarjuma.db") for SQLite; the SQLite file's
 // folder is created if missing. It does not migrate: call Migrate.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -118,6 +141,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 	default:
 		return nil, errors.New(`store: open: the database URL must start with "postgres://", "postgresql://" or "sqlite:"`)
+	}
+	for _, o := range opts {
+		o(db)
 	}
 	// The writer first: on SQLite it creates the file and switches it to WAL.
 	if err := db.write.PingContext(ctx); err != nil {

@@ -119,8 +119,8 @@ func create(t *testing.T, db *DB, a NewArticle) tarjuma.Article {
 // machineVersionFor is what a worker stores for one translation.
 func machineVersionFor(id int64, lang tarjuma.Lang, rev int, title string) tarjuma.Version {
 	return tarjuma.Version{ArticleID: id, Lang: lang, SourceRevision: rev, Segments: []tarjuma.Segment{
-		{ID: tarjuma.TitleSegmentID, Source: "قمة", Text: title, Origin: tarjuma.MachineOrigin("test")},
-		{ID: "p1.s1", Source: "اجتمع القادة.", Text: "Leaders met.", Origin: tarjuma.OriginMemory},
+		{ID: tarjuma.TitleSegmentID, Source: "قمة", Text: title, Origin: tarjuma.MachineOrigin("test"), Flags: []tarjuma.Flag{}},
+		{ID: "p1.s1", Source: "اجتمع القادة.", Text: "Leaders met.", Origin: tarjuma.OriginMemory, Flags: []tarjuma.Flag{}},
 	}}
 }
 
@@ -939,16 +939,19 @@ func TestTextRoundTrip(t *testing.T) {
 	})
 }
 
-// TestSegmentsRoundTrip holds the stored JSON of segments, with their glossary spans and checks,
-// to reading back exactly what was written, whatever the text holds.
+// TestSegmentsRoundTrip holds the stored JSON of segments, with their glossary spans, checks
+// and flags, to reading back exactly what was written, whatever the text holds.
 func TestSegmentsRoundTrip(t *testing.T) {
 	texts := append([]string{"\x01\x1f\x7f", `"quoted" \ back\slash`, "<b>&amp;</b>", "\u2028\u2029", "\n\r\t"}, trickyTexts...)
 	var segs []tarjuma.Segment
 	for i, text := range texts {
 		segs = append(segs, tarjuma.Segment{ID: fmt.Sprint("p", i), Source: text, Text: text + "!", Origin: tarjuma.OriginHuman,
 			Terms:  []tarjuma.TermSpan{{TermID: "emomali-rahmon", Start: 1, End: 3}},
-			Checks: []tarjuma.TermCheck{{TermID: "emomali-rahmon", Result: "inflected", Form: "Рахмона", Start: 0, End: 14}}})
+			Checks: []tarjuma.TermCheck{{TermID: "emomali-rahmon", Result: "inflected", Form: "Рахмона", Start: 0, End: 14}},
+			Flags:  []tarjuma.Flag{{Kind: "term_wrong_form", Args: []string{text, text + "?"}}, {Kind: "bidi"}}})
 	}
+	// Checked and clean stays an empty list, not "never checked".
+	segs = append(segs, tarjuma.Segment{ID: "clean", Source: "قمة", Text: "Summit", Origin: tarjuma.OriginHuman, Flags: []tarjuma.Flag{}})
 	raw, err := encodeSegments(segs)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 const translationColumns = `article_id, lang, status, failure_reason, source_revision, latest_version, updated_at`
@@ -236,6 +237,14 @@ type storedSegment struct {
 	Origin tarjuma.Origin `json:"origin"`
 	Terms  []storedSpan   `json:"terms,omitempty"`
 	Checks []storedCheck  `json:"checks,omitempty"`
+	// Flags are the segment's QA results; absent (nil) in versions stored before they were, and
+	// present, [] when there are none, in every version stored with them.
+	Flags *[]storedFlag `json:"flags,omitempty"`
+}
+
+type storedFlag struct {
+	Kind tarjuma.FlagKind `json:"kind"`
+	Args []string         `json:"args,omitempty"`
 }
 
 type storedSpan struct {
@@ -266,6 +275,13 @@ func encodeSegments(segs []tarjuma.Segment) (string, error) {
 		for _, c := range s.Checks {
 			stored[i].Checks = append(stored[i].Checks, storedCheck(c))
 		}
+		if s.Flags != nil {
+			flags := make([]storedFlag, len(s.Flags))
+			for k, f := range s.Flags {
+				flags[k] = storedFlag(f)
+			}
+			stored[i].Flags = &flags
+		}
 	}
 	b, err := json.Marshal(stored)
 	return string(b), err
@@ -285,8 +301,27 @@ func decodeSegments(raw string) ([]tarjuma.Segment, error) {
 		for _, c := range s.Checks {
 			segs[i].Checks = append(segs[i].Checks, tarjuma.TermCheck(c))
 		}
+		if s.Flags != nil {
+			segs[i].Flags = make([]tarjuma.Flag, len(*s.Flags))
+			for k, f := range *s.Flags {
+				segs[i].Flags[k] = tarjuma.Flag(f)
+			}
+		}
 	}
+	withFlags(segs)
 	return segs, nil
+}
+
+// withFlags gives the segments stored without flags (versions stored before the checks were)
+// the flags qa would have stored: from their stored glossary checks, which are what the
+// glossary said then, and their text. Nothing is written back, since a version is immutable;
+// the derivation is cheap and the same on every read, so every door serves one result.
+func withFlags(segs []tarjuma.Segment) {
+	for i := range segs {
+		if segs[i].Flags == nil {
+			segs[i].Flags = qa.Flags(segs[i])
+		}
+	}
 }
 
 const versionColumns = `article_id, lang, number, segments, author, machine, source_revision, glossary_version, created_at`
@@ -333,6 +368,9 @@ func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved 
 	if err != nil {
 		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version of %d/%s at revision %d: %w",
 			v.ArticleID, v.Lang, v.SourceRevision, err)
+	}
+	if created {
+		saved = db.versionStored(saved)
 	}
 	return saved, created, nil
 }

@@ -65,9 +65,9 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-func openDB(t *testing.T, url string) *store.DB {
+func openDB(t *testing.T, url string, opts ...store.Option) *store.DB {
 	t.Helper()
-	db, err := store.Open(t.Context(), url)
+	db, err := store.Open(t.Context(), url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

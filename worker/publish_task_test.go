@@ -17,10 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -230,6 +233,20 @@ func TestPublishRetriesKeepWebhookID(t *testing.T) {
 			ev.Data.Title != v.Title() || ev.Data.BodyText == "" || !strings.HasPrefix(ev.Data.BodyHTML, `<p lang="en-x-mtfrom-ar">`) ||
 			ev.Data.EditedByHuman || !ev.Data.MachineOnly || ev.Data.ApprovedBy != "rustam" || ev.Data.ApprovedAt.IsZero() {
 			t.Errorf("event %+v", ev)
+		}
+		// The body carries the flags stored with the version, segment by segment: here the stub's
+		// "#1", a number no source has, on every segment.
+		var stored []publish.QAFlag
+		for _, s := range v.Segments {
+			for _, fl := range s.Flags {
+				stored = append(stored, publish.QAFlag{Segment: s.ID, Kind: fl.Kind, Args: fl.Args})
+			}
+		}
+		if len(stored) != len(v.Segments) || stored[0].Kind != qa.NumberExtra {
+			t.Fatalf("stored flags %+v, want the stub's number on each segment", stored)
+		}
+		if diff := cmp.Diff(stored, ev.Data.QAFlags, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("webhook qa_flags (-stored +sent):\n%s", diff)
 		}
 	})
 }

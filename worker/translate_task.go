@@ -12,6 +12,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -179,9 +180,7 @@ func (h *TranslateHandler) translate(ctx context.Context, log *slog.Logger, p tr
 	if segs, err = h.translator.Translate(ctx, job, segs); err != nil {
 		return err
 	}
-	if terms != nil {
-		terms.CheckSegments(segs, p.Lang)
-	}
+	qa.Check(terms, segs, p.Lang)
 
 	v, created, err := h.db.SaveMachineVersion(ctx, tarjuma.Version{
 		ArticleID:       p.ArticleID,

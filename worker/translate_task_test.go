@@ -8,10 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/testenv"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
 )
@@ -251,4 +255,45 @@ func TestHandlerHonoursCancellation(t *testing.T) {
 			t.Errorf("%d versions stored after cancellation", n)
 		}
 	})
+}
+
+// TestMachineVersionStoredWithFlags: the worker checks the version it stores. The stub engine's
+// "#1" is a number the source does not have and there is no glossary, so every segment carries
+// that one flag; the metric counts each once, and a re-run task, which stores nothing, adds
+// nothing.
+func TestMachineVersionStoredWithFlags(t *testing.T) {
+	for _, d := range testenv.Databases(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			reg := prometheus.NewRegistry()
+			db := openDB(t, d.URL, store.OnVersionStored(qa.NewMetrics(reg).Count))
+			a := submitSample(t, db)
+			h := newHandler(t, db, &stubEngine{})
+			for range 2 {
+				if err := process(t.Context(), t, h, a.ID, tarjuma.English, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			vs := versions(t, db, a.ID, tarjuma.English)
+			if len(vs) != 1 {
+				t.Fatalf("%d versions, want 1", len(vs))
+			}
+			want := []tarjuma.Flag{{Kind: qa.NumberExtra, Args: []string{"1"}}}
+			for _, s := range vs[0].Segments {
+				if !strings.HasPrefix(s.Text, "[en#1] ") {
+					t.Fatalf("segment %s = %q, want the stub's first call", s.ID, s.Text)
+				}
+				if diff := cmp.Diff(want, s.Flags); diff != "" {
+					t.Errorf("segment %s flags (-want +got):\n%s", s.ID, diff)
+				}
+			}
+			metric := fmt.Sprintf(`
+# HELP tarjuma_qa_flags_total Quality-check flags of the versions stored, by kind and language; each version counts once, when it is stored.
+# TYPE tarjuma_qa_flags_total counter
+tarjuma_qa_flags_total{kind="number_extra",lang="en"} %d
+`, len(vs[0].Segments))
+			if err := testutil.GatherAndCompare(reg, strings.NewReader(metric), "tarjuma_qa_flags_total"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/review"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
@@ -61,12 +62,13 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TARJUMA_REDIS_URL: %w", err)
 	}
-	db, err := openDB(ctx, cfg, log)
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Every version this process stores counts its QA flags once, whichever door stored it.
+	db, err := openDB(ctx, cfg, log, store.OnVersionStored(qa.NewMetrics(registry).Count))
 	if err != nil {
 		return nil, err
 	}
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	client := asynq.NewClient(redisOpt)
 	rdb, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
@@ -92,8 +94,8 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 }
 
 // openDB opens and migrates the configured database.
-func openDB(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.databaseURL())
+func openDB(ctx context.Context, cfg config, log *slog.Logger, opts ...store.Option) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.databaseURL(), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -253,6 +256,70 @@ func TestEndToEndGlossary(t *testing.T) {
 		if len(v.TitleChecks) < 2 {
 			t.Errorf("%s: title checks %+v, want one per term", lang, v.TitleChecks)
 		}
+	}
+}
+
+// TestQAFlagsServedAndCounted translates the sample with the starter glossary and finds the
+// flags the worker stored in the API's versions and, counted once per version, on /metrics:
+// the stub engine's Russian and Tajik leave the terms to be placed without their case, which
+// the check flags unverified.
+func TestQAFlagsServedAndCounted(t *testing.T) {
+	vars := backends(t)[0]
+	vars["TARJUMA_MT"] = "stub"
+	base, a := startApp(t, vars, map[string]translate.Provider{"stub": &stubProvider{}})
+	if err := loadStarterGlossary(context.Background(), a.db, &strings.Builder{}); err != nil {
+		t.Fatal(err)
+	}
+	title, body := tarjuma.SampleArticle()
+	var art articleView
+	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &art); code != 202 {
+		t.Fatalf("submit: %d", code)
+	}
+	waitSettled(t, base, art.ID, 1, 30*time.Second)
+
+	type flag struct{ Kind string }
+	served := map[string]int{} // kind/lang
+	for _, lang := range tarjuma.TargetLangs() {
+		var tr struct {
+			LatestVersion struct {
+				TitleFlags []flag `json:"title_flags"`
+				Segments   []struct {
+					Flags []flag `json:"flags"`
+				} `json:"segments"`
+			} `json:"latest_version"`
+		}
+		call(t, "GET", fmt.Sprintf("%s/api/v1/articles/%d/translations/%s", base, art.ID, lang), nil, &tr)
+		flags := tr.LatestVersion.TitleFlags
+		for _, s := range tr.LatestVersion.Segments {
+			flags = append(flags, s.Flags...)
+		}
+		for _, f := range flags {
+			served[f.Kind+"/"+string(lang)]++
+		}
+	}
+	if served["term_unverified/ru"] == 0 || served["term_unverified/tg"] == 0 {
+		t.Errorf("flags served %v, want the unverified terms of Russian and Tajik", served)
+	}
+
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	metrics, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := map[string]int{}
+	for _, line := range strings.Split(string(metrics), "\n") {
+		var kind, lang string
+		var n int
+		if _, err := fmt.Sscanf(line, "tarjuma_qa_flags_total{kind=%q,lang=%q} %d", &kind, &lang, &n); err == nil {
+			counted[kind+"/"+lang] = n
+		}
+	}
+	if !maps.Equal(served, counted) {
+		t.Errorf("tarjuma_qa_flags_total %v, want the flags the API serves, each once: %v", counted, served)
 	}
 }
 
