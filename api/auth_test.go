@@ -57,7 +57,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		newSubscriber()
 		saveMachineVersion(t, e.db, a.ID, tarjuma.English, 1, "Summit")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		subscriberBody := jsonOf(t, map[string]any{"url": "https://site.example/hook", "langs": []string{"ru"}})

@@ -64,7 +64,7 @@ func TestDeliveriesAndRedeliver(t *testing.T) {
 			`{"url": "https://site.example/hook", "langs": ["tg"]}`), http.StatusCreated)
 		a := e.submit(t, shortArticle(0))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
@@ -100,7 +100,7 @@ func publishN(t *testing.T, e *testEnv, n int) []int64 {
 	for i := range n {
 		a := e.submit(t, shortArticle(i))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Russian, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Russian, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Russian, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, a.ID)
@@ -231,7 +231,7 @@ func TestReceiverURLByRole(t *testing.T) {
 			`{"url": "`+full+`", "langs": ["tg"]}`), http.StatusCreated)
 		a := e.submit(t, shortArticle(0))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)

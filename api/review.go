@@ -8,7 +8,6 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 // saveVersionRequest is a person's edit of a version: the title and every body segment's text,
@@ -142,7 +141,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 		}
 		override = &store.Override{Reason: reason}
 	}
-	err = s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), override, translate.MemoryKey)
+	err = s.db.Approve(r.Context(), id, lang, req.Version, callerName(r.Context()), strings.TrimSpace(req.Comment), override)
 	if oe := (*tarjuma.OpenIssuesError)(nil); errors.As(err, &oe) {
 		e := errorf(http.StatusConflict, "open_issues",
 			"version %d has %d untranslated or empty segments; fix them, or approve with an override and its reason", oe.Version, len(oe.Issues))

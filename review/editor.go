@@ -9,7 +9,6 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 type editorPage struct {
@@ -268,7 +267,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) er
 		}
 		override = &store.Override{Reason: reason}
 	}
-	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, override, translate.MemoryKey)
+	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, override)
 	if errors.Is(err, tarjuma.ErrOpenIssues) {
 		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", comment, reason)
 	}

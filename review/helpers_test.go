@@ -25,7 +25,6 @@ import (
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 const password = "a-long-test-password"
@@ -159,7 +158,7 @@ func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, store.DeliveryLog
 		t.Fatal(err)
 	}
 	a := f.createDraft(t, "published", sourceTitle, sourceBody, draftSegments())
-	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
+	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride); err != nil {
 		t.Fatal(err)
 	}
 	logs, err := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik)

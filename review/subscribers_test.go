@@ -13,7 +13,6 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 var shownSecretField = regexp.MustCompile(`id="secret-value"[^>]*value="(whsec_[^"]+)"`)
@@ -218,7 +217,7 @@ func TestReceiverURLByRole(t *testing.T) {
 		}
 		// Another article, approved now, goes to both receivers.
 		a = f.createDraft(t, "keyed", sourceTitle, sourceBody, draftSegments())
-		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
+		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := "/review/" + itoa64(a.ID) + "/tg"

@@ -141,7 +141,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 
 func (f *publishFixture) approve(t *testing.T) {
 	t.Helper()
-	if err := f.db.Approve(t.Context(), f.article.ID, tarjuma.English, 1, "rustam", "", nil, func(s string) string { return s }); err != nil {
+	if err := f.db.Approve(t.Context(), f.article.ID, tarjuma.English, 1, "rustam", "", nil); err != nil {
 		t.Fatal(err)
 	}
 }

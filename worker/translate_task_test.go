@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
@@ -113,7 +114,7 @@ func TestHandlerUsesMemory(t *testing.T) {
 		h := newHandler(t, db, engine)
 		a := submitSample(t, db)
 		err := db.PutMemory(t.Context(), []store.MemoryEntry{{
-			Source: tarjuma.Arabic, Target: tarjuma.English, Key: translate.MemoryKey(" " + sampleTitle + " "), Text: "Approved title",
+			Source: tarjuma.Arabic, Target: tarjuma.English, Key: glossary.MemoryKey(" " + sampleTitle + " "), Text: "Approved title",
 		}})
 		if err != nil {
 			t.Fatal(err)
