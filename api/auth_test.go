@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -159,7 +160,7 @@ func TestAuthorization(t *testing.T) {
 
 func TestDevTokenOffByDefault(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
-		srv := New(Config{DB: e.db, Enqueuer: e.enq})
+		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker})})
 		wantError(t, do(t, srv, "GET", "/api/v1/articles", bearer(testDevToken), ""), http.StatusUnauthorized, "unauthorized", "")
 	})
 }
