@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -80,7 +81,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	for i := range p.Deliveries {
 		p.Deliveries[i].SubscriberURL = rc.receiverURL(p.Deliveries[i].SubscriberURL)
 	}
-	m, _, err := s.glossary.Current(ctx)
+	m, _, err := s.desk.Glossary().Current(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -119,16 +120,9 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) err
 	return nil
 }
 
-// maxSegmentBytes bounds one target segment or comment; a sentence is far shorter, and the
-// form's body is bounded as a whole by the auth middleware's and the server's limits.
-const maxSegmentBytes = 64 << 10
-
-// formText reads one text box as the pipeline stores it: browsers send line breaks as CRLF, the
-// pipeline stores LF; ok is false for text that is not UTF-8, holds a NUL or is too long.
-func formText(value string) (text string, ok bool) {
-	text = strings.ReplaceAll(value, "\r\n", "\n")
-	return text, tarjuma.CheckText("text", text) == nil && len(text) <= maxSegmentBytes
-}
+// lf reads one text box as the pipeline stores it: browsers send line breaks as CRLF, the
+// pipeline stores LF. What the text may hold is the desk's to check.
+func lf(value string) string { return strings.ReplaceAll(value, "\r\n", "\n") }
 
 // postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.
 func postedTexts(r *http.Request) (ids []string, texts map[string]string, err error) {
@@ -141,25 +135,21 @@ func postedTexts(r *http.Request) (ids []string, texts map[string]string, err er
 	}
 	texts = make(map[string]string, len(ids))
 	for i, id := range ids {
-		t, ok := formText(values[i])
-		if !ok {
-			return nil, nil, fmt.Errorf("editor form: segment %q: %w", id, tarjuma.ErrInvalid)
-		}
-		texts[id] = t
+		texts[id] = lf(values[i])
 	}
 	return ids, texts, nil
 }
 
-// save stores the edited targets as a new version made from base_version. When someone saved
-// another version meanwhile, nothing is stored and the editor comes back with 409, the
-// person's text in the boxes and the other text beside each segment that differs, based on
-// the latest version, so saving again is a deliberate choice.
+// save hands the edited targets to the desk as a new version made from base_version. When
+// someone saved another version meanwhile, nothing is stored and the editor comes back with
+// 409, the person's text in the boxes and the other text beside each segment that differs,
+// based on the latest version, so saving again is a deliberate choice.
 func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error {
 	id, lang, err := translationRef(r)
 	if err != nil {
 		return err
 	}
-	_, texts, err := postedTexts(r)
+	ids, texts, err := postedTexts(r)
 	if err != nil {
 		return err
 	}
@@ -167,22 +157,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	base, err := s.db.Version(ctx, id, lang, baseNumber)
-	if err != nil {
-		return err
-	}
-	segs, err := base.Edit(texts)
-	if err != nil {
-		return fmt.Errorf("editor form: %w", err)
-	}
-	m, glossaryVersion, err := s.glossary.Current(ctx)
-	if err != nil {
-		return err
-	}
-	m.Annotate(segs, lang)
-	v, err := s.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: baseNumber,
-		Segments: segs, Author: rc.user.Email, GlossaryVersion: glossaryVersion})
+	v, err := s.desk.SaveVersion(r.Context(), rc.actor(), id, lang, editOf(baseNumber, ids, texts))
 	if errors.Is(err, tarjuma.ErrConflict) {
 		return s.showConflict(w, r, rc, texts)
 	}
@@ -191,6 +166,21 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	}
 	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=saved#v%d", id, lang, v.Number), http.StatusSeeOther)
 	return nil
+}
+
+// editOf is the editor form as the desk takes an edit: the title, and the other segments in
+// the order the form posted them.
+func editOf(base int, ids []string, texts map[string]string) desk.Edit {
+	e := desk.Edit{BaseVersion: base}
+	for _, id := range ids {
+		text := texts[id]
+		if id == tarjuma.TitleSegmentID {
+			e.Title = &text
+			continue
+		}
+		e.Segments = append(e.Segments, desk.SegmentEdit{ID: id, Text: &text})
+	}
+	return e
 }
 
 // showConflict re-shows the editor at the latest version with the person's texts kept.
@@ -224,23 +214,19 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 // versionField reads a version number from the posted form field name.
 func versionField(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(r.PostFormValue(name))
-	if err != nil || n < 1 {
+	if err != nil {
 		return 0, fmt.Errorf("%s %q: %w", name, r.PostFormValue(name), tarjuma.ErrInvalid)
 	}
 	return n, nil
 }
 
 // decision reads a reviewer's form: the version decided on and the comment.
-func decision(r *http.Request) (int, string, error) {
+func decision(r *http.Request) (desk.Decision, error) {
 	n, err := versionField(r, "version")
 	if err != nil {
-		return 0, "", err
+		return desk.Decision{}, err
 	}
-	comment, ok := formText(r.PostFormValue("comment"))
-	if !ok {
-		return 0, "", fmt.Errorf("comment: %w", tarjuma.ErrInvalid)
-	}
-	return n, comment, nil
+	return desk.Decision{Version: n, Comment: lf(r.PostFormValue("comment"))}, nil
 }
 
 // approve approves the version the reviewer saw; approved segments go to the translation memory.
@@ -251,30 +237,22 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) er
 	if err != nil {
 		return err
 	}
-	n, comment, err := decision(r)
+	dec, err := decision(r)
 	if err != nil {
 		return err
 	}
-	reason, ok := formText(r.PostFormValue("override_reason"))
-	if !ok {
-		return fmt.Errorf("override reason: %w", tarjuma.ErrInvalid)
-	}
-	reason = strings.TrimSpace(reason)
-	var override *store.Override
+	reason := strings.TrimSpace(lf(r.PostFormValue("override_reason")))
 	if r.PostFormValue("override") != "" {
-		if reason == "" {
-			return s.approveFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.override_needs_reason", comment, reason)
-		}
-		override = &store.Override{Reason: reason}
+		dec.Override = &reason
 	}
-	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, override)
-	if errors.Is(err, tarjuma.ErrOpenIssues) {
-		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", comment, reason)
+	err = s.desk.Approve(r.Context(), rc.actor(), id, lang, dec)
+	switch code(err) {
+	case "empty_field":
+		return s.approveFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.override_needs_reason", dec.Comment, reason)
+	case "open_issues":
+		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", dec.Comment, reason)
 	}
-	if err == nil && s.enqueuer != nil {
-		s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
-	}
-	return s.decided(w, r, rc, err, "approved", comment)
+	return s.decided(w, r, rc, err, "approved", dec.Comment)
 }
 
 // approveFailed shows the editor with the error msg of an approval, keeping the reviewer's
@@ -295,15 +273,15 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) err
 	if err != nil {
 		return err
 	}
-	n, comment, err := decision(r)
+	dec, err := decision(r)
 	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(comment) == "" {
-		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", comment)
+	err = s.desk.Reject(r.Context(), rc.actor(), id, lang, dec)
+	if code(err) == "empty_field" {
+		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", dec.Comment)
 	}
-	err = s.db.Reject(r.Context(), id, lang, n, rc.user.Email, comment)
-	return s.decided(w, r, rc, err, "rejected", comment)
+	return s.decided(w, r, rc, err, "rejected", dec.Comment)
 }
 
 // decided answers a decision: back to the editor with a notice, or the editor with the

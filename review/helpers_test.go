@@ -20,6 +20,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/locale"
@@ -64,7 +65,7 @@ type fixture struct {
 	enqueued atomic.Int32
 }
 
-func (f *fixture) Dispatch() { f.enqueued.Add(1) }
+func (f *fixture) Wake() { f.enqueued.Add(1) }
 
 // eachDB runs test against a desk over every database testenv offers.
 func eachDB(t *testing.T, test func(t *testing.T, f *fixture)) {
@@ -105,11 +106,7 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
-		terms, v, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
-		return v, terms, err
-	}, db.GlossaryVersion)
-	cfg := Config{DB: db, Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Glossary: cache, Locale: lb, Enqueuer: f,
+	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f}), Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Locale: lb,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range options {
 		o(&cfg)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -124,7 +125,9 @@ func TestSubscriberPages(t *testing.T) {
 // TestSubscriberPrivateAllowed: with AllowPrivateWebhooks (dev), a receiver on the desk's own
 // machine is accepted, as the API accepts it.
 func TestSubscriberPrivateAllowed(t *testing.T) {
-	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) { c.AllowPrivateWebhooks = true })
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
+		c.Desk = desk.New(desk.Config{DB: c.DB, AllowPrivateWebhooks: true})
+	})
 	admin := f.signedIn(t, "admin")
 	if resp := admin.post("/subscribers", url.Values{"url": {"http://127.0.0.1:8080/hook"}, "lang": {"en"}}); resp.status != http.StatusCreated {
 		t.Errorf("private receiver when allowed: %d, want 201\n%s", resp.status, resp.body)

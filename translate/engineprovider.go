@@ -236,7 +236,7 @@ func (p *engineProvider) send(ctx context.Context, req Request) ([]string, error
 			return nil, err
 		}
 		p.log.InfoContext(ctx, "mt request failed, retrying", "provider", p.Name(), "target", req.Target,
-			"texts", len(req.Texts), "attempt", attempt, "delay", delay, "err", err)
+			"texts", len(req.Texts), "attempt", attempt, "delay", delay, "error", err)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()

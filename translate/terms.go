@@ -202,7 +202,7 @@ func (t *Translator) place(ctx context.Context, p Provider, plan *termPlan, text
 		var err error
 		if again, err = t.call(ctx, p, req); err != nil {
 			t.log.WarnContext(ctx, "mt: asking again with the unfound terms locked failed; they stay flagged",
-				"provider", p.Name(), "target", plan.job.Target, "err", err)
+				"provider", p.Name(), "target", plan.job.Target, "error", err)
 			again = nil
 		}
 	}
@@ -292,7 +292,7 @@ func (t *Translator) renderings(ctx context.Context, p Provider, job Job, spelli
 	if len(keys) > 0 && t.renderStore != nil {
 		found, err := t.renderStore.LookupRenderings(ctx, p.Name(), job.Target, job.GlossaryVersion, keys)
 		if err != nil {
-			t.log.WarnContext(ctx, "looking up term renderings", "provider", p.Name(), "err", err)
+			t.log.WarnContext(ctx, "looking up term renderings", "provider", p.Name(), "error", err)
 		}
 		keys = slices.DeleteFunc(keys, func(key string) bool {
 			r, ok := found[key]
@@ -313,7 +313,7 @@ func (t *Translator) renderings(ctx context.Context, p Provider, job Job, spelli
 	}
 	texts, err := t.call(ctx, p, req)
 	if err != nil {
-		t.log.WarnContext(ctx, "asking the engine how it renders terms", "provider", p.Name(), "terms", len(keys), "err", err)
+		t.log.WarnContext(ctx, "asking the engine how it renders terms", "provider", p.Name(), "terms", len(keys), "error", err)
 		return out
 	}
 	fresh := make(map[string]string, len(keys))
@@ -324,7 +324,7 @@ func (t *Translator) renderings(ctx context.Context, p Provider, job Job, spelli
 	}
 	if t.renderStore != nil {
 		if err := t.renderStore.SaveRenderings(ctx, p.Name(), job.Target, job.GlossaryVersion, fresh); err != nil {
-			t.log.WarnContext(ctx, "saving term renderings", "provider", p.Name(), "err", err)
+			t.log.WarnContext(ctx, "saving term renderings", "provider", p.Name(), "error", err)
 		}
 	}
 	return out

@@ -169,7 +169,7 @@ func (t *Translator) fromEngines(ctx context.Context, job Job, segs []tarjuma.Se
 		allPermanent = allPermanent && permanent
 		t.log.WarnContext(ctx, "mt engine failed, trying the next one",
 			"provider", p.Name(), "target", job.Target, "segments", len(todo),
-			"permanent", permanent, "err", err)
+			"permanent", permanent, "error", err)
 	}
 	if err != nil && !allPermanent && IsPermanent(err) {
 		// An earlier engine failed for a reason that may pass, so the task is worth retrying.

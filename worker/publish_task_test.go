@@ -378,7 +378,7 @@ func TestPublishThroughQueue(t *testing.T) {
 		t.Cleanup(srv.Shutdown)
 		relay := startRelay(t, db, newClient(t, redis), RelayConfig{})
 		f.approve(t)
-		relay.Dispatch()
+		relay.Wake()
 		deadline := time.Now().Add(30 * time.Second)
 		for translation(t, db, f.article.ID, tarjuma.English).Status != tarjuma.StatusPublished {
 			if time.Now().After(deadline) {

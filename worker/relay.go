@@ -35,7 +35,7 @@ type RelayConfig struct {
 	// (see recover.go); nil leaves them to asynq's recoverer, one to two minutes.
 	Redis      redis.UniversalClient
 	Logger     *slog.Logger
-	Interval   time.Duration // between sweeps when nobody calls Dispatch
+	Interval   time.Duration // between sweeps when nobody calls Wake
 	Redispatch time.Duration // see DefaultRedispatch
 	Retention  time.Duration // how long finished tasks keep their TaskID; see NewTranslateTask
 	Timeout    time.Duration // per-attempt timeout of translate tasks; DefaultTimeout when zero
@@ -108,16 +108,16 @@ func NewRelay(cfg RelayConfig) *Relay {
 	return r
 }
 
-// Dispatch asks the relay to sweep now rather than at its next tick; the API calls it after
-// committing a submission. It never blocks, and calls made while a sweep is pending coalesce.
-func (r *Relay) Dispatch() {
+// Wake asks the relay to sweep now rather than at its next tick; the desk calls it after
+// committing work (desk.Waker). It never blocks, and calls made while a sweep is pending coalesce.
+func (r *Relay) Wake() {
 	select {
 	case r.kick <- struct{}{}:
 	default:
 	}
 }
 
-// Run sweeps the outbox at every Dispatch and every Interval until ctx is done, then returns
+// Run sweeps the outbox at every Wake and every Interval until ctx is done, then returns
 // nil. Errors do not stop it: they are logged and the jobs are tried again at the next sweep.
 func (r *Relay) Run(ctx context.Context) error {
 	tick := time.NewTicker(r.interval)
@@ -240,9 +240,9 @@ func (r *Relay) report(ctx context.Context, err error) {
 	}
 	if r.failures == 1 || now.Sub(r.lastLogged) >= outageLogEvery {
 		r.lastLogged = now
-		r.log.ErrorContext(ctx, "outbox relay cannot dispatch; jobs stay pending", "err", err,
+		r.log.ErrorContext(ctx, "outbox relay cannot dispatch; jobs stay pending", "error", err,
 			"failed_sweeps", r.failures, "failing_since", r.failingSince)
 		return
 	}
-	r.log.DebugContext(ctx, "outbox relay sweep failed", "err", err, "failed_sweeps", r.failures)
+	r.log.DebugContext(ctx, "outbox relay sweep failed", "error", err, "failed_sweeps", r.failures)
 }

@@ -156,7 +156,7 @@ func errorLogger(log *slog.Logger) func(context.Context, *asynq.Task, error) {
 		if outcome(ctx, err) == "failed" {
 			level, msg = slog.LevelError, "task failed; giving up"
 		}
-		log.Log(ctx, level, msg, "task_id", id, "task_type", t.Type(), "retried", retried, "max_retry", limit, "err", err)
+		log.Log(ctx, level, msg, "task_id", id, "task_type", t.Type(), "retried", retried, "max_retry", limit, "error", err)
 	}
 }
 

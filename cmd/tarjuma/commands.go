@@ -111,7 +111,7 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 		p.onReady = func(addr string) {
 			go func() {
 				if err := runDemo(ctx, "http://"+addr, *devToken, demoOut); err != nil && ctx.Err() == nil {
-					log.Error("demo failed", "err", err)
+					log.Error("demo failed", "error", err)
 				}
 			}()
 		}

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		stop()
 	}
 	if err != nil {
-		slog.Error("child process", "err", err)
+		slog.Error("child process", "error", err)
 		os.Exit(1)
 	}
 	os.Exit(0)
