@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 )
 
@@ -61,27 +63,20 @@ type overrideJSON struct {
 	Reason string `json:"reason"`
 }
 
+func (req approveRequest) decision() desk.Decision {
+	dec := desk.Decision{Version: req.Version, Comment: req.Comment}
+	if req.Override != nil {
+		dec.Override = &req.Override.Reason
+	}
+	return dec
+}
+
 // approve approves the latest version (409 for any other, so a reviewer never approves what
 // they have not seen) and answers with the translation. The approved segments go to the
 // translation memory. A version with untranslated or empty segments is refused with 409
 // open_issues listing them, unless the request carries an override with a reason.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
-	var req approveRequest
-	if _, err := s.readJSON(w, r, &req); err != nil {
-		return err
-	}
-	dec := desk.Decision{Version: req.Version, Comment: req.Comment}
-	if req.Override != nil {
-		dec.Override = &req.Override.Reason
-	}
-	if err := s.desk.Approve(r.Context(), actor(r.Context()), id, lang, dec); err != nil {
-		return err
-	}
-	return s.getTranslation(w, r)
+	return decide(s, w, r, approveRequest.decision, s.desk.Approve)
 }
 
 type rejectRequest struct {
@@ -89,18 +84,29 @@ type rejectRequest struct {
 	Comment string `json:"comment"`
 }
 
+func (req rejectRequest) decision() desk.Decision {
+	return desk.Decision{Version: req.Version, Comment: req.Comment}
+}
+
 // reject sends the latest version back to the translators with a comment, which is required;
 // a version, when given, must be the latest (409 otherwise).
 func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
+	return decide(s, w, r, rejectRequest.decision, s.desk.Reject)
+}
+
+// decide reads a reviewer's request of type Req, hands its decision to act and answers with
+// the translation as decided.
+func decide[Req any](s *Server, w http.ResponseWriter, r *http.Request, decision func(Req) desk.Decision,
+	act func(context.Context, desk.Actor, int64, tarjuma.Lang, desk.Decision) error) error {
 	id, lang, err := translationPath(r)
 	if err != nil {
 		return err
 	}
-	var req rejectRequest
+	var req Req
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.desk.Reject(r.Context(), actor(r.Context()), id, lang, desk.Decision{Version: req.Version, Comment: req.Comment}); err != nil {
+	if err := act(r.Context(), actor(r.Context()), id, lang, decision(req)); err != nil {
 		return err
 	}
 	return s.getTranslation(w, r)

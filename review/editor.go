@@ -220,24 +220,25 @@ func versionField(r *http.Request, name string) (int, error) {
 	return n, nil
 }
 
-// decision reads a reviewer's form: the version decided on and the comment.
-func decision(r *http.Request) (desk.Decision, error) {
+// decision reads a reviewer's form: the translation from the path, the version decided on
+// and the comment.
+func decision(r *http.Request) (int64, tarjuma.Lang, desk.Decision, error) {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return 0, "", desk.Decision{}, err
+	}
 	n, err := versionField(r, "version")
 	if err != nil {
-		return desk.Decision{}, err
+		return 0, "", desk.Decision{}, err
 	}
-	return desk.Decision{Version: n, Comment: lf(r.PostFormValue("comment"))}, nil
+	return id, lang, desk.Decision{Version: n, Comment: lf(r.PostFormValue("comment"))}, nil
 }
 
 // approve approves the version the reviewer saw; approved segments go to the translation memory.
 // A version with untranslated or empty segments comes back with 409 and the segments listed,
 // unless the reviewer ticked the override and said why.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) error {
-	id, lang, err := translationRef(r)
-	if err != nil {
-		return err
-	}
-	dec, err := decision(r)
+	id, lang, dec, err := decision(r)
 	if err != nil {
 		return err
 	}
@@ -269,11 +270,7 @@ func (s *Server) approveFailed(w http.ResponseWriter, r *http.Request, rc *reque
 
 // reject sends the version back with the reviewer's comment, which is required.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) error {
-	id, lang, err := translationRef(r)
-	if err != nil {
-		return err
-	}
-	dec, err := decision(r)
+	id, lang, dec, err := decision(r)
 	if err != nil {
 		return err
 	}
@@ -300,11 +297,5 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, er
 // editorFailed shows the editor with status and the error msg of an action on it, keeping the
 // reviewer's comment.
 func (s *Server) editorFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
-	p, err := s.loadEditor(r, rc)
-	if err != nil {
-		return err
-	}
-	p.Error, p.Comment = msg, comment
-	s.render(w, r, rc, status, "editor", p)
-	return nil
+	return s.approveFailed(w, r, rc, status, msg, comment, "")
 }
