@@ -96,7 +96,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 		p.Locked = "editor.locked_in_progress"
 	}
 	hasVersion := p.Version.Number > 0 && p.Version.SourceRevision == p.Translation.SourceRevision
-	p.CanSave = rc.user.CanEdit(lang) && p.Locked == ""
+	p.CanSave = desk.MayEdit(rc.actor(), lang) == nil && p.Locked == ""
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)

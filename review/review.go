@@ -140,8 +140,10 @@ func admins(u tarjuma.User, _ *http.Request) bool { return u.Role == tarjuma.Rol
 
 func reviewers(u tarjuma.User, _ *http.Request) bool { return u.CanReview() }
 
+// editorsOfLang asks the desk's rule for saving a version, so that a translator outside her
+// languages is turned away before the form is read, as the API turns her away.
 func editorsOfLang(u tarjuma.User, r *http.Request) bool {
-	return u.CanEdit(tarjuma.Lang(r.PathValue("lang")))
+	return desk.MayEdit(desk.Actor{User: u}, tarjuma.Lang(r.PathValue("lang"))) == nil
 }
 
 // route is one page or form action and who may use it.
