@@ -9,10 +9,10 @@ import (
 
 const module = "github.com/tarjuma/tarjuma"
 
-// TestImportDirection keeps the layout of DESIGN.md honest: imports flow from cmd through api and
-// worker down to store, translate and glossary and end at the root package; the store may persist
-// publish's types but publish never reaches the store; only the worker side knows asynq, and
-// glossary does no I/O of its own.
+// TestImportDirection keeps the layout of DESIGN.md honest: imports flow from cmd through the
+// doors (api, review) to desk, and from desk and worker down to store, translate and glossary,
+// ending at the root package; only the worker side knows asynq, the doors hold no rules that
+// need translate, and glossary does no I/O of its own.
 func TestImportDirection(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Fatal("the go command is needed to list imports:", err)
@@ -25,7 +25,9 @@ func TestImportDirection(t *testing.T) {
 		{pkg: ".", forbidden: []string{module + "/"}},
 		{pkg: "store", forbidden: []string{module + "/api", module + "/worker", module + "/translate", module + "/review", "github.com/hibiken/asynq"}},
 		{pkg: "translate", forbidden: []string{module + "/api", module + "/worker", module + "/store", "github.com/hibiken/asynq"}},
-		{pkg: "api", forbidden: []string{module + "/worker", "github.com/hibiken/asynq"}},
+		{pkg: "desk", forbidden: []string{module + "/api", module + "/review", module + "/worker", "github.com/hibiken/asynq"}},
+		{pkg: "api", forbidden: []string{module + "/review", module + "/worker", module + "/translate", "github.com/hibiken/asynq"}},
+		{pkg: "review", forbidden: []string{module + "/api", module + "/worker", module + "/translate", "github.com/hibiken/asynq"}},
 		{pkg: "worker", forbidden: []string{module + "/api", module + "/review"}},
 		// publish is the publishing domain: the store persists its types, so it must never need the store.
 		{pkg: "publish", forbidden: []string{module + "/store", module + "/api", module + "/worker", module + "/translate",

@@ -1,8 +1,8 @@
 // Package api owns tarjuma's JSON API: the routes and who may call them, the request and
 // response shapes (DTOs), input validation, the mapping of domain errors to HTTP statuses, the
 // probes and the metrics endpoint. It documents itself in openapi.yaml, which a test keeps in
-// step with the routes. It stores through package store and hands accepted work to the queue
-// only through the Enqueuer seam, so it never imports asynq.
+// step with the routes. Every write is a desk action (package desk), which holds the rules;
+// reads go to package store.
 package api
 
 import (
@@ -14,17 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/store"
 )
-
-// Enqueuer wakes the outbox relay after a commit, so accepted work reaches the queue at once
-// rather than at the relay's next sweep. It is an interface so that api never imports asynq and
-// tests can count the calls. Dispatch must not block: the job rows are already committed and
-// the sweep delivers them even if a wake-up is lost.
-type Enqueuer interface {
-	Dispatch()
-}
 
 // Check is one dependency /readyz asks about; cmd passes the database and Redis pings.
 type Check struct {
@@ -34,9 +26,11 @@ type Check struct {
 
 // Config holds the Server's dependencies; cmd builds them.
 type Config struct {
-	DB       *store.DB
-	Enqueuer Enqueuer
-	Logger   *slog.Logger // nil: discard
+	DB *store.DB
+	// Desk carries out every write; cmd passes the one the pages share. Nil: one of the
+	// Server's own over DB, which wakes no relay.
+	Desk   *desk.Desk
+	Logger *slog.Logger // nil: discard
 	// Registerer receives the API's collectors and Gatherer feeds /metrics; cmd passes one
 	// registry as both so the worker's collectors show up too. Both nil: a private registry.
 	Registerer prometheus.Registerer
@@ -47,10 +41,7 @@ type Config struct {
 	// it, like Vault's dev root token, so a fresh checkout can be driven without minting tokens.
 	DevToken string
 	Checks   []Check
-	// Glossary is the cached current glossary, which human versions are checked against; cmd
-	// passes the one the worker uses. Nil: one of the Server's own over DB.
-	Glossary *glossary.Cache
-	// Publish configures subscribers, deliveries and feeds; zero values take the defaults.
+	// Publish configures the polling API and the feeds; zero values take the defaults.
 	Publish PublishConfig
 }
 
@@ -61,12 +52,11 @@ const defaultMaxBodyBytes = 1 << 20
 // Server is the API as an http.Handler, with its own mux and middleware.
 type Server struct {
 	db          *store.DB
-	enqueuer    Enqueuer
+	desk        *desk.Desk
 	log         *slog.Logger
 	maxBody     int64
 	devToken    string
 	checks      []Check
-	glossary    *glossary.Cache
 	publish     PublishConfig
 	metrics     http.Handler
 	submissions *prometheus.CounterVec
@@ -87,20 +77,16 @@ func New(cfg Config) *Server {
 		reg := prometheus.NewRegistry()
 		cfg.Registerer, cfg.Gatherer = reg, reg
 	}
-	if cfg.Glossary == nil {
-		cfg.Glossary = glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
-			terms, version, err := cfg.DB.GlossaryTerms(ctx, store.GlossaryFilter{})
-			return version, terms, err
-		}, cfg.DB.GlossaryVersion)
+	if cfg.Desk == nil {
+		cfg.Desk = desk.New(desk.Config{DB: cfg.DB})
 	}
 	s := &Server{
 		db:       cfg.DB,
-		enqueuer: cfg.Enqueuer,
+		desk:     cfg.Desk,
 		log:      cfg.Logger,
 		maxBody:  cfg.MaxBodyBytes,
 		devToken: cfg.DevToken,
 		checks:   cfg.Checks,
-		glossary: cfg.Glossary,
 		publish:  cfg.Publish.withDefaults(),
 		metrics:  promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -1,23 +1,15 @@
 package api
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/store"
-)
-
-// Limits on caller-chosen keys; both are stored and indexed, so they must stay short.
-const (
-	maxExternalIDLen     = 255
-	maxIdempotencyKeyLen = 255
 )
 
 // Page sizes of GET /api/v1/articles.
@@ -34,40 +26,6 @@ type createRequest struct {
 	Priority    tarjuma.Priority `json:"priority"`
 }
 
-// normalize validates the request and fills in the defaults.
-func (req *createRequest) normalize() error {
-	if err := checkSource(req.Title, req.Body); err != nil {
-		return err
-	}
-	if len(req.ExternalID) > maxExternalIDLen {
-		return errorf(http.StatusUnprocessableEntity, "invalid_external_id", "external_id is longer than %d bytes", maxExternalIDLen)
-	}
-	if err := checkText("external_id", req.ExternalID); err != nil {
-		return err
-	}
-	switch {
-	case req.TargetLangs == nil:
-		req.TargetLangs = tarjuma.TargetLangs()
-	case len(req.TargetLangs) == 0:
-		return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target_langs must name at least one language; leave it out for %v", tarjuma.TargetLangs())
-	}
-	for i, l := range req.TargetLangs {
-		if !l.Valid() {
-			return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target language %q is not one of %v", l, tarjuma.TargetLangs())
-		}
-		if slices.Contains(req.TargetLangs[:i], l) {
-			return errorf(http.StatusUnprocessableEntity, "invalid_lang", "target language %q is listed twice", l)
-		}
-	}
-	if req.Priority == "" {
-		req.Priority = tarjuma.PriorityDefault
-	}
-	if !req.Priority.Valid() {
-		return errorf(http.StatusUnprocessableEntity, "invalid_priority", "priority %q is not one of urgent, default, bulk", req.Priority)
-	}
-	return nil
-}
-
 // createArticle accepts an article for translation: 202 when stored, 200 with the existing
 // article when its external_id or Idempotency-Key was seen before.
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
@@ -79,7 +37,6 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	if created {
 		s.submissions.WithLabelValues("created").Inc()
-		s.enqueuer.Dispatch()
 		status = http.StatusAccepted
 	} else {
 		s.submissions.WithLabelValues("duplicate").Inc()
@@ -92,36 +49,18 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	return s.writeArticle(w, r, status, a)
 }
 
-// submit validates a submission and stores it with its queued translations and outbox jobs.
+// submit reads a submission and hands it to the desk.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request) (tarjuma.Article, bool, error) {
 	key := r.Header.Get("Idempotency-Key")
-	if key != "" && !printableASCII(key, maxIdempotencyKeyLen) {
-		return tarjuma.Article{}, false, errorf(http.StatusBadRequest, "invalid_idempotency_key",
-			"Idempotency-Key must be printable ASCII without spaces, at most %d bytes", maxIdempotencyKeyLen)
+	if err := desk.CheckIdempotencyKey(key); err != nil {
+		return tarjuma.Article{}, false, err
 	}
 	var req createRequest
-	raw, err := s.readJSON(w, r, &req)
-	if err != nil {
+	if _, err := s.readJSON(w, r, &req); err != nil {
 		return tarjuma.Article{}, false, err
 	}
-	if err := req.normalize(); err != nil {
-		return tarjuma.Article{}, false, err
-	}
-	sum := sha256.Sum256(raw)
-	a, created, err := s.db.CreateArticle(r.Context(), store.NewArticle{
-		ExternalID:     req.ExternalID,
-		IdempotencyKey: key,
-		RequestHash:    hex.EncodeToString(sum[:]),
-		Title:          req.Title,
-		Body:           req.Body,
-		TargetLangs:    req.TargetLangs,
-		Priority:       req.Priority,
-		Author:         callerName(r.Context()),
-	})
-	if err != nil {
-		return tarjuma.Article{}, false, fmt.Errorf("create article: %w", err)
-	}
-	return a, created, nil
+	return s.desk.Submit(r.Context(), actor(r.Context()), desk.Submission{Title: req.Title, Body: req.Body,
+		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key})
 }
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
@@ -152,15 +91,10 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := checkSource(req.Title, req.Body); err != nil {
+	a, err := s.desk.EditSource(r.Context(), actor(r.Context()), id, req.Title, req.Body)
+	if err != nil {
 		return err
 	}
-	a, err := s.db.UpdateArticleSource(r.Context(), id, req.Title, req.Body, callerName(r.Context()))
-	if err != nil {
-		return fmt.Errorf("update article %d: %w", id, err)
-	}
-	// Also after an unchanged source: a spurious wake-up costs the relay one empty sweep.
-	s.enqueuer.Dispatch()
 	return s.writeArticle(w, r, http.StatusOK, a)
 }
 

@@ -39,8 +39,8 @@ func TestCreateArticleRoundTrip(t *testing.T) {
 		if !slices.Equal(langs, tarjuma.TargetLangs()) || !slices.Equal(created.TargetLangs, tarjuma.TargetLangs()) {
 			t.Errorf("languages %v / %v, want %v", langs, created.TargetLangs, tarjuma.TargetLangs())
 		}
-		if n := e.enq.n.Load(); n != 1 {
-			t.Errorf("Dispatch called %d times, want 1", n)
+		if n := e.waker.n.Load(); n != 1 {
+			t.Errorf("Wake called %d times, want 1", n)
 		}
 
 		rec = e.as(t, tarjuma.RoleTranslator, "GET", fmt.Sprintf("/api/v1/articles/%d", created.ID), "")
@@ -112,8 +112,8 @@ func TestCreateArticleDuplicates(t *testing.T) {
 		wantError(t, rec, http.StatusUnprocessableEntity, "idempotency_mismatch", "Idempotency-Key")
 
 		e.wantStored(t, 2)
-		if n := e.enq.n.Load(); n != 2 {
-			t.Errorf("Dispatch called %d times, want 2 (once per created article)", n)
+		if n := e.waker.n.Load(); n != 2 {
+			t.Errorf("Wake called %d times, want 2 (once per created article)", n)
 		}
 	})
 }
@@ -182,8 +182,8 @@ func TestCreateArticleRejected(t *testing.T) {
 				e.wantStored(t, 0)
 			})
 		}
-		if n := e.enq.n.Load(); n != 0 {
-			t.Errorf("Dispatch called %d times, want 0", n)
+		if n := e.waker.n.Load(); n != 0 {
+			t.Errorf("Wake called %d times, want 0", n)
 		}
 	})
 }
@@ -208,8 +208,8 @@ func TestUpdateArticle(t *testing.T) {
 				t.Errorf("translation %s: %s for revision %d, want queued for revision 2", tr.Lang, tr.Status, tr.SourceRevision)
 			}
 		}
-		if n := e.enq.n.Load(); n != 2 {
-			t.Errorf("Dispatch called %d times, want 2 (submit and edit)", n)
+		if n := e.waker.n.Load(); n != 2 {
+			t.Errorf("Wake called %d times, want 2 (submit and edit)", n)
 		}
 		rev1, err := e.db.SourceRevision(ctx, a.ID, 1)
 		if err != nil || rev1.Body != body {

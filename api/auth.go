@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -77,4 +78,10 @@ func callerUser(ctx context.Context) (tarjuma.User, bool) {
 		return *caller.User, true
 	}
 	return tarjuma.User{Role: caller.Token.Role}, true
+}
+
+// actor is the caller as the desk sees it: who they are and the name their writes record.
+func actor(ctx context.Context) desk.Actor {
+	u, _ := callerUser(ctx)
+	return desk.Actor{User: u, Name: callerName(ctx)}
 }

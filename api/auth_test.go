@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 )
 
@@ -57,7 +58,7 @@ func TestAuthorization(t *testing.T) {
 		}
 		newSubscriber()
 		saveMachineVersion(t, e.db, a.ID, tarjuma.English, 1, "Summit")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.English, 1, "test", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		subscriberBody := jsonOf(t, map[string]any{"url": "https://site.example/hook", "langs": []string{"ru"}})
@@ -159,7 +160,7 @@ func TestAuthorization(t *testing.T) {
 
 func TestDevTokenOffByDefault(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
-		srv := New(Config{DB: e.db, Enqueuer: e.enq})
+		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker})})
 		wantError(t, do(t, srv, "GET", "/api/v1/articles", bearer(testDevToken), ""), http.StatusUnauthorized, "unauthorized", "")
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
+	"github.com/tarjuma/tarjuma/glossary"
 )
 
 // handlerFunc is an endpoint: it writes a success response or returns an error, which
@@ -49,9 +51,12 @@ type errorBody struct {
 
 // asAPIError maps err to what the client sees; ok is false for internal errors.
 func asAPIError(err error) (e *apiError, ok bool) {
+	var de *desk.Error
 	switch {
 	case errors.As(err, &e):
 		return e, true
+	case errors.As(err, &de):
+		return fromDesk(de), true
 	case errors.Is(err, tarjuma.ErrNotFound):
 		return errorf(http.StatusNotFound, "not_found", "not found"), true
 	case errors.Is(err, tarjuma.ErrConflict):
@@ -70,6 +75,36 @@ func asAPIError(err error) (e *apiError, ok bool) {
 		return errorf(http.StatusUnprocessableEntity, "invalid", "invalid input"), true
 	}
 	return errInternal, false
+}
+
+// deskStatuses are the statuses of the desk's kinds of refusal, most specific first
+// (desk.ErrMalformed is a kind of tarjuma.ErrInvalid).
+var deskStatuses = []struct {
+	kind   error
+	status int
+}{
+	{desk.ErrMalformed, http.StatusBadRequest},
+	{desk.ErrForbidden, http.StatusForbidden},
+	{tarjuma.ErrNotFound, http.StatusNotFound},
+	{tarjuma.ErrConflict, http.StatusConflict},
+	{tarjuma.ErrIdempotencyMismatch, http.StatusUnprocessableEntity},
+	{tarjuma.ErrInvalid, http.StatusUnprocessableEntity},
+}
+
+// fromDesk answers a desk refusal with its code, the status of its kind, and the detail it
+// carries: the open issues, or every problem of a refused term base.
+func fromDesk(de *desk.Error) *apiError {
+	e := &apiError{status: http.StatusUnprocessableEntity, code: de.Code, message: de.Message, issues: issuesJSON(de.Issues())}
+	for _, k := range deskStatuses {
+		if errors.Is(de.Kind, k.kind) {
+			e.status = k.status
+			break
+		}
+	}
+	if ve := (*glossary.ValidationError)(nil); errors.As(de.Err, &ve) {
+		e.details = glossaryProblems(ve)
+	}
+	return e
 }
 
 // writeError answers with err's status and JSON shape, logging internal errors (only here,

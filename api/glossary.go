@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/store"
@@ -92,27 +93,23 @@ type termResponse struct {
 	Term    termJSON `json:"term"`
 }
 
-// glossaryError turns a term base the glossary refuses into 422 with every problem listed, so
-// a terminologist fixes a whole file in one round.
-func glossaryError(err error) error {
-	var ve *glossary.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	type problem struct {
-		Line  int    `json:"line,omitempty"`
-		ID    string `json:"id,omitempty"`
-		Field string `json:"field,omitempty"`
-		Code  string `json:"code"`
-		Arg   string `json:"arg,omitempty"`
-	}
-	details := make([]problem, len(ve.Problems))
+// glossaryProblem is one problem of a refused term base, in invalid_glossary's details.
+type glossaryProblem struct {
+	Line  int    `json:"line,omitempty"`
+	ID    string `json:"id,omitempty"`
+	Field string `json:"field,omitempty"`
+	Code  string `json:"code"`
+	Arg   string `json:"arg,omitempty"`
+}
+
+// glossaryProblems lists every problem of a refused term base, so a terminologist fixes a
+// whole file in one round.
+func glossaryProblems(ve *glossary.ValidationError) []glossaryProblem {
+	details := make([]glossaryProblem, len(ve.Problems))
 	for i, p := range ve.Problems {
-		details[i] = problem{Line: p.Line, ID: p.ID, Field: p.Field, Code: string(p.Code), Arg: p.Arg}
+		details[i] = glossaryProblem{Line: p.Line, ID: p.ID, Field: p.Field, Code: string(p.Code), Arg: p.Arg}
 	}
-	e := errorf(http.StatusUnprocessableEntity, "invalid_glossary", "%s", ve.Error())
-	e.details = details
-	return e
+	return details
 }
 
 func (s *Server) listTerms(w http.ResponseWriter, r *http.Request) error {
@@ -146,14 +143,13 @@ func (s *Server) getTerm(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, termResponse{Version: version, Term: newTermJSON(t)})
 }
 
-// readTerm decodes and validates a term from the request body.
+// readTerm decodes a term from the request body.
 func (s *Server) readTerm(w http.ResponseWriter, r *http.Request) (glossary.Term, error) {
 	var in termJSON
 	if _, err := s.readJSON(w, r, &in); err != nil {
 		return glossary.Term{}, err
 	}
-	t := in.term()
-	return t, glossaryError(t.Validate())
+	return in.term(), nil
 }
 
 func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) error {
@@ -161,9 +157,9 @@ func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	version, err := s.db.CreateGlossaryTerm(r.Context(), t, callerName(r.Context()))
+	version, err := s.desk.CreateTerm(r.Context(), actor(r.Context()), t)
 	if err != nil {
-		return glossaryError(err)
+		return err
 	}
 	return s.writeTerm(w, r, http.StatusCreated, t.ID, version)
 }
@@ -173,12 +169,9 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t.ID != r.PathValue("id") {
-		return errorf(http.StatusUnprocessableEntity, "id_mismatch", "the body's id %q differs from the path's %q", t.ID, r.PathValue("id"))
-	}
-	version, err := s.db.UpdateGlossaryTerm(r.Context(), t, callerName(r.Context()))
+	version, err := s.desk.UpdateTerm(r.Context(), actor(r.Context()), r.PathValue("id"), t)
 	if err != nil {
-		return glossaryError(err)
+		return err
 	}
 	return s.writeTerm(w, r, http.StatusOK, t.ID, version)
 }
@@ -194,9 +187,9 @@ func (s *Server) writeTerm(w http.ResponseWriter, r *http.Request, status int, i
 }
 
 func (s *Server) deleteTerm(w http.ResponseWriter, r *http.Request) error {
-	version, err := s.db.DeleteGlossaryTerm(r.Context(), r.PathValue("id"))
+	version, err := s.desk.DeleteTerm(r.Context(), actor(r.Context()), r.PathValue("id"))
 	if err != nil {
-		return glossaryError(err)
+		return err
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Version int64 `json:"glossary_version"`
@@ -213,7 +206,7 @@ func (s *Server) importTerms(w http.ResponseWriter, r *http.Request) error {
 	if mode != "merge" && mode != "replace" {
 		return errorf(http.StatusBadRequest, "invalid_parameter", "mode %q is not merge or replace", mode)
 	}
-	read, err := glossaryReader(r.Header.Get("Content-Type"))
+	format, err := glossaryFormat(r.Header.Get("Content-Type"))
 	if err != nil {
 		return err
 	}
@@ -224,30 +217,26 @@ func (s *Server) importTerms(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fmt.Errorf("read glossary file: %w", err)
 	}
-	terms, err := read(bytes.NewReader(raw))
+	version, n, err := s.desk.ImportTerms(r.Context(), actor(r.Context()), bytes.NewReader(raw), format, mode == "replace")
 	if err != nil {
-		return glossaryError(err)
-	}
-	version, err := s.db.ImportGlossary(r.Context(), terms, mode == "replace", callerName(r.Context()))
-	if err != nil {
-		return glossaryError(err)
+		return err
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		Version  int64 `json:"glossary_version"`
 		Imported int   `json:"imported"`
-	}{version, len(terms)})
+	}{version, n})
 }
 
-// glossaryReader picks the parser for an import's media type.
-func glossaryReader(contentType string) (func(io.Reader) ([]glossary.Term, error), error) {
+// glossaryFormat picks the format of an import by its media type.
+func glossaryFormat(contentType string) (desk.Format, error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch {
 	case mt == "text/csv":
-		return glossary.ReadCSV, nil
+		return desk.CSV, nil
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
-		return glossary.ReadTBX, nil
+		return desk.TBX, nil
 	}
-	return nil, errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
+	return "", errorf(http.StatusUnsupportedMediaType, "unsupported_media_type",
 		"send the glossary as text/csv or as TBX (application/x-tbx+xml or application/xml), not %q", contentType)
 }
 

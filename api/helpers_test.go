@@ -15,14 +15,15 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// fakeEnqueuer counts wake-ups; the relay behind the real one is worker's to test.
-type fakeEnqueuer struct{ n atomic.Int64 }
+// fakeWaker counts wake-ups; the relay behind the real one is worker's to test.
+type fakeWaker struct{ n atomic.Int64 }
 
-func (f *fakeEnqueuer) Dispatch() { f.n.Add(1) }
+func (f *fakeWaker) Wake() { f.n.Add(1) }
 
 const (
 	testDevToken = "dev-token-for-api-tests"
@@ -33,7 +34,7 @@ const (
 type testEnv struct {
 	db     *store.DB
 	srv    *Server
-	enq    *fakeEnqueuer
+	waker  *fakeWaker
 	tokens map[tarjuma.Role]string
 }
 
@@ -59,7 +60,7 @@ func newTestEnv(t *testing.T, url string) *testEnv {
 	}
 	e := &testEnv{
 		db:     db,
-		enq:    &fakeEnqueuer{},
+		waker:  &fakeWaker{},
 		tokens: map[tarjuma.Role]string{},
 	}
 	for _, role := range []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleTranslator, tarjuma.RoleReviewer} {
@@ -72,7 +73,7 @@ func newTestEnv(t *testing.T, url string) *testEnv {
 	reg := prometheus.NewRegistry() // its own, so counts start at zero
 	e.srv = New(Config{
 		DB:           db,
-		Enqueuer:     e.enq,
+		Desk:         desk.New(desk.Config{DB: db, Waker: e.waker}),
 		Registerer:   reg,
 		Gatherer:     reg,
 		MaxBodyBytes: testMaxBody,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 )
 
@@ -52,7 +53,7 @@ func TestSubscribers(t *testing.T) {
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "DELETE", fmt.Sprintf("/api/v1/subscribers/%d", created.ID), ""), http.StatusNotFound, "not_found", "")
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", fmt.Sprintf("/api/v1/subscribers/%d/rotate", created.ID), ""), http.StatusNotFound, "not_found", "")
 
-		dev := New(Config{DB: e.db, Enqueuer: e.enq, DevToken: testDevToken, Publish: PublishConfig{AllowPrivate: true}})
+		dev := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker, AllowPrivateWebhooks: true}), DevToken: testDevToken})
 		decode[subscriberSecretJSON](t, do(t, dev, "POST", "/api/v1/subscribers", bearer(testDevToken),
 			`{"url": "http://127.0.0.1:9000/hook", "langs": ["en"]}`), http.StatusCreated)
 	})
@@ -64,7 +65,7 @@ func TestDeliveriesAndRedeliver(t *testing.T) {
 			`{"url": "https://site.example/hook", "langs": ["tg"]}`), http.StatusCreated)
 		a := e.submit(t, shortArticle(0))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
@@ -80,10 +81,10 @@ func TestDeliveriesAndRedeliver(t *testing.T) {
 		if err := e.db.RecordAttempt(t.Context(), publish.Attempt{DeliveryID: d.ID, At: time.Now(), Error: "refused"}, publish.OutcomeFailed); err != nil {
 			t.Fatal(err)
 		}
-		before := e.enq.n.Load()
+		before := e.waker.n.Load()
 		again := decode[deliveryJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", fmt.Sprintf("/api/v1/deliveries/%d/redeliver", d.ID), ""), http.StatusAccepted)
-		if again.ID != d.ID || again.Round != 2 || again.State != publish.DeliveryPending || e.enq.n.Load() != before+1 {
-			t.Errorf("redelivered %+v; relay woken %d times", again, e.enq.n.Load()-before)
+		if again.ID != d.ID || again.Round != 2 || again.State != publish.DeliveryPending || e.waker.n.Load() != before+1 {
+			t.Errorf("redelivered %+v; relay woken %d times", again, e.waker.n.Load()-before)
 		}
 		got = decode[struct{ Deliveries []deliveryLogJSON }](t, e.as(t, tarjuma.RoleAdmin, "GET", path, ""), http.StatusOK)
 		if a := got.Deliveries[0].Attempts; len(a) != 1 || a[0].Error != "refused" || a[0].StatusCode != 0 {
@@ -100,7 +101,7 @@ func publishN(t *testing.T, e *testEnv, n int) []int64 {
 	for i := range n {
 		a := e.submit(t, shortArticle(i))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Russian, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Russian, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Russian, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, a.ID)
@@ -171,7 +172,7 @@ type atomFeedDoc struct {
 func TestFeed(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ids := publishN(t, e, 2)
-		srv := New(Config{DB: e.db, Enqueuer: e.enq, Publish: PublishConfig{FeedTagAuthority: "news.example.tj,2025", PublicURL: "https://news.example.tj/"}})
+		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Publish: PublishConfig{FeedTagAuthority: "news.example.tj,2025", PublicURL: "https://news.example.tj/"}})
 		rec := do(t, srv, "GET", "/feeds/ru.atom", "", "")
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/atom+xml; charset=utf-8" {
 			t.Fatalf("feed: %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
@@ -231,7 +232,7 @@ func TestReceiverURLByRole(t *testing.T) {
 			`{"url": "`+full+`", "langs": ["tg"]}`), http.StatusCreated)
 		a := e.submit(t, shortArticle(0))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride, func(s string) string { return s }); err != nil {
+		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
@@ -284,7 +285,7 @@ func TestFeedHost(t *testing.T) {
 			}
 			return f.Link[0].Href, rec.Header()
 		}
-		configured := New(Config{DB: e.db, Enqueuer: e.enq, Publish: PublishConfig{PublicURL: "https://news.example.tj/"}})
+		configured := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Publish: PublishConfig{PublicURL: "https://news.example.tj/"}})
 		for _, host := range []string{"news.example.tj", "evil.example", "evil.example:8443"} {
 			link, h := get(configured, host)
 			if link != "https://news.example.tj/feeds/ru.atom" {
@@ -295,7 +296,7 @@ func TestFeedHost(t *testing.T) {
 			}
 		}
 
-		fromHost := New(Config{DB: e.db, Enqueuer: e.enq})
+		fromHost := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker})})
 		link, h := get(fromHost, "evil.example")
 		if link != "http://evil.example/feeds/ru.atom" {
 			t.Errorf("without PublicURL: self link %q, want it from Host", link)

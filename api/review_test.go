@@ -13,7 +13,6 @@ import (
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 // editRequest is the body of POST …/versions with texts by segment id; the title is "title".
@@ -255,7 +254,7 @@ func TestApproveAndRejectEndpoints(t *testing.T) {
 		sources := []string{"قمة في دوشنبه", "شارك الرئيس في دوشنبه.", "وتحدث عن التعاون."}
 		keys := make([]string, len(sources))
 		for i, s := range sources {
-			keys[i] = translate.MemoryKey(s)
+			keys[i] = glossary.MemoryKey(s)
 		}
 		memory, err := e.db.LookupMemory(ctx, tarjuma.Arabic, tarjuma.Tajik, keys)
 		if want := map[string]string{keys[0]: "Саммит дар Душанбе", keys[1]: "Президент дар Душанбе иштирок кард."}; err != nil || !cmp.Equal(memory, want) {

@@ -184,28 +184,3 @@ func hexEscape(b []byte) (rune, bool) {
 	n, err := strconv.ParseUint(string(b[2:6]), 16, 16)
 	return rune(n), err == nil
 }
-
-// checkSource answers tarjuma.CheckSource's verdict on a submission as a JSON error.
-func checkSource(title, body string) error {
-	var p *tarjuma.SourceProblem
-	if !errors.As(tarjuma.CheckSource(title, body), &p) {
-		return nil
-	}
-	switch p.Code {
-	case tarjuma.SourceEmpty:
-		return errorf(http.StatusUnprocessableEntity, "empty_field", "%s must not be empty", p.Field)
-	case tarjuma.SourceNUL:
-		return errorf(http.StatusBadRequest, "invalid_text", "%s", p.Error())
-	}
-	return errorf(http.StatusUnprocessableEntity, "not_arabic", "%s", p.Error())
-}
-
-// checkText answers tarjuma.CheckText's verdict on a field as a JSON error: 400, as for any
-// input no client should send. The body was already refused if it was not UTF-8, so here it is
-// a NUL, sent as the escape \u0000.
-func checkText(field, value string) error {
-	if err := tarjuma.CheckText(field, value); err != nil {
-		return errorf(http.StatusBadRequest, "invalid_text", "%v", err)
-	}
-	return nil
-}

@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/desk"
 )
 
 // redeliver sends a delivery of this translation again under its webhook-id and wakes the relay
@@ -22,23 +21,12 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request, rc *request) 
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	logs, err := s.db.Deliveries(ctx, articleID, lang)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(logs, func(l publish.DeliveryLog) bool { return l.ID == id }) {
-		return fmt.Errorf("delivery %d of %d/%s: %w", id, articleID, lang, tarjuma.ErrNotFound)
-	}
-	_, err = s.db.Redeliver(ctx, id)
+	_, err = s.desk.Redeliver(r.Context(), rc.actor(), desk.Redelivery{ID: id, ArticleID: articleID, Lang: lang})
 	if errors.Is(err, tarjuma.ErrConflict) {
 		return s.editorFailed(w, r, rc, http.StatusConflict, "editor.redeliver_conflict", "")
 	}
 	if err != nil {
 		return err
-	}
-	if s.enqueuer != nil {
-		s.enqueuer.Dispatch()
 	}
 	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=redelivered#deliveries", articleID, lang), http.StatusSeeOther)
 	return nil

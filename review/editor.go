@@ -8,10 +8,9 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
-	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 type editorPage struct {
@@ -83,7 +82,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	for i := range p.Deliveries {
 		p.Deliveries[i].SubscriberURL = rc.receiverURL(p.Deliveries[i].SubscriberURL)
 	}
-	m, _, err := s.glossary.Current(ctx)
+	m, _, err := s.desk.Glossary().Current(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +97,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 		p.Locked = "editor.locked_in_progress"
 	}
 	hasVersion := p.Version.Number > 0 && p.Version.SourceRevision == p.Translation.SourceRevision
-	p.CanSave = rc.user.CanEdit(lang) && p.Locked == ""
+	p.CanSave = desk.MayEdit(rc.actor(), lang) == nil && p.Locked == ""
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
@@ -122,16 +121,9 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) err
 	return nil
 }
 
-// maxSegmentBytes bounds one target segment or comment; a sentence is far shorter, and the
-// form's body is bounded as a whole by the auth middleware's and the server's limits.
-const maxSegmentBytes = 64 << 10
-
-// formText reads one text box as the pipeline stores it: browsers send line breaks as CRLF, the
-// pipeline stores LF; ok is false for text that is not UTF-8, holds a NUL or is too long.
-func formText(value string) (text string, ok bool) {
-	text = strings.ReplaceAll(value, "\r\n", "\n")
-	return text, tarjuma.CheckText("text", text) == nil && len(text) <= maxSegmentBytes
-}
+// lf reads one text box as the pipeline stores it: browsers send line breaks as CRLF, the
+// pipeline stores LF. What the text may hold is the desk's to check.
+func lf(value string) string { return strings.ReplaceAll(value, "\r\n", "\n") }
 
 // postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.
 func postedTexts(r *http.Request) (ids []string, texts map[string]string, err error) {
@@ -144,25 +136,21 @@ func postedTexts(r *http.Request) (ids []string, texts map[string]string, err er
 	}
 	texts = make(map[string]string, len(ids))
 	for i, id := range ids {
-		t, ok := formText(values[i])
-		if !ok {
-			return nil, nil, fmt.Errorf("editor form: segment %q: %w", id, tarjuma.ErrInvalid)
-		}
-		texts[id] = t
+		texts[id] = lf(values[i])
 	}
 	return ids, texts, nil
 }
 
-// save stores the edited targets as a new version made from base_version. When someone saved
-// another version meanwhile, nothing is stored and the editor comes back with 409, the
-// person's text in the boxes and the other text beside each segment that differs, based on
-// the latest version, so saving again is a deliberate choice.
+// save hands the edited targets to the desk as a new version made from base_version. When
+// someone saved another version meanwhile, nothing is stored and the editor comes back with
+// 409, the person's text in the boxes and the other text beside each segment that differs,
+// based on the latest version, so saving again is a deliberate choice.
 func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error {
 	id, lang, err := translationRef(r)
 	if err != nil {
 		return err
 	}
-	_, texts, err := postedTexts(r)
+	ids, texts, err := postedTexts(r)
 	if err != nil {
 		return err
 	}
@@ -170,22 +158,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	base, err := s.db.Version(ctx, id, lang, baseNumber)
-	if err != nil {
-		return err
-	}
-	segs, err := base.Edit(texts)
-	if err != nil {
-		return fmt.Errorf("editor form: %w", err)
-	}
-	m, glossaryVersion, err := s.glossary.Current(ctx)
-	if err != nil {
-		return err
-	}
-	qa.Check(m, segs, lang)
-	v, err := s.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: id, Lang: lang, BaseVersion: baseNumber,
-		Segments: segs, Author: rc.user.Email, GlossaryVersion: glossaryVersion})
+	v, err := s.desk.SaveVersion(r.Context(), rc.actor(), id, lang, editOf(baseNumber, ids, texts))
 	if errors.Is(err, tarjuma.ErrConflict) {
 		return s.showConflict(w, r, rc, texts)
 	}
@@ -194,6 +167,21 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	}
 	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=saved#v%d", id, lang, v.Number), http.StatusSeeOther)
 	return nil
+}
+
+// editOf is the editor form as the desk takes an edit: the title, and the other segments in
+// the order the form posted them.
+func editOf(base int, ids []string, texts map[string]string) desk.Edit {
+	e := desk.Edit{BaseVersion: base}
+	for _, id := range ids {
+		text := texts[id]
+		if id == tarjuma.TitleSegmentID {
+			e.Title = &text
+			continue
+		}
+		e.Segments = append(e.Segments, desk.SegmentEdit{ID: id, Text: &text})
+	}
+	return e
 }
 
 // showConflict re-shows the editor at the latest version with the person's texts kept.
@@ -227,57 +215,46 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 // versionField reads a version number from the posted form field name.
 func versionField(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(r.PostFormValue(name))
-	if err != nil || n < 1 {
+	if err != nil {
 		return 0, fmt.Errorf("%s %q: %w", name, r.PostFormValue(name), tarjuma.ErrInvalid)
 	}
 	return n, nil
 }
 
-// decision reads a reviewer's form: the version decided on and the comment.
-func decision(r *http.Request) (int, string, error) {
+// decision reads a reviewer's form: the translation from the path, the version decided on
+// and the comment.
+func decision(r *http.Request) (int64, tarjuma.Lang, desk.Decision, error) {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return 0, "", desk.Decision{}, err
+	}
 	n, err := versionField(r, "version")
 	if err != nil {
-		return 0, "", err
+		return 0, "", desk.Decision{}, err
 	}
-	comment, ok := formText(r.PostFormValue("comment"))
-	if !ok {
-		return 0, "", fmt.Errorf("comment: %w", tarjuma.ErrInvalid)
-	}
-	return n, comment, nil
+	return id, lang, desk.Decision{Version: n, Comment: lf(r.PostFormValue("comment"))}, nil
 }
 
 // approve approves the version the reviewer saw; approved segments go to the translation memory.
 // A version with untranslated or empty segments comes back with 409 and the segments listed,
 // unless the reviewer ticked the override and said why.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request, rc *request) error {
-	id, lang, err := translationRef(r)
+	id, lang, dec, err := decision(r)
 	if err != nil {
 		return err
 	}
-	n, comment, err := decision(r)
-	if err != nil {
-		return err
-	}
-	reason, ok := formText(r.PostFormValue("override_reason"))
-	if !ok {
-		return fmt.Errorf("override reason: %w", tarjuma.ErrInvalid)
-	}
-	reason = strings.TrimSpace(reason)
-	var override *store.Override
+	reason := strings.TrimSpace(lf(r.PostFormValue("override_reason")))
 	if r.PostFormValue("override") != "" {
-		if reason == "" {
-			return s.approveFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.override_needs_reason", comment, reason)
-		}
-		override = &store.Override{Reason: reason}
+		dec.Override = &reason
 	}
-	err = s.db.Approve(r.Context(), id, lang, n, rc.user.Email, comment, override, translate.MemoryKey)
-	if errors.Is(err, tarjuma.ErrOpenIssues) {
-		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", comment, reason)
+	err = s.desk.Approve(r.Context(), rc.actor(), id, lang, dec)
+	switch code(err) {
+	case "empty_field":
+		return s.approveFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.override_needs_reason", dec.Comment, reason)
+	case "open_issues":
+		return s.approveFailed(w, r, rc, http.StatusConflict, "editor.open_issues", dec.Comment, reason)
 	}
-	if err == nil && s.enqueuer != nil {
-		s.enqueuer.Dispatch() // the approval queued deliveries to subscribers
-	}
-	return s.decided(w, r, rc, err, "approved", comment)
+	return s.decided(w, r, rc, err, "approved", dec.Comment)
 }
 
 // approveFailed shows the editor with the error msg of an approval, keeping the reviewer's
@@ -294,19 +271,15 @@ func (s *Server) approveFailed(w http.ResponseWriter, r *http.Request, rc *reque
 
 // reject sends the version back with the reviewer's comment, which is required.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) error {
-	id, lang, err := translationRef(r)
+	id, lang, dec, err := decision(r)
 	if err != nil {
 		return err
 	}
-	n, comment, err := decision(r)
-	if err != nil {
-		return err
+	err = s.desk.Reject(r.Context(), rc.actor(), id, lang, dec)
+	if code(err) == "empty_field" {
+		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", dec.Comment)
 	}
-	if strings.TrimSpace(comment) == "" {
-		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", comment)
-	}
-	err = s.db.Reject(r.Context(), id, lang, n, rc.user.Email, comment)
-	return s.decided(w, r, rc, err, "rejected", comment)
+	return s.decided(w, r, rc, err, "rejected", dec.Comment)
 }
 
 // decided answers a decision: back to the editor with a notice, or the editor with the
@@ -325,11 +298,5 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, er
 // editorFailed shows the editor with status and the error msg of an action on it, keeping the
 // reviewer's comment.
 func (s *Server) editorFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
-	p, err := s.loadEditor(r, rc)
-	if err != nil {
-		return err
-	}
-	p.Error, p.Comment = msg, comment
-	s.render(w, r, rc, status, "editor", p)
-	return nil
+	return s.approveFailed(w, r, rc, status, msg, comment, "")
 }

@@ -3,7 +3,6 @@ package review
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/glossary/inflect"
 	"github.com/tarjuma/tarjuma/store"
@@ -253,10 +253,9 @@ func (s *Server) glossaryList(w http.ResponseWriter, r *http.Request, rc *reques
 // createTerm adds a term; a refused one comes back in the form with every problem listed.
 func (s *Server) createTerm(w http.ResponseWriter, r *http.Request, rc *request) error {
 	t, form, problems := readTermForm(r)
-	err := t.Validate()
-	if err == nil && len(problems) == 0 {
-		_, err = s.db.CreateGlossaryTerm(r.Context(), t, rc.user.Email)
-		if err == nil {
+	err := t.Validate() // listed with the form's own problems, which keep the desk from seeing the term
+	if len(problems) == 0 {
+		if _, err = s.desk.CreateTerm(r.Context(), rc.actor(), t); err == nil {
 			http.Redirect(w, r, "/glossary?created=1&q="+url.QueryEscape(t.ID), http.StatusSeeOther)
 			return nil
 		}
@@ -299,9 +298,9 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request, rc *request)
 	t, form, problems := readTermForm(r)
 	t.ID, form.ID, form.Fixed = old.ID, old.ID, true
 	keepOverrides(&t, old, form)
-	err = t.Validate()
-	if err == nil && len(problems) == 0 {
-		if _, err = s.db.UpdateGlossaryTerm(r.Context(), t, rc.user.Email); err == nil {
+	err = t.Validate() // listed with the form's own problems, which keep the desk from seeing the term
+	if len(problems) == 0 {
+		if _, err = s.desk.UpdateTerm(r.Context(), rc.actor(), old.ID, t); err == nil {
 			http.Redirect(w, r, "/glossary/terms/"+t.ID+"?saved=1", http.StatusSeeOther)
 			return nil
 		}
@@ -340,16 +339,13 @@ func (s *Server) importTerms(w http.ResponseWriter, r *http.Request, rc *request
 		return fmt.Errorf("glossary import file: %w: %v", tarjuma.ErrInvalid, err)
 	}
 	defer file.Close()
-	read := glossary.ReadCSV
+	format := desk.CSV
 	if ext := strings.ToLower(path.Ext(header.Filename)); ext == ".tbx" || ext == ".xml" {
-		read = glossary.ReadTBX
+		format = desk.TBX
 	}
-	terms, err := read(io.Reader(file))
+	_, n, err := s.desk.ImportTerms(r.Context(), rc.actor(), file, format, r.PostFormValue("mode") == "replace")
 	if err == nil {
-		_, err = s.db.ImportGlossary(r.Context(), terms, r.PostFormValue("mode") == "replace", rc.user.Email)
-	}
-	if err == nil {
-		http.Redirect(w, r, "/glossary?imported="+strconv.Itoa(len(terms)), http.StatusSeeOther)
+		http.Redirect(w, r, "/glossary?imported="+strconv.Itoa(n), http.StatusSeeOther)
 		return nil
 	}
 	problems := problemsOf(err)

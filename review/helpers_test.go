@@ -20,12 +20,12 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 const password = "a-long-test-password"
@@ -65,7 +65,7 @@ type fixture struct {
 	enqueued atomic.Int32
 }
 
-func (f *fixture) Dispatch() { f.enqueued.Add(1) }
+func (f *fixture) Wake() { f.enqueued.Add(1) }
 
 // eachDB runs test against a desk over every database testenv offers.
 func eachDB(t *testing.T, test func(t *testing.T, f *fixture)) {
@@ -106,11 +106,7 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
-		terms, v, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
-		return v, terms, err
-	}, db.GlossaryVersion)
-	cfg := Config{DB: db, Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Glossary: cache, Locale: lb, Enqueuer: f,
+	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f}), Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Locale: lb,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range options {
 		o(&cfg)
@@ -159,7 +155,7 @@ func (f *fixture) publishDraft(t testing.TB) (tarjuma.Article, publish.DeliveryL
 		t.Fatal(err)
 	}
 	a := f.createDraft(t, "published", sourceTitle, sourceBody, draftSegments())
-	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
+	if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride); err != nil {
 		t.Fatal(err)
 	}
 	logs, err := f.db.Deliveries(ctx, a.ID, tarjuma.Tajik)

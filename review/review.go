@@ -4,7 +4,8 @@
 // translations are delivered to. Pages are html/template files embedded with the stylesheet and
 // a little script, parsed once at start-up and filled with typed page data. Every route and who
 // may use it is listed in routes; the language of each page comes from package locale and
-// signing in, sessions and CSRF from package auth.
+// signing in, sessions and CSRF from package auth. Every action a form posts is carried out by
+// package desk, which holds the rules; this package reads the form and renders the outcome.
 package review
 
 import (
@@ -23,9 +24,8 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
-	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/locale"
-	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -35,44 +35,27 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Enqueuer wakes the outbox relay after a submission or an approval is committed, so the work reaches the
-// queue at once instead of at the next sweep. It is an interface so that review never imports
-// asynq; cmd passes the same value it gives the API. Dispatch must not block.
-type Enqueuer interface {
-	Dispatch()
-}
-
 // Config holds the Server's dependencies; cmd builds them.
 type Config struct {
-	DB       *store.DB
-	Auth     *auth.Auth
-	Glossary *glossary.Cache
-	Locale   *locale.Bundle
-	Enqueuer Enqueuer     // nil: submissions wait for the relay's sweep
-	Logger   *slog.Logger // nil: discard
-	// AllowPrivateWebhooks accepts subscriber URLs naming private or loopback hosts, as the
-	// API's PublishConfig.AllowPrivate does (TARJUMA_WEBHOOK_ALLOW_PRIVATE; dev only); cmd sets
-	// both from the same setting so that the page and the API accept the same receivers.
-	AllowPrivateWebhooks bool
-	// WebhookRotationGrace is how long a rotated-out secret keeps signing beside the new one,
-	// the API's PublishConfig.RotationGrace (TARJUMA_WEBHOOK_ROTATION_GRACE); a day when zero.
-	WebhookRotationGrace time.Duration
+	DB *store.DB
+	// Desk carries out every action the forms post; cmd passes the one the API shares, so both
+	// doors apply the same rules. Its glossary is the one the editor checks against.
+	Desk   *desk.Desk
+	Auth   *auth.Auth
+	Locale *locale.Bundle
+	Logger *slog.Logger // nil: discard
 }
 
 // Server is the review desk as an http.Handler.
 type Server struct {
-	db       *store.DB
-	auth     *auth.Auth
-	glossary *glossary.Cache
-	locale   *locale.Bundle
-	enqueuer Enqueuer
-	log      *slog.Logger
-	pages    *pages
-	static   http.Handler
-	handler  http.Handler
-	// The subscriber rules the API applies too: see Config.
-	allowPrivateWebhooks bool
-	rotationGrace        time.Duration
+	db      *store.DB
+	desk    *desk.Desk
+	auth    *auth.Auth
+	locale  *locale.Bundle
+	log     *slog.Logger
+	pages   *pages
+	static  http.Handler
+	handler http.Handler
 }
 
 // New parses the embedded templates and builds the Server. A template that does not parse is
@@ -86,13 +69,8 @@ func New(cfg Config) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("review: %v", err))
 	}
-	if cfg.WebhookRotationGrace <= 0 {
-		cfg.WebhookRotationGrace = publish.DefaultRotationGrace
-	}
-	s := &Server{db: cfg.DB, auth: cfg.Auth, glossary: cfg.Glossary, locale: cfg.Locale,
-		enqueuer: cfg.Enqueuer, log: cfg.Logger, pages: mustParsePages(),
-		static:               http.StripPrefix("/static/", http.FileServerFS(static)),
-		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.WebhookRotationGrace}
+	s := &Server{db: cfg.DB, desk: cfg.Desk, auth: cfg.Auth, locale: cfg.Locale, log: cfg.Logger, pages: mustParsePages(),
+		static: http.StripPrefix("/static/", http.FileServerFS(static))}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.adapt(rt))
@@ -162,8 +140,10 @@ func admins(u tarjuma.User, _ *http.Request) bool { return u.Role == tarjuma.Rol
 
 func reviewers(u tarjuma.User, _ *http.Request) bool { return u.CanReview() }
 
+// editorsOfLang asks the desk's rule for saving a version, so that a translator outside her
+// languages is turned away before the form is read, as the API turns her away.
 func editorsOfLang(u tarjuma.User, r *http.Request) bool {
-	return u.CanEdit(tarjuma.Lang(r.PathValue("lang")))
+	return desk.MayEdit(desk.Actor{User: u}, tarjuma.Lang(r.PathValue("lang"))) == nil
 }
 
 // route is one page or form action and who may use it.
@@ -226,6 +206,9 @@ func (s *Server) newRequest(r *http.Request) *request {
 	return rc
 }
 
+// actor is the signed-in user as the desk sees them; their email is the name their writes record.
+func (rc *request) actor() desk.Actor { return desk.Actor{User: rc.user, Name: rc.user.Email} }
+
 // adapt checks access, negotiates the language and turns a handler's error into a page.
 func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +219,7 @@ func (s *Server) adapt(rt route) http.Handler {
 				return
 			}
 			if !rt.allow(rc.user, r) {
-				s.fail(w, r, rc, errForbidden)
+				s.fail(w, r, rc, desk.ErrForbidden)
 				return
 			}
 		}
@@ -246,15 +229,12 @@ func (s *Server) adapt(rt route) http.Handler {
 	})
 }
 
-// errForbidden is a signed-in user asking for what their role does not allow.
-var errForbidden = errors.New("forbidden")
-
 // fail shows the error page with the status the error maps to; only internal errors are
 // logged, since the others are the visitor's to fix.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err error) {
 	status, msg := http.StatusInternalServerError, "error.internal"
 	switch {
-	case errors.Is(err, errForbidden):
+	case errors.Is(err, desk.ErrForbidden):
 		status, msg = http.StatusForbidden, "error.forbidden"
 	case errors.Is(err, tarjuma.ErrNotFound):
 		status, msg = http.StatusNotFound, "error.not_found"

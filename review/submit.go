@@ -2,9 +2,6 @@ package review
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
-	"github.com/tarjuma/tarjuma/store"
+	"github.com/tarjuma/tarjuma/desk"
 )
 
 type submitPage struct {
@@ -35,11 +32,13 @@ type submitForm struct {
 }
 
 // langList is the target languages a form's "lang" checkboxes chose; the submit and the
-// subscriber forms share it so that both apply the API's rule for languages.
+// subscriber forms share it.
 type langList []tarjuma.Lang
 
+// postedLangs reads the ticked boxes; none ticked is an empty list, which the desk refuses,
+// not a missing one, which would mean every language.
 func postedLangs(r *http.Request) langList {
-	var ls langList
+	ls := langList{}
 	for _, l := range r.PostForm["lang"] {
 		ls = append(ls, tarjuma.Lang(l))
 	}
@@ -48,16 +47,6 @@ func postedLangs(r *http.Request) langList {
 
 // Has reports whether the list has l, for the checkboxes.
 func (ls langList) Has(l tarjuma.Lang) bool { return slices.Contains(ls, l) }
-
-// valid reports whether the list names at least one target language, each once.
-func (ls langList) valid() bool {
-	for i, l := range ls {
-		if !l.Valid() || slices.Contains(ls[:i], l) {
-			return false
-		}
-	}
-	return len(ls) > 0
-}
 
 func newSubmitPage(f submitForm) *submitPage {
 	return &submitPage{page: page{Nav: "submit"}, Form: f, Langs: tarjuma.TargetLangs(),
@@ -82,79 +71,50 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, rc *request)
 	return nil
 }
 
-// submit stores an article with its queued translations, under the same rules as
-// POST /api/v1/articles, and wakes the relay.
+// submit hands the form's article to the desk, which stores it with its queued translations
+// and wakes the relay; a refused one comes back in the form with every problem listed.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, rc *request) error {
 	f := submitForm{
-		Title:      strings.ReplaceAll(r.PostFormValue("title"), "\r\n", "\n"),
-		Body:       strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n"),
+		Title:      lf(r.PostFormValue("title")),
+		Body:       lf(r.PostFormValue("body")),
 		ExternalID: strings.TrimSpace(r.PostFormValue("external_id")),
 		Priority:   tarjuma.Priority(r.PostFormValue("priority")),
 		Key:        r.PostFormValue("key"),
 		Langs:      postedLangs(r),
 	}
-	if errs := f.problems(); len(errs) > 0 {
+	if f.Key == "" || desk.CheckIdempotencyKey(f.Key) != nil {
+		f.Key = newKey() // a tampered key: a fresh one, so the retry is not refused as a mismatch
+	}
+	a, _, err := s.desk.Submit(r.Context(), rc.actor(), desk.Submission{Title: f.Title, Body: f.Body, ExternalID: f.ExternalID,
+		TargetLangs: f.Langs, Priority: f.Priority, IdempotencyKey: f.Key})
+	if errs, ok := refusal(err, submitMessage); ok {
 		p := newSubmitPage(f)
 		p.Errors = errs
 		s.render(w, r, rc, http.StatusUnprocessableEntity, "submit", p)
 		return nil
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{f.Title, f.Body, f.ExternalID, fmt.Sprint(f.Langs), string(f.Priority)}, "\x00")))
-	a, created, err := s.db.CreateArticle(r.Context(), store.NewArticle{
-		ExternalID: f.ExternalID, IdempotencyKey: f.Key, RequestHash: hex.EncodeToString(sum[:]),
-		Title: f.Title, Body: f.Body, TargetLangs: f.Langs, Priority: f.Priority, Author: rc.user.Email,
-	})
 	if err != nil {
-		return fmt.Errorf("submit article: %w", err)
-	}
-	if created && s.enqueuer != nil {
-		s.enqueuer.Dispatch()
+		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/submit?done=%d", a.ID), http.StatusSeeOther)
 	return nil
 }
 
-// Limits shared with the API: keys are stored and indexed.
-const (
-	maxExternalIDLen = 255
-	maxKeyLen        = 255
-)
-
-// problems applies the API's submission rules — tarjuma.CheckSource, a short external id, known
-// and distinct target languages, a known priority — answering with message ids for the form.
-func (f *submitForm) problems() []string {
-	var errs []string
-	var p *tarjuma.SourceProblem
-	if errors.As(tarjuma.CheckSource(f.Title, f.Body), &p) {
-		switch {
-		case p.Code == tarjuma.SourceEmpty && p.Field == "title":
-			errs = append(errs, "submit.error_title_empty")
-			if tarjuma.Blank(f.Body) {
-				errs = append(errs, "submit.error_body_empty")
-			}
-		case p.Code == tarjuma.SourceEmpty:
-			errs = append(errs, "submit.error_body_empty")
-		case p.Code == tarjuma.SourceNUL:
-			errs = append(errs, "submit.error_text")
-		default:
-			errs = append(errs, "submit.error_not_arabic")
-		}
+// submitMessage is the submit form's message for a refused submission.
+func submitMessage(e *desk.Error) string {
+	switch e.Code {
+	case "empty_field":
+		return "submit.error_" + e.Field + "_empty"
+	case "invalid_text":
+		return "submit.error_text"
+	case "not_arabic":
+		return "submit.error_not_arabic"
+	case "invalid_external_id":
+		return "submit.error_external_id"
+	case "invalid_lang":
+		return "submit.error_langs"
+	case "invalid_priority":
+		return "submit.error_priority"
 	}
-	bad := tarjuma.CheckText("external_id", f.ExternalID) != nil
-	if bad && !slices.Contains(errs, "submit.error_text") {
-		errs = append(errs, "submit.error_text")
-	}
-	if len(f.ExternalID) > maxExternalIDLen {
-		errs = append(errs, "submit.error_external_id")
-	}
-	if len(f.Key) == 0 || len(f.Key) > maxKeyLen {
-		f.Key = newKey() // a tampered key: a fresh one, so the retry is not refused as a mismatch
-	}
-	if !f.Langs.valid() {
-		errs = append(errs, "submit.error_langs")
-	}
-	if !f.Priority.Valid() {
-		errs = append(errs, "submit.error_priority")
-	}
-	return errs
+	return ""
 }

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 )
 
@@ -64,24 +64,19 @@ type subscriberForm struct {
 	Langs            langList
 }
 
-// problems applies the API's rules for a subscriber — publish.CheckURL with the private-address
-// guard unless allowPrivate, known and distinct languages, a short description without NUL —
-// answering with message ids for the form.
-func (f subscriberForm) problems(allowPrivate bool) []string {
-	var errs []string
-	if err := publish.CheckURL(f.URL, allowPrivate); errors.Is(err, publish.ErrPrivateAddress) {
-		errs = append(errs, "subscribers.error_private")
-	} else if err != nil {
-		errs = append(errs, "subscribers.error_url")
+// subscriberMessage is the add form's message for a refused subscriber.
+func subscriberMessage(e *desk.Error) string {
+	switch {
+	case e.Code == "invalid_url" && errors.Is(e, publish.ErrPrivateAddress):
+		return "subscribers.error_private"
+	case e.Code == "invalid_url":
+		return "subscribers.error_url"
+	case e.Code == "invalid_lang":
+		return "subscribers.error_langs"
+	case e.Code == "invalid_text":
+		return "subscribers.error_description"
 	}
-	if !f.Langs.valid() {
-		errs = append(errs, "subscribers.error_langs")
-	}
-	if tarjuma.CheckText("description", f.Description) != nil ||
-		utf8.RuneCountInString(f.Description) > publish.MaxDescriptionRunes {
-		errs = append(errs, "subscribers.error_description")
-	}
-	return errs
+	return ""
 }
 
 // showSubscribers renders the list under p, which carries what the last action has to say.
@@ -95,7 +90,7 @@ func (s *Server) showSubscribers(w http.ResponseWriter, r *http.Request, rc *req
 		p.Subscribers = append(p.Subscribers, viewOf(rc, sub, now))
 	}
 	p.page, p.Langs = page{Nav: "subscribers"}, tarjuma.TargetLangs()
-	if p.Form.Langs == nil {
+	if p.Form.Langs == nil { // the add form as first shown
 		p.Form.Langs = tarjuma.TargetLangs()
 	}
 	s.render(w, r, rc, status, "subscribers", p)
@@ -110,19 +105,17 @@ func (s *Server) subscribers(w http.ResponseWriter, r *http.Request, rc *request
 	return s.showSubscribers(w, r, rc, http.StatusOK, p)
 }
 
-// createSubscriber registers a receiver under the API's rules and answers with its secret. The
-// answer is the page itself, not a redirect, since a redirect would put the secret in a URL.
+// createSubscriber registers a receiver and answers with its secret. The answer is the page
+// itself, not a redirect, since a redirect would put the secret in a URL.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *request) error {
 	f := subscriberForm{URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Langs: postedLangs(r)}
-	if errs := f.problems(s.allowPrivateWebhooks); len(errs) > 0 {
+	sub, secret, err := s.desk.AddSubscriber(r.Context(), rc.actor(), desk.NewSubscriber{URL: f.URL, Langs: f.Langs, Description: f.Description})
+	if errs, ok := refusal(err, subscriberMessage); ok {
 		return s.showSubscribers(w, r, rc, http.StatusUnprocessableEntity, &subscribersPage{Form: f, Errors: errs})
 	}
-	secret := publish.NewSecret()
-	sub, err := s.db.CreateSubscriber(r.Context(), publish.NewSubscriber{URL: f.URL, Langs: f.Langs,
-		Description: f.Description, Secret: secret, CreatedBy: rc.user.Email})
 	if err != nil {
-		return fmt.Errorf("create subscriber: %w", err)
+		return err
 	}
 	return s.showSubscribers(w, r, rc, http.StatusCreated, &subscribersPage{Notice: "subscribers.created", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
 }
@@ -144,10 +137,9 @@ func (s *Server) rotateSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
-	secret := publish.NewSecret()
-	sub, err := s.db.RotateSubscriberSecret(r.Context(), id, secret, time.Now().Add(s.rotationGrace))
+	sub, secret, err := s.desk.RotateSecret(r.Context(), rc.actor(), id)
 	if err != nil {
-		return fmt.Errorf("rotate secret of subscriber %d: %w", id, err)
+		return err
 	}
 	return s.showSubscribers(w, r, rc, http.StatusOK, &subscribersPage{Notice: "subscribers.rotated", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
 }
@@ -162,8 +154,8 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if r.PostFormValue("confirm") != "yes" {
 		return s.showSubscribers(w, r, rc, http.StatusUnprocessableEntity, &subscribersPage{Errors: []string{"subscribers.error_confirm"}})
 	}
-	if err := s.db.DeleteSubscriber(r.Context(), id); err != nil {
-		return fmt.Errorf("delete subscriber %d: %w", id, err)
+	if err := s.desk.DeleteSubscriber(r.Context(), rc.actor(), id); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/subscribers?deleted=1", http.StatusSeeOther)
 	return nil

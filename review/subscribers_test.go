@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 var shownSecretField = regexp.MustCompile(`id="secret-value"[^>]*value="(whsec_[^"]+)"`)
@@ -124,7 +124,9 @@ func TestSubscriberPages(t *testing.T) {
 // TestSubscriberPrivateAllowed: with AllowPrivateWebhooks (dev), a receiver on the desk's own
 // machine is accepted, as the API accepts it.
 func TestSubscriberPrivateAllowed(t *testing.T) {
-	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) { c.AllowPrivateWebhooks = true })
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
+		c.Desk = desk.New(desk.Config{DB: c.DB, AllowPrivateWebhooks: true})
+	})
 	admin := f.signedIn(t, "admin")
 	if resp := admin.post("/subscribers", url.Values{"url": {"http://127.0.0.1:8080/hook"}, "lang": {"en"}}); resp.status != http.StatusCreated {
 		t.Errorf("private receiver when allowed: %d, want 201\n%s", resp.status, resp.body)
@@ -217,7 +219,7 @@ func TestReceiverURLByRole(t *testing.T) {
 		}
 		// Another article, approved now, goes to both receivers.
 		a = f.createDraft(t, "keyed", sourceTitle, sourceBody, draftSegments())
-		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride, translate.MemoryKey); err != nil {
+		if err := f.db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "reviewer@desk.test", "", fixtureOverride); err != nil {
 			t.Fatal(err)
 		}
 		path := "/review/" + itoa64(a.ID) + "/tg"

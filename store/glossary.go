@@ -116,6 +116,15 @@ func (db *DB) GlossaryVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// NewGlossaryCache is the one way to cache the current glossary over the database: the desk,
+// the worker and the tests all build theirs here, so they read it alike.
+func (db *DB) NewGlossaryCache() *glossary.Cache {
+	return glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
+		terms, version, err := db.GlossaryTerms(ctx, GlossaryFilter{})
+		return version, terms, err
+	}, db.GlossaryVersion)
+}
+
 // GlossaryTerms returns the terms f selects, ordered by id, and the glossary version they
 // belong to.
 func (db *DB) GlossaryTerms(ctx context.Context, f GlossaryFilter) ([]glossary.Term, int64, error) {

@@ -21,7 +21,7 @@ func subscribe(t *testing.T, db *DB, url string, langs ...tarjuma.Lang) publish.
 
 func approve(t *testing.T, db *DB, id int64, lang tarjuma.Lang, version int) {
 	t.Helper()
-	if err := db.Approve(t.Context(), id, lang, version, "rustam", "", nil, func(s string) string { return s }); err != nil {
+	if err := db.Approve(t.Context(), id, lang, version, "rustam", "", nil); err != nil {
 		t.Fatal(err)
 	}
 }

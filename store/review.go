@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 )
 
 // HumanEdit is a person's new version of a translation, made from BaseVersion.
@@ -136,9 +137,8 @@ func sameSegments(base, edit []tarjuma.Segment) error {
 }
 
 // Approve marks version of a translation approved, records the decision, and puts every
-// translated segment of the version into the translation memory under memoryKey(source)
-// (translate.MemoryKey: taken as an argument because store does not import translate), all in
-// one transaction, so the memory holds exactly what reviewers approved. Only the latest version
+// translated segment of the version into the translation memory under
+// glossary.MemoryKey(source), the key the translator looks it up by, all in one transaction, so the memory holds exactly what reviewers approved. Only the latest version
 // can be approved, and only from a state that may become approved (needs_review):
 // tarjuma.ErrConflict otherwise.
 //
@@ -150,7 +150,7 @@ func sameSegments(base, edit []tarjuma.Segment) error {
 // doors enforce it alike and no save can slip in between. An override without a reason is
 // tarjuma.ErrInvalid; one given for a version without open issues is not recorded, as nothing
 // was overridden.
-func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, override *Override, memoryKey func(source string) string) error {
+func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, override *Override) error {
 	ev := ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
 		Action: tarjuma.StatusApproved, Comment: comment}
 	err := func() error {
@@ -169,7 +169,7 @@ func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, v
 			return nil
 		}
 		return db.decide(ctx, ev, check, func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
-			if err := db.rememberApproved(ctx, tx, v, memoryKey, at); err != nil {
+			if err := db.rememberApproved(ctx, tx, v, at); err != nil {
 				return err
 			}
 			return queueDeliveries(ctx, tx, v, reviewer, at)
@@ -253,10 +253,10 @@ func (db *DB) decide(ctx context.Context, ev ReviewEvent, check func(v tarjuma.V
 // rememberApproved puts v's translated segments into the memory, so the next machine version of
 // the same sentence takes the approved text. Untranslated segments hold the source, not a
 // translation, and empty ones nothing worth reusing.
-func (db *DB) rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, memoryKey func(string) string, at time.Time) error {
+func (db *DB) rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Version, at time.Time) error {
 	var entries []MemoryEntry
 	for _, s := range v.Segments {
-		key := memoryKey(s.Source)
+		key := glossary.MemoryKey(s.Source)
 		if s.Origin == tarjuma.OriginUntranslated || strings.TrimSpace(s.Text) == "" || key == "" {
 			continue
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
@@ -135,9 +134,6 @@ func TestSaveHumanVersionConcurrently(t *testing.T) {
 	})
 }
 
-// memoryKey stands in for translate.MemoryKey, which store may not import.
-func memoryKey(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 func TestApproveAndReject(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
@@ -152,13 +148,13 @@ func TestApproveAndReject(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "rustam", "", nil, memoryKey); !errors.Is(err, tarjuma.ErrConflict) {
+		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 1, "rustam", "", nil); !errors.Is(err, tarjuma.ErrConflict) {
 			t.Errorf("approve an older version: err = %v, want ErrConflict", err)
 		}
-		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 3, "rustam", "", nil, memoryKey); !errors.Is(err, tarjuma.ErrNotFound) {
+		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 3, "rustam", "", nil); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("approve a version that does not exist: err = %v, want ErrNotFound", err)
 		}
-		if err := db.Approve(ctx, a.ID, tarjuma.Russian, 1, "rustam", "", nil, memoryKey); !errors.Is(err, tarjuma.ErrNotFound) {
+		if err := db.Approve(ctx, a.ID, tarjuma.Russian, 1, "rustam", "", nil); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("approve a translation with no version: err = %v, want ErrNotFound", err)
 		}
 		if err := db.Reject(ctx, a.ID, tarjuma.Tajik, 2, "rustam", "  "); !errors.Is(err, tarjuma.ErrInvalid) {
@@ -169,7 +165,7 @@ func TestApproveAndReject(t *testing.T) {
 		}
 		wantTranslation(t, db, a.ID, tarjuma.StatusNeedsReview, 2)
 
-		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 2, "rustam", "Хуб.", nil, memoryKey); err != nil {
+		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 2, "rustam", "Хуб.", nil); err != nil {
 			t.Fatal(err)
 		}
 		wantTranslation(t, db, a.ID, tarjuma.StatusApproved, 2)
@@ -177,7 +173,7 @@ func TestApproveAndReject(t *testing.T) {
 		if want := map[string]string{"قمة": "Саммит", "اجتمع القادة.": "Роҳбарон вохӯрданд."}; err != nil || !cmp.Equal(got, want) {
 			t.Errorf("memory after approval = %v, %v; want %v", got, err, want)
 		}
-		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 2, "rustam", "", nil, memoryKey); !errors.Is(err, tarjuma.ErrConflict) {
+		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, 2, "rustam", "", nil); !errors.Is(err, tarjuma.ErrConflict) {
 			t.Errorf("approve twice: err = %v, want ErrConflict", err)
 		}
 
@@ -202,7 +198,7 @@ func TestApproveAndReject(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantTranslation(t, db, a.ID, tarjuma.StatusNeedsReview, 4)
-		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, v4.Number, "admin", "", nil, memoryKey); err != nil {
+		if err := db.Approve(ctx, a.ID, tarjuma.Tajik, v4.Number, "admin", "", nil); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.LookupMemory(ctx, tarjuma.Arabic, tarjuma.Tajik, []string{"قمة"}); got["قمة"] != "Саммити Душанбе" {

@@ -125,7 +125,7 @@ func (t *Translator) fromMemory(ctx context.Context, source, target tarjuma.Lang
 	}
 	keys := make([]string, len(todo)) // keys[i] belongs to todo[i]
 	for i, idx := range todo {
-		keys[i] = MemoryKey(segs[idx].Source)
+		keys[i] = glossary.MemoryKey(segs[idx].Source)
 	}
 	unique := slices.Compact(slices.Sorted(slices.Values(keys)))
 	hits, err := t.memory.LookupMemory(ctx, source, target, unique)

@@ -144,7 +144,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 
 func (f *publishFixture) approve(t *testing.T) {
 	t.Helper()
-	if err := f.db.Approve(t.Context(), f.article.ID, tarjuma.English, 1, "rustam", "", nil, func(s string) string { return s }); err != nil {
+	if err := f.db.Approve(t.Context(), f.article.ID, tarjuma.English, 1, "rustam", "", nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -382,7 +382,7 @@ func TestPublishThroughQueue(t *testing.T) {
 		t.Cleanup(srv.Shutdown)
 		relay := startRelay(t, db, newClient(t, redis), RelayConfig{})
 		f.approve(t)
-		relay.Dispatch()
+		relay.Wake()
 		deadline := time.Now().Add(30 * time.Second)
 		for translation(t, db, f.article.ID, tarjuma.English).Status != tarjuma.StatusPublished {
 			if time.Now().After(deadline) {

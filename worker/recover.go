@@ -43,7 +43,7 @@ const (
 	orphanStaleAfter = 15 * time.Second
 	// orphanMaxRecoveries caps the fast path per task; see above.
 	orphanMaxRecoveries = 3
-	// recoverEvery spaces the look-ups when Dispatch kicks the relay many times a second.
+	// recoverEvery spaces the look-ups when Wake kicks the relay many times a second.
 	recoverEvery = time.Second
 	// serverSkew keeps servers in view whose registration score (their own clock) looks up to
 	// this much expired; whether they are alive is decided by Redis's TTL on their worker list.

@@ -36,7 +36,7 @@ type RelayConfig struct {
 	// (see recover.go); nil leaves them to asynq's recoverer, one to two minutes.
 	Redis      redis.UniversalClient
 	Logger     *slog.Logger
-	Interval   time.Duration // between sweeps when nobody calls Dispatch
+	Interval   time.Duration // between sweeps when nobody calls Wake
 	Redispatch time.Duration // see DefaultRedispatch
 	Retention  time.Duration // how long finished tasks keep their TaskID; see NewTranslateTask
 	Timeout    time.Duration // per-attempt timeout of translate tasks; DefaultTimeout when zero
@@ -109,16 +109,16 @@ func NewRelay(cfg RelayConfig) *Relay {
 	return r
 }
 
-// Dispatch asks the relay to sweep now rather than at its next tick; the API calls it after
-// committing a submission. It never blocks, and calls made while a sweep is pending coalesce.
-func (r *Relay) Dispatch() {
+// Wake asks the relay to sweep now rather than at its next tick; the desk calls it after
+// committing work (desk.Waker). It never blocks, and calls made while a sweep is pending coalesce.
+func (r *Relay) Wake() {
 	select {
 	case r.kick <- struct{}{}:
 	default:
 	}
 }
 
-// Run sweeps the outbox at every Dispatch and every Interval until ctx is done, then returns
+// Run sweeps the outbox at every Wake and every Interval until ctx is done, then returns
 // nil. Errors do not stop it: they are logged and the jobs are tried again at the next sweep.
 func (r *Relay) Run(ctx context.Context) error {
 	tick := time.NewTicker(r.interval)

@@ -26,7 +26,7 @@ func TestPipeline(t *testing.T) {
 		relay := startRelay(t, db, client, RelayConfig{Interval: time.Hour, Registerer: reg})
 
 		a := submitSample(t, db)
-		relay.Dispatch() // the hour-long interval leaves the kick as the only trigger
+		relay.Wake() // the hour-long interval leaves the kick as the only trigger
 		waitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 20*time.Second)
 
 		for _, l := range tarjuma.TargetLangs() {
@@ -111,7 +111,7 @@ func TestRelaySurvivesRedisOutage(t *testing.T) {
 
 		rs.Stop()
 		a := submitSample(t, db)
-		relay.Dispatch()
+		relay.Wake()
 		deadline := time.Now().Add(20 * time.Second)
 		for testutil.ToFloat64(relay.errors) == 0 {
 			if time.Now().After(deadline) {

@@ -101,10 +101,7 @@ func NewTranslateHandler(cfg HandlerConfig) *TranslateHandler {
 	}
 	terms := cfg.Glossary
 	if terms == nil {
-		terms = glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
-			terms, version, err := cfg.DB.GlossaryTerms(ctx, store.GlossaryFilter{})
-			return version, terms, err
-		}, cfg.DB.GlossaryVersion)
+		terms = cfg.DB.NewGlossaryCache()
 	}
 	return &TranslateHandler{db: cfg.DB, translator: cfg.Translator, terms: terms, log: log}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
@@ -117,7 +118,7 @@ func TestHandlerUsesMemory(t *testing.T) {
 		h := newHandler(t, db, engine)
 		a := submitSample(t, db)
 		err := db.PutMemory(t.Context(), []store.MemoryEntry{{
-			Source: tarjuma.Arabic, Target: tarjuma.English, Key: translate.MemoryKey(" " + sampleTitle + " "), Text: "Approved title",
+			Source: tarjuma.Arabic, Target: tarjuma.English, Key: glossary.MemoryKey(" " + sampleTitle + " "), Text: "Approved title",
 		}})
 		if err != nil {
 			t.Fatal(err)

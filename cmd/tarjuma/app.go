@@ -22,7 +22,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
 	"github.com/tarjuma/tarjuma/auth"
-	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/qa"
@@ -43,10 +43,8 @@ type app struct {
 	client   *asynq.Client
 	rdb      redis.UniversalClient // readiness pings and the login throttle; asynq keeps its own connections
 	relay    *worker.Relay
-
-	// terms is the glossary matcher of the current glossary version, shared by the API, the
-	// pages and the worker so each version is built once per process.
-	terms *glossary.Cache
+	// desk carries out the writes of both doors, the API and the pages.
+	desk *desk.Desk
 
 	// providers are the MT engines TARJUMA_MT and TARJUMA_MT_<LANG> may name, by name.
 	providers map[string]translate.Provider
@@ -85,11 +83,10 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Timeout:    cfg.TaskTimeout,
 		Registerer: registry,
 	})
-	terms := glossary.NewCache(func(ctx context.Context) (int64, []glossary.Term, error) {
-		terms, version, err := db.GlossaryTerms(ctx, store.GlossaryFilter{})
-		return version, terms, err
-	}, db.GlossaryVersion)
-	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, terms: terms,
+	// One desk for both doors; its glossary cache is the worker's too, so each glossary
+	// version is built once per process.
+	d := desk.New(desk.Config{DB: db, Waker: relay, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace})
+	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d,
 		providers: map[string]translate.Provider{}}, nil
 }
 
@@ -126,15 +123,13 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 	pub := a.cfg.Publish
 	apiServer := api.New(api.Config{
 		DB:           a.db,
-		Enqueuer:     a.relay,
+		Desk:         a.desk,
 		Logger:       a.log,
 		Registerer:   a.registry,
 		Gatherer:     a.registry,
 		MaxBodyBytes: a.cfg.MaxBodyBytes,
 		DevToken:     devToken,
-		Glossary:     a.terms,
-		Publish: api.PublishConfig{RotationGrace: pub.RotationGrace, AllowPrivate: pub.AllowPrivate,
-			FeedTagAuthority: pub.FeedAuthority, FeedTitle: pub.FeedTitle, PublicURL: pub.PublicURL},
+		Publish:      api.PublishConfig{FeedTagAuthority: pub.FeedAuthority, FeedTitle: pub.FeedTitle, PublicURL: pub.PublicURL},
 		Checks: []api.Check{
 			{Name: "database", Ping: a.db.Ping},
 			{Name: "redis", Ping: a.pingRedis},
@@ -145,16 +140,12 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 		return nil, err
 	}
 	pages := review.New(review.Config{
-		DB: a.db,
+		DB:   a.db,
+		Desk: a.desk,
 		Auth: auth.New(auth.Config{DB: a.db, Redis: a.rdb, Logger: a.log, TrustedProxies: a.cfg.TrustedProxies,
 			Secure: strings.HasPrefix(pub.PublicURL, "https://")}),
-		Glossary: a.terms,
-		Locale:   messages,
-		Enqueuer: a.relay,
-		Logger:   a.log,
-		// Subscribers added from the pages follow the API's rules.
-		AllowPrivateWebhooks: pub.AllowPrivate,
-		WebhookRotationGrace: pub.RotationGrace,
+		Locale: messages,
+		Logger: a.log,
 	})
 	mux := http.NewServeMux()
 	for _, p := range apiServer.Routes() {
@@ -210,7 +201,7 @@ func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
 		Logger:          a.log,
 		Registerer:      a.registry,
-		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Glossary: a.terms, Logger: a.log}),
+		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Glossary: a.desk.Glossary(), Logger: a.log}),
 		Publish: worker.NewPublishHandler(worker.PublishConfig{
 			DB:      a.db,
 			Sender:  publish.NewSender(publish.SenderConfig{AllowPrivate: a.cfg.Publish.AllowPrivate, Timeout: a.cfg.Publish.Timeout}),

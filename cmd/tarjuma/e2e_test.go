@@ -117,7 +117,7 @@ func TestEndToEnd(t *testing.T) {
 				tarjuma.Russian: "Президент Республики Таджикистан Эмомали Рахмон участвует в четвёртой консультативной встрече глав государств Центральной Азии",
 			}
 			for lang, text := range remembered {
-				err := a.db.PutMemory(context.Background(), []store.MemoryEntry{{Source: tarjuma.Arabic, Target: lang, Key: translate.MemoryKey(title), Text: text}})
+				err := a.db.PutMemory(context.Background(), []store.MemoryEntry{{Source: tarjuma.Arabic, Target: lang, Key: glossary.MemoryKey(title), Text: text}})
 				if err != nil {
 					t.Fatal(err)
 				}

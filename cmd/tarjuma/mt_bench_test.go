@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/store"
-	"github.com/tarjuma/tarjuma/translate"
 )
 
 // BenchmarkMTBatch translates a batch of 50 news-length articles through the Google v2 engine
@@ -77,7 +77,7 @@ func rememberSample(b *testing.B, db *store.DB, title, body string) {
 	var entries []store.MemoryEntry
 	for _, seg := range tarjuma.SplitSource(title, body) {
 		for _, lang := range tarjuma.TargetLangs() {
-			entries = append(entries, store.MemoryEntry{Source: tarjuma.Arabic, Target: lang, Key: translate.MemoryKey(seg.Source), Text: "approved " + string(lang)})
+			entries = append(entries, store.MemoryEntry{Source: tarjuma.Arabic, Target: lang, Key: glossary.MemoryKey(seg.Source), Text: "approved " + string(lang)})
 		}
 	}
 	if err := db.PutMemory(context.Background(), entries); err != nil {

@@ -1,0 +1,325 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/api"
+	"github.com/tarjuma/tarjuma/desk"
+	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/store"
+)
+
+// doorCase is one desk action taken through both doors: the API request and the desk form
+// that ask for the same thing, by the same person, on the same state.
+type doorCase struct {
+	name  string
+	who   string
+	setup func(t *testing.T, f *fixture) // on a fresh fixture, before the action
+	// apiReq and form give the request through each door; they may read what setup made.
+	apiReq func(f *fixture) (method, path, body string)
+	form   func(f *fixture) (path string, form url.Values)
+	code   string // the desk's refusal, as the API names it; "" for success
+	// msg is the message id the page shows for the refusal; "" when the page lists a term
+	// base's problems rather than one message.
+	msg string
+}
+
+// TestDoorsAgree takes every action both doors offer, with valid input and with each kind of
+// refusal, once through the API and once through the desk's forms, each on a fresh database:
+// both must refuse with the same code (the API's code, the page's message for it, and one
+// status class) or both succeed, and leave the same stored state behind.
+func TestDoorsAgree(t *testing.T) {
+	draft := draftSegments()
+	body := func(edits map[string]string, drop bool) []map[string]string {
+		var segs []map[string]string
+		for _, s := range draft[1:] {
+			text := s.Text
+			if e, ok := edits[s.ID]; ok {
+				text = e
+			}
+			segs = append(segs, map[string]string{"id": s.ID, "text": text})
+		}
+		if drop {
+			segs = segs[1:]
+		}
+		return segs
+	}
+	jsonOf := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	article := func(title, bodyText, externalID, priority string, langs []string) func(*fixture) (string, string, string) {
+		return func(*fixture) (string, string, string) {
+			req := map[string]any{"title": title, "body": bodyText, "external_id": externalID, "priority": priority}
+			if langs != nil {
+				req["target_langs"] = langs
+			}
+			return "POST", "/api/v1/articles", jsonOf(req)
+		}
+	}
+	submitForm := func(title, bodyText, externalID, priority string, langs []string) func(*fixture) (string, url.Values) {
+		return func(*fixture) (string, url.Values) {
+			return "/submit", url.Values{"title": {title}, "body": {bodyText}, "external_id": {externalID}, "priority": {priority},
+				"lang": langs, "key": {"form-key"}}
+		}
+	}
+	save := func(base int, edits map[string]string, drop bool) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				title := draft[0].Text
+				if e, ok := edits[draft[0].ID]; ok {
+					title = e
+				}
+				return "POST", "/api/v1/articles/1/translations/tg/versions",
+					jsonOf(map[string]any{"base_version": base, "title": title, "segments": body(edits, drop)})
+			}, func(*fixture) (string, url.Values) {
+				segs := draft
+				if drop {
+					segs = append([]tarjuma.Segment{draft[0]}, draft[2:]...)
+				}
+				return "/review/1/tg", editForm(base, segs, edits)
+			}
+	}
+	decide := func(action string, apiBody string, form url.Values) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				return "POST", "/api/v1/articles/1/translations/tg/" + action, apiBody
+			}, func(*fixture) (string, url.Values) {
+				return "/review/1/tg/" + action, form
+			}
+	}
+	saveAnother := func(t *testing.T, f *fixture) {
+		segs := draftSegments()
+		segs[0].Text = "Саммит дар Душанбе (таҳрир)"
+		if _, err := f.db.SaveHumanVersion(context.Background(), store.HumanEdit{ArticleID: 1, Lang: tarjuma.Tajik, BaseVersion: 1,
+			Segments: segs, Author: "reviewer@desk.test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subscriber := func(u, description string, langs []string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				if langs == nil {
+					langs = []string{}
+				}
+				return "POST", "/api/v1/subscribers", jsonOf(map[string]any{"url": u, "langs": langs, "description": description})
+			}, func(*fixture) (string, url.Values) {
+				return "/subscribers", url.Values{"url": {u}, "lang": langs, "description": {description}}
+			}
+	}
+	addSubscriber := func(t *testing.T, f *fixture) {
+		if _, err := f.db.CreateSubscriber(context.Background(), publish.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},
+			Secret: "s", CreatedBy: "admin@desk.test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publishDraft := func(t *testing.T, f *fixture) { f.publishDraft(t) }
+	// delivery is the one delivery publishDraft made, of article 2; 0 (which both doors
+	// refuse, failing the case) if there is none.
+	delivery := func(f *fixture) int64 {
+		logs, err := f.db.Deliveries(context.Background(), 2, tarjuma.Tajik)
+		if err != nil || len(logs) != 1 {
+			return 0
+		}
+		return logs[0].ID
+	}
+	term := func(ar string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				t := map[string]any{"id": "samarqand", "kind": "place", "dnt": false, "targets": map[string]any{
+					"tg": map[string]any{"preferred": "Самарқанд"}, "ru": map[string]any{"preferred": "Самарканд"}, "en": map[string]any{"preferred": "Samarkand"}}}
+				if ar != "" {
+					t["ar"] = []string{ar}
+				}
+				return "POST", "/api/v1/glossary/terms", jsonOf(t)
+			}, func(*fixture) (string, url.Values) {
+				return "/glossary", url.Values{"id": {"samarqand"}, "kind": {"place"}, "ar": {ar},
+					"target_tg": {"Самарқанд"}, "target_ru": {"Самарканд"}, "target_en": {"Samarkand"}}
+			}
+	}
+	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
+		return doorCase{apiReq: a, form: b}
+	}
+	with := func(c doorCase, name, who, code, msg string, setup func(*testing.T, *fixture)) doorCase {
+		c.name, c.who, c.code, c.msg, c.setup = name, who, code, msg, setup
+		return c
+	}
+	longID := strings.Repeat("x", desk.MaxExternalIDLen+1)
+	cases := []doorCase{
+		{name: "submit", who: "editor", apiReq: article(sourceTitle, sourceBody, "ext-1", "urgent", []string{"tg", "en"}),
+			form: submitForm(sourceTitle, sourceBody, "ext-1", "urgent", []string{"tg", "en"})},
+		{name: "submit not Arabic", who: "editor", apiReq: article("Hello", "This is English.", "", "default", nil),
+			form: submitForm("Hello", "This is English.", "", "default", []string{"tg", "ru", "en"}), code: "not_arabic", msg: "submit.error_not_arabic"},
+		{name: "submit empty title", who: "editor", apiReq: article(" ", sourceBody, "", "default", nil),
+			form: submitForm(" ", sourceBody, "", "default", []string{"tg", "ru", "en"}), code: "empty_field", msg: "submit.error_title_empty"},
+		{name: "submit no language", who: "editor", apiReq: article(sourceTitle, sourceBody, "", "default", []string{}),
+			form: submitForm(sourceTitle, sourceBody, "", "default", nil), code: "invalid_lang", msg: "submit.error_langs"},
+		{name: "submit unknown priority", who: "editor", apiReq: article(sourceTitle, sourceBody, "", "soon", nil),
+			form: submitForm(sourceTitle, sourceBody, "", "soon", []string{"tg", "ru", "en"}), code: "invalid_priority", msg: "submit.error_priority"},
+		{name: "submit long external id", who: "editor", apiReq: article(sourceTitle, sourceBody, longID, "default", nil),
+			form: submitForm(sourceTitle, sourceBody, longID, "default", []string{"tg", "ru", "en"}), code: "invalid_external_id", msg: "submit.error_external_id"},
+		with(pair(save(1, map[string]string{"title": "Саммити Душанбе"}, false)), "save", "translator", "", "", nil),
+		with(pair(save(1, map[string]string{"title": "Саммити Душанбе"}, false)), "save on a stale base", "translator", "conflict", "editor.conflict", saveAnother),
+		with(pair(save(1, map[string]string{"title": "Саммити Душанбе"}, false)), "save another's language", "ru-only", "forbidden", "error.forbidden", nil),
+		with(pair(save(1, nil, true)), "save without a segment", "translator", "segments_mismatch", "error.invalid", nil),
+		with(pair(decide("approve", `{"version": 1}`, url.Values{"version": {"1"}})), "approve with open issues", "reviewer", "open_issues", "editor.open_issues", nil),
+		with(pair(decide("approve", `{"version": 1, "comment": "Хуб.", "override": {"reason": "the source has them too"}}`,
+			url.Values{"version": {"1"}, "comment": {"Хуб."}, "override": {"1"}, "override_reason": {"the source has them too"}})), "approve over open issues", "reviewer", "", "", nil),
+		with(pair(decide("approve", `{"version": 1, "override": {"reason": " "}}`,
+			url.Values{"version": {"1"}, "override": {"1"}, "override_reason": {" "}})), "approve over open issues without a reason", "reviewer", "empty_field", "editor.override_needs_reason", nil),
+		with(pair(decide("approve", `{"version": 1, "override": {"reason": "ok"}}`,
+			url.Values{"version": {"1"}, "override": {"1"}, "override_reason": {"ok"}})), "approve a superseded version", "reviewer", "conflict", "editor.decision_conflict", saveAnother),
+		with(pair(decide("reject", `{"version": 1, "comment": "Рақамҳоро санҷед."}`, url.Values{"version": {"1"}, "comment": {"Рақамҳоро санҷед."}})),
+			"reject", "reviewer", "", "", nil),
+		with(pair(decide("reject", `{"version": 1, "comment": " "}`, url.Values{"version": {"1"}, "comment": {" "}})),
+			"reject without a comment", "reviewer", "empty_field", "editor.reject_needs_comment", nil),
+		with(pair(subscriber("https://site.example/hook", "Сайт", []string{"tg", "ru"})), "add a subscriber", "admin", "", "", nil),
+		with(pair(subscriber("ftp://site.example/hook", "", []string{"tg"})), "add a subscriber with a bad URL", "admin", "invalid_url", "subscribers.error_url", nil),
+		with(pair(subscriber("http://127.0.0.1/hook", "", []string{"tg"})), "add a private subscriber", "admin", "invalid_url", "subscribers.error_private", nil),
+		with(pair(subscriber("https://site.example/hook", "", nil)), "add a subscriber without languages", "admin", "invalid_lang", "subscribers.error_langs", nil),
+		{name: "rotate a secret", who: "admin", setup: addSubscriber,
+			apiReq: func(*fixture) (string, string, string) { return "POST", "/api/v1/subscribers/1/rotate", "" },
+			form:   func(*fixture) (string, url.Values) { return "/subscribers/1/rotate", url.Values{} }},
+		{name: "delete a subscriber", who: "admin", setup: addSubscriber,
+			apiReq: func(*fixture) (string, string, string) { return "DELETE", "/api/v1/subscribers/1", "" },
+			form:   func(*fixture) (string, url.Values) { return "/subscribers/1/delete", url.Values{"confirm": {"yes"}} }},
+		{name: "redeliver", who: "admin", setup: publishDraft,
+			apiReq: func(f *fixture) (string, string, string) {
+				return "POST", fmt.Sprintf("/api/v1/deliveries/%d/redeliver", delivery(f)), ""
+			},
+			form: func(f *fixture) (string, url.Values) {
+				return fmt.Sprintf("/review/2/tg/deliveries/%d/redeliver", delivery(f)), url.Values{}
+			}},
+		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
+		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
+	}
+	messages, err := locale.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := messages.Localizer("en")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each door has a database of its own
+			// Through the API.
+			f := newFixture(t, "sqlite:"+t.TempDir()+"/api.db")
+			if tc.setup != nil {
+				tc.setup(t, f)
+			}
+			secret, _, err := f.db.CreateUserToken(context.Background(), "doors", f.users[tc.who])
+			if err != nil {
+				t.Fatal(err)
+			}
+			method, path, reqBody := tc.apiReq(f)
+			req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
+			req.Header.Set("Authorization", "Bearer "+secret)
+			rec := httptest.NewRecorder()
+			api.New(api.Config{DB: f.db, Desk: desk.New(desk.Config{DB: f.db})}).ServeHTTP(rec, req)
+			var answer struct {
+				Error struct{ Code string } `json:"error"`
+			}
+			_ = json.Unmarshal(rec.Body.Bytes(), &answer) // a success has no error to read
+			if answer.Error.Code != tc.code {
+				t.Errorf("API: %d %q, want code %q\n%s", rec.Code, answer.Error.Code, tc.code, rec.Body)
+			}
+			viaAPI := stored(t, f)
+
+			// Through the desk's forms.
+			g := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+			if tc.setup != nil {
+				tc.setup(t, g)
+			}
+			formPath, form := tc.form(g)
+			resp := g.signedIn(t, tc.who).post(formPath, form)
+			switch {
+			case tc.code == "" && resp.status >= 400:
+				t.Errorf("page: %d, want success like the API's %d\n%s", resp.status, rec.Code, firstLine(resp.body))
+			case tc.code != "" && resp.status/100 != 4:
+				t.Errorf("page: %d, want a refusal like the API's %d", resp.status, rec.Code)
+			case tc.code != "" && resp.status != rec.Code:
+				t.Errorf("page: %d, API: %d; want one status for code %s", resp.status, rec.Code, tc.code)
+			}
+			if tc.msg != "" {
+				want, err := en.T(tc.msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(resp.body, template.HTMLEscapeString(want)) {
+					t.Errorf("page %d does not say %q (%s)", resp.status, want, tc.msg)
+				}
+			}
+			if viaForm := stored(t, g); viaForm != viaAPI {
+				t.Errorf("stored state differs:\nvia the API:\n%s\nvia the desk:\n%s", viaAPI, viaForm)
+			}
+		})
+	}
+}
+
+// stored describes what the desk's actions change, without ids, times or secrets, so that
+// two databases that took the same action compare equal.
+func stored(t *testing.T, f *fixture) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	as, err := f.db.ListArticles(ctx, store.ArticleFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		fmt.Fprintf(&b, "article %q %q ext=%q %s by %s\n", a.Title, a.Body, a.ExternalID, a.Priority, a.CreatedBy)
+		ts, err := f.db.Translations(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range ts {
+			fmt.Fprintf(&b, "  %s %s v%d\n", tr.Lang, tr.Status, tr.LatestVersion)
+			vs, err := f.db.Versions(ctx, a.ID, tr.Lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				fmt.Fprintf(&b, "    v%d by %q:", v.Number, v.Author)
+				for _, s := range v.Segments {
+					fmt.Fprintf(&b, " %s=%q/%s", s.ID, s.Text, s.Origin)
+				}
+				b.WriteString("\n")
+			}
+			evs, err := f.db.ReviewEvents(ctx, a.ID, tr.Lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range evs {
+				fmt.Fprintf(&b, "    %s v%d by %s %q", ev.Action, ev.Version, ev.Actor, ev.Comment)
+				if ev.Override != nil {
+					fmt.Fprintf(&b, " override %q", ev.Override.Reason)
+				}
+				b.WriteString("\n")
+			}
+			logs, err := f.db.Deliveries(ctx, a.ID, tr.Lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range logs {
+				fmt.Fprintf(&b, "    delivery round %d %s\n", l.Round, l.State)
+			}
+		}
+	}
+	subs, err := f.db.Subscribers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		fmt.Fprintf(&b, "subscriber %s %v %q by %s rotated=%t\n", s.URL, s.Langs, s.Description, s.CreatedBy, s.PreviousSecret != "")
+	}
+	terms, version, err := f.db.GlossaryTerms(ctx, store.GlossaryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "glossary v%d:", version)
+	for _, term := range terms {
+		fmt.Fprintf(&b, " %s by %s", term.ID, term.UpdatedBy)
+	}
+	return b.String()
+}
