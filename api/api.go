@@ -41,8 +41,8 @@ type Config struct {
 	// it, like Vault's dev root token, so a fresh checkout can be driven without minting tokens.
 	DevToken string
 	Checks   []Check
-	// Publish configures the polling API and the feeds; zero values take the defaults.
-	Publish PublishConfig
+	// Feeds configures the polling API and the Atom feeds; zero values take the defaults.
+	Feeds FeedConfig
 }
 
 // defaultMaxBodyBytes is generous for a news article (a long feature is about 100 KiB of
@@ -57,7 +57,7 @@ type Server struct {
 	maxBody     int64
 	devToken    string
 	checks      []Check
-	publish     PublishConfig
+	feeds       FeedConfig
 	metrics     http.Handler
 	submissions *prometheus.CounterVec
 	durations   *prometheus.HistogramVec
@@ -87,7 +87,7 @@ func New(cfg Config) *Server {
 		maxBody:  cfg.MaxBodyBytes,
 		devToken: cfg.DevToken,
 		checks:   cfg.Checks,
-		publish:  cfg.Publish.withDefaults(),
+		feeds:    cfg.Feeds.withDefaults(),
 		metrics:  promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}),
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tarjuma_api_submissions_total",

@@ -16,9 +16,9 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// PublishConfig configures the polling API and the Atom feeds; the rules for subscribers are
+// FeedConfig configures the polling API and the Atom feeds; the rules for subscribers are
 // the desk's (desk.Config).
-type PublishConfig struct {
+type FeedConfig struct {
 	// FeedTagAuthority is the tag: URI authority of feed and entry ids, e.g.
 	// "news.example.tj,2025"; it must never change once readers have the feed.
 	FeedTagAuthority string
@@ -36,7 +36,7 @@ const (
 	feedEntries             = 50
 )
 
-func (c PublishConfig) withDefaults() PublishConfig {
+func (c FeedConfig) withDefaults() FeedConfig {
 	if c.FeedTagAuthority == "" {
 		c.FeedTagAuthority = defaultFeedTagAuthority
 	}
@@ -138,7 +138,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("feed %s: %w", lang, err)
 	}
-	base := s.publish.PublicURL
+	base := s.feeds.PublicURL
 	// With the configured address the feed is the same for everyone, so shared caches may keep it.
 	cacheControl := "public, max-age=60"
 	if base == "" {
@@ -155,7 +155,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		// minute and revalidate with the ETag. TARJUMA_PUBLIC_URL makes it public again.
 		cacheControl = "private, max-age=60"
 	}
-	f := publish.Feed{TagAuthority: s.publish.FeedTagAuthority, Title: s.publish.FeedTitle + " (" + string(lang) + ")",
+	f := publish.Feed{TagAuthority: s.feeds.FeedTagAuthority, Title: s.feeds.FeedTitle + " (" + string(lang) + ")",
 		Lang: lang, SelfURL: base + "/feeds/" + string(lang) + ".atom"}
 	for _, rel := range rs {
 		f.Entries = append(f.Entries, publish.Entry{Item: itemOf(rel), PublishedAt: rel.PublishedAt})

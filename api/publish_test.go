@@ -172,7 +172,7 @@ type atomFeedDoc struct {
 func TestFeed(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ids := publishN(t, e, 2)
-		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Publish: PublishConfig{FeedTagAuthority: "news.example.tj,2025", PublicURL: "https://news.example.tj/"}})
+		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Feeds: FeedConfig{FeedTagAuthority: "news.example.tj,2025", PublicURL: "https://news.example.tj/"}})
 		rec := do(t, srv, "GET", "/feeds/ru.atom", "", "")
 		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/atom+xml; charset=utf-8" {
 			t.Fatalf("feed: %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
@@ -285,7 +285,7 @@ func TestFeedHost(t *testing.T) {
 			}
 			return f.Link[0].Href, rec.Header()
 		}
-		configured := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Publish: PublishConfig{PublicURL: "https://news.example.tj/"}})
+		configured := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Feeds: FeedConfig{PublicURL: "https://news.example.tj/"}})
 		for _, host := range []string{"news.example.tj", "evil.example", "evil.example:8443"} {
 			link, h := get(configured, host)
 			if link != "https://news.example.tj/feeds/ru.atom" {

@@ -15,9 +15,9 @@ import (
 	"github.com/tarjuma/tarjuma"
 )
 
-// DefaultTimeout bounds one delivery attempt, response included; a receiver slower than that
+// DefaultAttemptTimeout bounds one delivery attempt, response included; a receiver slower than that
 // counts as failed and is tried again later.
-const DefaultTimeout = 15 * time.Second
+const DefaultAttemptTimeout = 15 * time.Second
 
 // userAgent names us to receivers, whose logs then say who called.
 const userAgent = "tarjuma-webhooks/1"
@@ -27,7 +27,7 @@ type SenderConfig struct {
 	// AllowPrivate lets deliveries reach private and loopback addresses: development and tests
 	// only (TARJUMA_WEBHOOK_ALLOW_PRIVATE).
 	AllowPrivate bool
-	Timeout      time.Duration // per attempt; DefaultTimeout when zero
+	Timeout      time.Duration // per attempt; DefaultAttemptTimeout when zero
 }
 
 // Sender signs and POSTs webhook messages.
@@ -41,7 +41,7 @@ type Sender struct {
 // refuses private addresses at dial time.
 func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = DefaultAttemptTimeout
 	}
 	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	if !cfg.AllowPrivate {

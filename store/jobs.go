@@ -9,8 +9,8 @@ import (
 	"github.com/tarjuma/tarjuma"
 )
 
-// Job is an outbox row: one translation task to hand to the queue.
-type Job struct {
+// OutboxJob is an outbox row: one translation task to hand to the queue.
+type OutboxJob struct {
 	ID             int64
 	ArticleID      int64
 	Lang           tarjuma.Lang
@@ -29,7 +29,7 @@ type Job struct {
 // of the backlog. Within a batch urgent jobs go first. On PostgreSQL concurrent callers skip each other's rows
 // (FOR UPDATE SKIP LOCKED). It returns how many jobs were dispatched; an enqueue error stops the
 // batch and is returned, leaving that job and the rest for the next call.
-func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time.Time, enqueue func(Job) error) (int, error) {
+func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time.Time, enqueue func(OutboxJob) error) (int, error) {
 	p := params{redispatchBefore.UTC(), limit}
 	n, err := dispatchOutbox(ctx, db, "jobs", limit, `SELECT j.id, j.article_id, j.lang, j.source_revision, j.priority,
 			j.created_at, j.dispatched_at
@@ -44,7 +44,7 @@ func (db *DB) DispatchJobs(ctx context.Context, limit int, redispatchBefore time
 			-- statement's snapshot is re-checked against these, not the IN list, once locked.
 			AND (j.dispatched_at IS NULL OR j.dispatched_at < $1)
 		ORDER BY CASE j.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, j.id
-		LIMIT $2`, p, scanJob, func(j Job) int64 { return j.ID }, enqueue)
+		LIMIT $2`, p, scanJob, func(j OutboxJob) int64 { return j.ID }, enqueue)
 	if err != nil {
 		return n, fmt.Errorf("store: dispatch jobs: %w", err)
 	}
@@ -109,8 +109,8 @@ func dispatchOutbox[T any](ctx context.Context, db *DB, table string, limit int,
 	return len(enqueued), enqueueErr
 }
 
-func scanJob(s scanner) (Job, error) {
-	var j Job
+func scanJob(s scanner) (OutboxJob, error) {
+	var j OutboxJob
 	var dispatched sql.NullTime
 	err := s.Scan(&j.ID, &j.ArticleID, &j.Lang, &j.SourceRevision, &j.Priority, &j.CreatedAt, &dispatched)
 	j.CreatedAt = j.CreatedAt.UTC()

@@ -218,15 +218,15 @@ func TestCreateArticle(t *testing.T) {
 			t.Errorf("translations, in target language order (-want +got):\n%s", diff)
 		}
 
-		var jobs []Job
-		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j Job) error { jobs = append(jobs, j); return nil }); err != nil {
+		var jobs []OutboxJob
+		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j OutboxJob) error { jobs = append(jobs, j); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		var wantJobs []Job
+		var wantJobs []OutboxJob
 		for _, l := range in.TargetLangs {
-			wantJobs = append(wantJobs, Job{ArticleID: a.ID, Lang: l, SourceRevision: 1, Priority: tarjuma.PriorityUrgent, CreatedAt: a.CreatedAt})
+			wantJobs = append(wantJobs, OutboxJob{ArticleID: a.ID, Lang: l, SourceRevision: 1, Priority: tarjuma.PriorityUrgent, CreatedAt: a.CreatedAt})
 		}
-		if diff := cmp.Diff(wantJobs, jobs, cmpopts.IgnoreFields(Job{}, "ID")); diff != "" {
+		if diff := cmp.Diff(wantJobs, jobs, cmpopts.IgnoreFields(OutboxJob{}, "ID")); diff != "" {
 			t.Errorf("outbox jobs (-want +got):\n%s", diff)
 		}
 	})
@@ -390,7 +390,7 @@ func TestUpdateArticleSource(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		translate(t, db, a.ID, tarjuma.Tajik, 1)
-		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(Job) error { return nil }); err != nil {
+		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(OutboxJob) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 
@@ -428,11 +428,11 @@ func TestUpdateArticleSource(t *testing.T) {
 		if tg := ts[0]; tg.LatestVersion != 1 {
 			t.Errorf("re-queueing lost the version count: %+v", tg)
 		}
-		var jobs []Job
-		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j Job) error { jobs = append(jobs, j); return nil }); err != nil {
+		var jobs []OutboxJob
+		if _, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j OutboxJob) error { jobs = append(jobs, j); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if len(jobs) != len(ts) || slices.ContainsFunc(jobs, func(j Job) bool { return j.SourceRevision != 2 }) {
+		if len(jobs) != len(ts) || slices.ContainsFunc(jobs, func(j OutboxJob) bool { return j.SourceRevision != 2 }) {
 			t.Errorf("new jobs = %+v, want one per translation at revision 2", jobs)
 		}
 
@@ -651,7 +651,7 @@ func TestVersions(t *testing.T) {
 func dispatch(t *testing.T, db *DB, limit int, redispatchBefore time.Time) []int64 {
 	t.Helper()
 	var ids []int64
-	n, err := db.DispatchJobs(t.Context(), limit, redispatchBefore, func(j Job) error {
+	n, err := db.DispatchJobs(t.Context(), limit, redispatchBefore, func(j OutboxJob) error {
 		ids = append(ids, j.ID)
 		return nil
 	})
@@ -669,8 +669,8 @@ func TestDispatchJobs(t *testing.T) {
 		create(t, db, urgent) // job 4
 
 		failing := errors.New("redis down")
-		var tried []Job
-		n, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j Job) error {
+		var tried []OutboxJob
+		n, err := db.DispatchJobs(t.Context(), 10, time.Time{}, func(j OutboxJob) error {
 			tried = append(tried, j)
 			if len(tried) == 3 {
 				return failing
@@ -730,7 +730,7 @@ func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 		for range 2 {
 			wg.Go(func() {
 				for {
-					n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j Job) error {
+					n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j OutboxJob) error {
 						mu.Lock()
 						seen[j.ID]++
 						mu.Unlock()

@@ -111,7 +111,7 @@ func newHandler(t *testing.T, db *store.DB, engine translate.Provider) *Translat
 		routes[l] = []translate.Provider{engine}
 	}
 	log := testLogger(t)
-	return NewTranslateHandler(HandlerConfig{
+	return NewTranslateHandler(TranslateHandlerConfig{
 		DB:         db,
 		Translator: translate.NewTranslator(translate.Config{Memory: db, Routes: routes, Logger: log}),
 		Logger:     log,
@@ -138,7 +138,7 @@ var sampleTitle, sampleBody = tarjuma.SampleArticle()
 // process runs the handler on the task for (article, lang, rev), as asynq would.
 func process(ctx context.Context, t *testing.T, h *TranslateHandler, articleID int64, lang tarjuma.Lang, rev int) error {
 	t.Helper()
-	task, err := NewTranslateTask(store.Job{ArticleID: articleID, Lang: lang, SourceRevision: rev}, 0)
+	task, err := NewTranslateTask(store.OutboxJob{ArticleID: articleID, Lang: lang, SourceRevision: rev}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,8 +56,8 @@ func NewPublishTask(d publish.Delivery, retention time.Duration) (*asynq.Task, e
 	), nil
 }
 
-// PublishConfig holds a PublishHandler's dependencies.
-type PublishConfig struct {
+// PublishHandlerConfig holds a PublishHandler's dependencies.
+type PublishHandlerConfig struct {
 	DB      *store.DB
 	Sender  *publish.Sender
 	Backoff time.Duration // first retry delay; publish.DefaultBackoff when zero
@@ -74,7 +74,7 @@ type PublishHandler struct {
 }
 
 // NewPublishHandler builds the handler.
-func NewPublishHandler(cfg PublishConfig) *PublishHandler {
+func NewPublishHandler(cfg PublishHandlerConfig) *PublishHandler {
 	h := &PublishHandler{db: cfg.DB, sender: cfg.Sender, backoff: cfg.Backoff, log: cfg.Logger}
 	if h.backoff <= 0 {
 		h.backoff = publish.DefaultBackoff

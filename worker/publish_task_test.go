@@ -133,7 +133,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 		t.Fatal(err)
 	}
 	f.hook.secrets = []string{f.sub.Secret}
-	f.handler = NewPublishHandler(PublishConfig{DB: db, Backoff: time.Millisecond, Logger: testLogger(t),
+	f.handler = NewPublishHandler(PublishHandlerConfig{DB: db, Backoff: time.Millisecond, Logger: testLogger(t),
 		Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})
 	f.article = submitSample(t, db)
 	if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), f.article.ID, tarjuma.English, 1); err != nil {

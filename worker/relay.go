@@ -39,7 +39,7 @@ type RelayConfig struct {
 	Interval   time.Duration // between sweeps when nobody calls Wake
 	Redispatch time.Duration // see DefaultRedispatch
 	Retention  time.Duration // how long finished tasks keep their TaskID; see NewTranslateTask
-	Timeout    time.Duration // per-attempt timeout of translate tasks; DefaultTimeout when zero
+	Timeout    time.Duration // per-attempt timeout of translate tasks; DefaultTranslateTimeout when zero
 	Registerer prometheus.Registerer
 }
 
@@ -141,7 +141,7 @@ func (r *Relay) sweep(ctx context.Context) error {
 	before := time.Now().Add(-r.redispatch)
 	outboxes := []func() (int, error){
 		func() (int, error) {
-			return r.db.DispatchJobs(ctx, relayBatch, before, func(j store.Job) error { return r.enqueue(ctx, j) })
+			return r.db.DispatchJobs(ctx, relayBatch, before, func(j store.OutboxJob) error { return r.enqueue(ctx, j) })
 		},
 		func() (int, error) {
 			return r.db.DispatchDeliveries(ctx, relayBatch, before, func(d publish.Delivery) error { return r.enqueueDelivery(ctx, d) })
@@ -182,7 +182,7 @@ func (r *Relay) recoverOrphans(ctx context.Context) error {
 }
 
 // enqueue hands one translation job to asynq.
-func (r *Relay) enqueue(ctx context.Context, j store.Job) error {
+func (r *Relay) enqueue(ctx context.Context, j store.OutboxJob) error {
 	task, err := NewTranslateTask(j, r.retention)
 	if err != nil {
 		return err

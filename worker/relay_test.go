@@ -49,7 +49,7 @@ tarjuma_outbox_jobs_total{result="enqueued"} 3
 		inspector := asynq.NewInspector(redis)
 		defer inspector.Close()
 		for _, l := range tarjuma.TargetLangs() {
-			j := store.Job{ArticleID: a.ID, Lang: l, SourceRevision: 1, Priority: tarjuma.PriorityDefault}
+			j := store.OutboxJob{ArticleID: a.ID, Lang: l, SourceRevision: 1, Priority: tarjuma.PriorityDefault}
 			task, err := NewTranslateTask(j, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -68,7 +68,7 @@ tarjuma_outbox_jobs_total{result="enqueued"} 3
 		if len(completed) != 3 {
 			t.Errorf("%d completed tasks in Redis, want 3", len(completed))
 		}
-		if n, err := db.DispatchJobs(t.Context(), 100, time.Now().Add(-time.Hour), func(j store.Job) error { return relay.enqueue(t.Context(), j) }); n != 0 || err != nil {
+		if n, err := db.DispatchJobs(t.Context(), 100, time.Now().Add(-time.Hour), func(j store.OutboxJob) error { return relay.enqueue(t.Context(), j) }); n != 0 || err != nil {
 			t.Errorf("outbox after dispatch: %d jobs, %v; want none", n, err)
 		}
 	})
@@ -80,7 +80,7 @@ func TestLastAttemptMarksFailed(t *testing.T) {
 	eachDBAndRedis(t, func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt) {
 		startServer(t, redis, newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")}), nil)
 		a := submitSample(t, db)
-		task, err := NewTranslateTask(store.Job{ArticleID: a.ID, Lang: tarjuma.English, SourceRevision: 1}, 0)
+		task, err := NewTranslateTask(store.OutboxJob{ArticleID: a.ID, Lang: tarjuma.English, SourceRevision: 1}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

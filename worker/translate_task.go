@@ -26,8 +26,8 @@ const (
 	// DefaultRetention keeps a finished task in Redis for a day so its TaskID still dedups a
 	// repeated enqueue; without Retention asynq forgets the id the moment the task succeeds.
 	DefaultRetention = 24 * time.Hour
-	// DefaultTimeout bounds one attempt; its context is cancelled and the task re-queued after it.
-	DefaultTimeout = 5 * time.Minute
+	// DefaultTranslateTimeout bounds one attempt; its context is cancelled and the task re-queued after it.
+	DefaultTranslateTimeout = 5 * time.Minute
 	// maxRetry spreads the attempts over half an hour to an hour with retryDelay's backoff
 	// before the translation is marked failed.
 	maxRetry = 12
@@ -47,7 +47,7 @@ type translatePayload struct {
 // revision), so the same job enqueued twice is refused by Redis rather than done twice, for as
 // long as retention keeps the finished task (DefaultRetention when retention is not positive).
 // The queue follows the article's priority.
-func NewTranslateTask(j store.Job, retention time.Duration) (*asynq.Task, error) {
+func NewTranslateTask(j store.OutboxJob, retention time.Duration) (*asynq.Task, error) {
 	payload, err := json.Marshal(translatePayload{ArticleID: j.ArticleID, Lang: j.Lang, SourceRevision: j.SourceRevision})
 	if err != nil {
 		return nil, fmt.Errorf("translate task payload: %w", err)
@@ -60,7 +60,7 @@ func NewTranslateTask(j store.Job, retention time.Duration) (*asynq.Task, error)
 		asynq.Queue(queueFor(j.Priority)),
 		asynq.Retention(retention),
 		asynq.MaxRetry(maxRetry),
-		asynq.Timeout(DefaultTimeout),
+		asynq.Timeout(DefaultTranslateTimeout),
 	), nil
 }
 
@@ -73,8 +73,8 @@ func queueFor(p tarjuma.Priority) string {
 	return string(tarjuma.PriorityDefault)
 }
 
-// HandlerConfig holds a TranslateHandler's dependencies.
-type HandlerConfig struct {
+// TranslateHandlerConfig holds a TranslateHandler's dependencies.
+type TranslateHandlerConfig struct {
 	DB         *store.DB
 	Translator *translate.Translator
 	// Glossary is the cached current glossary. cmd passes the one the API uses, so a process
@@ -94,7 +94,7 @@ type TranslateHandler struct {
 }
 
 // NewTranslateHandler builds the handler.
-func NewTranslateHandler(cfg HandlerConfig) *TranslateHandler {
+func NewTranslateHandler(cfg TranslateHandlerConfig) *TranslateHandler {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -36,7 +36,7 @@ func TestNewTranslateTask(t *testing.T) {
 		{"", 0, "default", DefaultRetention},
 	}
 	for i, tt := range tests {
-		j := store.Job{ID: int64(i + 1), ArticleID: 42, Lang: tarjuma.Tajik, SourceRevision: i + 1, Priority: tt.priority}
+		j := store.OutboxJob{ID: int64(i + 1), ArticleID: 42, Lang: tarjuma.Tajik, SourceRevision: i + 1, Priority: tt.priority}
 		task, err := NewTranslateTask(j, tt.retention)
 		if err != nil {
 			t.Fatal(err)
@@ -47,10 +47,10 @@ func TestNewTranslateTask(t *testing.T) {
 		}
 		wantID := fmt.Sprintf("translate:42:tg:r%d", i+1)
 		if info.ID != wantID || info.Queue != tt.wantQueue || info.Retention != tt.wantKeep ||
-			info.MaxRetry != maxRetry || info.Timeout != DefaultTimeout {
+			info.MaxRetry != maxRetry || info.Timeout != DefaultTranslateTimeout {
 			t.Errorf("priority %q: got id %s queue %s retention %v max retry %d timeout %v; want %s %s %v %d %v",
 				tt.priority, info.ID, info.Queue, info.Retention, info.MaxRetry, info.Timeout,
-				wantID, tt.wantQueue, tt.wantKeep, maxRetry, DefaultTimeout)
+				wantID, tt.wantQueue, tt.wantKeep, maxRetry, DefaultTranslateTimeout)
 		}
 		if got, want := string(task.Payload()), fmt.Sprintf(`{"article_id":42,"lang":"tg","source_revision":%d}`, i+1); got != want {
 			t.Errorf("payload %s carries more than ids", got)

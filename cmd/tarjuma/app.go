@@ -129,7 +129,7 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 		Gatherer:     a.registry,
 		MaxBodyBytes: a.cfg.MaxBodyBytes,
 		DevToken:     devToken,
-		Publish:      api.PublishConfig{FeedTagAuthority: pub.FeedAuthority, FeedTitle: pub.FeedTitle, PublicURL: pub.PublicURL},
+		Feeds:        api.FeedConfig{FeedTagAuthority: pub.FeedAuthority, FeedTitle: pub.FeedTitle, PublicURL: pub.PublicURL},
 		Checks: []api.Check{
 			{Name: "database", Ping: a.db.Ping},
 			{Name: "redis", Ping: a.pingRedis},
@@ -201,8 +201,8 @@ func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
 		ShutdownTimeout: a.cfg.ShutdownTimeout,
 		Logger:          a.log,
 		Registerer:      a.registry,
-		Handler:         worker.NewTranslateHandler(worker.HandlerConfig{DB: a.db, Translator: tr, Glossary: a.desk.Glossary(), Logger: a.log}),
-		Publish: worker.NewPublishHandler(worker.PublishConfig{
+		Handler:         worker.NewTranslateHandler(worker.TranslateHandlerConfig{DB: a.db, Translator: tr, Glossary: a.desk.Glossary(), Logger: a.log}),
+		Publish: worker.NewPublishHandler(worker.PublishHandlerConfig{
 			DB:      a.db,
 			Sender:  publish.NewSender(publish.SenderConfig{AllowPrivate: a.cfg.Publish.AllowPrivate, Timeout: a.cfg.Publish.Timeout}),
 			Backoff: a.cfg.Publish.Backoff,

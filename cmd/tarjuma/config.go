@@ -38,13 +38,13 @@ type config struct {
 	MTChain         string         // TARJUMA_MT
 	MTChainByLang   map[tarjuma.Lang]string
 	MT              mtConfig
-	Publish         publishConfig
+	Publish         republishConfig
 	LogLevel        slog.Level // TARJUMA_LOG_LEVEL
 	LogJSON         bool       // TARJUMA_LOG_FORMAT=json
 }
 
-// publishConfig configures republishing to subscribers and the feeds.
-type publishConfig struct {
+// republishConfig configures republishing to subscribers and the feeds.
+type republishConfig struct {
 	PublicURL     string        // TARJUMA_PUBLIC_URL: how readers reach the server; https:// also makes cookies Secure
 	FeedTitle     string        // TARJUMA_FEED_TITLE
 	FeedAuthority string        // TARJUMA_FEED_TAG_AUTHORITY: tag: URI authority of feed ids, e.g. news.example.tj,2025
@@ -82,7 +82,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MTChain:       orDefault(getenv("TARJUMA_MT"), "memory"),
 		MTChainByLang: map[tarjuma.Lang]string{},
 		LogJSON:       getenv("TARJUMA_LOG_FORMAT") == "json",
-		Publish: publishConfig{
+		Publish: republishConfig{
 			PublicURL:     getenv("TARJUMA_PUBLIC_URL"),
 			FeedTitle:     getenv("TARJUMA_FEED_TITLE"),
 			FeedAuthority: getenv("TARJUMA_FEED_TAG_AUTHORITY"),
