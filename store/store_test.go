@@ -716,6 +716,11 @@ func TestDispatchJobs(t *testing.T) {
 	})
 }
 
+// TestDispatchJobsConcurrentOnPostgres overlaps two relays: the first holds its batch, locked,
+// inside its enqueue until a second relay's call has returned. That call must skip the held
+// rows, neither waiting for them (the first would then wait for ever) nor handing them out
+// again. It may find nothing: the pending rows it picks are the oldest, which the first holds.
+// Then both drain the outbox; no job may go out twice.
 func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		if db.Dialect() != "postgres" {
@@ -726,26 +731,52 @@ func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 		}
 		var mu sync.Mutex
 		seen := make(map[int64]int)
+		count := func(j Job) {
+			mu.Lock()
+			seen[j.ID]++
+			mu.Unlock()
+		}
+		drain := func() {
+			for {
+				n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j Job) error { count(j); return nil })
+				if err != nil {
+					t.Error(err)
+				}
+				if n == 0 || err != nil {
+					return
+				}
+			}
+		}
+		holding, overlapped := make(chan struct{}), make(chan struct{})
 		var wg sync.WaitGroup
-		for range 2 {
-			wg.Go(func() {
-				for {
-					n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j Job) error {
-						mu.Lock()
-						seen[j.ID]++
-						mu.Unlock()
-						time.Sleep(2 * time.Millisecond) // hold the batch while the other relay runs
-						return nil
-					})
-					if err != nil {
-						t.Error(err)
-					}
-					if n == 0 || err != nil {
-						return
+		wg.Go(func() {
+			first := true
+			n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j Job) error {
+				count(j)
+				if first {
+					first = false
+					close(holding)
+					select {
+					case <-overlapped:
+					case <-time.After(10 * time.Second): // a relay blocked on the locks never gets here
+						t.Error("the second relay's call did not return while the first held its batch")
 					}
 				}
+				return nil
 			})
-		}
+			if n != 4 || err != nil {
+				t.Errorf("first relay's held batch: %d, %v; want 4", n, err)
+			}
+			drain()
+		})
+		wg.Go(func() {
+			<-holding
+			if _, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j Job) error { count(j); return nil }); err != nil {
+				t.Errorf("second relay, beside the held batch: %v", err)
+			}
+			close(overlapped)
+			drain()
+		})
 		wg.Wait()
 		if len(seen) != 30 {
 			t.Errorf("%d jobs dispatched, want 30", len(seen))
