@@ -20,11 +20,7 @@ import (
 // eachDB runs test against a freshly migrated database of every backend testenv finds.
 func eachDB(t *testing.T, test func(t *testing.T, db *DB)) {
 	t.Helper()
-	for _, target := range testenv.Databases(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			test(t, openMigrated(t, target.URL))
-		})
-	}
+	testenv.EachDB(t, openMigrated, test)
 }
 
 func openMigrated(t *testing.T, url string) *DB {

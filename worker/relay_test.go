@@ -27,7 +27,7 @@ func TestPipeline(t *testing.T) {
 
 		a := submitSample(t, db)
 		relay.Dispatch() // the hour-long interval leaves the kick as the only trigger
-		waitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 20*time.Second)
+		testenv.WaitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 20*time.Second)
 
 		for _, l := range tarjuma.TargetLangs() {
 			if vs := versions(t, db, a.ID, l); len(vs) != 1 || vs[0].Segments[0].Origin != "mt:stub" {
@@ -126,7 +126,7 @@ func TestRelaySurvivesRedisOutage(t *testing.T) {
 		}
 
 		rs.Start()
-		waitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 30*time.Second)
+		testenv.WaitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 30*time.Second)
 		for _, l := range tarjuma.TargetLangs() {
 			if n := len(versions(t, db, a.ID, l)); n != 1 {
 				t.Errorf("%s: %d versions, want 1", l, n)
