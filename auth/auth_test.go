@@ -151,6 +151,7 @@ func (e *env) whoami(t *testing.T, c *http.Cookie) string {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		u, err := e.auth.LogIn(httptest.NewRecorder(), httptest.NewRequest("POST", "/login", nil), "  TRANSLATOR@example.ORG ", testPassword)
 		if err != nil || u.ID != e.user.ID || u.Email != "translator@example.org" || u.Role != tarjuma.RoleTranslator || len(u.Langs) != 1 {
@@ -179,6 +180,7 @@ func TestLogin(t *testing.T) {
 // TestLoginUnknownEmailHashes checks the unknown-email path verifies against the dummy hash:
 // it costs an argon2 run (a timing test with a margin, not a measurement of equality).
 func TestLoginUnknownEmailHashes(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		dummyHash() // made once per process; not part of the timing
 		measure := func(email string) time.Duration {
@@ -223,6 +225,7 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func TestSessionRotationAndLogout(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		first, _ := e.logIn(t)
 		second, _ := e.logIn(t, first)
@@ -258,6 +261,7 @@ func TestSessionRotationAndLogout(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		// Idle: used every 90 minutes it lives on; after two idle hours it is gone.
 		c, _ := e.logIn(t)
@@ -295,6 +299,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		c, token := e.logIn(t)
 		cookies := []*http.Cookie{c}
@@ -359,6 +364,7 @@ func lastCharChanged(token string) string {
 }
 
 func TestSetUILang(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		if err := e.auth.SetUILang(t.Context(), e.user.ID, "ar"); err != nil {
 			t.Fatal(err)
@@ -384,6 +390,7 @@ func TestSetUILang(t *testing.T) {
 }
 
 func TestCreateUserRules(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		ok := NewUser{Email: "reviewer@example.org", Password: testPassword, Role: tarjuma.RoleReviewer}
 		for _, tc := range []struct {

@@ -15,6 +15,7 @@ import (
 // TestBatchStatements drives the multi-row statements directly with the cases a batch can mix:
 // each item must get the answer it would get alone.
 func TestBatchStatements(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		if db.saves == nil {
 			t.Skip("batching is PostgreSQL's")
@@ -78,6 +79,7 @@ func TestBatchStatements(t *testing.T) {
 // TestBatchedWritesConcurrently runs many workers' writes at once, so that they share batches,
 // some of them twice for the same translation, and checks each gets its own answer.
 func TestBatchedWritesConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		const n = 40
 		var ids [n]int64

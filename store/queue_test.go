@@ -9,6 +9,7 @@ import (
 )
 
 func TestReviewQueue(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		old := create(t, db, submission("old"))
 		translate(t, db, old.ID, tarjuma.Russian, 1)

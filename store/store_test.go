@@ -134,6 +134,7 @@ func translate(t *testing.T, db *DB, id int64, lang tarjuma.Lang, rev int) tarju
 }
 
 func TestMigrateTwice(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		applied, err := db.Migrate(t.Context())
 		if err != nil || len(applied) != 0 {
@@ -170,6 +171,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestCreateArticle(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		before := time.Now().Add(-time.Second)
 		in := submission("desk-1")
@@ -229,6 +231,7 @@ func TestCreateArticle(t *testing.T) {
 }
 
 func TestCreateArticleReplays(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		first := submission("desk-1")
 		first.IdempotencyKey = "key-1"
@@ -268,6 +271,7 @@ func TestCreateArticleReplays(t *testing.T) {
 }
 
 func TestCreateArticleConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		const submitters = 8
 		ids := make([]int64, submitters)
@@ -334,6 +338,7 @@ func TestCreateArticleStoresNothingOnFailure(t *testing.T) {
 }
 
 func TestListArticles(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		var ids []int64
 		for i := range 5 {
@@ -383,6 +388,7 @@ func TestListArticles(t *testing.T) {
 }
 
 func TestUpdateArticleSource(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		translate(t, db, a.ID, tarjuma.Tajik, 1)
@@ -504,6 +510,7 @@ func newRevision(t *testing.T, db *DB, id int64) {
 }
 
 func TestSaveMachineVersion(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		start(t, db, a.ID, 1)
@@ -544,6 +551,7 @@ func TestSaveMachineVersion(t *testing.T) {
 }
 
 func TestSaveMachineVersionConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		for round := range 5 {
 			a := create(t, db, submission(fmt.Sprint("desk-", round)))
@@ -572,6 +580,7 @@ func TestSaveMachineVersionConcurrently(t *testing.T) {
 }
 
 func TestFailTranslation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		start(t, db, a.ID, 1)
@@ -607,6 +616,7 @@ func TestFailTranslation(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		if _, err := db.LatestVersion(t.Context(), a.ID, tarjuma.Tajik); !errors.Is(err, tarjuma.ErrNotFound) {
@@ -658,6 +668,7 @@ func dispatch(t *testing.T, db *DB, limit int, redispatchBefore time.Time) []int
 }
 
 func TestDispatchJobs(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1")) // jobs 1–3: tg, ru, en
 		urgent := submission("desk-2")
@@ -718,6 +729,7 @@ func TestDispatchJobs(t *testing.T) {
 // again. It may find nothing: the pending rows it picks are the oldest, which the first holds.
 // Then both drain the outbox; no job may go out twice.
 func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		if db.Dialect() != "postgres" {
 			t.Skip("SQLite relays do not lock: concurrent ones may both enqueue a job, which the queue dedups")
@@ -786,6 +798,7 @@ func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		secret, tok, err := db.CreateToken(t.Context(), "desk bot", tarjuma.RoleEditor)
 		if err != nil {
@@ -839,6 +852,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestMemory(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		entries := []MemoryEntry{
 			{Source: tarjuma.Arabic, Target: tarjuma.Tajik, Key: "قمة", Text: "саммит"},
@@ -910,6 +924,7 @@ var trickyTexts = []string{
 }
 
 func TestTextRoundTrip(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		for i, text := range trickyTexts {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {

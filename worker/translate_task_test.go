@@ -54,6 +54,7 @@ func TestNewTranslateTask(t *testing.T) {
 }
 
 func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -91,6 +92,7 @@ func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
 }
 
 func TestHandlerResumesAfterCrash(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{})
 		a := submitSample(t, db)
@@ -108,6 +110,7 @@ func TestHandlerResumesAfterCrash(t *testing.T) {
 }
 
 func TestHandlerUsesMemory(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -132,6 +135,7 @@ func TestHandlerUsesMemory(t *testing.T) {
 }
 
 func TestHandlerIgnoresStaleRevision(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -156,6 +160,7 @@ func TestHandlerIgnoresStaleRevision(t *testing.T) {
 }
 
 func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -195,6 +200,7 @@ func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
 }
 
 func TestHandlerPermanentError(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{err: &translate.Error{Provider: "stub", Permanent: true, Err: errors.New("language not supported")}}
 		h := newHandler(t, db, engine)
@@ -215,6 +221,7 @@ func TestHandlerPermanentError(t *testing.T) {
 }
 
 func TestHandlerRetryableError(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")})
 		a := submitSample(t, db)
@@ -233,6 +240,7 @@ func TestHandlerRetryableError(t *testing.T) {
 }
 
 func TestHandlerHonoursCancellation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{block: true})
 		a := submitSample(t, db)
