@@ -14,6 +14,7 @@ import (
 )
 
 func TestCreateArticleRoundTrip(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		title, body := sample(t)
 		// Quoted Tajik and Russian names and markup characters must survive byte for byte too.
@@ -61,6 +62,7 @@ func TestCreateArticleRoundTrip(t *testing.T) {
 }
 
 func TestCreateArticleOptions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		req := shortArticle(0)
 		req["target_langs"] = []string{"ru", "tg"}
@@ -77,6 +79,7 @@ func TestCreateArticleOptions(t *testing.T) {
 }
 
 func TestCreateArticleDuplicates(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		post := func(req map[string]any, header ...string) (articleJSON, int) {
 			rec := e.as(t, tarjuma.RoleEditor, "POST", "/api/v1/articles", jsonOf(t, req), header...)
@@ -189,6 +192,7 @@ func TestCreateArticleRejected(t *testing.T) {
 }
 
 func TestUpdateArticle(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
 		title, body := sample(t)
@@ -248,6 +252,7 @@ func TestUpdateArticle(t *testing.T) {
 }
 
 func TestListArticles(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		var ids []int64 // oldest first
 		for i := range 5 {

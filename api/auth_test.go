@@ -17,6 +17,7 @@ import (
 // against the permission rule: any role reads, editors and admins write articles, only admins
 // edit the glossary.
 func TestAuthorization(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		a := e.submit(t, shortArticle(0))
 		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
@@ -159,6 +160,7 @@ func TestAuthorization(t *testing.T) {
 }
 
 func TestDevTokenOffByDefault(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker})})
 		wantError(t, do(t, srv, "GET", "/api/v1/articles", bearer(testDevToken), ""), http.StatusUnauthorized, "unauthorized", "")

@@ -40,6 +40,7 @@ func (e *testEnv) glossaryVersion(t *testing.T) int64 {
 }
 
 func TestGlossaryTermLifecycle(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		term := newTermJSON(testTerm("dushanbe", 1))
 		created := decode[termResponse](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/glossary/terms", jsonOf(t, term)), http.StatusCreated)
@@ -84,6 +85,7 @@ func TestGlossaryTermLifecycle(t *testing.T) {
 }
 
 func TestGlossaryInvalidTerm(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		bad := newTermJSON(testTerm("Bad Id", 1))
 		bad.Kind = "planet"
@@ -113,6 +115,7 @@ func TestGlossaryInvalidTerm(t *testing.T) {
 // TestGlossaryImportExport imports CSV, exports CSV and TBX, re-imports the TBX with replace,
 // and checks that a file with a bad row stores nothing and names its line.
 func TestGlossaryImportExport(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		var b strings.Builder
 		w := csv.NewWriter(&b)
@@ -178,6 +181,7 @@ func TestGlossaryImportExport(t *testing.T) {
 // TestGlossaryTermForms serves every Tajik and Russian form of a term, takes overrides per
 // spelling and form, keeps them across edits, and refuses an override of no spelling.
 func TestGlossaryTermForms(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		rahmon := glossary.Term{ID: "emomali-rahmon", Kind: glossary.KindPerson, Arabic: []string{"إمام علي رحمان"},
 			Targets: map[tarjuma.Lang]glossary.Forms{

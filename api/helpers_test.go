@@ -42,9 +42,7 @@ type testEnv struct {
 // Each database is fresh (a new file, a new schema), so tests can count what is stored.
 func eachDB(t *testing.T, f func(t *testing.T, e *testEnv)) {
 	t.Helper()
-	for _, target := range testenv.Databases(t) {
-		t.Run(target.Name, func(t *testing.T) { f(t, newTestEnv(t, target.URL)) })
-	}
+	testenv.EachDB(t, newTestEnv, f)
 }
 
 func newTestEnv(t *testing.T, url string) *testEnv {

@@ -17,6 +17,7 @@ import (
 )
 
 func TestSubscribers(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		created := decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
 			`{"url": "https://site.example/hooks/tarjuma", "langs": ["tg", "ru"], "description": "сайт"}`), http.StatusCreated)
@@ -60,6 +61,7 @@ func TestSubscribers(t *testing.T) {
 }
 
 func TestDeliveriesAndRedeliver(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		sub := decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
 			`{"url": "https://site.example/hook", "langs": ["tg"]}`), http.StatusCreated)
@@ -110,6 +112,7 @@ func publishN(t *testing.T, e *testEnv, n int) []int64 {
 }
 
 func TestListPublished(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ids := publishN(t, e, 3)
 		type page struct {
@@ -170,6 +173,7 @@ type atomFeedDoc struct {
 }
 
 func TestFeed(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ids := publishN(t, e, 2)
 		srv := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker}), Feeds: FeedConfig{FeedTagAuthority: "news.example.tj,2025", PublicURL: "https://news.example.tj/"}})
@@ -226,6 +230,7 @@ func TestFeed(t *testing.T) {
 // other role the host alone, since the path and query often hold the receiver's key. The
 // subscribers API is admins' only, and shows it whole.
 func TestReceiverURLByRole(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		const full = "https://hooks.example.org/tarjuma/in?key=s3cret"
 		decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
@@ -271,6 +276,7 @@ func TestReceiverURLByRole(t *testing.T) {
 // Host header, and a forged Host must not reach other readers through a shared cache: the
 // response is private.
 func TestFeedHost(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		publishN(t, e, 1)
 		get := func(srv http.Handler, host string) (string, http.Header) {

@@ -105,6 +105,7 @@ func (e *testEnv) versionCount(t *testing.T, id int64) int {
 }
 
 func TestSaveVersion(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		id, path := reviewDraft(t, e)
 		texts := map[string]string{
@@ -181,6 +182,7 @@ func TestSaveVersion(t *testing.T) {
 }
 
 func TestSaveVersionPermissions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		id, path := reviewDraft(t, e)
 		tajik := e.userToken(t, "nigora@desk.tj", tarjuma.RoleTranslator, tarjuma.Tajik)
@@ -205,6 +207,7 @@ func TestSaveVersionPermissions(t *testing.T) {
 // TestSaveVersionConcurrently: of two people saving on the same base, exactly one wins and
 // the other gets 409; nothing is overwritten.
 func TestSaveVersionConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		id, path := reviewDraft(t, e)
 		base := e.unchangedEdit(t, id, tarjuma.Tajik)
@@ -227,6 +230,7 @@ func TestSaveVersionConcurrently(t *testing.T) {
 }
 
 func TestApproveAndRejectEndpoints(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
 		// A subscriber holds approved translations back from published until delivered.

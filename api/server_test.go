@@ -185,6 +185,7 @@ func TestProbes(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		req := shortArticle(0)
 		req["external_id"] = "m-1"

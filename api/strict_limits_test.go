@@ -9,6 +9,7 @@ import (
 )
 
 func TestSubscriberURLLimit(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		long := "https://site.example/" + strings.Repeat("a", 3<<10)
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers", jsonOf(t, map[string]any{"url": long, "langs": []string{"tg"}})),

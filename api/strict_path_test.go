@@ -9,6 +9,7 @@ import (
 )
 
 func TestPathNumbersOutOfRange(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		a := e.submit(t, shortArticle(0))
 		base := fmt.Sprintf("/api/v1/articles/%d", a.ID)

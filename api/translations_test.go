@@ -13,6 +13,7 @@ import (
 )
 
 func TestTranslationEndpoints(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		title, body := sample(t)
 		a := e.submit(t, map[string]any{"title": title, "body": body})

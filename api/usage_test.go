@@ -11,6 +11,7 @@ import (
 )
 
 func TestGetUsage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		a := e.submit(t, shortArticle(0))
 		path := fmt.Sprintf("/api/v1/articles/%d/usage", a.ID)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		body := func(email, password, role string, langs ...string) string {
 			return jsonOf(t, map[string]any{"email": email, "password": password, "role": role, "langs": langs})
@@ -53,6 +54,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestCreateToken(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		u, err := auth.CreateUser(t.Context(), e.db, auth.NewUser{Email: "t@example.org", Password: "long-enough-password", Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Russian}})
 		if err != nil {
@@ -98,6 +100,7 @@ func TestCreateToken(t *testing.T) {
 // for a user's token, and for any other token only its role, so a bare translator token edits
 // nothing while an admin token edits everything.
 func TestCallerUser(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		u, err := auth.CreateUser(t.Context(), e.db, auth.NewUser{Email: "t@example.org", Password: "long-enough-password", Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Russian}})
 		if err != nil {

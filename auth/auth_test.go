@@ -41,7 +41,6 @@ type env struct {
 	app http.Handler
 }
 
-// eachDB runs f with an Auth over every database testenv offers and one translator in it.
 // openWithUser opens and migrates the database at url and adds the test translator.
 func openWithUser(t *testing.T, url string) (*store.DB, tarjuma.User) {
 	t.Helper()
@@ -60,37 +59,41 @@ func openWithUser(t *testing.T, url string) (*store.DB, tarjuma.User) {
 	return db, u
 }
 
+// eachDB runs f with an Auth over every database testenv offers and one translator in it.
 func eachDB(t *testing.T, secure bool, f func(t *testing.T, e *env)) {
 	t.Helper()
-	for _, target := range testenv.Databases(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			db, u := openWithUser(t, target.URL)
-			c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-			a := New(Config{DB: db, Redis: newRedis(t, "redis://"+miniredis.RunT(t).Addr()), Secure: secure, Now: c.now})
-			e := &env{db: db, auth: a, clock: c, user: u}
-			mux := http.NewServeMux()
-			mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
-				if _, err := a.LogIn(w, r, r.PostFormValue("email"), r.PostFormValue("password")); err != nil {
-					http.Error(w, err.Error(), http.StatusUnauthorized)
-				}
-			})
-			mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
-				if err := a.LogOut(w, r); err != nil {
-					http.Error(w, err.Error(), http.StatusInternalServerError)
-				}
-			})
-			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-				u, ok := UserFrom(r.Context())
-				if !ok {
-					io.WriteString(w, "anonymous")
-					return
-				}
-				io.WriteString(w, u.Email+" "+r.PostFormValue("text"))
-			})
-			e.app = a.Middleware(mux, nil)
-			f(t, e)
-		})
-	}
+	testenv.EachDB(t, func(t *testing.T, url string) *env { return newEnv(t, url, secure) }, f)
+}
+
+// newEnv is an Auth over the database at url, with one translator in it, and an app behind
+// its middleware.
+func newEnv(t *testing.T, url string, secure bool) *env {
+	t.Helper()
+	db, u := openWithUser(t, url)
+	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	a := New(Config{DB: db, Redis: newRedis(t, "redis://"+miniredis.RunT(t).Addr()), Secure: secure, Now: c.now})
+	e := &env{db: db, auth: a, clock: c, user: u}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := a.LogIn(w, r, r.PostFormValue("email"), r.PostFormValue("password")); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+		}
+	})
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.LogOut(w, r); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u, ok := UserFrom(r.Context())
+		if !ok {
+			io.WriteString(w, "anonymous")
+			return
+		}
+		io.WriteString(w, u.Email+" "+r.PostFormValue("text"))
+	})
+	e.app = a.Middleware(mux, nil)
+	return e
 }
 
 // request sends method path with a form body and cookies, plus header pairs.
@@ -148,6 +151,7 @@ func (e *env) whoami(t *testing.T, c *http.Cookie) string {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		u, err := e.auth.LogIn(httptest.NewRecorder(), httptest.NewRequest("POST", "/login", nil), "  TRANSLATOR@example.ORG ", testPassword)
 		if err != nil || u.ID != e.user.ID || u.Email != "translator@example.org" || u.Role != tarjuma.RoleTranslator || len(u.Langs) != 1 {
@@ -176,6 +180,7 @@ func TestLogin(t *testing.T) {
 // TestLoginUnknownEmailHashes checks the unknown-email path verifies against the dummy hash:
 // it costs an argon2 run (a timing test with a margin, not a measurement of equality).
 func TestLoginUnknownEmailHashes(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		dummyHash() // made once per process; not part of the timing
 		measure := func(email string) time.Duration {
@@ -220,6 +225,7 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func TestSessionRotationAndLogout(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		first, _ := e.logIn(t)
 		second, _ := e.logIn(t, first)
@@ -255,6 +261,7 @@ func TestSessionRotationAndLogout(t *testing.T) {
 }
 
 func TestSessionTimeouts(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		// Idle: used every 90 minutes it lives on; after two idle hours it is gone.
 		c, _ := e.logIn(t)
@@ -292,6 +299,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		c, token := e.logIn(t)
 		cookies := []*http.Cookie{c}
@@ -356,6 +364,7 @@ func lastCharChanged(token string) string {
 }
 
 func TestSetUILang(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		if err := e.auth.SetUILang(t.Context(), e.user.ID, "ar"); err != nil {
 			t.Fatal(err)
@@ -381,6 +390,7 @@ func TestSetUILang(t *testing.T) {
 }
 
 func TestCreateUserRules(t *testing.T) {
+	t.Parallel()
 	eachDB(t, false, func(t *testing.T, e *env) {
 		ok := NewUser{Email: "reviewer@example.org", Password: testPassword, Role: tarjuma.RoleReviewer}
 		for _, tc := range []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
@@ -48,8 +49,16 @@ func current(t *testing.T, c *Cache, text string) ([]string, int64) {
 	return ids, version
 }
 
+// The cache tests run in a synctest bubble, whose clock is fake: time.Sleep moves it forward
+// exactly and at once, so the refresh interval and validity boundaries are crossed by the
+// amounts the test says, whatever the machine's load.
+
 func TestCache(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testCache)
+}
+
+func testCache(t *testing.T) {
 	src := &fakeSource{version: 1}
 	c := NewCache(src.load, src.versionOf)
 	if ids, v := current(t, c, "دوشنبه"); ids != nil || v != 1 {
@@ -61,17 +70,21 @@ func TestCache(t *testing.T) {
 	if _, v := current(t, c, ""); v != 1 || src.loads != 1 || src.checks != 1 {
 		t.Errorf("version %d after %d loads and %d checks, want the cached 1 after 1 and 1", v, src.loads, src.checks)
 	}
-	time.Sleep(cacheRefresh + 10*time.Millisecond)
+	time.Sleep(cacheRefresh - time.Nanosecond)
+	if _, v := current(t, c, ""); v != 1 || src.checks != 1 {
+		t.Errorf("just inside the refresh interval: version %d after %d checks, want the cached 1 after 1", v, src.checks)
+	}
+	time.Sleep(time.Nanosecond)
 	if ids, v := current(t, c, "في دوشنبه"); len(ids) != 1 || v != 2 || src.loads != 2 {
 		t.Errorf("after a new version: %v at version %d, %d loads; want dushanbe at 2, 2 loads", ids, v, src.loads)
 	}
-	time.Sleep(cacheRefresh + 10*time.Millisecond)
+	time.Sleep(cacheRefresh)
 	if _, v := current(t, c, ""); v != 2 || src.loads != 2 || src.checks != 3 {
 		t.Errorf("same version: %d after %d loads, %d checks; want 2 after 2 loads, 3 checks", v, src.loads, src.checks)
 	}
 
 	src.err = errors.New("database gone")
-	time.Sleep(cacheRefresh + 10*time.Millisecond)
+	time.Sleep(cacheRefresh)
 	if _, _, err := c.Current(t.Context()); !errors.Is(err, src.err) {
 		t.Errorf("err = %v, want the source's", err)
 	}
@@ -81,6 +94,10 @@ func TestCache(t *testing.T) {
 // version and before the refresh interval is up.
 func TestCacheValidity(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testCacheValidity)
+}
+
+func testCacheValidity(t *testing.T) {
 	soon := time.Now().Add(50 * time.Millisecond)
 	term := cacheTerm("dushanbe", "دوشنبه")
 	term.ValidFrom = soon
@@ -89,7 +106,11 @@ func TestCacheValidity(t *testing.T) {
 	if ids, _ := current(t, c, "في دوشنبه"); ids != nil {
 		t.Errorf("before valid_from: %v, want nothing", ids)
 	}
-	time.Sleep(time.Until(soon) + 10*time.Millisecond)
+	time.Sleep(time.Until(soon) - time.Nanosecond)
+	if ids, _ := current(t, c, "في دوشنبه"); ids != nil || src.loads != 1 {
+		t.Errorf("just before valid_from: %v after %d loads, want nothing after 1", ids, src.loads)
+	}
+	time.Sleep(time.Nanosecond)
 	if ids, _ := current(t, c, "في دوشنبه"); len(ids) != 1 || src.loads != 2 {
 		t.Errorf("after valid_from: %v after %d loads, want dushanbe after 2", ids, src.loads)
 	}

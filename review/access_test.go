@@ -12,6 +12,7 @@ import (
 // posted with a form that is invalid but well-formed, so a permitted request is refused only
 // at validation (422) and the table leaves the fixture unchanged.
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	published, _ := f.publishDraft(t) // subscriber 1 and a delivery to it
 	publishedPath := "/review/" + itoa64(published.ID) + "/tg"

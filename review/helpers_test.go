@@ -70,9 +70,7 @@ func (f *fixture) Wake() { f.enqueued.Add(1) }
 // eachDB runs test against a desk over every database testenv offers.
 func eachDB(t *testing.T, test func(t *testing.T, f *fixture)) {
 	t.Helper()
-	for _, target := range testenv.Databases(t) {
-		t.Run(target.Name, func(t *testing.T) { test(t, newFixture(t, target.URL)) })
-	}
+	testenv.EachDB(t, func(t *testing.T, url string) *fixture { return newFixture(t, url) }, test)
 }
 
 // newFixture serves a desk over a fresh database with the people, a one-term glossary and the

@@ -48,6 +48,7 @@ func TestLocalPath(t *testing.T) {
 // TestRedirectTargets drives every door that redirects to a next= the visitor sent: the login
 // form, the login page when already signed in, and the language switcher.
 func TestRedirectTargets(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	signedIn := f.signedIn(t, "translator")
 	anon := f.client(t)

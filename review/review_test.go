@@ -21,6 +21,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.client(t)
 	if resp := c.get("/review/1/tg?x=1"); resp.status != http.StatusSeeOther || resp.location != "/login?next=%2Freview%2F1%2Ftg%3Fx%3D1" {
@@ -90,6 +91,7 @@ func TestLoginRedisDown(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	ctx := context.Background()
 	c := f.signedIn(t, "reviewer")
@@ -120,6 +122,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestEditorShowsQA(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		resp := f.signedIn(t, "translator").get("/review/1/tg")
 		if resp.status != http.StatusOK {
@@ -185,6 +188,7 @@ func TestEditorShowsStoredFlags(t *testing.T) {
 }
 
 func TestSaveAndConflict(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		ana, bob := f.signedIn(t, "translator"), f.signedIn(t, "reviewer")
@@ -237,6 +241,7 @@ func TestSaveAndConflict(t *testing.T) {
 }
 
 func TestApproveAndReject(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		rev, ana := f.signedIn(t, "reviewer"), f.signedIn(t, "translator")
@@ -281,6 +286,7 @@ func TestApproveAndReject(t *testing.T) {
 }
 
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		c := f.signedIn(t, "translator")
 		if resp := c.get("/review/1/tg/history"); !strings.Contains(resp.body, "There is only one version so far.") {
@@ -303,6 +309,7 @@ func TestHistory(t *testing.T) {
 }
 
 func TestQueue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.signedIn(t, "translator")
 	resp := c.get("/review")
@@ -329,6 +336,7 @@ func TestQueue(t *testing.T) {
 }
 
 func TestGlossaryPages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		admin := f.signedIn(t, "admin")
@@ -395,6 +403,7 @@ func upload(t *testing.T, c *client, csv, mode string) response {
 }
 
 func TestSubmit(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		c := f.signedIn(t, "editor")
 		page := c.get("/submit")
@@ -443,6 +452,7 @@ func regexpValue(body, name string) string {
 // TestHostileInput stores markup and bidi controls wherever a user can put text and checks
 // that the pages show them as inert text: escaped, with the controls visible as ⟨U+…⟩.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	title := "<script>alert(1)</script> قمة \u202Egnp.exe\u202C"
 	segs := tarjuma.SplitSource(title, "خبر \u2067مخفي\u2069.")
@@ -488,6 +498,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	anon := f.client(t)
 	anon.lang = "ar-EG,ar;q=0.9"
@@ -533,6 +544,7 @@ func TestLanguage(t *testing.T) {
 // generator left to the terminologist, and keeps a form corrected on the edit form: once saved,
 // it stays, and a correction written for a spelling since changed is not put on the new one.
 func TestGlossaryForms(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		admin := f.signedIn(t, "admin")
@@ -591,6 +603,7 @@ func TestGlossaryForms(t *testing.T) {
 // segments and refuses to approve it without an override and its reason; with one, the reason
 // is on the history page.
 func TestApproveOpenIssues(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		if _, err := f.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: receiverURL, Langs: []tarjuma.Lang{tarjuma.Tajik},

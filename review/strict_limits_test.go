@@ -10,6 +10,7 @@ import (
 )
 
 func TestDeskUnmatchedPath(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	for _, c := range []*client{f.client(t), f.signedIn(t, "editor")} {
 		resp := c.get("/no/such/page")
@@ -25,6 +26,7 @@ func TestDeskUnmatchedPath(t *testing.T) {
 }
 
 func TestDeskUploadTooLarge(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.signedIn(t, "admin")
 	_, before, err := f.db.GlossaryTerms(t.Context(), store.GlossaryFilter{})
@@ -49,6 +51,7 @@ func TestDeskUploadTooLarge(t *testing.T) {
 func firstLine(s string) string { line, _, _ := strings.Cut(s, "\n"); return line }
 
 func TestDeskSubscriberURLLimit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.signedIn(t, "admin")
 	long := "https://site.example/" + strings.Repeat("a", 3<<10)

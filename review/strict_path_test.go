@@ -8,6 +8,7 @@ import (
 )
 
 func TestDeskPathNumbersOutOfRange(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		c := f.signedIn(t, "admin")
 		for _, path := range []string{

@@ -31,6 +31,7 @@ func showsSecret(body, secret string) bool {
 }
 
 func TestSubscriberPages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		admin := f.signedIn(t, "admin")
@@ -124,6 +125,7 @@ func TestSubscriberPages(t *testing.T) {
 // TestSubscriberPrivateAllowed: with AllowPrivateWebhooks (dev), a receiver on the desk's own
 // machine is accepted, as the API accepts it.
 func TestSubscriberPrivateAllowed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
 		c.Desk = desk.New(desk.Config{DB: c.DB, AllowPrivateWebhooks: true})
 	})
@@ -134,6 +136,7 @@ func TestSubscriberPrivateAllowed(t *testing.T) {
 }
 
 func TestRedeliver(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		a, d := f.publishDraft(t)
@@ -189,6 +192,7 @@ func TestRedeliver(t *testing.T) {
 // TestSubscriberDisabled: a receiver that answered 410 Gone is listed as disabled, with why and
 // what to do.
 func TestSubscriberDisabled(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	ctx := context.Background()
 	_, d := f.publishDraft(t)
@@ -209,6 +213,7 @@ func TestSubscriberDisabled(t *testing.T) {
 // TestReceiverURLByRole: the editor's delivery log shows an admin the receiver's whole URL and
 // every other role the host alone, as the API does; the path and query often hold a key.
 func TestReceiverURLByRole(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, f *fixture) {
 		const keyed = "https://hooks.example.org/tarjuma/in?key=s3cret"
 		a, _ := f.publishDraft(t) // delivered to receiverURL

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -13,6 +15,7 @@ import (
 // TestBatchStatements drives the multi-row statements directly with the cases a batch can mix:
 // each item must get the answer it would get alone.
 func TestBatchStatements(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		if db.saves == nil {
 			t.Skip("batching is PostgreSQL's")
@@ -76,6 +79,7 @@ func TestBatchStatements(t *testing.T) {
 // TestBatchedWritesConcurrently runs many workers' writes at once, so that they share batches,
 // some of them twice for the same translation, and checks each gets its own answer.
 func TestBatchedWritesConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		const n = 40
 		var ids [n]int64
@@ -115,50 +119,107 @@ func TestBatchedWritesConcurrently(t *testing.T) {
 }
 
 // TestBatcherFallsBackToOne: a batch statement that fails as a whole does not fail its items,
-// which then run alone, and a caller that gave up is not written for.
+// which then run alone. The test holds the batcher's one flight on a first item until seven
+// more have queued behind it, so they are sent as one batch; synctest.Wait returns once every
+// goroutine of the test is blocked, which is when they have all queued.
 func TestBatcherFallsBackToOne(t *testing.T) {
-	var mu sync.Mutex
-	alone := map[int]bool{}
-	b := &batcher[int, int]{
-		many: func(context.Context, []int) ([]int, []bool, error) { return nil, nil, errors.New("batch failed") },
+	synctest.Test(t, func(t *testing.T) {
+		b, log := gatedBatcher()
+		var wg sync.WaitGroup
+		var outs [8]int
+		var errs [8]error
+		for i := range 8 {
+			wg.Go(func() { outs[i], errs[i] = b.do(t.Context(), i) })
+			if i == 0 {
+				synctest.Wait() // item 0 is in flight, held at the gate
+			}
+		}
+		synctest.Wait()
+		close(log.gate)
+		wg.Wait()
+		for i := range 8 {
+			if i == 3 {
+				if errs[i] == nil || errs[i].Error() != "item 3 fails" {
+					t.Errorf("item 3: err = %v, want its own error", errs[i])
+				}
+				continue
+			}
+			if errs[i] != nil || outs[i] != i*10 {
+				t.Errorf("item %d = %d, %v; want %d", i, outs[i], errs[i], i*10)
+			}
+		}
+		if len(log.batches) != 1 || !slices.Equal(slices.Sorted(slices.Values(log.batches[0])), []int{1, 2, 3, 4, 5, 6, 7}) {
+			t.Errorf("batches sent %v, want one of items 1 to 7", log.batches)
+		}
+		if want := []int{0, 1, 2, 3, 4, 5, 6, 7}; !slices.Equal(log.sorted(), want) {
+			t.Errorf("items run alone %v, want %v", log.sorted(), want)
+		}
+	})
+}
+
+// TestBatcherCancelledCaller: a caller that gives up while its item waits for the flight ahead
+// returns at once, and its item is then written neither in a batch nor alone.
+func TestBatcherCancelledCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, log := gatedBatcher()
+		var wg sync.WaitGroup
+		wg.Go(func() { b.do(t.Context(), 0) })
+		synctest.Wait() // item 0 is in flight, held at the gate
+		ctx, cancel := context.WithCancel(t.Context())
+		var err error
+		wg.Go(func() { _, err = b.do(ctx, 100) })
+		wg.Go(func() { b.do(t.Context(), 1) })
+		synctest.Wait() // items 100 and 1 are queued
+		cancel()
+		synctest.Wait()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled caller, its item still queued: err = %v, want context.Canceled at once", err)
+		}
+		close(log.gate)
+		wg.Wait()
+		synctest.Wait() // the flight has ended
+		if len(log.batches) != 0 || !slices.Equal(log.sorted(), []int{0, 1}) {
+			t.Errorf("sent batches %v and alone %v, want items 0 and 1 alone and nothing of 100", log.batches, log.sorted())
+		}
+	})
+}
+
+// batchLog is what a gatedBatcher was asked to write.
+type batchLog struct {
+	gate    chan struct{} // item 0 is held until it is closed
+	mu      sync.Mutex
+	batches [][]int
+	alone   []int
+}
+
+func (l *batchLog) sorted() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Sorted(slices.Values(l.alone))
+}
+
+// gatedBatcher is a batcher whose batch statement always fails and whose single statement
+// answers item*10 (item 3 fails), and holds item 0 until the log's gate is closed.
+func gatedBatcher() (*batcher[int, int], *batchLog) {
+	log := &batchLog{gate: make(chan struct{})}
+	return &batcher[int, int]{
+		many: func(_ context.Context, ins []int) ([]int, []bool, error) {
+			log.mu.Lock()
+			log.batches = append(log.batches, slices.Clone(ins))
+			log.mu.Unlock()
+			return nil, nil, errors.New("batch failed")
+		},
 		one: func(_ context.Context, in int) (int, error) {
-			mu.Lock()
-			alone[in] = true
-			mu.Unlock()
+			if in == 0 {
+				<-log.gate
+			}
+			log.mu.Lock()
+			log.alone = append(log.alone, in)
+			log.mu.Unlock()
 			if in == 3 {
 				return 0, errors.New("item 3 fails")
 			}
 			return in * 10, nil
 		},
-	}
-	var wg sync.WaitGroup
-	var outs [8]int
-	var errs [8]error
-	for i := range 8 {
-		wg.Go(func() { outs[i], errs[i] = b.do(t.Context(), i) })
-	}
-	wg.Wait()
-	for i := range 8 {
-		if i == 3 {
-			if errs[i] == nil {
-				t.Errorf("item 3: no error")
-			}
-			continue
-		}
-		if errs[i] != nil || outs[i] != i*10 {
-			t.Errorf("item %d = %d, %v; want %d", i, outs[i], errs[i], i*10)
-		}
-	}
-
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if _, err := b.do(ctx, 100); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled caller: err = %v", err)
-	}
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	if alone[100] {
-		t.Errorf("a cancelled caller's item was written")
-	}
+	}, log
 }

@@ -28,6 +28,7 @@ func placeTerm(id, arabic, tg string) glossary.Term {
 }
 
 func TestGlossaryEdits(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		if v, err := db.GlossaryVersion(ctx); err != nil || v != 0 {
@@ -135,6 +136,7 @@ func TestGlossaryEdits(t *testing.T) {
 
 // TestGlossaryConcurrentEdits checks that every edit gets its own version number.
 func TestGlossaryConcurrentEdits(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		names := []string{"دوشنبه", "خجند", "بختر", "كولاب", "خاروغ", "استرافشان"}
 		var wg sync.WaitGroup
@@ -163,6 +165,7 @@ func TestGlossaryConcurrentEdits(t *testing.T) {
 // the forms it was saved with, not what a later generator would make; an edit by a person
 // generates them afresh.
 func TestGlossaryFormsStayAsSaved(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
 		khujand := placeTerm("khujand", "خجند", "Хуҷанд")

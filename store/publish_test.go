@@ -54,6 +54,7 @@ func record(t *testing.T, db *DB, d publish.Delivery, status int, outcome publis
 }
 
 func TestApproveWithoutSubscribersPublishes(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		subscribe(t, db, "https://en.example/hook", tarjuma.English) // another language's
 		a := create(t, db, submission("p-1"))
@@ -72,6 +73,7 @@ func TestApproveWithoutSubscribersPublishes(t *testing.T) {
 }
 
 func TestDeliveriesLifeCycle(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
 		site := subscribe(t, db, "https://site.example/hook", tarjuma.Tajik, tarjuma.Russian)
@@ -166,6 +168,7 @@ func TestDeliveriesLifeCycle(t *testing.T) {
 }
 
 func TestFailedDeliveryHoldsBackUntilSubscriberDeleted(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		sub := subscribe(t, db, "https://site.example/hook", tarjuma.English)
 		a := create(t, db, submission("p-3"))
@@ -182,6 +185,7 @@ func TestFailedDeliveryHoldsBackUntilSubscriberDeleted(t *testing.T) {
 }
 
 func TestRotateSubscriberSecret(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		s := subscribe(t, db, "https://site.example/hook", tarjuma.English)
 		until := time.Now().Add(time.Hour)
@@ -202,6 +206,7 @@ func TestRotateSubscriberSecret(t *testing.T) {
 }
 
 func TestListPublished(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		var ids []int64
 		for i := range 5 {

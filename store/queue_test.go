@@ -2,7 +2,6 @@ package store
 
 import (
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -10,16 +9,22 @@ import (
 )
 
 func TestReviewQueue(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		old := create(t, db, submission("old"))
 		translate(t, db, old.ID, tarjuma.Russian, 1)
 		translate(t, db, old.ID, tarjuma.Tajik, 1)
-		cutoff := time.Now()
-		time.Sleep(5 * time.Millisecond)
 		urgent := submission("urgent")
 		urgent.Priority = tarjuma.PriorityUrgent
 		u := create(t, db, urgent)
 		translate(t, db, u.ID, tarjuma.Russian, 1)
+		// The cutoff is when the urgent Russian translation last changed, read back rather than
+		// taken from the clock: WaitingSince is strict, so it keeps only the older one.
+		latest, err := db.Translation(t.Context(), u.ID, tarjuma.Russian)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cutoff := latest.UpdatedAt
 
 		type row struct {
 			ID     int64

@@ -11,6 +11,7 @@ import (
 // TestRenderings stores engines' renderings of terms per engine, language and glossary version,
 // byte-exact, and drops an engine's renderings under older versions once newer ones are saved.
 func TestRenderings(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
 		save := func(provider string, lang tarjuma.Lang, version int64, r map[string]string) {

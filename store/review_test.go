@@ -37,6 +37,7 @@ func wantTranslation(t *testing.T, db *DB, id int64, status tarjuma.Status, late
 }
 
 func TestSaveHumanVersion(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
 		a := create(t, db, submission("desk-1"))
@@ -104,6 +105,7 @@ func TestSaveHumanVersion(t *testing.T) {
 }
 
 func TestSaveHumanVersionConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		for round := range 5 {
 			a := create(t, db, submission(fmt.Sprint("desk-", round)))
@@ -135,6 +137,7 @@ func TestSaveHumanVersionConcurrently(t *testing.T) {
 }
 
 func TestApproveAndReject(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := t.Context()
 		// A subscriber holds approved translations back from published until delivered.

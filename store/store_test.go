@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 )
@@ -20,11 +21,7 @@ import (
 // eachDB runs test against a freshly migrated database of every backend testenv finds.
 func eachDB(t *testing.T, test func(t *testing.T, db *DB)) {
 	t.Helper()
-	for _, target := range testenv.Databases(t) {
-		t.Run(target.Name, func(t *testing.T) {
-			test(t, openMigrated(t, target.URL))
-		})
-	}
+	testenv.EachDB(t, openMigrated, test)
 }
 
 func openMigrated(t *testing.T, url string) *DB {
@@ -138,6 +135,7 @@ func translate(t *testing.T, db *DB, id int64, lang tarjuma.Lang, rev int) tarju
 }
 
 func TestMigrateTwice(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		applied, err := db.Migrate(t.Context())
 		if err != nil || len(applied) != 0 {
@@ -174,6 +172,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestCreateArticle(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		before := time.Now().Add(-time.Second)
 		in := submission("desk-1")
@@ -233,6 +232,7 @@ func TestCreateArticle(t *testing.T) {
 }
 
 func TestCreateArticleReplays(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		first := submission("desk-1")
 		first.IdempotencyKey = "key-1"
@@ -272,6 +272,7 @@ func TestCreateArticleReplays(t *testing.T) {
 }
 
 func TestCreateArticleConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		const submitters = 8
 		ids := make([]int64, submitters)
@@ -338,6 +339,7 @@ func TestCreateArticleStoresNothingOnFailure(t *testing.T) {
 }
 
 func TestListArticles(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		var ids []int64
 		for i := range 5 {
@@ -387,6 +389,7 @@ func TestListArticles(t *testing.T) {
 }
 
 func TestUpdateArticleSource(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		translate(t, db, a.ID, tarjuma.Tajik, 1)
@@ -508,6 +511,7 @@ func newRevision(t *testing.T, db *DB, id int64) {
 }
 
 func TestSaveMachineVersion(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		start(t, db, a.ID, 1)
@@ -548,6 +552,7 @@ func TestSaveMachineVersion(t *testing.T) {
 }
 
 func TestSaveMachineVersionConcurrently(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		for round := range 5 {
 			a := create(t, db, submission(fmt.Sprint("desk-", round)))
@@ -576,6 +581,7 @@ func TestSaveMachineVersionConcurrently(t *testing.T) {
 }
 
 func TestFailTranslation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		start(t, db, a.ID, 1)
@@ -611,6 +617,7 @@ func TestFailTranslation(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1"))
 		if _, err := db.LatestVersion(t.Context(), a.ID, tarjuma.Tajik); !errors.Is(err, tarjuma.ErrNotFound) {
@@ -662,6 +669,7 @@ func dispatch(t *testing.T, db *DB, limit int, redispatchBefore time.Time) []int
 }
 
 func TestDispatchJobs(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission("desk-1")) // jobs 1–3: tg, ru, en
 		urgent := submission("desk-2")
@@ -716,7 +724,13 @@ func TestDispatchJobs(t *testing.T) {
 	})
 }
 
+// TestDispatchJobsConcurrentOnPostgres overlaps two relays: the first holds its batch, locked,
+// inside its enqueue until a second relay's call has returned. That call must skip the held
+// rows, neither waiting for them (the first would then wait for ever) nor handing them out
+// again. It may find nothing: the pending rows it picks are the oldest, which the first holds.
+// Then both drain the outbox; no job may go out twice.
 func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		if db.Dialect() != "postgres" {
 			t.Skip("SQLite relays do not lock: concurrent ones may both enqueue a job, which the queue dedups")
@@ -726,26 +740,52 @@ func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 		}
 		var mu sync.Mutex
 		seen := make(map[int64]int)
+		count := func(j OutboxJob) {
+			mu.Lock()
+			seen[j.ID]++
+			mu.Unlock()
+		}
+		drain := func() {
+			for {
+				n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j OutboxJob) error { count(j); return nil })
+				if err != nil {
+					t.Error(err)
+				}
+				if n == 0 || err != nil {
+					return
+				}
+			}
+		}
+		holding, overlapped := make(chan struct{}), make(chan struct{})
 		var wg sync.WaitGroup
-		for range 2 {
-			wg.Go(func() {
-				for {
-					n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j OutboxJob) error {
-						mu.Lock()
-						seen[j.ID]++
-						mu.Unlock()
-						time.Sleep(2 * time.Millisecond) // hold the batch while the other relay runs
-						return nil
-					})
-					if err != nil {
-						t.Error(err)
-					}
-					if n == 0 || err != nil {
-						return
+		wg.Go(func() {
+			first := true
+			n, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j OutboxJob) error {
+				count(j)
+				if first {
+					first = false
+					close(holding)
+					select {
+					case <-overlapped:
+					case <-time.After(10 * time.Second): // a relay blocked on the locks never gets here
+						t.Error("the second relay's call did not return while the first held its batch")
 					}
 				}
+				return nil
 			})
-		}
+			if n != 4 || err != nil {
+				t.Errorf("first relay's held batch: %d, %v; want 4", n, err)
+			}
+			drain()
+		})
+		wg.Go(func() {
+			<-holding
+			if _, err := db.DispatchJobs(t.Context(), 4, time.Time{}, func(j OutboxJob) error { count(j); return nil }); err != nil {
+				t.Errorf("second relay, beside the held batch: %v", err)
+			}
+			close(overlapped)
+			drain()
+		})
 		wg.Wait()
 		if len(seen) != 30 {
 			t.Errorf("%d jobs dispatched, want 30", len(seen))
@@ -759,6 +799,7 @@ func TestDispatchJobsConcurrentOnPostgres(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		secret, tok, err := db.CreateToken(t.Context(), "desk bot", tarjuma.RoleEditor)
 		if err != nil {
@@ -812,6 +853,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestMemory(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		entries := []MemoryEntry{
 			{Source: tarjuma.Arabic, Target: tarjuma.Tajik, Key: "قمة", Text: "саммит"},
@@ -883,6 +925,7 @@ var trickyTexts = []string{
 }
 
 func TestTextRoundTrip(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		for i, text := range trickyTexts {
 			t.Run(fmt.Sprint(i), func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		a := create(t, db, submission(""))
 		if got, err := db.ArticleUsage(t.Context(), a.ID); err != nil || got == nil || len(got) != 0 {

@@ -19,6 +19,7 @@ func testUser(t *testing.T, db *DB, email string, role tarjuma.Role, langs ...ta
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		u := testUser(t, db, " Nargis@Example.org", tarjuma.RoleTranslator, tarjuma.Tajik, tarjuma.Russian)
 		if u.ID == 0 || u.Email != "nargis@example.org" {
@@ -57,6 +58,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		u := testUser(t, db, "r@example.org", tarjuma.RoleReviewer)
 		at := time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)
@@ -111,6 +113,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestUserTokens(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *DB) {
 		u := testUser(t, db, "t@example.org", tarjuma.RoleTranslator, tarjuma.English)
 		secret, tok, err := db.CreateUserToken(t.Context(), "t's editor plugin", u)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -19,11 +20,10 @@ import (
 	"github.com/tarjuma/tarjuma"
 )
 
-// fakeEngine answers "tr:<text>" per text after delay, or whatever answer says for the n-th
-// call (from 1), and measures how many requests it has in flight at most.
+// fakeEngine answers "tr:<text>" per text, or whatever answer says for the n-th call (from 1),
+// and counts the requests it has in flight.
 type fakeEngine struct {
 	limits Limits
-	delay  time.Duration
 	answer func(ctx context.Context, n int, req Request) ([]string, error)
 
 	mu          sync.Mutex
@@ -51,9 +51,6 @@ func (e *fakeEngine) Send(ctx context.Context, req Request) ([]string, error) {
 		e.inFlight--
 		e.mu.Unlock()
 	}()
-	if e.delay > 0 {
-		time.Sleep(e.delay)
-	}
 	if e.answer != nil {
 		return e.answer(ctx, n, req)
 	}
@@ -66,6 +63,13 @@ func echo(req Request) []string {
 		out[i] = "tr:" + s
 	}
 	return out
+}
+
+// InFlight is how many requests the engine holds now.
+func (e *fakeEngine) InFlight() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inFlight
 }
 
 func (e *fakeEngine) Calls() []Request {
@@ -140,54 +144,71 @@ func TestProviderBatching(t *testing.T) {
 }
 
 // TestProviderConcurrency sends two requests at once, of many one-text batches each, and
-// checks the engine never has more than Concurrency in flight between them, and that each
-// answer keeps its order although batches finish in any order.
+// checks the engine has exactly Concurrency in flight between them while more wait, and that
+// each answer keeps its order although batches finish in any order. The engine holds every
+// request until the test lets one go; synctest.Wait returns once every goroutine is blocked,
+// so the count is read when no more requests can get in.
 func TestProviderConcurrency(t *testing.T) {
-	e := &fakeEngine{limits: Limits{MaxTexts: 1}, delay: 5 * time.Millisecond}
-	p := NewProvider(e, ProviderOptions{Concurrency: 3})
-	var texts []string
-	for i := range 12 {
-		texts = append(texts, fmt.Sprint(i))
-	}
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			got, err := p.Translate(t.Context(), request(texts...))
-			if err != nil {
-				t.Error(err)
-			} else if diff := cmp.Diff(echo(request(texts...)), got); diff != "" {
-				t.Errorf("answer (-want +got):\n%s", diff)
+	synctest.Test(t, func(t *testing.T) {
+		next := make(chan struct{})
+		e := &fakeEngine{limits: Limits{MaxTexts: 1}, answer: func(ctx context.Context, _ int, req Request) ([]string, error) {
+			<-next
+			return echo(req), nil
+		}}
+		p := NewProvider(e, ProviderOptions{Concurrency: 3})
+		var texts []string
+		for i := range 12 {
+			texts = append(texts, fmt.Sprint(i))
+		}
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				got, err := p.Translate(t.Context(), request(texts...))
+				if err != nil {
+					t.Error(err)
+				} else if diff := cmp.Diff(echo(request(texts...)), got); diff != "" {
+					t.Errorf("answer (-want +got):\n%s", diff)
+				}
+			})
+		}
+		for waiting := 2 * len(texts); waiting > 0; waiting-- {
+			synctest.Wait()
+			if n, want := e.InFlight(), min(waiting, 3); n != want {
+				t.Errorf("%d requests in flight with %d to send, want %d", n, waiting, want)
 			}
-		})
-	}
-	wg.Wait()
-	if e.maxInFlight != 3 {
-		t.Errorf("at most %d requests in flight, want 3", e.maxInFlight)
-	}
+			next <- struct{}{}
+		}
+		wg.Wait()
+	})
 }
 
-func TestProviderRateLimit(t *testing.T) {
-	// 1200 a minute is 20 a second, with a bucket of 1200: the first two texts pass at once,
-	// the third waits for 10 characters, half a second.
-	e := &fakeEngine{limits: Limits{MaxTexts: 1}}
-	p := NewProvider(e, ProviderOptions{CharsPerMinute: 1200})
-	start := time.Now()
-	if _, err := p.Translate(t.Context(), request(strings.Repeat("a", 600), strings.Repeat("b", 600), strings.Repeat("c", 10))); err != nil {
-		t.Fatal(err)
-	}
-	if elapsed := time.Since(start); elapsed < 450*time.Millisecond || elapsed > 2*time.Second {
-		t.Errorf("took %v, want about 500ms", elapsed)
-	}
+// The tests of waits run in a synctest bubble: its clock is fake and moves only when every
+// goroutine waits, so a wait is measured exactly, whatever the machine's load.
 
-	// A text larger than the bucket (no MaxRunes) still passes, taking the bucket twice.
-	big := NewProvider(&fakeEngine{}, ProviderOptions{CharsPerMinute: 1200})
-	start = time.Now()
-	if _, err := big.Translate(t.Context(), request(strings.Repeat("a", 1210))); err != nil {
-		t.Fatal(err)
-	}
-	if elapsed := time.Since(start); elapsed < 450*time.Millisecond || elapsed > 2*time.Second {
-		t.Errorf("a text over the bucket took %v, want about 500ms", elapsed)
-	}
+func TestProviderRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 1200 a minute is 20 a second, with a bucket of 1200: the first two texts pass at once,
+		// the third waits for 10 characters, half a second.
+		e := &fakeEngine{limits: Limits{MaxTexts: 1}}
+		p := NewProvider(e, ProviderOptions{CharsPerMinute: 1200})
+		start := time.Now()
+		if _, err := p.Translate(t.Context(), request(strings.Repeat("a", 600), strings.Repeat("b", 600), strings.Repeat("c", 10))); err != nil {
+			t.Fatal(err)
+		}
+		if elapsed := time.Since(start); elapsed != 500*time.Millisecond {
+			t.Errorf("took %v, want 500ms", elapsed)
+		}
+
+		// A text larger than the bucket (no MaxRunes) still passes, taking the bucket twice.
+		big := NewProvider(&fakeEngine{}, ProviderOptions{CharsPerMinute: 1200})
+		start = time.Now()
+		if _, err := big.Translate(t.Context(), request(strings.Repeat("a", 1210))); err != nil {
+			t.Fatal(err)
+		}
+		if elapsed := time.Since(start); elapsed != 500*time.Millisecond {
+			t.Errorf("a text over the bucket took %v, want 500ms", elapsed)
+		}
+	})
 }
 
 func TestProviderRetries(t *testing.T) {
@@ -255,41 +276,50 @@ func TestProviderRetryAfter(t *testing.T) {
 		return echo(req), nil
 	}
 	t.Run("waited for", func(t *testing.T) {
-		start := time.Now()
-		if _, err := NewProvider(&fakeEngine{answer: limited}, fast).Translate(t.Context(), request("a")); err != nil {
-			t.Fatal(err)
-		}
-		if elapsed := time.Since(start); elapsed < wait {
-			t.Errorf("retried after %v, want at least %v", elapsed, wait)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			start := time.Now()
+			if _, err := NewProvider(&fakeEngine{answer: limited}, fast).Translate(t.Context(), request("a")); err != nil {
+				t.Fatal(err)
+			}
+			// The backoff's jitter is at most fast.BaseDelay, shorter than the Retry-After.
+			if elapsed := time.Since(start); elapsed != wait {
+				t.Errorf("retried after %v, want %v", elapsed, wait)
+			}
+		})
 	})
 	t.Run("longer than the context: given back at once", func(t *testing.T) {
-		e := &fakeEngine{answer: limited}
-		ctx, cancel := context.WithTimeout(t.Context(), wait/2)
-		defer cancel()
-		_, err := NewProvider(e, fast).Translate(ctx, request("a"))
-		var engineErr *Error
-		if !errors.As(err, &engineErr) || engineErr.RetryAfter != wait || ctx.Err() != nil || len(e.Calls()) != 1 {
-			t.Errorf("err %v after %d calls, context %v; want the 429 before the deadline", err, len(e.Calls()), ctx.Err())
-		}
+		synctest.Test(t, func(t *testing.T) {
+			e := &fakeEngine{answer: limited}
+			ctx, cancel := context.WithTimeout(t.Context(), wait/2)
+			defer cancel()
+			start := time.Now()
+			_, err := NewProvider(e, fast).Translate(ctx, request("a"))
+			var engineErr *Error
+			if !errors.As(err, &engineErr) || engineErr.RetryAfter != wait || time.Since(start) != 0 || len(e.Calls()) != 1 {
+				t.Errorf("err %v after %d calls and %v; want the 429 at once", err, len(e.Calls()), time.Since(start))
+			}
+		})
 	})
 }
 
 func TestProviderCallerCancel(t *testing.T) {
-	e := &fakeEngine{answer: func(ctx context.Context, _ int, _ Request) ([]string, error) {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	}}
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(30*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := NewProvider(e, fast).Translate(ctx, request("a"))
-	if !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-		t.Errorf("err = %v after %v, want the cancellation promptly", err, time.Since(start))
-	}
-	if n := len(e.Calls()); n != 1 {
-		t.Errorf("%d attempts after the caller gave up, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e := &fakeEngine{answer: func(ctx context.Context, _ int, _ Request) ([]string, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}
+		ctx, cancel := context.WithCancel(t.Context())
+		const after = 30 * time.Millisecond // well inside fast's RequestTimeout (the default minute)
+		time.AfterFunc(after, cancel)
+		start := time.Now()
+		_, err := NewProvider(e, fast).Translate(ctx, request("a"))
+		if !errors.Is(err, context.Canceled) || time.Since(start) != after {
+			t.Errorf("err = %v after %v, want the cancellation after %v", err, time.Since(start), after)
+		}
+		if n := len(e.Calls()); n != 1 {
+			t.Errorf("%d attempts after the caller gave up, want 1", n)
+		}
+	})
 }
 
 // usageLog is a UsageRecorder that adds up what it is given per article, language and engine,

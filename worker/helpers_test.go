@@ -89,9 +89,8 @@ func redisOpt(t *testing.T, url string) asynq.RedisConnOpt {
 
 // eachDB runs fn on every database testenv offers.
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, d := range testenv.Databases(t) {
-		t.Run(d.Name, func(t *testing.T) { fn(t, openDB(t, d.URL)) })
-	}
+	t.Helper()
+	testenv.EachDB(t, func(t *testing.T, url string) *store.DB { return openDB(t, url) }, fn)
 }
 
 // eachDBAndRedis runs fn on every pair of database and Redis testenv offers.
@@ -161,29 +160,6 @@ func translation(t *testing.T, db *store.DB, articleID int64, lang tarjuma.Lang)
 		t.Fatal(err)
 	}
 	return tr
-}
-
-// waitStatus waits until every translation of the article has the status.
-func waitStatus(t *testing.T, db *store.DB, articleID int64, want tarjuma.Status, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		trs, err := db.Translations(t.Context(), articleID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := len(trs) > 0
-		for _, tr := range trs {
-			done = done && tr.Status == want
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("translations after %v: %+v, want all %s", timeout, trs, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // startServer runs a worker server until the test ends.

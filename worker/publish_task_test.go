@@ -185,6 +185,7 @@ func wantTranslationStatus(t *testing.T, db *store.DB, id int64, want tarjuma.St
 // TestPublishRetriesKeepWebhookID fails on a 500 and on a timeout before a 2xx: three attempts
 // with one webhook-id, each signed with both secrets of a rotation in its grace period.
 func TestPublishRetriesKeepWebhookID(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		f := newPublishFixture(t, db, status(500), hang, status(200))
 		f.approve(t)
@@ -255,6 +256,7 @@ func TestPublishRetriesKeepWebhookID(t *testing.T) {
 // request, as a killed worker would, then runs the task again as asynq does after recovering
 // it: the receiver sees the same webhook-id and acknowledges once.
 func TestPublishWorkerKilledMidSend(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		arrived := make(chan struct{})
 		f := newPublishFixture(t, db, func(w http.ResponseWriter, r *http.Request) {
@@ -287,6 +289,7 @@ func TestPublishWorkerKilledMidSend(t *testing.T) {
 }
 
 func TestPublishOutcomes(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		t.Run("410 disables the subscriber", func(t *testing.T) {
 			f := newPublishFixture(t, db, status(http.StatusGone))
@@ -372,6 +375,7 @@ func TestPublishOutcomes(t *testing.T) {
 // TestPublishThroughQueue runs approval → outbox → relay → asynq → handler → receiver, with a
 // 500 first so that asynq's retry (and its delay from the handler) is exercised.
 func TestPublishThroughQueue(t *testing.T) {
+	t.Parallel()
 	eachDBAndRedis(t, func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt) {
 		f := newPublishFixture(t, db, status(500), status(200))
 		srv := NewServer(ServerConfig{Redis: redis, Concurrency: 2, ShutdownTimeout: time.Second, Logger: testLogger(t),

@@ -18,6 +18,7 @@ import (
 // TestPipeline follows a submission from the outbox through Redis and the worker to stored
 // versions, then checks that the finished tasks still block a second enqueue of the same work.
 func TestPipeline(t *testing.T) {
+	t.Parallel()
 	eachDBAndRedis(t, func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt) {
 		reg := prometheus.NewPedanticRegistry()
 		engine := &stubEngine{}
@@ -27,7 +28,7 @@ func TestPipeline(t *testing.T) {
 
 		a := submitSample(t, db)
 		relay.Wake() // the hour-long interval leaves the kick as the only trigger
-		waitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 20*time.Second)
+		testenv.WaitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 20*time.Second)
 
 		for _, l := range tarjuma.TargetLangs() {
 			if vs := versions(t, db, a.ID, l); len(vs) != 1 || vs[0].Segments[0].Origin != "mt:stub" {
@@ -77,6 +78,7 @@ tarjuma_outbox_jobs_total{result="enqueued"} 3
 // TestLastAttemptMarksFailed runs a task whose retries are used up against a failing engine: the
 // translation must end failed, not wait forever for a task asynq archived.
 func TestLastAttemptMarksFailed(t *testing.T) {
+	t.Parallel()
 	eachDBAndRedis(t, func(t *testing.T, db *store.DB, redis asynq.RedisConnOpt) {
 		startServer(t, redis, newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")}), nil)
 		a := submitSample(t, db)
@@ -103,6 +105,7 @@ func TestLastAttemptMarksFailed(t *testing.T) {
 // TestRelaySurvivesRedisOutage submits while a real Redis is stopped: nothing may be lost, and
 // the translations are done once Redis is back.
 func TestRelaySurvivesRedisOutage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		rs := testenv.StartRedisServer(t)
 		redis := redisOpt(t, rs.URL())
@@ -126,7 +129,7 @@ func TestRelaySurvivesRedisOutage(t *testing.T) {
 		}
 
 		rs.Start()
-		waitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 30*time.Second)
+		testenv.WaitStatus(t, db, a.ID, tarjuma.StatusNeedsReview, 30*time.Second)
 		for _, l := range tarjuma.TargetLangs() {
 			if n := len(versions(t, db, a.ID, l)); n != 1 {
 				t.Errorf("%s: %d versions, want 1", l, n)

@@ -59,6 +59,7 @@ func TestNewTranslateTask(t *testing.T) {
 }
 
 func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -96,6 +97,7 @@ func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
 }
 
 func TestHandlerResumesAfterCrash(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{})
 		a := submitSample(t, db)
@@ -113,6 +115,7 @@ func TestHandlerResumesAfterCrash(t *testing.T) {
 }
 
 func TestHandlerUsesMemory(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -137,6 +140,7 @@ func TestHandlerUsesMemory(t *testing.T) {
 }
 
 func TestHandlerIgnoresStaleRevision(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -161,6 +165,7 @@ func TestHandlerIgnoresStaleRevision(t *testing.T) {
 }
 
 func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
@@ -200,6 +205,7 @@ func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
 }
 
 func TestHandlerPermanentError(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		engine := &stubEngine{err: &translate.Error{Provider: "stub", Permanent: true, Err: errors.New("language not supported")}}
 		h := newHandler(t, db, engine)
@@ -220,6 +226,7 @@ func TestHandlerPermanentError(t *testing.T) {
 }
 
 func TestHandlerRetryableError(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")})
 		a := submitSample(t, db)
@@ -238,6 +245,7 @@ func TestHandlerRetryableError(t *testing.T) {
 }
 
 func TestHandlerHonoursCancellation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		h := newHandler(t, db, &stubEngine{block: true})
 		a := submitSample(t, db)

@@ -32,6 +32,7 @@ func (echoEngine) Send(_ context.Context, req translate.Request) ([]string, erro
 // that records usage in the database: each run adds what it sent, which for the revision is
 // only the changed segments.
 func TestHandlerRecordsUsage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		reg := prometheus.NewPedanticRegistry()
 		provider := translate.NewProvider(echoEngine{}, translate.ProviderOptions{Usage: db, Registerer: reg})

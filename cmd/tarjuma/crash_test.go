@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -130,7 +131,7 @@ func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 		}
 
 		first := startChildWorker(t, vars, time.Hour) // blocks in the MT call until killed
-		waitStatus(t, db, art.ID, tarjuma.StatusTranslating, 30*time.Second)
+		testenv.WaitStatus(t, db, art.ID, tarjuma.StatusTranslating, 30*time.Second)
 		if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +139,7 @@ func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 		first.Wait()
 
 		second := startChildWorker(t, vars, 10*time.Millisecond)
-		waitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, recoveryBudget-time.Since(killed))
+		testenv.WaitStatus(t, db, art.ID, tarjuma.StatusNeedsReview, recoveryBudget-time.Since(killed))
 		took = append(took, time.Since(killed))
 		t.Logf("run %d: translations done %v after the kill", run+1, took[run].Round(10*time.Millisecond))
 		for _, lang := range tarjuma.TargetLangs() {
@@ -157,28 +158,5 @@ func TestKilledWorkerLosesNothingAndDuplicatesNothing(t *testing.T) {
 		slices.Sort(took)
 		t.Logf("recovery over %d runs: min %v, p50 %v, max %v", runs, took[0].Round(10*time.Millisecond),
 			took[len(took)/2].Round(10*time.Millisecond), took[len(took)-1].Round(10*time.Millisecond))
-	}
-}
-
-// waitStatus polls the database until every translation of the article is in status want.
-func waitStatus(t *testing.T, db *store.DB, articleID int64, want tarjuma.Status, within time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		trs, err := db.Translations(context.Background(), articleID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := len(trs) > 0
-		for _, tr := range trs {
-			done = done && tr.Status == want
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("translations not all %s after %v: %+v", want, within, trs)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,21 +19,45 @@ import (
 func TestLogsStayJSONDuringRedisOutage(t *testing.T) {
 	addr, deadRedis := freeAddr(t), freeAddr(t) // nothing listens on deadRedis
 	dir := t.TempDir()
-	var stderr bytes.Buffer
 	serve := runChild(t, []string{
 		"TARJUMA_LOG_FORMAT=json",
 		"TARJUMA_LOG_LEVEL=debug",
 		"TARJUMA_REDIS_URL=redis://" + deadRedis,
 		"TARJUMA_DATABASE_URL=sqlite:" + filepath.Join(dir, "tarjuma.db"),
 	}, "serve", "--addr", addr)
-	serve.Stderr = &stderr
+	serve.Stderr = nil
+	stderr, err := serve.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The lines are read as they come, so the test can wait for the outage to be logged
+	// rather than for a time it hopes is long enough.
+	var (
+		mu    sync.Mutex
+		lines []string
+	)
+	logged, read := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(read)
+		once := sync.OnceFunc(func() { close(logged) })
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			lines = append(lines, sc.Text())
+			mu.Unlock()
+			if strings.Contains(sc.Text(), deadRedis) {
+				once()
+			}
+		}
+	}()
+
 	base := "http://" + addr
 	waitReady(t, base+"/healthz", 30*time.Second)
-	deadline := time.Now().Add(3 * time.Second)
-	for time.Now().Before(deadline) {
+	deadline := time.After(30 * time.Second)
+	for outage := false; !outage; {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {
 			t.Fatal(err)
@@ -42,29 +66,32 @@ func TestLogsStayJSONDuringRedisOutage(t *testing.T) {
 		if resp.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("readyz %d with Redis down, want 503", resp.StatusCode)
 		}
-		time.Sleep(200 * time.Millisecond)
+		select {
+		case <-logged:
+			outage = true
+		case <-deadline:
+			t.Errorf("the Redis outage at %s was never logged", deadRedis)
+			outage = true
+		case <-time.After(200 * time.Millisecond): // probe again: each probe reaches for Redis
+		}
 	}
 	if err := serve.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
+	<-read // all of stderr, before Wait closes the pipe
 	if err := serve.Wait(); err != nil {
 		t.Errorf("serve: %v", err)
 	}
 
-	lines, redisLines := 0, 0
-	sc := bufio.NewScanner(&stderr)
-	for sc.Scan() {
-		lines++
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Errorf("stderr line %d is not JSON: %q", lines, sc.Text())
-			continue
-		}
-		if strings.Contains(sc.Text(), deadRedis) {
-			redisLines++
-		}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) == 0 {
+		t.Fatal("nothing on stderr")
 	}
-	if lines == 0 || redisLines == 0 {
-		t.Errorf("%d lines on stderr, %d about Redis at %s; want the outage logged:\n%s", lines, redisLines, deadRedis, stderr.String())
+	for i, line := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("stderr line %d is not JSON: %q", i+1, line)
+		}
 	}
 }

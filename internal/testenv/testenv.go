@@ -1,7 +1,9 @@
 // Package testenv finds the real services tests run against: PostgreSQL, Redis and the
 // redis-server binary. A developer without them still gets a green run on SQLite and miniredis
 // (the missing service is skipped and logged), while CI (CI set to anything) fails instead, so a
-// broken service can never turn into silently skipped tests there.
+// broken service can never turn into silently skipped tests there. It also holds what every
+// package's tests do with them: EachDB runs a test on each database, WaitStatus waits for the
+// workers.
 package testenv
 
 import (

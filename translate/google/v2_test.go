@@ -312,9 +312,13 @@ func TestV2Capabilities(t *testing.T) {
 	}
 }
 
+// TestV2Timeout: the stand-in answers only after the caller's deadline has passed (once the
+// test is over), so the deadline is what ends the call.
 func TestV2Timeout(t *testing.T) {
+	late := make(chan struct{})
+	defer close(late)
 	e, _ := newV2Stub(t, func(w http.ResponseWriter, b v2Body) {
-		time.Sleep(200 * time.Millisecond)
+		<-late
 		answer("late")(w, b)
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)

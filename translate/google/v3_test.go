@@ -261,9 +261,13 @@ func TestV3LimitsAndPairs(t *testing.T) {
 	}
 }
 
+// TestV3Timeout: the stand-in answers only after the caller's deadline has passed (once the
+// test is over), so the deadline is what ends the call.
 func TestV3Timeout(t *testing.T) {
+	late := make(chan struct{})
+	defer close(late)
 	e, _ := newV3Stub(t, V3Config{Project: "desk"}, func(*translatepb.TranslateTextRequest) (*translatepb.TranslateTextResponse, error) {
-		time.Sleep(200 * time.Millisecond)
+		<-late
 		return &translatepb.TranslateTextResponse{Translations: translations("late")}, nil
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
