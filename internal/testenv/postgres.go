@@ -134,7 +134,9 @@ func (s *PostgresServer) data() string { return filepath.Join(s.dir, "data") }
 func (s *PostgresServer) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(s.bin, name), args...)
 	cmd.Dir = s.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.cred}
+	// Pdeathsig: a test binary killed before its cleanup leaves no server running (the
+	// postmaster's children exit when it does).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.cred, Pdeathsig: syscall.SIGKILL}
 	return cmd
 }
 
