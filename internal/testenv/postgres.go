@@ -130,7 +130,7 @@ func freePort(t testing.TB) int {
 func (s *PostgresServer) data() string { return filepath.Join(s.dir, "data") }
 
 // command prepares one of the server's programs, run as its user in a process group of its
-// own, so Crash reaches the server's children too.
+// own, away from the signals a terminal sends the test's.
 func (s *PostgresServer) command(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(filepath.Join(s.bin, name), args...)
 	cmd.Dir = s.dir
@@ -202,16 +202,79 @@ func (s *PostgresServer) Start() {
 }
 
 // Crash SIGKILLs the server and every process of it at once, as a crash of its host would
-// leave it: the next Start runs crash recovery. It does nothing when the server is stopped.
+// leave it, and returns once they are all gone: the next Start runs crash recovery. It does
+// nothing when the server is stopped.
+//
+// PostgreSQL puts each backend in a session of its own (setsid), so killing the postmaster's
+// process group misses them; and a backend still attached to the shared memory makes the next
+// postmaster refuse to start. So the postmaster is stopped first, which keeps it from forking,
+// its children are read from /proc, and all of them are killed and waited for.
 func (s *PostgresServer) Crash() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}
-	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		s.t.Errorf("testenv: kill postgres: %v", err)
+	pid := s.cmd.Process.Pid
+	syscall.Kill(pid, syscall.SIGSTOP)
+	children := childrenOf(pid)
+	for _, p := range append(children, pid) {
+		if err := syscall.Kill(p, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			s.t.Errorf("testenv: kill postgres process %d: %v", p, err)
+		}
 	}
 	<-s.done
 	s.cmd = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for _, p := range children {
+		for running(p) {
+			if time.Now().After(deadline) {
+				s.t.Errorf("testenv: postgres process %d outlived SIGKILL", p)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// childrenOf lists the processes whose parent is pid (Linux /proc).
+func childrenOf(pid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, _, ok := procStat(p); ok && ppid == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// running reports whether process p exists and is not a zombie; a zombie has let go of the
+// shared memory already.
+func running(p int) bool {
+	_, state, ok := procStat(p)
+	return ok && state != "Z"
+}
+
+// procStat reads a process's parent and state from /proc/<p>/stat:
+// "pid (comm) state ppid ...", where comm may hold spaces and parentheses.
+func procStat(p int) (ppid int, state string, ok bool) {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+	if err != nil {
+		return 0, "", false
+	}
+	i := strings.LastIndexByte(string(raw), ')')
+	if i < 0 {
+		return 0, "", false
+	}
+	fields := strings.Fields(string(raw[i+1:]))
+	if len(fields) < 2 {
+		return 0, "", false
+	}
+	ppid, err = strconv.Atoi(fields[1])
+	return ppid, fields[0], err == nil
 }
