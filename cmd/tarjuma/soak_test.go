@@ -826,7 +826,7 @@ func (s *soak) report() {
 		}
 		if e.kind == "api kill" {
 			for _, at := range s.acceptedAt {
-				if at.After(e.at) {
+				if at.After(e.back) { // an answer that left before the kill may arrive just after it
 					line += fmt.Sprintf("; first submission accepted %.1fs after it", at.Sub(e.at).Seconds())
 					break
 				}
