@@ -24,8 +24,9 @@ func BenchmarkMTBatch(b *testing.B) {
 	for _, withMemory := range []bool{false, true} {
 		b.Run(fmt.Sprintf("memory=%v", withMemory), func(b *testing.B) {
 			for range b.N {
-				var requests, chars atomic.Int64
-				standIn := googleV2StandIn(b, &requests)
+				var received engineCounts
+				var chars atomic.Int64
+				standIn := googleV2StandIn(b, &received)
 				slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					time.Sleep(latency)
 					chars.Add(r.ContentLength)
@@ -59,8 +60,8 @@ func BenchmarkMTBatch(b *testing.B) {
 				}
 				wall := time.Since(start)
 				slow.Close()
-				bound := time.Duration(requests.Load()) * latency / concurrency
-				b.ReportMetric(float64(requests.Load()), "requests")
+				bound := time.Duration(received.requests.Load()) * latency / concurrency
+				b.ReportMetric(float64(received.requests.Load()), "requests")
 				b.ReportMetric(float64(usageChars(b, a, ids)), "chars_sent")
 				b.ReportMetric(float64(chars.Load()), "request_bytes")
 				b.ReportMetric(wall.Seconds(), "wall_s")

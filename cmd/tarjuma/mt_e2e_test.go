@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
@@ -23,7 +24,7 @@ import (
 // came, as the real engine keeps <span translate="no">; it adds the style Google adds going
 // right to left, which the pipeline must strip. A glossary spelling sent alone, as the pipeline
 // does to learn how the engine renders a term, comes back as the starter glossary's form.
-func googleV2StandIn(t testing.TB, requests *atomic.Int64) *httptest.Server {
+func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 	starter, err := glossary.Starter()
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +56,10 @@ func googleV2StandIn(t testing.TB, requests *atomic.Int64) *httptest.Server {
 			http.Error(w, fmt.Sprintf("bad request %v %+v", err, req), http.StatusBadRequest)
 			return
 		}
-		requests.Add(1)
+		received.requests.Add(1)
+		for _, q := range req.Q {
+			received.chars.Add(int64(utf8.RuneCountInString(q)))
+		}
 		type translation struct {
 			TranslatedText string `json:"translatedText"`
 		}
@@ -81,6 +85,10 @@ func googleV2StandIn(t testing.TB, requests *atomic.Int64) *httptest.Server {
 	return srv
 }
 
+// engineCounts is what a stand-in engine received: requests, and characters (code points, as
+// engines bill them) in the texts to translate.
+type engineCounts struct{ requests, chars atomic.Int64 }
+
 // freeAddr finds a loopback port for a child process to listen on.
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -96,8 +104,8 @@ func freeAddr(t *testing.T) string {
 // article and checks that every glossary term found in the source arrives in each language's
 // draft in its preferred form, with the engine's styling gone.
 func TestDevWithGoogleV2(t *testing.T) {
-	var requests atomic.Int64
-	google := googleV2StandIn(t, &requests)
+	var received engineCounts
+	google := googleV2StandIn(t, &received)
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	vars := backends(t)[0]
@@ -205,8 +213,8 @@ func TestDevWithGoogleV2(t *testing.T) {
 			t.Errorf("%s: only %d glossary terms found in the sample", lang, found)
 		}
 	}
-	if requests.Load() < 3 {
-		t.Errorf("the stand-in saw %d requests, want at least one per language", requests.Load())
+	if received.requests.Load() < 3 {
+		t.Errorf("the stand-in saw %d requests, want at least one per language", received.requests.Load())
 	}
 }
 
@@ -235,8 +243,8 @@ func waitReady(t *testing.T, url string, within time.Duration) {
 // TestProvidersCheck runs `tarjuma providers check` against the Google v2 stand-in: one line per
 // language with the answer, and an error exit when the engine refuses.
 func TestProvidersCheck(t *testing.T) {
-	var requests atomic.Int64
-	google := googleV2StandIn(t, &requests)
+	var received engineCounts
+	google := googleV2StandIn(t, &received)
 	vars := env{"TARJUMA_MT": "memory", "TARJUMA_MT_RU": "google", "TARJUMA_GOOGLE_API": "v2",
 		"TARJUMA_GOOGLE_API_KEY": "k", "TARJUMA_GOOGLE_ENDPOINT": google.URL + "/language/translate/"}
 	var out strings.Builder
@@ -248,8 +256,8 @@ func TestProvidersCheck(t *testing.T) {
 			t.Errorf("no ok line for %s:\n%s", lang, out.String())
 		}
 	}
-	if requests.Load() != 3 {
-		t.Errorf("%d requests, want one per language", requests.Load())
+	if received.requests.Load() != 3 {
+		t.Errorf("%d requests, want one per language", received.requests.Load())
 	}
 
 	vars["TARJUMA_GOOGLE_ENDPOINT"] = "http://127.0.0.1:1/language/translate/" // nothing listens there

@@ -81,3 +81,26 @@ func TestStartRedisServer(t *testing.T) {
 		t.Errorf("after a restart: exists = %d, %v; want a server without the old keys", n, err)
 	}
 }
+
+// TestPostgresServerCrash commits a row, crashes the server and starts it again: the row
+// survives crash recovery, and nothing answers while it is down.
+func TestPostgresServerCrash(t *testing.T) {
+	s := StartPostgresServer(t)
+	db, err := sql.Open("pgx", s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(t.Context(), "CREATE TABLE kept (v TEXT); INSERT INTO kept VALUES ('خبر عاجل')"); err != nil {
+		t.Fatal(err)
+	}
+	s.Crash()
+	if err := db.PingContext(t.Context()); err == nil {
+		t.Error("the crashed server still answers")
+	}
+	s.Start()
+	var v string
+	if err := db.QueryRowContext(t.Context(), "SELECT v FROM kept").Scan(&v); err != nil || v != "خبر عاجل" {
+		t.Errorf("after the restart: %q, %v; want the committed row", v, err)
+	}
+}
