@@ -12,6 +12,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // handlerFunc is an endpoint: it writes a success response or returns an error, which
@@ -51,6 +52,9 @@ type errorBody struct {
 
 // asAPIError maps err to what the client sees; ok is false for internal errors.
 func asAPIError(err error) (e *apiError, ok bool) {
+	// A query in flight when the database went down fails with the server's last words
+	// (57P01 and its kin) rather than on a new connection, where the store marks outages.
+	err = store.Unavailable(err)
 	var de *desk.Error
 	switch {
 	case errors.As(err, &e):

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
@@ -49,7 +50,9 @@ func TestDatabaseOutage(t *testing.T) {
 }
 
 // TestErrorStatus holds the adapter to its mapping at the edges: an outage anywhere in the
-// chain is 503, anything unrecognised stays a 500 without Retry-After.
+// chain is 503, whether the store marked it on connecting or a query in flight was cut off (as
+// the chaos soak saw when PostgreSQL crashed); anything unrecognised stays a 500 without
+// Retry-After.
 func TestErrorStatus(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	for _, c := range []struct {
@@ -59,7 +62,9 @@ func TestErrorStatus(t *testing.T) {
 		code   string
 	}{
 		{"internal", errors.New("disk on fire"), http.StatusInternalServerError, "internal"},
-		{"not classified", fmt.Errorf("query: %w", refused), http.StatusInternalServerError, "internal"},
+		{"refused mid-query", fmt.Errorf("query: %w", refused), http.StatusServiceUnavailable, "unavailable"},
+		{"database crashed mid-query", fmt.Errorf("list articles: %w", &pgconn.PgError{Code: "57P01"}), http.StatusServiceUnavailable, "unavailable"},
+		{"constraint", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"}), http.StatusInternalServerError, "internal"},
 		{"unavailable", fmt.Errorf("list articles: %w", store.Unavailable(refused)), http.StatusServiceUnavailable, "unavailable"},
 		{"not found", fmt.Errorf("article 3: %w", tarjuma.ErrNotFound), http.StatusNotFound, "not_found"},
 	} {

@@ -233,6 +233,7 @@ func (s *Server) adapt(rt route) http.Handler {
 // logged, since the others are the visitor's to fix.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err error) {
 	status, msg := http.StatusInternalServerError, "error.internal"
+	err = store.Unavailable(err) // as the API does: a query cut off by a database going down
 	switch {
 	case errors.Is(err, desk.ErrForbidden):
 		status, msg = http.StatusForbidden, "error.forbidden"

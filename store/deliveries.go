@@ -100,6 +100,13 @@ func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing,
 // is no longer pending is logged but changes nothing: a redelivery or a deletion overtook it.
 func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publish.Outcome) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		// Attempts at the deliveries of one release take turns, on the release's row lock. Each
+		// settles the release when its delivery was the last pending; two committing side by
+		// side would each still see the other's pending (read committed), and neither would.
+		if _, err := tx.ExecContext(ctx, `UPDATE releases SET published_at = published_at
+			WHERE id = (SELECT release_id FROM deliveries WHERE id = $1)`, a.DeliveryID); err != nil {
+			return err
+		}
 		at := now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_ms, error)
 			VALUES ($1, $2, $3, $4, $5)`, a.DeliveryID, a.At.UTC().Truncate(time.Microsecond), a.StatusCode,

@@ -30,6 +30,7 @@ func TestUnavailable(t *testing.T) {
 		{"bad connection", driver.ErrBadConn, true},
 		{"name lookup", &net.DNSError{Err: "no such host", Name: "db"}, true},
 		{"server starting up", &pgconn.PgError{Code: "57P03"}, true},
+		{"server crashed mid-query", fmt.Errorf("list articles: %w", &pgconn.PgError{Code: "57P01"}), true},
 		{"too many connections", &pgconn.PgError{Code: "53300"}, true},
 		{"constraint", &pgconn.PgError{Code: "23505"}, false},
 		{"plain", errors.New("boom"), false},
