@@ -185,6 +185,19 @@ func (s *Server) routes() []route {
 		{"POST /subscribers", false, admins, s.createSubscriber},
 		{"POST /subscribers/{id}/rotate", false, admins, s.rotateSubscriber},
 		{"POST /subscribers/{id}/delete", false, admins, s.deleteSubscriber},
+		// Accounts: admins manage every user and token; anyone her own password, sessions and
+		// tokens. The desk checks again who may act on whom.
+		{"GET /accounts", false, admins, s.accounts},
+		{"POST /accounts/users/{id}/disable", false, admins, s.disableAccount},
+		{"POST /accounts/users/{id}/enable", false, admins, s.enableAccount},
+		{"POST /accounts/users/{id}/password", false, admins, s.resetPassword},
+		{"POST /accounts/users/{id}/signout", false, admins, s.signOutAccount},
+		{"POST /accounts/tokens", false, admins, s.createToken},
+		{"POST /accounts/tokens/{id}/revoke", false, admins, s.revokeAnyToken},
+		{"GET /account", false, anyone, s.account},
+		{"POST /account/password", false, anyone, s.changePassword},
+		{"POST /account/signout", false, anyone, s.signOutEverywhere},
+		{"POST /account/tokens/{id}/revoke", false, anyone, s.revokeOwnToken},
 	}
 }
 
