@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -374,5 +375,22 @@ func TestRevokeSessions(t *testing.T) {
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/sessions/revoke", `{"user": 99999}`), http.StatusUnprocessableEntity, "unknown_user", "")
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/sessions/revoke", `{}`), http.StatusUnprocessableEntity, "empty_field", "")
 		wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/sessions/revoke", `{"user": true}`), http.StatusBadRequest, "invalid_json", "")
+	})
+}
+
+// TestSecretsNotCached: every response that carries a secret says no-store; a list does not
+// need to, having none.
+func TestSecretsNotCached(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		sub := decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers", `{"url": "https://site.example/hook", "langs": ["tg"]}`), http.StatusCreated)
+		for name, rec := range map[string]*httptest.ResponseRecorder{
+			"token creation":      e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/tokens", `{"name": "bot", "role": "editor"}`),
+			"subscriber creation": e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers", `{"url": "https://other.example/hook", "langs": ["ru"]}`),
+			"secret rotation":     e.as(t, tarjuma.RoleAdmin, "POST", fmt.Sprintf("/api/v1/subscribers/%d/rotate", sub.ID), ""),
+		} {
+			if rec.Code/100 != 2 || rec.Header().Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: %d, Cache-Control %q; want success with no-store", name, rec.Code, rec.Header().Get("Cache-Control"))
+			}
+		}
 	})
 }
