@@ -89,6 +89,10 @@ func TestSignOutEverywherePage(t *testing.T) {
 	eachDB(t, func(t *testing.T, f *fixture) {
 		here, there := f.signedIn(t, "translator"), f.signedIn(t, "translator")
 		editor := f.signedIn(t, "editor")
+		// A forged form (no session's CSRF token) ends nothing.
+		if resp := here.post("/account/signout", url.Values{"csrf_token": {"forged"}}); resp.status != http.StatusForbidden || signedOut(t, here) {
+			t.Fatalf("sign-out without the CSRF token: %d, want 403 and the session kept", resp.status)
+		}
 		resp := here.post("/account/signout", nil)
 		if resp.status != http.StatusSeeOther || resp.location != "/login" {
 			t.Fatalf("sign out everywhere: %d to %q, want 303 to /login", resp.status, resp.location)

@@ -1,7 +1,8 @@
 // Package review owns the review desk: the server-rendered pages where editors submit articles,
 // translators correct drafts segment by segment against the Arabic source and the glossary,
 // reviewers approve or reject them, and admins manage the webhook subscribers that approved
-// translations are delivered to. Pages are html/template files embedded with the stylesheet and
+// translations are delivered to and the accounts and API tokens of everyone (each user her own
+// password, sessions and tokens). Pages are html/template files embedded with the stylesheet and
 // a little script, parsed once at start-up and filled with typed page data. Every route and who
 // may use it is listed in routes; the language of each page comes from package locale and
 // signing in, sessions and CSRF from package auth. Every action a form posts is carried out by
