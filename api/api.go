@@ -158,6 +158,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/glossary/export", readers, s.exportTerms},
 		{"POST /api/v1/users", admins, s.createUser},
 		{"POST /api/v1/tokens", admins, s.createToken},
+		// Credentials: the desk lets non-admins reach only their own tokens, password and sessions.
+		{"GET /api/v1/tokens", readers, s.listTokens},
+		{"DELETE /api/v1/tokens/{id}", readers, s.revokeToken},
+		{"POST /api/v1/users/{id}/disable", admins, s.disableUser},
+		{"POST /api/v1/users/{id}/enable", admins, s.enableUser},
+		{"POST /api/v1/users/{id}/password", readers, s.setPassword},
+		{"POST /api/v1/sessions/revoke", readers, s.revokeSessions},
 		{"POST /api/v1/subscribers", admins, s.createSubscriber},
 		{"GET /api/v1/subscribers", admins, s.listSubscribers},
 		{"DELETE /api/v1/subscribers/{id}", admins, s.deleteSubscriber},

@@ -11,6 +11,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // TestAuthorization sends every /api/ route every kind of credential and checks the status
@@ -64,6 +65,29 @@ func TestAuthorization(t *testing.T) {
 		}
 		subscriberBody := jsonOf(t, map[string]any{"url": "https://site.example/hook", "langs": []string{"ru"}})
 
+		// Credentials: a service token and a user for every call that revokes or disables one.
+		newToken := func() string {
+			_, tok, err := e.db.CreateToken(t.Context(), "to revoke", tarjuma.RoleEditor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strconv.FormatInt(tok.ID, 10)
+		}
+		newUser := func() string {
+			seq++
+			u, err := e.db.CreateUser(t.Context(), store.NewUser{Email: fmt.Sprintf("account-%d@example.org", seq), PasswordHash: "unused", Role: tarjuma.RoleEditor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strconv.FormatInt(u.ID, 10)
+		}
+		someone := newUser()
+		// The role tokens act for no user, so what a non-admin may do with a token, a password
+		// or sessions is never another's: the desk refuses it after the route let them in.
+		notTheirs := func(status int) map[tarjuma.Role]int {
+			return map[tarjuma.Role]int{tarjuma.RoleEditor: status, tarjuma.RoleTranslator: status, tarjuma.RoleReviewer: status}
+		}
+
 		type authRoute struct {
 			pattern string
 			path    func() string
@@ -104,6 +128,18 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", fixed(article + "/translations/en/deliveries"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/deliveries/{id}/redeliver", fixed("/api/v1/deliveries/1/redeliver"), fixed(""), admins, http.StatusAccepted},
 			{"GET /api/v1/published", fixed("/api/v1/published"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/tokens", fixed("/api/v1/tokens"), fixed(""), readers, http.StatusOK},
+			{"DELETE /api/v1/tokens/{id}", func() string { return "/api/v1/tokens/" + newToken() }, fixed(""), readers, http.StatusNoContent},
+			{"POST /api/v1/users/{id}/disable", func() string { return "/api/v1/users/" + newUser() + "/disable" }, fixed(""), admins, http.StatusOK},
+			{"POST /api/v1/users/{id}/enable", fixed("/api/v1/users/" + someone + "/enable"), fixed(""), admins, http.StatusOK},
+			{"POST /api/v1/users/{id}/password", fixed("/api/v1/users/" + someone + "/password"), fixed(`{"password": "long-enough-password"}`), readers, http.StatusNoContent},
+			{"POST /api/v1/sessions/revoke", fixed("/api/v1/sessions/revoke"), fixed(`{"user": ` + someone + `}`), readers, http.StatusOK},
+		}
+		// okFor is the status of an allowed call by some roles, where it differs from the route's ok.
+		okFor := map[string]map[tarjuma.Role]int{
+			"DELETE /api/v1/tokens/{id}":       notTheirs(http.StatusNotFound),
+			"POST /api/v1/users/{id}/password": notTheirs(http.StatusForbidden),
+			"POST /api/v1/sessions/revoke":     notTheirs(http.StatusForbidden),
 		}
 		// A route added without a row here would escape the permission check.
 		for _, p := range e.srv.Routes() {
@@ -142,8 +178,12 @@ func TestAuthorization(t *testing.T) {
 					case !slices.Contains(rt.allowed, c.role):
 						wantError(t, rec, http.StatusForbidden, "forbidden", string(c.role))
 					default:
-						if rec.Code != rt.ok {
-							t.Errorf("status %d, want %d: %s", rec.Code, rt.ok, rec.Body)
+						want := rt.ok
+						if status, ok := okFor[rt.pattern][c.role]; ok {
+							want = status
+						}
+						if rec.Code != want {
+							t.Errorf("status %d, want %d: %s", rec.Code, want, rec.Body)
 						}
 						return
 					}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/store"
@@ -89,6 +90,7 @@ var deskStatuses = []struct {
 }{
 	{desk.ErrMalformed, http.StatusBadRequest},
 	{desk.ErrForbidden, http.StatusForbidden},
+	{desk.ErrRateLimited, http.StatusTooManyRequests},
 	{tarjuma.ErrNotFound, http.StatusNotFound},
 	{tarjuma.ErrConflict, http.StatusConflict},
 	{tarjuma.ErrIdempotencyMismatch, http.StatusUnprocessableEntity},
@@ -125,6 +127,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "backing service unavailable", "request_id", requestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path, "error", err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(tarjuma.UnavailableRetryAfter/time.Second)))
+	case e.status == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(int(auth.RetryAfter(err)/time.Second)))
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message, body.Error.Details = e.code, e.message, e.details

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
@@ -20,10 +21,11 @@ type createUserRequest struct {
 
 // userJSON is a user as the API shows it; the password hash never leaves the store.
 type userJSON struct {
-	ID    int64          `json:"id"`
-	Email string         `json:"email"`
-	Role  tarjuma.Role   `json:"role"`
-	Langs []tarjuma.Lang `json:"langs"`
+	ID         int64          `json:"id"`
+	Email      string         `json:"email"`
+	Role       tarjuma.Role   `json:"role"`
+	Langs      []tarjuma.Lang `json:"langs"`
+	DisabledAt *time.Time     `json:"disabled_at,omitempty"`
 }
 
 func newUserJSON(u tarjuma.User) userJSON {
@@ -31,7 +33,7 @@ func newUserJSON(u tarjuma.User) userJSON {
 	if langs == nil {
 		langs = []tarjuma.Lang{} // [] rather than null, as the schema says
 	}
-	return userJSON{ID: u.ID, Email: u.Email, Role: u.Role, Langs: langs}
+	return userJSON{ID: u.ID, Email: u.Email, Role: u.Role, Langs: langs, DisabledAt: optionalTime(u.DisabledAt)}
 }
 
 // createUser handles POST /api/v1/users: 201 with the user, 422 naming the refused field, 409
@@ -46,48 +48,6 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, newUserJSON(u))
-}
-
-type createTokenRequest struct {
-	Role tarjuma.Role `json:"role"`
-	Name string       `json:"name"`
-	// User is the email or the id of the user the token acts as.
-	User json.RawMessage `json:"user"`
-}
-
-type tokenJSON struct {
-	Token string       `json:"token"`
-	ID    int64        `json:"id"`
-	Name  string       `json:"name"`
-	Role  tarjuma.Role `json:"role"`
-	User  *userJSON    `json:"user,omitempty"`
-}
-
-// createToken handles POST /api/v1/tokens: 201 with the secret, the only time it is shown. A
-// token for a user takes the user's role; a role given along with a user must match it.
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	var req createTokenRequest
-	if _, err := s.readJSON(w, r, &req); err != nil {
-		return err
-	}
-	nt := desk.NewToken{Name: req.Name, Role: req.Role}
-	if len(req.User) > 0 && string(req.User) != "null" {
-		ref, err := userRef(req.User)
-		if err != nil {
-			return err
-		}
-		nt.User = &ref
-	}
-	secret, tok, u, err := s.desk.CreateToken(r.Context(), actor(r.Context()), nt)
-	if err != nil {
-		return err
-	}
-	out := tokenJSON{Token: secret, ID: tok.ID, Name: tok.Name, Role: tok.Role}
-	if u != nil {
-		uj := newUserJSON(*u)
-		out.User = &uj
-	}
-	return writeJSON(w, http.StatusCreated, out)
 }
 
 // userRef reads the user a token request names: an id (a JSON number) or an email (a string).

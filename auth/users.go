@@ -76,7 +76,9 @@ func CreateUser(ctx context.Context, db *store.DB, nu NewUser) (tarjuma.User, er
 
 // DisableUser disables the user: they cannot sign in, and their sessions and API tokens are
 // ended in the same transaction, so nothing of theirs works from the next request on.
-// Enabling them again brings none of those back. tarjuma.ErrNotFound when there is no user id.
+// Enabling them again brings none of those back. tarjuma.ErrNotFound when there is no user id;
+// store.ErrLastAdmin (a tarjuma.ErrConflict) for the last enabled admin, whom no door, the CLI
+// included, may disable: nobody would be left to manage the desk.
 func DisableUser(ctx context.Context, db *store.DB, id int64) (tarjuma.User, error) {
 	u, err := db.DisableUser(ctx, id)
 	if err != nil {

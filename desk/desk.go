@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
@@ -32,6 +33,10 @@ type Config struct {
 	// AllowPrivateWebhooks accepts subscriber URLs naming private or loopback hosts
 	// (TARJUMA_WEBHOOK_ALLOW_PRIVATE; dev only). The sender checks again at dial time.
 	AllowPrivateWebhooks bool
+	// Auth checks a user's current password when she changes it, through the login limiter
+	// the review pages use; cmd passes the pages' one. Nil: one without the limiter's Redis,
+	// which refuses every password change as unavailable (no throttle, no password check).
+	Auth *auth.Auth
 	// RotationGrace is how long a rotated-out secret keeps signing beside the new one
 	// (TARJUMA_WEBHOOK_ROTATION_GRACE); publish.DefaultRotationGrace when zero.
 	RotationGrace time.Duration
@@ -41,6 +46,7 @@ type Config struct {
 type Desk struct {
 	db                   *store.DB
 	waker                Waker
+	auth                 *auth.Auth
 	glossary             *glossary.Cache
 	allowPrivateWebhooks bool
 	rotationGrace        time.Duration
@@ -52,10 +58,13 @@ func New(cfg Config) *Desk {
 	if cfg.Glossary == nil {
 		cfg.Glossary = cfg.DB.NewGlossaryCache()
 	}
+	if cfg.Auth == nil {
+		cfg.Auth = auth.New(auth.Config{DB: cfg.DB})
+	}
 	if cfg.RotationGrace <= 0 {
 		cfg.RotationGrace = publish.DefaultRotationGrace
 	}
-	return &Desk{db: cfg.DB, waker: cfg.Waker, glossary: cfg.Glossary,
+	return &Desk{db: cfg.DB, waker: cfg.Waker, auth: cfg.Auth, glossary: cfg.Glossary,
 		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, now: time.Now}
 }
 

@@ -93,6 +93,24 @@ func TestAccess(t *testing.T) {
 		{method: "GET", path: "/static/review.css", status: map[string]int{"": ok}},
 		{method: "GET", path: "/review/999/tg", status: all(http.StatusNotFound)},
 		{method: "GET", path: "/review/1/xx", status: all(http.StatusNotFound)},
+		// Accounts: admins manage everyone's; anyone her own password, sessions and tokens.
+		{method: "GET", path: "/accounts", status: only(ok, "admin"), marks: []string{`id="create-token"`, `id="tokens"`},
+			want: map[string][]string{"admin": {`id="create-token"`, `id="tokens"`}}},
+		{method: "POST", path: "/accounts/users/999/disable", status: only(http.StatusNotFound, "admin")},
+		{method: "POST", path: "/accounts/users/999/enable", status: only(http.StatusNotFound, "admin")},
+		{method: "POST", path: "/accounts/users/999/password", status: only(invalidForm, "admin")}, // no password
+		{method: "POST", path: "/accounts/users/999/signout", status: only(invalidForm, "admin")},  // no such user
+		{method: "POST", path: "/accounts/tokens", status: only(invalidForm, "admin")},             // no name
+		{method: "POST", path: "/accounts/tokens/999/revoke", status: only(http.StatusNotFound, "admin")},
+		{method: "GET", path: "/account", status: all(ok), marks: []string{`id="change-password"`, `id="sign-out-everywhere"`, `href="/accounts"`},
+			want: map[string][]string{
+				"editor": {`id="change-password"`, `id="sign-out-everywhere"`}, "translator": {`id="change-password"`, `id="sign-out-everywhere"`},
+				"ru-only": {`id="change-password"`, `id="sign-out-everywhere"`}, "reviewer": {`id="change-password"`, `id="sign-out-everywhere"`},
+				"admin": {`id="change-password"`, `id="sign-out-everywhere"`, `href="/accounts"`}}},
+		{method: "POST", path: "/account/password", status: all(invalidForm)}, // no current password
+		{method: "POST", path: "/account/tokens/999/revoke", status: all(http.StatusNotFound)},
+		// Last: signing out everywhere ends the visitor's session, which the rows above use.
+		{method: "POST", path: "/account/signout", status: all(http.StatusSeeOther)},
 	}
 	for _, c := range checks {
 		for _, v := range visitors {

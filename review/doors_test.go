@@ -12,6 +12,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
+	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/publish"
@@ -31,6 +32,9 @@ type doorCase struct {
 	// msg is the message id the page shows for the refusal; "" when the page lists a term
 	// base's problems rather than one message.
 	msg string
+	// check, if set, looks at what stored does not show (passwords, sessions), on each door's
+	// database after the action.
+	check func(t *testing.T, f *fixture)
 }
 
 // TestDoorsAgree takes every action both doors offer, with valid input and with each kind of
@@ -195,6 +199,7 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
+	cases = append(cases, credentialCases()...)
 	messages, err := locale.New()
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +221,7 @@ func TestDoorsAgree(t *testing.T) {
 			req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
 			req.Header.Set("Authorization", "Bearer "+secret)
 			rec := httptest.NewRecorder()
-			api.New(api.Config{DB: f.db, Desk: desk.New(desk.Config{DB: f.db})}).ServeHTTP(rec, req)
+			api.New(api.Config{DB: f.db, Desk: desk.New(desk.Config{DB: f.db, Auth: auth.New(auth.Config{DB: f.db, Redis: testRedis(t)})})}).ServeHTTP(rec, req)
 			var answer struct {
 				Error struct{ Code string } `json:"error"`
 			}
@@ -252,6 +257,10 @@ func TestDoorsAgree(t *testing.T) {
 			}
 			if viaForm := stored(t, g); viaForm != viaAPI {
 				t.Errorf("stored state differs:\nvia the API:\n%s\nvia the desk:\n%s", viaAPI, viaForm)
+			}
+			if tc.check != nil {
+				t.Run("API", func(t *testing.T) { tc.check(t, f) })
+				t.Run("desk", func(t *testing.T) { tc.check(t, g) })
 			}
 		})
 	}
@@ -312,6 +321,27 @@ func stored(t *testing.T, f *fixture) string {
 	}
 	for _, s := range subs {
 		fmt.Fprintf(&b, "subscriber %s %v %q by %s rotated=%t\n", s.URL, s.Langs, s.Description, s.CreatedBy, s.PreviousSecret != "")
+	}
+	users, err := f.db.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		fmt.Fprintf(&b, "user %s %s disabled=%t\n", u.Email, u.Role, !u.DisabledAt.IsZero())
+	}
+	tokens, err := f.db.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range tokens {
+		if c.Token.Name == "doors" { // the API door's own
+			continue
+		}
+		user := ""
+		if c.User != nil {
+			user = c.User.Email
+		}
+		fmt.Fprintf(&b, "token %q %s user=%q expires=%t\n", c.Token.Name, c.Token.Role, user, !c.Token.ExpiresAt.IsZero())
 	}
 	terms, version, err := f.db.GlossaryTerms(ctx, store.GlossaryFilter{})
 	if err != nil {

@@ -104,7 +104,9 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f}), Auth: auth.New(auth.Config{DB: db, Redis: testRedis(t)}), Locale: lb,
+	// One Auth for the pages and the desk, as cmd wires them: one login throttle.
+	au := auth.New(auth.Config{DB: db, Redis: testRedis(t)})
+	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f, Auth: au}), Auth: au, Locale: lb,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range options {
 		o(&cfg)

@@ -25,7 +25,7 @@ type pages struct {
 }
 
 // pageNames are the files in templates/ other than the layout.
-var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error"}
+var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account"}
 
 func mustParsePages() *pages {
 	funcs := template.FuncMap{
@@ -65,8 +65,9 @@ type page struct {
 	// languages and which would hide this field from the layout.
 	UILangs []string
 	Nav     string // the navigation entry to mark current
-	// CanSubmit and CanManageSubscribers show those entries; the routes check them again.
-	CanSubmit, CanManageSubscribers bool
+	// CanSubmit, CanManageSubscribers and CanManageAccounts show those entries; the routes
+	// check them again.
+	CanSubmit, CanManageSubscribers, CanManageAccounts bool
 }
 
 // pageData is implemented by every page's data through the embedded page.
@@ -85,6 +86,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *request, sta
 	b.UILangs = s.locale.Langs()
 	b.CanSubmit = rc.signedIn && editors(rc.user, r)
 	b.CanManageSubscribers = rc.signedIn && admins(rc.user, r)
+	b.CanManageAccounts = rc.signedIn && admins(rc.user, r)
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "error", err)

@@ -1,7 +1,8 @@
 // Package review owns the review desk: the server-rendered pages where editors submit articles,
 // translators correct drafts segment by segment against the Arabic source and the glossary,
 // reviewers approve or reject them, and admins manage the webhook subscribers that approved
-// translations are delivered to. Pages are html/template files embedded with the stylesheet and
+// translations are delivered to and the accounts and API tokens of everyone (each user her own
+// password, sessions and tokens). Pages are html/template files embedded with the stylesheet and
 // a little script, parsed once at start-up and filled with typed page data. Every route and who
 // may use it is listed in routes; the language of each page comes from package locale and
 // signing in, sessions and CSRF from package auth. Every action a form posts is carried out by
@@ -185,6 +186,19 @@ func (s *Server) routes() []route {
 		{"POST /subscribers", false, admins, s.createSubscriber},
 		{"POST /subscribers/{id}/rotate", false, admins, s.rotateSubscriber},
 		{"POST /subscribers/{id}/delete", false, admins, s.deleteSubscriber},
+		// Accounts: admins manage every user and token; anyone her own password, sessions and
+		// tokens. The desk checks again who may act on whom.
+		{"GET /accounts", false, admins, s.accounts},
+		{"POST /accounts/users/{id}/disable", false, admins, s.disableAccount},
+		{"POST /accounts/users/{id}/enable", false, admins, s.enableAccount},
+		{"POST /accounts/users/{id}/password", false, admins, s.resetPassword},
+		{"POST /accounts/users/{id}/signout", false, admins, s.signOutAccount},
+		{"POST /accounts/tokens", false, admins, s.createToken},
+		{"POST /accounts/tokens/{id}/revoke", false, admins, s.revokeAnyToken},
+		{"GET /account", false, anyone, s.account},
+		{"POST /account/password", false, anyone, s.changePassword},
+		{"POST /account/signout", false, anyone, s.signOutEverywhere},
+		{"POST /account/tokens/{id}/revoke", false, anyone, s.revokeOwnToken},
 	}
 }
 

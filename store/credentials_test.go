@@ -369,3 +369,63 @@ func TestDisableUserRacesNewCredentials(t *testing.T) {
 		}
 	})
 }
+
+// TestDisableLastAdmin: the last enabled admin cannot be disabled, and two admins disabling
+// each other at once leave one of them enabled (without the lock on the admins' rows,
+// PostgreSQL lets each transaction count the other's row as still enabled and both commit).
+func TestDisableLastAdmin(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		a := testUser(t, db, "a@example.org", tarjuma.RoleAdmin)
+		b := testUser(t, db, "b@example.org", tarjuma.RoleAdmin)
+		editor := testUser(t, db, "e@example.org", tarjuma.RoleEditor)
+		if _, err := db.DisableUser(t.Context(), editor.ID); err != nil {
+			t.Fatalf("disable an editor: %v", err)
+		}
+		if _, err := db.DisableUser(t.Context(), a.ID); err != nil {
+			t.Fatalf("disable one of two admins: %v", err)
+		}
+		if _, err := db.DisableUser(t.Context(), b.ID); !errors.Is(err, ErrLastAdmin) || !errors.Is(err, tarjuma.ErrConflict) {
+			t.Fatalf("disable the last admin: %v, want ErrLastAdmin, a conflict", err)
+		}
+		if got, _ := db.User(t.Context(), b.ID); !got.DisabledAt.IsZero() {
+			t.Error("the refused disabling disabled the last admin")
+		}
+		if again, err := db.DisableUser(t.Context(), a.ID); err != nil || again.DisabledAt.IsZero() {
+			t.Errorf("disabling a disabled admin again = %+v, %v; want no refusal", again, err)
+		}
+		users, err := db.Users(t.Context())
+		if err != nil || len(users) != 3 || users[0].Email != "a@example.org" || users[0].DisabledAt.IsZero() || users[2].Email != "e@example.org" {
+			t.Errorf("Users = %+v, %v; want the three by email, disabled ones included", users, err)
+		}
+
+		for round := range 10 {
+			for _, id := range []int64{a.ID, b.ID} {
+				if _, err := db.EnableUser(t.Context(), id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			for _, id := range []int64{a.ID, b.ID} {
+				go func() {
+					<-start
+					_, err := db.DisableUser(t.Context(), id)
+					errs <- err
+				}()
+			}
+			close(start)
+			refused := 0
+			for range 2 {
+				switch err := <-errs; {
+				case errors.Is(err, ErrLastAdmin):
+					refused++
+				case err != nil:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if refused != 1 {
+				t.Fatalf("round %d: %d of two concurrent disablings refused, want 1", round, refused)
+			}
+		}
+	})
+}

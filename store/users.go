@@ -131,14 +131,37 @@ func (db *DB) SetUILang(ctx context.Context, userID int64, lang string) error {
 	return nil
 }
 
+// ErrLastAdmin is DisableUser's refusal to disable the last enabled admin, which would leave
+// nobody able to manage the desk from its pages or enable anyone again.
+var ErrLastAdmin = fmt.Errorf("the last enabled admin cannot be disabled: %w", tarjuma.ErrConflict)
+
 // DisableUser disables the user and, in the same transaction, deletes their sessions and API
 // tokens, so that nothing they hold works from the next request on; enabling them later does
 // not bring those back. Disabling a disabled user keeps the first DisabledAt. It returns the
-// user as now stored; tarjuma.ErrNotFound when there is none.
+// user as now stored; tarjuma.ErrNotFound when there is none, ErrLastAdmin when they are the
+// only enabled admin.
+//
+// The enabled admins' rows are locked first, in id order (so two disablings cannot deadlock),
+// and counted under the lock: two admins disabling each other at once leave one enabled, since
+// the second sees the first's commit when its lock is granted.
 func (db *DB) DisableUser(ctx context.Context, id int64) (tarjuma.User, error) {
 	var u tarjuma.User
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY id`+db.dialect.forUpdate,
+			tarjuma.RoleAdmin)
+		if err != nil {
+			return err
+		}
+		admins, err := collect(rows, func(row scanner) (int64, error) {
+			var id int64
+			return id, row.Scan(&id)
+		})
+		if err != nil {
+			return err
+		}
+		if len(admins) == 1 && admins[0] == id {
+			return ErrLastAdmin
+		}
 		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = COALESCE(disabled_at, $2)
 			WHERE id = $1 RETURNING `+userReturning, id, now()))
 		if err != nil {
@@ -154,6 +177,19 @@ func (db *DB) DisableUser(ctx context.Context, id int64) (tarjuma.User, error) {
 		return tarjuma.User{}, fmt.Errorf("store: disable user %d: %w", id, err)
 	}
 	return u, nil
+}
+
+// Users lists every user, disabled ones included, by email.
+func (db *DB) Users(ctx context.Context) ([]tarjuma.User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.email`)
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	us, err := collect(rows, func(row scanner) (tarjuma.User, error) { return scanUser(row) })
+	if err != nil {
+		return nil, fmt.Errorf("store: users: %w", err)
+	}
+	return us, nil
 }
 
 // EnableUser lets a disabled user sign in again (enabling an enabled one changes nothing) and

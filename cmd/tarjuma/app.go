@@ -45,6 +45,9 @@ type app struct {
 	relay    *worker.Relay
 	// desk carries out the writes of both doors, the API and the pages.
 	desk *desk.Desk
+	// auth signs people in to the pages and checks the current password of a password change
+	// through either door, with one login throttle.
+	auth *auth.Auth
 
 	// providers are the MT engines TARJUMA_MT and TARJUMA_MT_<LANG> may name, by name.
 	providers map[string]translate.Provider
@@ -85,8 +88,10 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	})
 	// One desk for both doors; its glossary cache is the worker's too, so each glossary
 	// version is built once per process.
-	d := desk.New(desk.Config{DB: db, Waker: relay, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace})
-	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d,
+	au := auth.New(auth.Config{DB: db, Redis: rdb, Logger: log, TrustedProxies: cfg.TrustedProxies,
+		Secure: strings.HasPrefix(cfg.Publish.PublicURL, "https://")})
+	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace})
+	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d, auth: au,
 		providers: map[string]translate.Provider{}}, nil
 }
 
@@ -140,10 +145,9 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 		return nil, err
 	}
 	pages := review.New(review.Config{
-		DB:   a.db,
-		Desk: a.desk,
-		Auth: auth.New(auth.Config{DB: a.db, Redis: a.rdb, Logger: a.log, TrustedProxies: a.cfg.TrustedProxies,
-			Secure: strings.HasPrefix(pub.PublicURL, "https://")}),
+		DB:     a.db,
+		Desk:   a.desk,
+		Auth:   a.auth,
 		Locale: messages,
 		Logger: a.log,
 	})
