@@ -1,24 +1,67 @@
 package review
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/store"
 )
 
+// TestDeskUnmatchedPath holds every answer no route gives, an unknown path, a wrong method and
+// a missing static file, to the desk's page: HTML in the visitor's language and direction,
+// with the security headers every page has.
 func TestDeskUnmatchedPath(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
-	for _, c := range []*client{f.client(t), f.signedIn(t, "editor")} {
-		resp := c.get("/no/such/page")
-		if resp.status != http.StatusNotFound || !strings.Contains(resp.body, "There is no such page") {
-			t.Errorf("GET /no/such/page: %d\n%s", resp.status, resp.body)
-		}
-		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
-			if resp.header.Get(h) == "" {
-				t.Errorf("unmatched path: no %s header", h)
+	messages, err := locale.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"", "editor"} {
+		c := f.signedIn(t, who)
+		for _, lang := range []string{"en", "ar", "tg", "ru"} {
+			c.lang = lang
+			text := messages.Messages(lang)
+			for _, tc := range []struct {
+				method, path string
+				status       int
+				message      string
+			}{
+				{"GET", "/no/such/page", http.StatusNotFound, "error.not_found"},
+				{"GET", "/review/1/tg/nothing", http.StatusNotFound, "error.not_found"},
+				{"GET", "/static/missing.css", http.StatusNotFound, "error.not_found"},
+				{"GET", "/static/", http.StatusNotFound, "error.not_found"},
+				// OPTIONS, a safe method: an unsafe one from a signed-in user meets the CSRF
+				// check first.
+				{"OPTIONS", "/review", http.StatusMethodNotAllowed, "error.method_not_allowed"},
+				{"OPTIONS", "/login", http.StatusMethodNotAllowed, "error.method_not_allowed"},
+			} {
+				req, err := http.NewRequest(tc.method, f.srv.URL+tc.path, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp := c.do(req)
+				name := fmt.Sprintf("%s %s %s (%q signed in)", lang, tc.method, tc.path, who)
+				want := template.HTMLEscapeString(text[tc.message].Text)
+				if resp.status != tc.status || !strings.Contains(resp.body, want) ||
+					!strings.Contains(resp.body, fmt.Sprintf(`<html lang="%s" dir="%s">`, lang, locale.Dir(lang))) {
+					t.Errorf("%s: %d, want %d and the page in %s with %q\n%s", name, resp.status, tc.status, lang, want, resp.body)
+				}
+				if ct := resp.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+					t.Errorf("%s: Content-Type %q", name, ct)
+				}
+				for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"} {
+					if resp.header.Get(h) == "" {
+						t.Errorf("%s: no %s header", name, h)
+					}
+				}
+				if tc.status == http.StatusMethodNotAllowed && !strings.Contains(resp.header.Get("Allow"), "GET") {
+					t.Errorf("%s: Allow %q, want the methods the path takes", name, resp.header.Get("Allow"))
+				}
 			}
 		}
 	}
