@@ -243,6 +243,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 	switch {
 	case errors.Is(err, desk.ErrForbidden):
 		status, msg = http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, auth.ErrCSRF), errors.Is(err, auth.ErrCrossOrigin):
+		status, msg = http.StatusForbidden, "error.csrf"
+	case errors.Is(err, auth.ErrFormTooLarge):
+		status, msg = http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.Is(err, tarjuma.ErrNotFound):
 		status, msg = http.StatusNotFound, "error.not_found"
 	case errors.Is(err, errMethodNotAllowed):

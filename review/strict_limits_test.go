@@ -12,9 +12,9 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// TestDeskUnmatchedPath holds every answer no route gives, an unknown path, a wrong method and
-// a missing static file, to the desk's page: HTML in the visitor's language and direction,
-// with the security headers every page has.
+// TestDeskUnmatchedPath holds every answer no route gives, an unknown path, a wrong method, a
+// missing static file, and the middleware's CSRF refusal, to the desk's page: HTML in the
+// visitor's language and direction, with the security headers every page has.
 func TestDeskUnmatchedPath(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	messages, err := locale.New()
@@ -26,11 +26,21 @@ func TestDeskUnmatchedPath(t *testing.T) {
 		for _, lang := range []string{"en", "ar", "tg", "ru"} {
 			c.lang = lang
 			text := messages.Messages(lang)
+			// An unsafe method meets the CSRF check before the routes: a signed-in visitor
+			// without the form's token is refused (403), a visitor without a session is not.
+			unsafe := struct {
+				status  int
+				message string
+			}{http.StatusMethodNotAllowed, "error.method_not_allowed"}
+			if who != "" {
+				unsafe.status, unsafe.message = http.StatusForbidden, "error.csrf"
+			}
 			for _, tc := range []struct {
 				method, path string
 				status       int
 				message      string
 			}{
+				{"DELETE", "/review", unsafe.status, unsafe.message},
 				{"GET", "/no/such/page", http.StatusNotFound, "error.not_found"},
 				{"GET", "/review/1/tg/nothing", http.StatusNotFound, "error.not_found"},
 				{"GET", "/static/missing.css", http.StatusNotFound, "error.not_found"},
@@ -76,16 +86,18 @@ func TestDeskUploadTooLarge(t *testing.T) {
 	}
 	big := "id,kind,ar,tg,ru,en,note\n" + strings.Repeat("x", 11<<20)
 	resp := upload(t, c, big, "merge")
-	if resp.status != http.StatusRequestEntityTooLarge || !strings.Contains(resp.body, "file too large") || strings.Contains(resp.body, "CSRF") {
-		t.Errorf("oversized upload: %d %q, want 413 file too large", resp.status, firstLine(resp.body))
+	// The desk's page, not the middleware's plain text, and not the CSRF refusal.
+	if resp.status != http.StatusRequestEntityTooLarge || !strings.Contains(resp.body, "The form or file is too large to send.") ||
+		!strings.Contains(resp.body, "<main>") || strings.Contains(resp.body, "out of date") {
+		t.Errorf("oversized upload: %d %q, want 413 and the page saying it is too large", resp.status, firstLine(resp.body))
 	}
 	if _, after, err := f.db.GlossaryTerms(t.Context(), store.GlossaryFilter{}); err != nil || after != before {
 		t.Errorf("glossary version %d after a refused upload, want %d (%v)", after, before, err)
 	}
 	// A wrong token on a small upload is still a CSRF failure.
 	c.csrf = "wrong"
-	if resp := upload(t, c, "id,kind,ar,tg,ru,en,note\n", "merge"); resp.status != http.StatusForbidden {
-		t.Errorf("upload with a wrong token: %d, want 403", resp.status)
+	if resp := upload(t, c, "id,kind,ar,tg,ru,en,note\n", "merge"); resp.status != http.StatusForbidden || !strings.Contains(resp.body, "it is out of date") {
+		t.Errorf("upload with a wrong token: %d, want 403 and the page saying why", resp.status)
 	}
 }
 
