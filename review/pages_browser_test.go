@@ -37,8 +37,8 @@ const runAxe = `(async () => {
 })()`
 
 // TestBrowserPagesOnPhonesAndAxe opens every page of the desk in all four interface
-// languages at phone size (390×844) in Chromium and checks that none scrolls sideways and that
-// axe-core finds no violation of any impact.
+// languages at phone size (390×844), and in English and Arabic at desktop size, in Chromium and
+// checks that none scrolls sideways and that axe-core finds no violation of any impact.
 func TestBrowserPagesOnPhonesAndAxe(t *testing.T) {
 	axeSource := testenv.AxeCore(t)
 	ctx := browser(t)
@@ -48,22 +48,22 @@ func TestBrowserPagesOnPhonesAndAxe(t *testing.T) {
 	signedOut := []string{"/login", "/no/such/page"}
 	signedIn := []string{"/review", "/review/1/tg", "/review/1/tg/history", "/glossary", "/glossary/terms/dushanbe",
 		"/submit", "/subscribers", "/no/such/page"}
-	check := func(lang, path string) {
+	check := func(width int, lang, path string) {
 		t.Helper()
-		name := lang + " " + path
+		name := fmt.Sprintf("%d px %s %s", width, lang, path)
 		do(t, ctx, chromedp.Navigate(base+path), chromedp.WaitReady(`main`))
 		got := value(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang + " " + document.documentElement.dir`))
 		if want := lang + " " + locale.Dir(lang); got != want {
 			t.Errorf("%s: html lang and dir %q, want %q", name, got, want)
 		}
-		if path == "/review" || path == "/glossary" {
+		if width == phoneWidth && (path == "/review" || path == "/glossary") {
 			phoneShot(t, ctx, lang+strings.ReplaceAll(path, "/", "-"))
 		}
-		if w := value(t, ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); w > phoneWidth {
+		if w := value(t, ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); w > width {
 			wide := value(t, ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *, header *")]
 				.filter(e => { const r = e.getBoundingClientRect(); return r.right > innerWidth + 1 || r.left < -1; })
 				.slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "")).join(", ")`))
-			t.Errorf("%s: %d px wide at %d px; overflowing: %s", name, w, phoneWidth, wide)
+			t.Errorf("%s: %d px wide; overflowing: %s", name, w, wide)
 			phoneShot(t, ctx, lang+strings.ReplaceAll(path, "/", "-"))
 		}
 		// axe lives in the page until the next navigation: inject it on every page.
@@ -77,25 +77,35 @@ func TestBrowserPagesOnPhonesAndAxe(t *testing.T) {
 			t.Errorf("%s: axe %s (%s): %s at %s", name, v.ID, v.Impact, v.Help, strings.Join(v.Targets, "; "))
 		}
 	}
-	do(t, ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight))
-	for _, lang := range []string{"en", "ar", "tg", "ru"} {
-		do(t, ctx, chromedp.Navigate(base+"/login"),
-			eval(fmt.Sprintf(`document.cookie = "%s=%s; path=/"`, locale.CookieName, lang)))
-		for _, p := range signedOut {
-			check(lang, p)
+	// Every language on a phone; the two directions on a desktop screen, where the layout
+	// differs (side-by-side segments, tables as tables).
+	for _, screen := range []struct {
+		width, height int64
+		langs         []string
+	}{
+		{phoneWidth, phoneHeight, []string{"en", "ar", "tg", "ru"}},
+		{1280, 1000, []string{"en", "ar"}},
+	} {
+		do(t, ctx, chromedp.EmulateViewport(screen.width, screen.height))
+		for _, lang := range screen.langs {
+			do(t, ctx, chromedp.Navigate(base+"/login"),
+				eval(fmt.Sprintf(`document.cookie = "%s=%s; path=/"`, locale.CookieName, lang)))
+			for _, p := range signedOut {
+				check(int(screen.width), lang, p)
+			}
+			do(t, ctx,
+				chromedp.Navigate(base+"/login"),
+				chromedp.WaitVisible(`#email`),
+				chromedp.SendKeys(`#email`, people["admin"].Email),
+				chromedp.SendKeys(`#password`, password),
+				chromedp.Submit(`#password`),
+				chromedp.WaitVisible(`#queue-summary`),
+			)
+			for _, p := range signedIn {
+				check(int(screen.width), lang, p)
+			}
+			do(t, ctx, eval(`document.querySelector("form[action='/logout']").submit()`), chromedp.WaitVisible(`#email`))
 		}
-		do(t, ctx,
-			chromedp.Navigate(base+"/login"),
-			chromedp.WaitVisible(`#email`),
-			chromedp.SendKeys(`#email`, people["admin"].Email),
-			chromedp.SendKeys(`#password`, password),
-			chromedp.Submit(`#password`),
-			chromedp.WaitVisible(`#queue-summary`),
-		)
-		for _, p := range signedIn {
-			check(lang, p)
-		}
-		do(t, ctx, eval(`document.querySelector("form[action='/logout']").submit()`), chromedp.WaitVisible(`#email`))
 	}
 }
 
