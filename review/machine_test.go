@@ -15,6 +15,7 @@ var markup = regexp.MustCompile(`<[^>]*>`)
 // history, in each interface language: the pipeline's version is named in that language, never
 // by the author field's English "machine".
 func TestDeskNamesTheMachineInEveryLanguage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	messages, err := locale.New()
 	if err != nil {

@@ -13,6 +13,7 @@ var stylesheetLink = regexp.MustCompile(`<link rel="stylesheet" href="(/static/r
 // as immutable for a year, that the plain name still answers with a short max-age, and that
 // the ETag answers a revalidation with 304.
 func TestDeskStaticCaching(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.client(t)
 	m := stylesheetLink.FindStringSubmatch(c.get("/login").body)
