@@ -35,6 +35,14 @@ var (
 	ErrUserDisabled = fmt.Errorf("%w: the account is disabled", ErrBadCredentials)
 )
 
+// Refusals of the Middleware, handed to its fail function so that the pages can explain them
+// in the visitor's language.
+var (
+	ErrCrossOrigin  = errors.New("auth: cross-origin request refused")
+	ErrCSRF         = errors.New("auth: missing or wrong CSRF token")
+	ErrFormTooLarge = errors.New("auth: form too large")
+)
+
 // Config holds the Auth's dependencies and policy; cmd builds it.
 type Config struct {
 	DB *store.DB
@@ -160,10 +168,17 @@ func CSRFToken(ctx context.Context) string {
 // header to a forged cross-site request, and not loading the cookie means such a request is
 // never treated as the signed-in user.
 //
-// A session that cannot be loaded (the database failed) is handed to fail, so that the pages
-// answer it like any other error (503 while the database is down); the request goes no
-// further. A nil fail answers a plain-text 500.
+// A session that cannot be loaded (the database failed) and the refusals above are handed to
+// fail, so that the pages answer them like any other error (503 while the database is down,
+// 403, 413); the request goes no further. A nil fail answers in plain text.
 func (a *Auth) Middleware(next http.Handler, fail func(w http.ResponseWriter, r *http.Request, err error)) http.Handler {
+	refuse := func(w http.ResponseWriter, r *http.Request, err error, status int) {
+		if fail != nil {
+			fail(w, r, err)
+			return
+		}
+		http.Error(w, err.Error(), status)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 			next.ServeHTTP(w, r)
@@ -184,7 +199,7 @@ func (a *Auth) Middleware(next http.Handler, fail func(w http.ResponseWriter, r 
 			// Checked with or without a session: the login form itself must not be posted
 			// from another site (login CSRF).
 			if err := a.origins.Check(r); err != nil {
-				http.Error(w, "cross-origin request refused", http.StatusForbidden)
+				refuse(w, r, fmt.Errorf("%w: %w", ErrCrossOrigin, err), http.StatusForbidden)
 				return
 			}
 			if ok {
@@ -192,10 +207,10 @@ func (a *Auth) Middleware(next http.Handler, fail func(w http.ResponseWriter, r 
 				case tooLarge:
 					// Said as it is: a form that cannot be read has no token, but calling an
 					// oversized upload a CSRF failure sends the user looking for the wrong fault.
-					http.Error(w, fmt.Sprintf("file too large: a form may send at most %d MiB", a.maxForm>>20), http.StatusRequestEntityTooLarge)
+					refuse(w, r, fmt.Errorf("%w: file too large: a form may send at most %d MiB", ErrFormTooLarge, a.maxForm>>20), http.StatusRequestEntityTooLarge)
 					return
 				case !valid:
-					http.Error(w, "missing or wrong CSRF token", http.StatusForbidden)
+					refuse(w, r, ErrCSRF, http.StatusForbidden)
 					return
 				}
 			}

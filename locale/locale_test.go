@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -139,5 +140,43 @@ func TestNegotiate(t *testing.T) {
 				t.Errorf("Negotiate = %s, %s; want %s, %s", lang, dir, tc.lang, tc.dir)
 			}
 		})
+	}
+}
+
+// technical are the Latin-script words a translated message may keep: formats, protocol and
+// header names, field names of the glossary file, the names of the product and of English.
+var technical = map[string]bool{
+	"Tarjuma": true, "English": true, "URL": true, "http": true, "https": true, "CSV": true, "TBX": true,
+	"UTF": true, "NUL": true, "webhook": true, "id": true, "Standard": true, "Webhooks": true, "Gone": true,
+	"gen": true, "dat": true, "true": true, "false": true, "YYYY": true, "MM": true, "DD": true,
+	"kind": true, "ar": true, "tg": true, "ru": true, "en": true, "note": true, "valid_from": true,
+	"valid_until": true, "dnt": true, "U": true, // U+202E, a code point
+}
+
+var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
+
+// TestNoEnglishLeftInTranslations fails on an English word left in the Arabic, Tajik or
+// Russian messages ("machine" was, in every one): placeholders and the technical words above
+// aside, their text has no Latin-script word.
+func TestNoEnglishLeftInTranslations(t *testing.T) {
+	b := bundle(t)
+	placeholder := regexp.MustCompile(`\{\{[^}]*\}\}`)
+	for _, lang := range b.Langs() {
+		if lang == "en" {
+			continue
+		}
+		for id, m := range b.Messages(lang) {
+			texts := []string{m.Text}
+			for _, p := range m.Plural {
+				texts = append(texts, p)
+			}
+			for _, text := range texts {
+				for _, w := range latinWord.FindAllString(placeholder.ReplaceAllString(text, ""), -1) {
+					if !technical[w] {
+						t.Errorf("%s: %s has the Latin word %q: %q", lang, id, w, text)
+					}
+				}
+			}
+		}
 	}
 }

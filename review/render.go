@@ -27,8 +27,9 @@ type pages struct {
 // pageNames are the files in templates/ other than the layout.
 var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account"}
 
-func mustParsePages() *pages {
+func mustParsePages(assets *assets) *pages {
 	funcs := template.FuncMap{
+		"static":  assets.url,
 		"visible": visible,
 		"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },

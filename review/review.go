@@ -55,7 +55,7 @@ type Server struct {
 	locale  *locale.Bundle
 	log     *slog.Logger
 	pages   *pages
-	static  http.Handler
+	assets  *assets
 	handler http.Handler
 }
 
@@ -70,8 +70,11 @@ func New(cfg Config) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("review: %v", err))
 	}
-	s := &Server{db: cfg.DB, desk: cfg.Desk, auth: cfg.Auth, locale: cfg.Locale, log: cfg.Logger, pages: mustParsePages(),
-		static: http.StripPrefix("/static/", http.FileServerFS(static))}
+	assets, err := loadAssets(static)
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{db: cfg.DB, desk: cfg.Desk, auth: cfg.Auth, locale: cfg.Locale, log: cfg.Logger, pages: mustParsePages(assets), assets: assets}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.adapt(rt))
@@ -84,28 +87,32 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// dispatch answers a path no route matches with the desk's not-found page, in the visitor's
-// language, instead of the mux's plain text; a wrong method keeps the mux's 405 and Allow.
-// cmd mounts the Server on "/" too, so every unmatched path outside /api/ gets this page and
-// the security headers every page has.
+// dispatch answers a request no route matches with the desk's error page, in the visitor's
+// language and with the security headers every page has, instead of the mux's plain text: a
+// 404 for an unknown path, a 405 (keeping the mux's Allow) for a known path and another
+// method. cmd mounts the Server on "/" too, so this covers every path outside /api/.
 func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern == "" && !s.methodMismatch(mux, r) {
-			s.fail(w, r, s.newRequest(r), fmt.Errorf("page %q: %w", r.URL.Path, tarjuma.ErrNotFound))
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		err := fmt.Errorf("page %q: %w", r.URL.Path, tarjuma.ErrNotFound)
+		probe := &statusProbe{header: http.Header{}}
+		mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			err = fmt.Errorf("%s %q: %w", r.Method, r.URL.Path, errMethodNotAllowed)
+		}
+		s.fail(w, r, s.newRequest(r), err)
 	})
 }
 
-// methodMismatch reports whether some route has r's path with another method (a 405).
-func (s *Server) methodMismatch(mux *http.ServeMux, r *http.Request) bool {
-	probe := &statusProbe{header: http.Header{}}
-	mux.ServeHTTP(probe, r)
-	return probe.status == http.StatusMethodNotAllowed
-}
+// errMethodNotAllowed is a request for a known path with a method no route takes.
+var errMethodNotAllowed = errors.New("method not allowed")
 
-// statusProbe records the status of the mux's own 404 or 405 answer and drops the rest.
+// statusProbe records the status and headers of the mux's own 404 or 405 answer and drops
+// the body.
 type statusProbe struct {
 	header http.Header
 	status int
@@ -251,8 +258,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 	switch {
 	case errors.Is(err, desk.ErrForbidden):
 		status, msg = http.StatusForbidden, "error.forbidden"
+	case errors.Is(err, auth.ErrCSRF), errors.Is(err, auth.ErrCrossOrigin):
+		status, msg = http.StatusForbidden, "error.csrf"
+	case errors.Is(err, auth.ErrFormTooLarge):
+		status, msg = http.StatusRequestEntityTooLarge, "error.too_large"
 	case errors.Is(err, tarjuma.ErrNotFound):
 		status, msg = http.StatusNotFound, "error.not_found"
+	case errors.Is(err, errMethodNotAllowed):
+		status, msg = http.StatusMethodNotAllowed, "error.method_not_allowed"
 	case errors.Is(err, tarjuma.ErrInvalid):
 		status, msg = http.StatusUnprocessableEntity, "error.invalid"
 	case errors.Is(err, tarjuma.ErrConflict):
@@ -321,10 +334,5 @@ func securityHeaders(next http.Handler) http.Handler {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, _ *request) error {
 	http.Redirect(w, r, "/review", http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request, _ *request) error {
-	s.static.ServeHTTP(w, r)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -122,8 +123,8 @@ func (a *app) Close() {
 // pingRedis is the readiness check for the queue.
 func (a *app) pingRedis(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }
 
-// webHandler serves the JSON API and the review desk's pages on one mux. devToken is accepted
-// as an admin bearer token (dev mode only).
+// webHandler serves the JSON API and the review desk's pages on one mux, compressed. devToken
+// is accepted as an admin bearer token (dev mode only).
 func (a *app) webHandler(devToken string) (http.Handler, error) {
 	pub := a.cfg.Publish
 	apiServer := api.New(api.Config{
@@ -164,7 +165,19 @@ func (a *app) webHandler(devToken string) (http.Handler, error) {
 	// Everything else too, so an unknown path gets the desk's not-found page with the security
 	// headers every page has, not this mux's bare plain text.
 	mux.Handle("/", pages)
-	return mux, nil
+	return compress(mux)
+}
+
+// compress gzips every answer over 1 KB, pages, static files and API JSON alike, for clients
+// that accept it, with Vary: Accept-Encoding; gzhttp leaves small bodies, already-compressed
+// types and answers that set their own Content-Encoding (the metrics) alone, and flushes
+// through. Only gzip: it is what every client takes, and one encoding is one thing to measure.
+func compress(h http.Handler) (http.Handler, error) {
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.EnableZstd(false))
+	if err != nil {
+		return nil, fmt.Errorf("compression: %w", err)
+	}
+	return wrap(h), nil
 }
 
 // translator routes each target language to its configured provider chain.
