@@ -103,6 +103,10 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", fixed(article + "/translations/en/deliveries"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/deliveries/{id}/redeliver", fixed("/api/v1/deliveries/1/redeliver"), fixed(""), admins, http.StatusAccepted},
 			{"GET /api/v1/published", fixed("/api/v1/published"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/memory/import", fixed("/api/v1/memory/import"), fixed(""), admins, http.StatusUnsupportedMediaType},
+			{"GET /api/v1/memory/export", fixed("/api/v1/memory/export?format=tmx"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/memory/search", fixed("/api/v1/memory/search?q=%D9%82%D9%85%D8%A9"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", fixed(article + "/translations/tg/segments/title/suggestions"), fixed(""), readers, http.StatusOK},
 		}
 		// A route added without a row here would escape the permission check.
 		for _, p := range e.srv.Routes() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/memory"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -44,6 +45,7 @@ type Desk struct {
 	glossary             *glossary.Cache
 	allowPrivateWebhooks bool
 	rotationGrace        time.Duration
+	tm                   *memoryIndex
 	now                  func() time.Time
 }
 
@@ -56,7 +58,8 @@ func New(cfg Config) *Desk {
 		cfg.RotationGrace = publish.DefaultRotationGrace
 	}
 	return &Desk{db: cfg.DB, waker: cfg.Waker, glossary: cfg.Glossary,
-		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, now: time.Now}
+		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace,
+		tm: &memoryIndex{index: memory.NewIndex()}, now: time.Now}
 }
 
 // Glossary is the cached current glossary, for the pages and checks that read it.
