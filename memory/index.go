@@ -40,6 +40,7 @@ const numberClass int32 = 0
 type source struct {
 	key    string
 	words  []int32 // ids; numbers by their value
+	bag    []int32 // the ids sorted, numbers as numberClass: the source as a multiset
 	folded string  // the key normalised, for concordance
 	trans  []translation
 }
@@ -102,10 +103,12 @@ func (x *Index) addSource(key string) int32 {
 		if t.Number {
 			w = numberClass
 		}
+		s.bag = append(s.bag, w)
 		if p := x.postings[w]; len(p) == 0 || p[len(p)-1] != id {
 			x.postings[w] = append(p, id)
 		}
 	}
+	slices.Sort(s.bag)
 	x.sources = append(x.sources, s)
 	x.byKey[key] = id
 	return id
@@ -128,6 +131,12 @@ type Match struct {
 // common), so every candidate holds one of the n − ⌈0.6n⌉ + 1 rarest words of src (pigeonhole):
 // only those words' postings are read, and the candidates they give are scored in full.
 func (x *Index) Fuzzy(src string, lang tarjuma.Lang, limit int) []Match {
+	return x.fuzzy(src, lang, limit, false)
+}
+
+// fuzzy is Fuzzy; with scanAll it scores every source instead of the index's candidates, the
+// baseline the index is measured and checked against.
+func (x *Index) fuzzy(src string, lang tarjuma.Lang, limit int, scanAll bool) []Match {
 	toks := words(src, false)
 	n := len(toks)
 	if n == 0 || limit <= 0 {
@@ -137,6 +146,9 @@ func (x *Index) Fuzzy(src string, lang tarjuma.Lang, limit int) []Match {
 	defer x.mu.RUnlock()
 	q := make([]int32, n)
 	unknown := map[string]int32{}
+	numeric := func(id int32) bool { return id >= 0 && x.numeric[id] }
+	var unknownNumbers []int32
+	var to []string // the numbers of src, in order
 	for i, t := range toks {
 		id, ok := x.vocab[t.Text]
 		if !ok {
@@ -144,68 +156,71 @@ func (x *Index) Fuzzy(src string, lang tarjuma.Lang, limit int) []Match {
 			if id, ok = unknown[t.Text]; !ok {
 				id = -1 - int32(len(unknown))
 				unknown[t.Text] = id
+				if t.Number {
+					unknownNumbers = append(unknownNumbers, id)
+				}
 			}
 		}
 		q[i] = id
-	}
-	class := func(id int32) int32 {
-		if id >= 0 && x.numeric[id] {
-			return numberClass
+		if t.Number {
+			to = append(to, t.Text)
 		}
-		return id
+	}
+	if len(unknownNumbers) > 0 {
+		numeric = func(id int32) bool {
+			return id >= 0 && x.numeric[id] || id < 0 && slices.Contains(unknownNumbers, id)
+		}
 	}
 	posting := func(id int32) []int32 {
-		if id < 0 {
+		switch {
+		case numeric(id):
+			return x.postings[numberClass]
+		case id < 0:
 			return nil
 		}
-		return x.postings[class(id)]
+		return x.postings[id]
 	}
-	rare := slices.Clone(q)
-	slices.SortFunc(rare, func(a, b int32) int { return cmp.Compare(len(posting(a)), len(posting(b))) })
-	need := (3*n + 4) / 5 // ⌈0.6n⌉
-	seen := make([]bool, len(x.sources))
 	var cands []int32
-	for _, w := range rare[:n-need+1] {
-		for _, id := range posting(w) {
-			if !seen[id] {
-				seen[id] = true
-				cands = append(cands, id)
-			}
+	if scanAll {
+		cands = make([]int32, len(x.sources))
+		for id := range cands {
+			cands[id] = int32(id)
 		}
+	} else {
+		cands = x.candidates(q, posting)
 	}
-	same := func(a, b int32) bool { return a == b }
-	sameClass := func(a, b int32) bool { return a == b || (a >= 0 && b >= 0 && x.numeric[a] && x.numeric[b]) }
+	qbag := bagOf(q, numeric)
 	key := glossary.MemoryKey(src)
+	var buf distanceBuf
 	var out []Match
 	for _, id := range cands {
 		s := &x.sources[id]
 		m := len(s.words)
-		if 5*m < 3*n || 5*n < 3*m {
+		l := max(n, m)
+		if 5*min(n, m) < 3*l {
 			continue // the length difference alone costs more than 40% of the longer
+		}
+		if 5*overlap(qbag, s.bag) < 3*l {
+			continue // d ≥ L − common words, so a score of 60 needs 60% of the words shared
 		}
 		t := s.translation(lang)
 		if t == nil {
 			continue
 		}
-		dc := distance(q, s.words, sameClass)
-		if wordScore(dc, n, m) < Threshold {
-			continue
-		}
 		match := Match{Source: s.key, Text: t.text, Lang: lang, Changed: t.changed}
-		switch d := distance(q, s.words, same); {
-		case d == 0 && s.key == key:
+		switch {
+		case slices.Equal(q, s.words) && s.key == key:
 			match.Score = 100
-		case d == 0:
+		case slices.Equal(q, s.words):
 			match.Score = 99
-		case dc == 0:
-			from, to := x.numbers(s.words), x.numbers(q)
-			if text, changed, ok := adaptNumbers(t.text, from, to); ok {
+		case n == m && sameClasses(q, s.words, numeric):
+			if text, changed, ok := adaptNumbers(t.text, x.numbers(s.words), to); ok {
 				match.Text, match.Adapted, match.Score = text, changed, 99
-			} else {
-				match.Score = wordScore(d, n, m)
+				break
 			}
+			fallthrough
 		default:
-			match.Score = wordScore(d, n, m)
+			match.Score = wordScore(buf.distance(q, s.words, 2*l/5), n, m)
 		}
 		if match.Score >= Threshold {
 			out = append(out, match)
@@ -223,11 +238,11 @@ func sortMatches(ms []Match) {
 	})
 }
 
-// numbers returns the values of the numbers among ids, in order.
+// numbers returns the values of the numbers among a source's word ids, in order.
 func (x *Index) numbers(ids []int32) []string {
 	var out []string
 	for _, id := range ids {
-		if id >= 0 && x.numeric[id] {
+		if x.numeric[id] {
 			out = append(out, x.names[id])
 		}
 	}
@@ -321,4 +336,89 @@ func boolFirst(a, b bool) int {
 		return -1
 	}
 	return 1
+}
+
+// candidates returns the sources that may score at least Threshold against the query words q.
+//
+// Score ≥ 60 needs common ≥ t = ⌈0.6n⌉ words shared with the query's n (d ≥ L − common). Of the
+// query's words, the p rarest are read from the index; the other n − p can account for at most
+// n − p shared words, so a match shares at least r = t − (n − p) of the rare ones. With p =
+// n − t + 1, r is 1 (any match holds one of them); p is taken larger, while postings stay
+// short (a tenth of the memory), so that r grows and only sources holding several rare words
+// of the query are scored.
+func (x *Index) candidates(q []int32, posting func(int32) []int32) []int32 {
+	n := len(q)
+	t := (3*n + 4) / 5 // ⌈0.6n⌉
+	rare := slices.Clone(q)
+	slices.SortStableFunc(rare, func(a, b int32) int { return cmp.Compare(len(posting(a)), len(posting(b))) })
+	p := n - t + 1
+	for p < n && len(posting(rare[p])) <= len(x.sources)/10 {
+		p++
+	}
+	need := t - (n - p)
+	// How often each of the rare words occurs in the query: a source holding the word may
+	// share it up to that many times, so counting that much never counts a match short.
+	times := map[int32]int{}
+	for _, w := range rare[:p] {
+		times[w]++
+	}
+	counts := make([]uint16, len(x.sources))
+	var touched []int32
+	for w, k := range times {
+		for _, id := range posting(w) {
+			if counts[id] == 0 {
+				touched = append(touched, id)
+			}
+			counts[id] += uint16(min(k, 1<<15))
+		}
+	}
+	cands := touched[:0]
+	for _, id := range touched {
+		if int(counts[id]) >= need {
+			cands = append(cands, id)
+		}
+	}
+	slices.Sort(cands) // a stable order for equal scores, as a scan's
+	return cands
+}
+
+// bagOf returns ids sorted, numbers as numberClass.
+func bagOf(ids []int32, numeric func(int32) bool) []int32 {
+	bag := make([]int32, len(ids))
+	for i, id := range ids {
+		if numeric(id) {
+			id = numberClass
+		}
+		bag[i] = id
+	}
+	slices.Sort(bag)
+	return bag
+}
+
+// overlap is the size of the multiset intersection of two sorted bags.
+func overlap(a, b []int32) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// sameClasses reports whether a and b have the same word at each place, or numbers at both.
+func sameClasses(a, b []int32, numeric func(int32) bool) bool {
+	for i := range a {
+		if a[i] != b[i] && !(numeric(a[i]) && numeric(b[i])) {
+			return false
+		}
+	}
+	return true
 }

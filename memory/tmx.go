@@ -234,7 +234,9 @@ func (p *tmxParser) next() (xml.StartElement, error) {
 // unit reads one <tu> into out.
 func (p *tmxParser) unit(tu xml.StartElement, n int, out *Read) error {
 	line, _ := p.d.InputPos()
-	problem := func(code, arg string) { out.Problems = append(out.Problems, Problem{TU: n, Line: line, Code: code, Arg: arg}) }
+	problem := func(code, arg string) {
+		out.Problems = append(out.Problems, Problem{TU: n, Line: line, Code: code, Arg: arg})
+	}
 	changed := parseDate(attr(tu, "changedate"), attr(tu, "creationdate"))
 	type tuv struct {
 		lang    string

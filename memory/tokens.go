@@ -61,7 +61,9 @@ func words(s string, lower bool) []token {
 
 // isJoiner reports the format characters that sit inside Arabic words (ZWNJ, ZWJ, the bidi
 // marks); Normalize removes them, so they must not split a word.
-func isJoiner(r rune) bool { return r == 0x200C || r == 0x200D || r == 0x200E || r == 0x200F || r == 0x061C }
+func isJoiner(r rune) bool {
+	return r == 0x200C || r == 0x200D || r == 0x200E || r == 0x200F || r == 0x061C
+}
 
 // foldCase lowers s and folds ё to е, which Russian writes optionally.
 func foldCase(s string) string {
