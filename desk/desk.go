@@ -1,5 +1,6 @@
 // Package desk holds the news desk's use cases — submit, edit the source, save a version,
-// approve, reject, subscribers and redelivery, glossary edits, users and tokens — each in one
+// approve, reject, subscribers and redelivery, glossary edits, users and tokens, the translation
+// memory's import and the suggestions offered from it — each in one
 // place with the rules and permissions they share, so that the JSON API and the review pages
 // are two doors onto the same actions and give the same result and the same error.
 package desk

@@ -27,7 +27,7 @@ func TestImportMemory(t *testing.T) {
 			MemoryEntry{Source: ar, Target: tarjuma.Tajik, Key: "قمة دوشنبه", Text: "Саммити Душанбе"})
 		got, err := db.ImportMemory(ctx, []MemoryEntry{
 			{Source: ar, Target: tarjuma.Russian, Key: "قمة دوشنبه", Text: "Саммит в Душанбе"}, // updated
-			{Source: ar, Target: tarjuma.Tajik, Key: "قمة دوشنبه", Text: "Саммити Душанбе"},   // unchanged
+			{Source: ar, Target: tarjuma.Tajik, Key: "قمة دوشنبه", Text: "Саммити Душанбе"},    // unchanged
 			{Source: ar, Target: tarjuma.English, Key: "قمة دوشنبه", Text: "Dushanbe summit"},  // added: a new language
 			{Source: ar, Target: tarjuma.Russian, Key: "وزير الخارجية", Text: "Министр иностранных дел"},
 		})
