@@ -31,6 +31,7 @@ type Index struct {
 	postings [][]int32        // by id (numberClass for every number): the sources holding it, ascending
 	sources  []source
 	byKey    map[string]int32
+	scratch  sync.Pool // []uint16 of zeros, see counts
 }
 
 // numberClass is the id under which every number is posted, so that a source differing only in
@@ -362,7 +363,8 @@ func (x *Index) candidates(q []int32, posting func(int32) []int32) []int32 {
 	for _, w := range rare[:p] {
 		times[w]++
 	}
-	counts := make([]uint16, len(x.sources))
+	counts := x.counts(len(x.sources))
+	defer x.scratch.Put(counts)
 	var touched []int32
 	for w, k := range times {
 		for _, id := range posting(w) {
@@ -377,9 +379,19 @@ func (x *Index) candidates(q []int32, posting func(int32) []int32) []int32 {
 		if int(counts[id]) >= need {
 			cands = append(cands, id)
 		}
+		counts[id] = 0 // back to zero for the next lookup
 	}
 	slices.Sort(cands) // a stable order for equal scores, as a scan's
 	return cands
+}
+
+// counts returns a zeroed counter per source, reused between lookups: allocating and clearing
+// 200 KB for each of them would cost more than the lookup.
+func (x *Index) counts(n int) []uint16 {
+	if c, ok := x.scratch.Get().([]uint16); ok && cap(c) >= n {
+		return c[:n] // zeros: a lookup clears what it counted, and the rest was never counted
+	}
+	return make([]uint16, n, n+n/4) // room for the memory to grow before the next allocation
 }
 
 // bagOf returns ids sorted, numbers as numberClass.
