@@ -34,6 +34,8 @@ func TestImportDirection(t *testing.T) {
 			module + "/review", module + "/glossary", module + "/auth", "github.com/hibiken/asynq"}},
 		{pkg: "qa", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/review", module + "/worker", module + "/publish"},
 			direct: []string{"os", "net", "net/http", "database/sql"}},
+		{pkg: "memory", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/review", module + "/worker", module + "/desk"},
+			direct: []string{"os", "net", "net/http", "database/sql"}},
 		{pkg: "glossary", forbidden: []string{module + "/store", module + "/translate", module + "/api", module + "/worker"},
 			direct: []string{"os", "net", "net/http", "database/sql"}},
 	}

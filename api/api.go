@@ -172,6 +172,12 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", readers, s.listDeliveries},
 		{"POST /api/v1/deliveries/{id}/redeliver", admins, s.redeliver},
 		{"GET /api/v1/published", readers, s.listPublished},
+		// The translation memory: a bulk import decides the desk's wording as a glossary import
+		// does (admins); what it holds is approved text every role reads.
+		{"POST /api/v1/memory/import", admins, s.importMemory},
+		{"GET /api/v1/memory/export", readers, s.exportMemory},
+		{"GET /api/v1/memory/search", readers, s.searchMemory},
+		{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", readers, s.listSuggestions},
 		{"GET /feeds/{feed}", nil, s.feed},
 		{"GET /healthz", nil, s.healthz},
 		{"GET /readyz", nil, s.readyz},

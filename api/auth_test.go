@@ -134,6 +134,10 @@ func TestAuthorization(t *testing.T) {
 			{"POST /api/v1/users/{id}/enable", fixed("/api/v1/users/" + someone + "/enable"), fixed(""), admins, http.StatusOK},
 			{"POST /api/v1/users/{id}/password", fixed("/api/v1/users/" + someone + "/password"), fixed(`{"password": "long-enough-password"}`), readers, http.StatusNoContent},
 			{"POST /api/v1/sessions/revoke", fixed("/api/v1/sessions/revoke"), fixed(`{"user": ` + someone + `}`), readers, http.StatusOK},
+			{"POST /api/v1/memory/import", fixed("/api/v1/memory/import"), fixed(""), admins, http.StatusUnsupportedMediaType},
+			{"GET /api/v1/memory/export", fixed("/api/v1/memory/export?format=tmx"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/memory/search", fixed("/api/v1/memory/search?q=%D9%82%D9%85%D8%A9"), fixed(""), readers, http.StatusOK},
+			{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", fixed(article + "/translations/tg/segments/title/suggestions"), fixed(""), readers, http.StatusOK},
 		}
 		// okFor is the status of an allowed call by some roles, where it differs from the route's ok.
 		okFor := map[string]map[tarjuma.Role]int{

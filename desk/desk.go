@@ -1,5 +1,6 @@
 // Package desk holds the news desk's use cases — submit, edit the source, save a version,
-// approve, reject, subscribers and redelivery, glossary edits, users and tokens — each in one
+// approve, reject, subscribers and redelivery, glossary edits, users and tokens, the translation
+// memory's import and the suggestions offered from it — each in one
 // place with the rules and permissions they share, so that the JSON API and the review pages
 // are two doors onto the same actions and give the same result and the same error.
 package desk
@@ -10,6 +11,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/memory"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -50,6 +52,7 @@ type Desk struct {
 	glossary             *glossary.Cache
 	allowPrivateWebhooks bool
 	rotationGrace        time.Duration
+	tm                   *memoryIndex
 	now                  func() time.Time
 }
 
@@ -65,7 +68,8 @@ func New(cfg Config) *Desk {
 		cfg.RotationGrace = publish.DefaultRotationGrace
 	}
 	return &Desk{db: cfg.DB, waker: cfg.Waker, auth: cfg.Auth, glossary: cfg.Glossary,
-		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, now: time.Now}
+		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace,
+		tm: &memoryIndex{index: memory.NewIndex()}, now: time.Now}
 }
 
 // Glossary is the cached current glossary, for the pages and checks that read it.

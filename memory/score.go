@@ -1,0 +1,168 @@
+package memory
+
+import (
+	"slices"
+	"strings"
+)
+
+// Threshold is the lowest score a fuzzy match is offered at, memoQ's (Weblate offers from 75,
+// Trados from about 70): below it, editing the match is slower than translating afresh.
+const Threshold = 60
+
+// Scoring. A fuzzy match's score is how much of the longer of the two sources survives the
+// word-level edit distance between them:
+//
+//	score = floor(100 × (L − d) / L)
+//
+// where the sources are cut into words and numbers as words does (normalised the glossary's way,
+// punctuation ignored), L is the larger word count, and d is the Levenshtein distance over
+// words (inserting, deleting or replacing one word costs 1). Flooring keeps every inexact match
+// below 100. Sources whose words are the same but which differ in punctuation, tashkeel, letter
+// variants or spacing score 99; 100 is kept for the same normalised sentence (the memory key),
+// which is what the translator fills in by itself. One word replaced in a ten-word sentence
+// scores floor(100 × 9/10) = 90; a word added to it floor(100 × 10/11) = 90.
+//
+// A match whose only difference is in numbers ("٥ قتلى" for "٧ قتلى") is adapted: its target's
+// numbers are replaced by the current source's, and it scores 99 (never 100: a person should
+// read it). When the target does not hold each changed number exactly once, it is not adapted
+// and keeps its word score.
+
+// distanceBuf holds the rows of distance, reused across the candidates of a lookup.
+type distanceBuf struct{ prev, cur []int }
+
+// distance is the word-level Levenshtein distance of a and b, or limit+1 as soon as every
+// alignment costs more than limit (a score below the threshold needs no exact figure).
+func (buf *distanceBuf) distance(a, b []int32, limit int) int {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > limit {
+		return limit + 1
+	}
+	if cap(buf.prev) < len(b)+1 {
+		buf.prev, buf.cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur := buf.prev[:len(b)+1], buf.cur[:len(b)+1]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// wordScore is the score of two sources of n and m words at distance d.
+func wordScore(d, n, m int) int {
+	l := max(n, m)
+	if l == 0 {
+		return 0
+	}
+	return 100 * (l - d) / l
+}
+
+// Replacement is one number of a match changed to the current source's.
+type Replacement struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// adaptNumbers replaces in text each number of from by the number of to at the same place
+// (from and to are the numbers of the memory's source and the current one, in order). It
+// fails unless every number that changes occurs in text exactly once, as a whole number: a
+// guess between two "5"s could change the wrong one. A number is written in the digits the
+// target used (ASCII, or Arabic-Indic where the target wrote those).
+func adaptNumbers(text string, from, to []string) (string, []Replacement, bool) {
+	type edit struct {
+		start, end int
+		with       string
+	}
+	var edits []edit
+	var changed []Replacement
+	nums := numbersOf(text)
+	for k := range from {
+		if from[k] == to[k] {
+			continue
+		}
+		at := -1
+		for i, n := range nums {
+			if n.Text == from[k] {
+				if at >= 0 {
+					return "", nil, false
+				}
+				at = i
+			}
+		}
+		if at < 0 {
+			return "", nil, false
+		}
+		// The same number changed at two places of the source cannot be told apart.
+		for _, e := range edits {
+			if e.start == nums[at].Start {
+				return "", nil, false
+			}
+		}
+		edits = append(edits, edit{nums[at].Start, nums[at].End, writeLike(to[k], text[nums[at].Start:nums[at].End])})
+		changed = append(changed, Replacement{From: from[k], To: to[k]})
+	}
+	if len(edits) == 0 {
+		return "", nil, false
+	}
+	var b strings.Builder
+	last := 0
+	slices.SortFunc(edits, func(x, y edit) int { return x.start - y.start })
+	for _, e := range edits {
+		b.WriteString(text[last:e.start])
+		b.WriteString(e.with)
+		last = e.end
+	}
+	b.WriteString(text[last:])
+	return b.String(), changed, true
+}
+
+// numbersOf returns the number tokens of text.
+func numbersOf(text string) []token {
+	var out []token
+	for _, t := range words(text, false) {
+		if t.Number {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// writeLike writes the canonical number value as written was: in Arabic-Indic digits and ٫ if
+// written used them, else in ASCII digits, with a decimal comma if written had one (Russian
+// and Tajik "3,5"). Grouping is not reproduced: "12500" for a changed "10 000" stays readable
+// and the number check accepts it.
+func writeLike(value, written string) string {
+	arabic := strings.ContainsFunc(written, func(r rune) bool { return r >= 0x0660 && r <= 0x0669 })
+	comma := strings.Contains(written, ",")
+	var b strings.Builder
+	for _, r := range value {
+		switch {
+		case r == '.' && arabic:
+			b.WriteRune('٫')
+		case r == '.' && comma:
+			b.WriteByte(',')
+		case arabic:
+			b.WriteRune(0x0660 + r - '0')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
