@@ -150,7 +150,7 @@ var technical = map[string]bool{
 	"UTF": true, "NUL": true, "webhook": true, "id": true, "Standard": true, "Webhooks": true, "Gone": true,
 	"gen": true, "dat": true, "true": true, "false": true, "YYYY": true, "MM": true, "DD": true,
 	"kind": true, "ar": true, "tg": true, "ru": true, "en": true, "note": true, "valid_from": true,
-	"valid_until": true, "dnt": true, "U": true, // U+202E, a code point
+	"valid_until": true, "dnt": true, "API": true, "U": true, // U+202E, a code point
 }
 
 var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
