@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -298,14 +297,9 @@ func TestQAFlagsServedAndCounted(t *testing.T) {
 		t.Errorf("flags served %v, want the unverified terms of Russian and Tajik", served)
 	}
 
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	metrics, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	code, metrics := send(t, "GET", base+"/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
 	}
 	counted := map[string]int{}
 	for _, line := range strings.Split(string(metrics), "\n") {
