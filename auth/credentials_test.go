@@ -55,12 +55,7 @@ func TestChangePassword(t *testing.T) {
 		if got := e.whoami(t, elsewhere); got != "anonymous" {
 			t.Errorf("another session still signed in after the change: %q", got)
 		}
-		if err := logIn(e.auth, fromBrowser(nil), testEmail, testPassword); !errors.Is(err, ErrBadCredentials) {
-			t.Errorf("old password: %v, want ErrBadCredentials", err)
-		}
-		if err := logIn(e.auth, fromBrowser(nil), testEmail, newPassword); err != nil {
-			t.Errorf("new password: %v", err)
-		}
+		e.wantPasswordReplaced(t, "change", newPassword)
 
 		// Guessing the current password is throttled like logins, before the hash: five wrong
 		// ones from one address, then 429 without argon2.
@@ -167,12 +162,7 @@ func TestResetPasswordAndRevokeSessions(t *testing.T) {
 		if got := e.whoami(t, c); got != "anonymous" {
 			t.Errorf("session survived a password reset: %q", got)
 		}
-		if err := logIn(e.auth, fromBrowser(nil), testEmail, testPassword); !errors.Is(err, ErrBadCredentials) {
-			t.Errorf("old password after reset: %v", err)
-		}
-		if err := logIn(e.auth, fromBrowser(nil), testEmail, newPassword); err != nil {
-			t.Errorf("new password after reset: %v", err)
-		}
+		e.wantPasswordReplaced(t, "reset", newPassword)
 		if err := ResetPassword(t.Context(), e.db, e.user.ID+100, newPassword); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("reset of an unknown user: %v, want ErrNotFound", err)
 		}
@@ -299,4 +289,16 @@ func TestListAndRevokeTokens(t *testing.T) {
 			t.Errorf("after revocations admin sees %v, want only %d", got, service)
 		}
 	})
+}
+
+// wantPasswordReplaced checks that the test user logs in with password and no longer with
+// testPassword, after what replaced it.
+func (e *env) wantPasswordReplaced(t *testing.T, what, password string) {
+	t.Helper()
+	if err := logIn(e.auth, fromBrowser(nil), testEmail, testPassword); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("old password after %s: %v, want ErrBadCredentials", what, err)
+	}
+	if err := logIn(e.auth, fromBrowser(nil), testEmail, password); err != nil {
+		t.Errorf("new password after %s: %v", what, err)
+	}
 }

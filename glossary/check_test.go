@@ -3,7 +3,6 @@ package glossary
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -14,8 +13,7 @@ import (
 // TestCheck runs testdata/check.jsonl: each expected finding is [term, kind, form, text in the
 // target] ("" when missing), in the order Check reports them.
 func TestCheck(t *testing.T) {
-	terms := append(starter(t), Term{ID: "samsung", Kind: KindOther, Arabic: []string{"سامسونج"}, DoNotTranslate: true})
-	m := NewMatcher(terms, time.Now())
+	m := starterMatcher(t, Term{ID: "samsung", Kind: KindOther, Arabic: []string{"سامسونج"}, DoNotTranslate: true})
 	for _, c := range readCases[struct {
 		Name, Lang, Source, Target string
 		Want                       [][4]string

@@ -71,21 +71,7 @@ func TestImportProblems(t *testing.T) {
 
 // TestCSVRoundTrip reads a file that uses every column and writes it back byte for byte.
 func TestCSVRoundTrip(t *testing.T) {
-	in, err := os.ReadFile("testdata/roundtrip.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	terms, err := ReadCSV(bytes.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if err := WriteCSV(&out, terms); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(in), out.String()); diff != "" {
-		t.Errorf("written back (-read +written):\n%s", diff)
-	}
+	terms := roundTripCSV(t, "testdata/roundtrip.csv")
 	samsung := terms[2]
 	if !samsung.DoNotTranslate || samsung.Targets != nil || len(samsung.Arabic) != 2 {
 		t.Errorf("do-not-translate term read as %+v", samsung)
@@ -260,21 +246,29 @@ func TestCSVFormulaEscape(t *testing.T) {
 		t.Errorf("written and read back (-written +read):\n%s", diff)
 	}
 
-	golden, err := os.ReadFile("testdata/formula.csv")
+	roundTripCSV(t, "testdata/formula.csv")
+}
+
+// roundTripCSV reads file, checks that WriteCSV writes it back byte for byte, and returns its
+// terms.
+func roundTripCSV(t *testing.T, file string) []Term {
+	t.Helper()
+	in, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromGolden, err := ReadCSV(bytes.NewReader(golden))
+	terms, err := ReadCSV(bytes.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var again bytes.Buffer
-	if err := WriteCSV(&again, fromGolden); err != nil {
+	var out bytes.Buffer
+	if err := WriteCSV(&out, terms); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(string(golden), again.String()); diff != "" {
-		t.Errorf("formula.csv written back (-read +written):\n%s", diff)
+	if diff := cmp.Diff(string(in), out.String()); diff != "" {
+		t.Errorf("%s written back (-read +written):\n%s", file, diff)
 	}
+	return terms
 }
 
 // TestCSVEscapeEveryColumn checks that the escape is applied to every cell WriteCSV writes, the

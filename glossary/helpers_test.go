@@ -45,8 +45,8 @@ func starter(t testing.TB) []Term {
 	return terms
 }
 
-// starterMatcher is a matcher over the starter term base, as of now.
-func starterMatcher(t testing.TB) *Matcher {
+// starterMatcher is a matcher over the starter term base and extra, as of now.
+func starterMatcher(t testing.TB, extra ...Term) *Matcher {
 	t.Helper()
-	return NewMatcher(starter(t), time.Now())
+	return NewMatcher(append(starter(t), extra...), time.Now())
 }

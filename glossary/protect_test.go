@@ -3,14 +3,12 @@ package glossary
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/tarjuma/tarjuma"
 )
 
 func TestProtect(t *testing.T) {
-	terms := append(starter(t), Term{ID: "samsung", Kind: KindOther, Arabic: []string{"سامسونج"}, DoNotTranslate: true})
-	m := NewMatcher(terms, time.Now())
+	m := starterMatcher(t, Term{ID: "samsung", Kind: KindOther, Arabic: []string{"سامسونج"}, DoNotTranslate: true})
 	for _, c := range readCases[struct{ Name, Text, Lang, Want string }](t, "testdata/protect.jsonl") {
 		t.Run(c.Name, func(t *testing.T) {
 			html := m.Protect(c.Text, m.Match(c.Text), tarjuma.Lang(c.Lang))

@@ -1,7 +1,9 @@
 package translate
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -52,4 +54,18 @@ type GlossaryEntry struct {
 	// Forms are every grammatical form of Target, for an engine that follows instructions in a
 	// language whose terms inflect; empty otherwise.
 	Forms []string
+}
+
+// EncodeJSON marshals v for an engine's request body without Go's HTML escaping: protected
+// spans must arrive as <span translate="no">, not as \u003cspan\u003e, which counts six bytes
+// a character against a request limit and which a model would read instead of the span it
+// must keep.
+func EncodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

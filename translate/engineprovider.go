@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,9 +94,7 @@ func NewProvider(e Engine, o ProviderOptions) Provider {
 			Help: "Requests sent to each MT engine per target language, retries included.",
 		}, "provider", "lang"),
 	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
-	}
+	p.log = cmp.Or(p.log, slog.New(slog.DiscardHandler))
 	perMinute := orDefault(o.CharsPerMinute, DefaultCharsPerMinute)
 	p.limiter = rate.NewLimiter(rate.Limit(float64(perMinute)/60), max(perMinute, p.limits.MaxRunes))
 	return p

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,10 +47,7 @@ type Translator struct {
 // NewTranslator builds a Translator and registers its metrics with cfg.Registerer. What is sent
 // to each engine is counted by the providers NewProvider builds.
 func NewTranslator(cfg Config) *Translator {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	f := promauto.With(cfg.Registerer)
 	return &Translator{
 		memory:      cfg.Memory,

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -79,9 +80,7 @@ func NewPublishHandler(cfg PublishHandlerConfig) *PublishHandler {
 	if h.backoff <= 0 {
 		h.backoff = publish.DefaultBackoff
 	}
-	if h.log == nil {
-		h.log = slog.New(slog.DiscardHandler)
-	}
+	h.log = cmp.Or(h.log, slog.New(slog.DiscardHandler))
 	return h
 }
 

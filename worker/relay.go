@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,9 +82,7 @@ func NewRelay(cfg RelayConfig) *Relay {
 		retention:  cfg.Retention,
 		kick:       make(chan struct{}, 1),
 	}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	}
+	r.log = cmp.Or(r.log, slog.New(slog.DiscardHandler))
 	if r.interval <= 0 {
 		r.interval = DefaultRelayInterval
 	}

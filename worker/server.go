@@ -56,10 +56,7 @@ type Server struct {
 // NewServer builds the server; Start starts it. Queues are weighted so breaking news goes first
 // without starving back-catalogue work: urgent 6, default 3, bulk 1.
 func NewServer(cfg ServerConfig) *Server {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	f := promauto.With(cfg.Registerer)
 	tasks := f.NewCounterVec(prometheus.CounterOpts{
 		Name: "tarjuma_tasks_total",

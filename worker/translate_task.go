@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,10 +96,7 @@ type TranslateHandler struct {
 
 // NewTranslateHandler builds the handler.
 func NewTranslateHandler(cfg TranslateHandlerConfig) *TranslateHandler {
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
 	terms := cfg.Glossary
 	if terms == nil {
 		terms = cfg.DB.NewGlossaryCache()

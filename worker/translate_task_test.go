@@ -204,66 +204,69 @@ func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
 	})
 }
 
-func TestHandlerPermanentError(t *testing.T) {
+// TestHandlerEngineFailures: whatever the engine's failure, no version is stored. A permanent
+// one fails the translation and skips asynq's retries; any other, the task's own deadline
+// included (which the handler must honour promptly), leaves it translating for the retry.
+func TestHandlerEngineFailures(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, db *store.DB) {
-		engine := &stubEngine{err: &translate.Error{Provider: "stub", Permanent: true, Err: errors.New("language not supported")}}
-		h := newHandler(t, db, engine)
-		a := submitSample(t, db)
+	tests := []struct {
+		name       string
+		err        error         // the engine's answer
+		block      bool          // the engine answers only when the context ends
+		deadline   time.Duration // the task's, when it has one
+		wantErr    error         // what the handler's error must wrap, if anything in particular
+		retryable  bool
+		wantStatus tarjuma.Status
+		wantReason string
+	}{{
+		name:       "permanent",
+		err:        &translate.Error{Provider: "stub", Permanent: true, Err: errors.New("language not supported")},
+		wantErr:    asynq.SkipRetry,
+		wantStatus: tarjuma.StatusFailed,
+		wantReason: "machine translation failed: mt stub: language not supported",
+	}, {
+		name:       "retryable",
+		err:        errors.New("503 service unavailable"),
+		retryable:  true,
+		wantStatus: tarjuma.StatusTranslating,
+	}, {
+		name:       "deadline",
+		block:      true,
+		deadline:   200 * time.Millisecond,
+		wantErr:    context.DeadlineExceeded,
+		retryable:  true,
+		wantStatus: tarjuma.StatusTranslating,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			eachDB(t, func(t *testing.T, db *store.DB) {
+				h := newHandler(t, db, &stubEngine{err: tt.err, block: tt.block})
+				a := submitSample(t, db)
+				ctx := t.Context()
+				if tt.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+					defer cancel()
+				}
 
-		err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 1)
-		if !errors.Is(err, asynq.SkipRetry) {
-			t.Fatalf("err = %v, want SkipRetry", err)
-		}
-		tr := translation(t, db, a.ID, tarjuma.Tajik)
-		if tr.Status != tarjuma.StatusFailed || tr.FailureReason != "machine translation failed: mt stub: language not supported" {
-			t.Errorf("translation %+v, want failed with the engine and its reason", tr)
-		}
-		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
-			t.Errorf("%d versions stored", n)
-		}
-	})
-}
-
-func TestHandlerRetryableError(t *testing.T) {
-	t.Parallel()
-	eachDB(t, func(t *testing.T, db *store.DB) {
-		h := newHandler(t, db, &stubEngine{err: errors.New("503 service unavailable")})
-		a := submitSample(t, db)
-
-		err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 1)
-		if err == nil || errors.Is(err, asynq.SkipRetry) {
-			t.Fatalf("err = %v, want a retryable error", err)
-		}
-		if tr := translation(t, db, a.ID, tarjuma.Tajik); tr.Status != tarjuma.StatusTranslating {
-			t.Errorf("translation %+v, want it still translating for the retry", tr)
-		}
-		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
-			t.Errorf("%d versions stored", n)
-		}
-	})
-}
-
-func TestHandlerHonoursCancellation(t *testing.T) {
-	t.Parallel()
-	eachDB(t, func(t *testing.T, db *store.DB) {
-		h := newHandler(t, db, &stubEngine{block: true})
-		a := submitSample(t, db)
-		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-		defer cancel()
-
-		start := time.Now()
-		err := process(ctx, t, h, a.ID, tarjuma.English, 1)
-		if took := time.Since(start); took > 2*time.Second {
-			t.Errorf("handler returned %v after its context ended", took)
-		}
-		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, asynq.SkipRetry) {
-			t.Errorf("err = %v, want the context's, retryable", err)
-		}
-		if n := len(versions(t, db, a.ID, tarjuma.English)); n != 0 {
-			t.Errorf("%d versions stored after cancellation", n)
-		}
-	})
+				start := time.Now()
+				err := process(ctx, t, h, a.ID, tarjuma.Tajik, 1)
+				if took := time.Since(start); tt.deadline > 0 && took > 2*time.Second {
+					t.Errorf("handler returned %v after its context ended", took)
+				}
+				if err == nil || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) || errors.Is(err, asynq.SkipRetry) == tt.retryable {
+					t.Fatalf("err = %v, want one wrapping %v, retryable %v", err, tt.wantErr, tt.retryable)
+				}
+				if tr := translation(t, db, a.ID, tarjuma.Tajik); tr.Status != tt.wantStatus || tr.FailureReason != tt.wantReason {
+					t.Errorf("translation %+v, want %s with reason %q", tr, tt.wantStatus, tt.wantReason)
+				}
+				if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 {
+					t.Errorf("%d versions stored", n)
+				}
+			})
+		})
+	}
 }
 
 // TestMachineVersionStoredWithFlags: the worker checks the version it stores. The stub engine's

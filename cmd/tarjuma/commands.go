@@ -23,45 +23,46 @@ import (
 
 // runServe runs the HTTP API and the outbox relay.
 func runServe(ctx context.Context, cfg config, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", cfg.Addr, "listen address (TARJUMA_ADDR)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := cfg.logger()
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	web, err := a.webHandler("")
-	if err != nil {
-		return err
-	}
-	return a.runParts(ctx, parts{http: web, addr: *addr})
+	return runApp(ctx, cfg, args, "serve", cfg.Addr, "listen address (TARJUMA_ADDR)",
+		func(a *app, addr string) (parts, error) {
+			web, err := a.webHandler("")
+			return parts{http: web, addr: addr}, err
+		})
 }
 
 // runWorker runs the asynq worker and the outbox relay, which sweeps up jobs a crashed API
 // process committed but never enqueued.
 func runWorker(ctx context.Context, cfg config, args []string) error {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	addr := fs.String("addr", cfg.WorkerAddr, "listen address for /healthz and /metrics (TARJUMA_WORKER_ADDR); empty: none")
+	return runApp(ctx, cfg, args, "worker", cfg.WorkerAddr, "listen address for /healthz and /metrics (TARJUMA_WORKER_ADDR); empty: none",
+		func(a *app, addr string) (parts, error) {
+			ws, err := a.workerServer(ctx)
+			if err != nil {
+				return parts{}, err
+			}
+			p := parts{worker: ws}
+			if addr != "" {
+				p.http, p.addr = a.metricsHandler(), addr
+			}
+			return p, nil
+		})
+}
+
+// runApp is what serve and worker share: an --addr flag, the app open for the command's life,
+// and the parts build makes of it running until ctx ends.
+func runApp(ctx context.Context, cfg config, args []string, name, addrDefault, addrUsage string, build func(a *app, addr string) (parts, error)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	addr := fs.String("addr", addrDefault, addrUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := cfg.logger()
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, cfg, cfg.logger())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ws, err := a.workerServer(ctx)
+	p, err := build(a, *addr)
 	if err != nil {
 		return err
-	}
-	p := parts{worker: ws}
-	if *addr != "" {
-		p.http, p.addr = a.metricsHandler(), *addr
 	}
 	return a.runParts(ctx, p)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"strings"
@@ -186,12 +185,10 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
-// TestEndToEndGlossary loads the starter glossary, translates the sample through the stub
-// engine, and finds the president's name and title in the desk's form in every language. In
-// English the engine got them locked and the check says ok. In Russian and Tajik the stub
-// leaves the Arabic as it is, so the names cannot be found in its sentence: they are asked again
-// locked, and flagged unverified, since nothing tells their case.
-func TestEndToEndGlossary(t *testing.T) {
+// translateSampleWithGlossary starts the app on the first backend with the stub engine and the
+// starter glossary, submits the sample article and waits until every language has settled.
+func translateSampleWithGlossary(t *testing.T) (base string, art articleView) {
+	t.Helper()
 	vars := backends(t)[0]
 	vars["TARJUMA_MT"] = "stub"
 	base, a := startApp(t, vars, map[string]translate.Provider{"stub": &stubProvider{}})
@@ -199,11 +196,21 @@ func TestEndToEndGlossary(t *testing.T) {
 		t.Fatal(err)
 	}
 	title, body := tarjuma.SampleArticle()
-	var art articleView
 	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &art); code != 202 {
 		t.Fatalf("submit: %d", code)
 	}
 	waitSettled(t, base, art.ID, 1, 30*time.Second)
+	return base, art
+}
+
+// TestEndToEndGlossary loads the starter glossary, translates the sample through the stub
+// engine, and finds the president's name and title in the desk's form in every language. In
+// English the engine got them locked and the check says ok. In Russian and Tajik the stub
+// leaves the Arabic as it is, so the names cannot be found in its sentence: they are asked again
+// locked, and flagged unverified, since nothing tells their case.
+func TestEndToEndGlossary(t *testing.T) {
+	base, art := translateSampleWithGlossary(t)
+	title, _ := tarjuma.SampleArticle()
 
 	want := map[tarjuma.Lang][]string{
 		tarjuma.Tajik:   {"Президенти Ҷумҳурии Тоҷикистон", "Эмомалӣ Раҳмон"},
@@ -264,18 +271,7 @@ func TestEndToEndGlossary(t *testing.T) {
 // the stub engine's Russian and Tajik leave the terms to be placed without their case, which
 // the check flags unverified.
 func TestQAFlagsServedAndCounted(t *testing.T) {
-	vars := backends(t)[0]
-	vars["TARJUMA_MT"] = "stub"
-	base, a := startApp(t, vars, map[string]translate.Provider{"stub": &stubProvider{}})
-	if err := loadStarterGlossary(context.Background(), a.db, &strings.Builder{}); err != nil {
-		t.Fatal(err)
-	}
-	title, body := tarjuma.SampleArticle()
-	var art articleView
-	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &art); code != 202 {
-		t.Fatalf("submit: %d", code)
-	}
-	waitSettled(t, base, art.ID, 1, 30*time.Second)
+	base, art := translateSampleWithGlossary(t)
 
 	type flag struct{ Kind string }
 	served := map[string]int{} // kind/lang
@@ -301,14 +297,9 @@ func TestQAFlagsServedAndCounted(t *testing.T) {
 		t.Errorf("flags served %v, want the unverified terms of Russian and Tajik", served)
 	}
 
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	metrics, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
+	code, metrics := send(t, "GET", base+"/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
 	}
 	counted := map[string]int{}
 	for _, line := range strings.Split(string(metrics), "\n") {

@@ -16,13 +16,9 @@ import (
 // byte offsets into stdin, text equal to those bytes.
 func TestGlossaryMatchCLI(t *testing.T) {
 	dir := t.TempDir()
-	csvFile := filepath.Join(dir, "terms.csv")
-	csv := "id,kind,ar,tg,ru,en,note\n" +
-		"un,organization,الأمم المتحدة,Созмони Милали Муттаҳид,Организация Объединённых Наций,United Nations,\n" +
-		"kyrgyzstan,place,قيرغيزستان,Қирғизистон,Киргизия,Kyrgyzstan,\n"
-	if err := os.WriteFile(csvFile, []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	csvFile := writeFile(t, dir, "terms.csv", "id,kind,ar,tg,ru,en,note\n"+
+		"un,organization,الأمم المتحدة,Созмони Милали Муттаҳид,Организация Объединённых Наций,United Nations,\n"+
+		"kyrgyzstan,place,قيرغيزستان,Қирғизистон,Киргизия,Kyrgyzstan,\n")
 	input := "قال متحدث باسم للأمم المتحدة\nإن وفدا وقيرغيزستان اتفقا."
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"glossary", "match", "--glossary", csvFile}, env{}.get, strings.NewReader(input), &out)
@@ -66,11 +62,8 @@ func TestGlossaryMatchCLIStarter(t *testing.T) {
 func TestGlossaryImportExportCLI(t *testing.T) {
 	dir := t.TempDir()
 	vars := env{"TARJUMA_DATABASE_URL": "sqlite:" + filepath.Join(dir, "t.db")}
-	csvFile := filepath.Join(dir, "terms.csv")
 	csv := "id,kind,ar,tg,ru,en,note\nkhujand,place,خجند,Хуҷанд,Худжанд,Khujand,\n"
-	if err := os.WriteFile(csvFile, []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	csvFile := writeFile(t, dir, "terms.csv", csv)
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"glossary", "import", csvFile}, vars.get, nil, &out); err != nil {
 		t.Fatal(err)
@@ -85,12 +78,19 @@ func TestGlossaryImportExportCLI(t *testing.T) {
 	if !strings.Contains(out.String(), "Хуҷанд") || !strings.Contains(out.String(), "<tbx") {
 		t.Errorf("TBX export lacks the term:\n%s", out.String())
 	}
-	bad := filepath.Join(dir, "bad.csv")
-	if err := os.WriteFile(bad, []byte(csv+"x,planet,خ,,,,\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, dir, "bad.csv", csv+"x,planet,خ,,,,\n")
 	err := run(context.Background(), []string{"glossary", "import", bad}, vars.get, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("bad file: %v, want an error naming line 3", err)
 	}
+}
+
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -387,23 +387,20 @@ func (s *soak) chaos(ctx context.Context) {
 		at float64 // share of the window
 		do func() chaosEvent
 	}
+	// down takes a service down with stop for three seconds and brings it back with start.
+	down := func(kind string, stop, start func()) func() chaosEvent {
+		return func() chaosEvent {
+			e := chaosEvent{kind: kind, at: time.Now()}
+			stop()
+			time.Sleep(3 * time.Second)
+			start()
+			e.back = time.Now()
+			return e
+		}
+	}
 	outages := []once{
-		{0.15, func() chaosEvent {
-			e := chaosEvent{kind: "redis kill", at: time.Now()}
-			s.redis.Stop()
-			time.Sleep(3 * time.Second)
-			s.redis.Start()
-			e.back = time.Now()
-			return e
-		}},
-		{0.25, func() chaosEvent {
-			e := chaosEvent{kind: "postgres crash", at: time.Now()}
-			s.pg.Crash()
-			time.Sleep(3 * time.Second)
-			s.pg.Start()
-			e.back = time.Now()
-			return e
-		}},
+		{0.15, down("redis kill", s.redis.Stop, s.redis.Start)},
+		{0.25, down("postgres crash", s.pg.Crash, s.pg.Start)},
 		{0.35, func() chaosEvent {
 			e := chaosEvent{kind: "api kill", at: time.Now()}
 			s.api.kill(2 * time.Second)

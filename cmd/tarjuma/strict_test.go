@@ -17,11 +17,7 @@ import (
 func TestGlossaryImportCLIText(t *testing.T) {
 	dir := t.TempDir()
 	vars := env{"TARJUMA_DATABASE_URL": "sqlite:" + filepath.Join(dir, "t.db")}
-	bad := filepath.Join(dir, "nul.csv")
-	csv := "id,kind,ar,tg,ru,en,note\nkhujand,place,خجند,Хуҷанд,Худжанд,Khujand,\ndushanbe,place,دوشنبه,Душанбе,Душанбе,Dushanbe,capital\x00\n"
-	if err := os.WriteFile(bad, []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, dir, "nul.csv", "id,kind,ar,tg,ru,en,note\nkhujand,place,خجند,Хуҷанд,Худжанд,Khujand,\ndushanbe,place,دوشنبه,Душанбе,Душанбе,Dushanbe,capital\x00\n")
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"glossary", "import", bad}, vars.get, nil, &out)
 	if err == nil || !strings.Contains(err.Error(), "line 3: note: glossary.bad_text") {
@@ -36,10 +32,7 @@ func TestGlossaryImportCLIText(t *testing.T) {
 	for _, u := range utf16.Encode([]rune("\uFEFF" + strings.Replace(string(tbx), `encoding="UTF-8"`, `encoding="UTF-16"`, 1))) {
 		_ = binary.Write(&utf16LE, binary.LittleEndian, u)
 	}
-	file := filepath.Join(dir, "terms.tbx")
-	if err := os.WriteFile(file, utf16LE.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeFile(t, dir, "terms.tbx", utf16LE.String())
 	out.Reset()
 	if err := run(context.Background(), []string{"glossary", "import", file}, vars.get, nil, &out); err != nil {
 		t.Fatalf("UTF-16 TBX: %v", err)

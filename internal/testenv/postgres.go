@@ -180,24 +180,22 @@ func (s *PostgresServer) Start() {
 		s.t.Fatalf("testenv: %v", err)
 	}
 	defer db.Close()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	err = poll(60*time.Second, 20*time.Millisecond, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
 		err := db.PingContext(ctx)
-		cancel()
-		if err == nil {
-			return
+		if err != nil {
+			select {
+			case <-s.done:
+				s.cmd = nil
+				s.t.Fatalf("testenv: postgres exited: %v\n%s", cmd.ProcessState, s.LogTail(20))
+			default:
+			}
 		}
-		select {
-		case <-s.done:
-			s.cmd = nil
-			s.t.Fatalf("testenv: postgres exited: %v\n%s", cmd.ProcessState, s.LogTail(20))
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("testenv: postgres on port %d does not answer: %v\n%s", s.port, err, s.LogTail(20))
-		}
-		time.Sleep(20 * time.Millisecond)
+		return err
+	})
+	if err != nil {
+		s.t.Fatalf("testenv: postgres on port %d does not answer: %v\n%s", s.port, err, s.LogTail(20))
 	}
 }
 

@@ -53,18 +53,27 @@ func absent(t testing.TB, format string, args ...any) {
 // tests and packages running in parallel never see each other's rows.
 func Databases(t testing.TB) []Target {
 	t.Helper()
-	targets := []Target{{Name: "sqlite", URL: "sqlite:" + t.TempDir() + "/tarjuma.db"}}
-	base := os.Getenv(databaseURLEnv)
+	local := Target{Name: "sqlite", URL: "sqlite:" + t.TempDir() + "/tarjuma.db"}
+	return withShared(t, local, "postgres", "PostgreSQL", databaseURLEnv, postgresSchema)
+}
+
+// withShared returns local and, when the variable env names a shared server, a part of that
+// server this test holds alone, as claim makes it (named name). Without the variable, or when
+// the claim fails, the test runs on local only: absent says so, and fails in CI.
+func withShared(t testing.TB, local Target, name, server, env string, claim func(testing.TB, string) (string, error)) []Target {
+	t.Helper()
+	targets := []Target{local}
+	base := os.Getenv(env)
 	if base == "" {
-		absent(t, "testenv: %s not set: not testing on PostgreSQL", databaseURLEnv)
+		absent(t, "testenv: %s not set: not testing on %s", env, server)
 		return targets
 	}
-	pgURL, err := postgresSchema(t, base)
+	u, err := claim(t, base)
 	if err != nil {
-		absent(t, "testenv: PostgreSQL from %s: %v", databaseURLEnv, err)
+		absent(t, "testenv: %s from %s: %v", server, env, err)
 		return targets
 	}
-	return append(targets, Target{Name: "postgres", URL: pgURL})
+	return append(targets, Target{Name: name, URL: u})
 }
 
 // postgresSchema creates a schema with a random name and returns base with search_path set to
@@ -110,18 +119,8 @@ func randomHex(n int) string {
 // alone until cleanup: go test runs packages in parallel against that one server.
 func Redises(t testing.TB) []Target {
 	t.Helper()
-	targets := []Target{{Name: "miniredis", URL: "redis://" + miniredis.RunT(t).Addr()}}
-	base := os.Getenv(redisURLEnv)
-	if base == "" {
-		absent(t, "testenv: %s not set: not testing on Redis", redisURLEnv)
-		return targets
-	}
-	redisURL, err := lockRedisDB(t, base)
-	if err != nil {
-		absent(t, "testenv: Redis from %s: %v", redisURLEnv, err)
-		return targets
-	}
-	return append(targets, Target{Name: "redis", URL: redisURL})
+	local := Target{Name: "miniredis", URL: "redis://" + miniredis.RunT(t).Addr()}
+	return withShared(t, local, "redis", "Redis", redisURLEnv, lockRedisDB)
 }
 
 // redisLockTTL bounds how long a crashed test run keeps a database number.
@@ -281,17 +280,28 @@ func (s *RedisServer) Start() {
 	s.cmd = cmd
 	// redis-server listens only once it is ready, so a connection is the readiness check.
 	addr := s.Addr()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	err := poll(10*time.Second, 10*time.Millisecond, func() error {
 		conn, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			conn.Close()
-			return
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("testenv: redis-server on %s does not answer: %v", addr, err)
+		return err
+	})
+	if err != nil {
+		s.t.Fatalf("testenv: redis-server on %s does not answer: %v", addr, err)
+	}
+}
+
+// poll calls ready every interval until it returns nil, for a server starting up; after
+// timeout it gives up and returns ready's last error.
+func poll(timeout, interval time.Duration, ready func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := ready()
+		if err == nil || time.Now().After(deadline) {
+			return err
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 

@@ -152,7 +152,7 @@ func (e *Engine) Send(ctx context.Context, req translate.Request) ([]string, err
 		}
 		body.GlossaryID = glossaryID
 	}
-	payload, err := encode(body)
+	payload, err := translate.EncodeJSON(body)
 	if err != nil {
 		return nil, e.permanent(err)
 	}
@@ -184,18 +184,6 @@ func (e *Engine) Send(ctx context.Context, req translate.Request) ([]string, err
 		texts[i] = tr.Text
 	}
 	return texts, nil
-}
-
-// encode marshals v without Go's HTML escaping, which would send every < > & of the protected
-// spans as six bytes and count against the 128 KiB.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
 }
 
 // do sends one request; a transport failure (refused connection, timeout) is retryable.

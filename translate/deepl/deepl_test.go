@@ -3,7 +3,6 @@ package deepl
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
 const testKey = "test-key:fx"
@@ -192,60 +192,27 @@ func TestBaseURLByKey(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	status := func(code int, header, body string) func(http.ResponseWriter, []byte) {
-		return func(w http.ResponseWriter, _ []byte) {
-			if header != "" {
-				w.Header().Set("Retry-After", header)
-			}
-			w.WriteHeader(code)
-			io.WriteString(w, body)
-		}
-	}
-	tests := []struct {
-		name       string
-		reply      func(http.ResponseWriter, []byte)
-		permanent  bool
-		retryAfter time.Duration
-		msg        string
-	}{
-		{"too many requests", status(429, "7", `{"message":"Too many requests"}`), false, 7 * time.Second, "Too many requests"},
-		{"quota exceeded", status(456, "", `{"message":"Quota exceeded"}`), true, 0, "quota exceeded"},
-		{"bad key", status(403, "", `{"message":"Wrong endpoint"}`), true, 0, "HTTP 403"},
-		{"bad request", status(400, "", `{"message":"Value for 'target_lang' not supported."}`), true, 0, "target_lang"},
-		{"server error", status(500, "", "oops"), false, 0, "HTTP 500: oops"},
-		{"unavailable", status(503, "", ""), false, 0, "HTTP 503"},
-		{"short response", answer("один"), false, 0, "short response: 1 texts for 2"},
-		{"malformed response", status(200, "", `{"translations":[`), false, 0, "malformed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, e := newStandIn(t, tt.reply)
-			got, err := e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"واحد", "اثنان"}})
-			var te *translate.Error
-			if got != nil || !errors.As(err, &te) {
-				t.Fatalf("Send = %v, %v; want a *translate.Error", got, err)
-			}
-			if te.Provider != "deepl" || te.Permanent != tt.permanent || te.RetryAfter != tt.retryAfter || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %v (permanent %v, retry after %v); want permanent %v, retry after %v, containing %q",
-					err, te.Permanent, te.RetryAfter, tt.permanent, tt.retryAfter, tt.msg)
-			}
-		})
-	}
+	status := enginetest.Status[[]byte]
+	enginetest.CheckFailures(t, "deepl", []enginetest.Failure[func(http.ResponseWriter, []byte)]{
+		{Name: "too many requests", Reply: status(429, "7", `{"message":"Too many requests"}`), RetryAfter: 7 * time.Second, Text: "Too many requests"},
+		{Name: "quota exceeded", Reply: status(456, "", `{"message":"Quota exceeded"}`), Permanent: true, Text: "quota exceeded"},
+		{Name: "bad key", Reply: status(403, "", `{"message":"Wrong endpoint"}`), Permanent: true, Text: "HTTP 403"},
+		{Name: "bad request", Reply: status(400, "", `{"message":"Value for 'target_lang' not supported."}`), Permanent: true, Text: "target_lang"},
+		{Name: "server error", Reply: status(500, "", "oops"), Text: "HTTP 500: oops"},
+		{Name: "unavailable", Reply: status(503, "", ""), Text: "HTTP 503"},
+		{Name: "short response", Reply: answer("один"), Text: "short response: 1 texts for 2"},
+		{Name: "malformed response", Reply: status(200, "", `{"translations":[`), Text: "malformed"},
+	}, func(t *testing.T, reply func(http.ResponseWriter, []byte)) ([]string, error) {
+		_, e := newStandIn(t, reply)
+		return e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"واحد", "اثنان"}})
+	})
 }
 
 func TestTimeoutIsRetryable(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := enginetest.Unresponsive(t)
 	e := New(Config{Key: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
-	_, err := e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"}})
-	var te *translate.Error
-	if !errors.As(err, &te) || te.Permanent {
-		t.Errorf("err = %v, want a retryable *translate.Error", err)
-	}
+	got, err := e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"}})
+	enginetest.CheckError(t, got, err, "deepl", false, 0, "Timeout")
 }
 
 func TestGlossary(t *testing.T) {

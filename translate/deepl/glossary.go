@@ -122,7 +122,7 @@ func (e *Engine) createGlossary(ctx context.Context, target tarjuma.Lang, versio
 	for _, src := range slices.Sorted(maps.Keys(entries)) {
 		tsv.WriteString(src + "\t" + entries[src] + "\n")
 	}
-	payload, err := encode(map[string]string{
+	payload, err := translate.EncodeJSON(map[string]string{
 		"name":           fmt.Sprintf("tarjuma-%s-v%d", target, version),
 		"source_lang":    "ar",
 		"target_lang":    string(target), // glossaries take "en", not a variant

@@ -3,7 +3,6 @@ package google
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
 // v2Call is what the stand-in saw of one request.
@@ -195,55 +195,23 @@ func TestV2GlossarySpansPassThrough(t *testing.T) {
 }
 
 func TestV2Errors(t *testing.T) {
-	for _, tc := range []struct {
-		name           string
-		reply          func(http.ResponseWriter, v2Body)
-		wantPermanent  bool
-		wantRetryAfter time.Duration
-		wantText       string
-	}{
-		{name: "429 with Retry-After", reply: googleError(429, map[string]string{"Retry-After": "7"}, "rateLimitExceeded", "Too many requests"), wantRetryAfter: 7 * time.Second},
-		{name: "500", reply: googleError(500, nil, "backendError", "Internal error")},
-		{name: "503", reply: googleError(503, nil, "backendError", "Service unavailable")},
-		{name: "403 keyInvalid", reply: googleError(403, nil, "keyInvalid", "API key not valid. Please pass a valid API key."), wantPermanent: true},
-		{name: "401", reply: googleError(401, nil, "authError", "Invalid Credentials"), wantPermanent: true},
-		{name: "403 userRateLimitExceeded", reply: googleError(403, map[string]string{"Retry-After": "30"}, "userRateLimitExceeded", "User Rate Limit Exceeded"), wantRetryAfter: 30 * time.Second},
-		{name: "403 dailyLimitExceeded", reply: googleError(403, nil, "dailyLimitExceeded", "Daily Limit Exceeded"), wantPermanent: true},
-		{name: "400 invalid language", reply: googleError(400, nil, "invalid", "Invalid Value"), wantPermanent: true},
-		{name: "short response", reply: answer("only one"), wantText: "short response"},
-		{name: "long response", reply: answer("one", "two", "three"), wantText: "short response"},
-		{name: "malformed body", reply: func(w http.ResponseWriter, _ v2Body) { _, _ = w.Write([]byte(`{"data": {"translations": [`)) }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e, _ := newV2Stub(t, tc.reply)
-			got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian,
-				Texts: []string{"واحد", "اثنان"}})
-			checkEngineError(t, got, err, "google-v2", tc.wantPermanent, tc.wantRetryAfter, tc.wantText)
-		})
-	}
-}
-
-// checkEngineError asserts that err is a *translate.Error with the given classification and
-// that no partial answer came with it.
-func checkEngineError(t *testing.T, got []string, err error, provider string, permanent bool, retryAfter time.Duration, text string) {
-	t.Helper()
-	if got != nil {
-		t.Errorf("got %q alongside the error, want nothing", got)
-	}
-	var te *translate.Error
-	if !errors.As(err, &te) {
-		t.Fatalf("error %v (%T), want *translate.Error", err, err)
-	}
-	if te.Provider != provider || te.Permanent != permanent || te.RetryAfter != retryAfter {
-		t.Errorf("error %v: provider %q permanent %v retry after %v, want %q %v %v",
-			err, te.Provider, te.Permanent, te.RetryAfter, provider, permanent, retryAfter)
-	}
-	if translate.IsPermanent(err) != permanent {
-		t.Errorf("IsPermanent = %v, want %v", !permanent, permanent)
-	}
-	if !strings.Contains(err.Error(), text) {
-		t.Errorf("error %q does not mention %q", err, text)
-	}
+	enginetest.CheckFailures(t, "google-v2", []enginetest.Failure[func(http.ResponseWriter, v2Body)]{
+		{Name: "429 with Retry-After", Reply: googleError(429, map[string]string{"Retry-After": "7"}, "rateLimitExceeded", "Too many requests"), RetryAfter: 7 * time.Second},
+		{Name: "500", Reply: googleError(500, nil, "backendError", "Internal error")},
+		{Name: "503", Reply: googleError(503, nil, "backendError", "Service unavailable")},
+		{Name: "403 keyInvalid", Reply: googleError(403, nil, "keyInvalid", "API key not valid. Please pass a valid API key."), Permanent: true},
+		{Name: "401", Reply: googleError(401, nil, "authError", "Invalid Credentials"), Permanent: true},
+		{Name: "403 userRateLimitExceeded", Reply: googleError(403, map[string]string{"Retry-After": "30"}, "userRateLimitExceeded", "User Rate Limit Exceeded"), RetryAfter: 30 * time.Second},
+		{Name: "403 dailyLimitExceeded", Reply: googleError(403, nil, "dailyLimitExceeded", "Daily Limit Exceeded"), Permanent: true},
+		{Name: "400 invalid language", Reply: googleError(400, nil, "invalid", "Invalid Value"), Permanent: true},
+		{Name: "short response", Reply: answer("only one"), Text: "short response"},
+		{Name: "long response", Reply: answer("one", "two", "three"), Text: "short response"},
+		{Name: "malformed body", Reply: func(w http.ResponseWriter, _ v2Body) { _, _ = w.Write([]byte(`{"data": {"translations": [`)) }},
+	}, func(t *testing.T, reply func(http.ResponseWriter, v2Body)) ([]string, error) {
+		e, _ := newV2Stub(t, reply)
+		return e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian,
+			Texts: []string{"واحد", "اثنان"}})
+	})
 }
 
 // countingTransport counts the requests that went through a caller's own client.
@@ -287,7 +255,7 @@ func TestV2NoRequestNeeded(t *testing.T) {
 		t.Errorf("empty request: got %q, %v; want no texts and no error", got, err)
 	}
 	got, err = e.Send(t.Context(), translate.Request{Source: tarjuma.Russian, Target: tarjuma.English, Texts: []string{"привет"}})
-	checkEngineError(t, got, err, "google-v2", true, 0, "unsupported")
+	enginetest.CheckError(t, got, err, "google-v2", true, 0, "unsupported")
 	if n := len(stub.Calls()); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
@@ -324,5 +292,5 @@ func TestV2Timeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	got, err := e.Send(ctx, translate.Request{Source: tarjuma.Arabic, Target: tarjuma.English, Texts: []string{"متأخر"}})
-	checkEngineError(t, got, err, "google-v2", false, 0, "deadline")
+	enginetest.CheckError(t, got, err, "google-v2", false, 0, "deadline")
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
 // v3Stub implements the v3 TranslationService's TranslateText over real gRPC.
@@ -182,7 +183,7 @@ func TestV3GlossaryShortResponse(t *testing.T) {
 		})
 	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"أ", "ب"},
 		Glossary: []translate.GlossaryEntry{{Source: "أ", Target: "а"}}})
-	checkEngineError(t, got, err, "google-v3", false, 0, "short response")
+	enginetest.CheckError(t, got, err, "google-v3", false, 0, "short response")
 }
 
 func TestV3Errors(t *testing.T) {
@@ -193,33 +194,24 @@ func TestV3Errors(t *testing.T) {
 		}
 		return st
 	}
-	for _, tc := range []struct {
-		name           string
-		reply          func(*translatepb.TranslateTextRequest) (*translatepb.TranslateTextResponse, error)
-		wantPermanent  bool
-		wantRetryAfter time.Duration
-		wantText       string
-	}{
-		{name: "ResourceExhausted", reply: v3Fail(status.New(codes.ResourceExhausted, "Quota exceeded for quota metric 'Translation characters' and limit 'per minute'"))},
-		{name: "ResourceExhausted with RetryInfo", reply: v3Fail(withDetails(codes.ResourceExhausted, "Too many requests",
-			&errdetails.RetryInfo{RetryDelay: durationpb.New(3 * time.Second)})), wantRetryAfter: 3 * time.Second},
-		{name: "ResourceExhausted per day", reply: v3Fail(withDetails(codes.ResourceExhausted, "Quota exceeded",
+	enginetest.CheckFailures(t, "google-v3", []enginetest.Failure[func(*translatepb.TranslateTextRequest) (*translatepb.TranslateTextResponse, error)]{
+		{Name: "ResourceExhausted", Reply: v3Fail(status.New(codes.ResourceExhausted, "Quota exceeded for quota metric 'Translation characters' and limit 'per minute'"))},
+		{Name: "ResourceExhausted with RetryInfo", Reply: v3Fail(withDetails(codes.ResourceExhausted, "Too many requests",
+			&errdetails.RetryInfo{RetryDelay: durationpb.New(3 * time.Second)})), RetryAfter: 3 * time.Second},
+		{Name: "ResourceExhausted per day", Reply: v3Fail(withDetails(codes.ResourceExhausted, "Quota exceeded",
 			&errdetails.QuotaFailure{Violations: []*errdetails.QuotaFailure_Violation{{Subject: "project:desk", Description: "Translation characters per day per project"}}})),
-			wantPermanent: true},
-		{name: "Unavailable", reply: v3Fail(status.New(codes.Unavailable, "try again"))},
-		{name: "DeadlineExceeded", reply: v3Fail(status.New(codes.DeadlineExceeded, "slow"))},
-		{name: "Internal", reply: v3Fail(status.New(codes.Internal, "oops"))},
-		{name: "PermissionDenied", reply: v3Fail(status.New(codes.PermissionDenied, "Cloud Translation API has not been used in project desk")), wantPermanent: true},
-		{name: "Unauthenticated", reply: v3Fail(status.New(codes.Unauthenticated, "bad token")), wantPermanent: true},
-		{name: "InvalidArgument", reply: v3Fail(status.New(codes.InvalidArgument, "Target language is invalid.")), wantPermanent: true},
-		{name: "short response", reply: v3Answer("only one"), wantText: "short response"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e, _ := newV3Stub(t, V3Config{Project: "desk"}, tc.reply)
-			got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.English, Texts: []string{"واحد", "اثنان"}})
-			checkEngineError(t, got, err, "google-v3", tc.wantPermanent, tc.wantRetryAfter, tc.wantText)
-		})
-	}
+			Permanent: true},
+		{Name: "Unavailable", Reply: v3Fail(status.New(codes.Unavailable, "try again"))},
+		{Name: "DeadlineExceeded", Reply: v3Fail(status.New(codes.DeadlineExceeded, "slow"))},
+		{Name: "Internal", Reply: v3Fail(status.New(codes.Internal, "oops"))},
+		{Name: "PermissionDenied", Reply: v3Fail(status.New(codes.PermissionDenied, "Cloud Translation API has not been used in project desk")), Permanent: true},
+		{Name: "Unauthenticated", Reply: v3Fail(status.New(codes.Unauthenticated, "bad token")), Permanent: true},
+		{Name: "InvalidArgument", Reply: v3Fail(status.New(codes.InvalidArgument, "Target language is invalid.")), Permanent: true},
+		{Name: "short response", Reply: v3Answer("only one"), Text: "short response"},
+	}, func(t *testing.T, reply func(*translatepb.TranslateTextRequest) (*translatepb.TranslateTextResponse, error)) ([]string, error) {
+		e, _ := newV3Stub(t, V3Config{Project: "desk"}, reply)
+		return e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.English, Texts: []string{"واحد", "اثنان"}})
+	})
 }
 
 func TestV3Config(t *testing.T) {
@@ -252,7 +244,7 @@ func TestV3LimitsAndPairs(t *testing.T) {
 		t.Error("Supports(en, ru) = true, want false")
 	}
 	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.English, Target: tarjuma.Russian, Texts: []string{"hi"}})
-	checkEngineError(t, got, err, "google-v3", true, 0, "unsupported")
+	enginetest.CheckError(t, got, err, "google-v3", true, 0, "unsupported")
 	if got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian}); err != nil || len(got) != 0 {
 		t.Errorf("empty request: got %q, %v", got, err)
 	}
@@ -273,5 +265,5 @@ func TestV3Timeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	got, err := e.Send(ctx, translate.Request{Source: tarjuma.Arabic, Target: tarjuma.English, Texts: []string{"متأخر"}})
-	checkEngineError(t, got, err, "google-v3", false, 0, "DeadlineExceeded")
+	enginetest.CheckError(t, got, err, "google-v3", false, 0, "DeadlineExceeded")
 }

@@ -181,7 +181,7 @@ func (e *Engine) complete(ctx context.Context, req translate.Request, texts []st
 	for i, text := range texts {
 		segs[i] = segment{ID: "s" + strconv.Itoa(i+1), Text: text, Terms: termsIn(text, req.Glossary)}
 	}
-	user, err := encode(segs)
+	user, err := translate.EncodeJSON(segs)
 	if err != nil {
 		return nil, e.permanent(err)
 	}
@@ -193,7 +193,7 @@ func (e *Engine) complete(ctx context.Context, req translate.Request, texts []st
 		},
 	}
 	body.ResponseFormat.Type = "json_object"
-	payload, err := encode(body)
+	payload, err := translate.EncodeJSON(body)
 	if err != nil {
 		return nil, e.permanent(err)
 	}
@@ -291,18 +291,6 @@ func systemPrompt(req translate.Request) string {
 		"Keep all numbers and dates as in the source.\n" +
 		"Return JSON only, in the form {\"translations\":[{\"id\":\"s1\",\"text\":\"…\"}]}, with every id exactly once.")
 	return b.String()
-}
-
-// encode marshals v without Go's HTML escaping: the model would read \u003cspan\u003e in the
-// prompt instead of the spans it must keep.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // statusError classifies a failed response. A 429 is usually a rate limit, but OpenAI also

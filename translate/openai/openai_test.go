@@ -16,6 +16,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
 // standIn speaks the chat completions protocol: it checks each request, decodes the segments
@@ -273,61 +274,30 @@ func TestFencedJSONAccepted(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	status := func(code int, retryAfter, body string) func(http.ResponseWriter, []segment) {
-		return func(w http.ResponseWriter, _ []segment) {
-			if retryAfter != "" {
-				w.Header().Set("Retry-After", retryAfter)
-			}
-			w.WriteHeader(code)
-			io.WriteString(w, body)
-		}
-	}
-	tests := []struct {
-		name       string
-		reply      func(http.ResponseWriter, []segment)
-		permanent  bool
-		retryAfter time.Duration
-		msg        string
-	}{
-		{"rate limited", status(429, "12", `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`), false, 12 * time.Second, "Rate limit reached"},
-		{"out of credit", status(429, "", `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`), true, 0, "quota"},
-		{"bad key", status(401, "", `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`), true, 0, "HTTP 401"},
-		{"forbidden", status(403, "", `{"error":{"message":"Country not supported"}}`), true, 0, "HTTP 403"},
-		{"unknown model", status(404, "", `{"error":{"message":"model \"x\" not found","type":"api_error","code":404}}`), true, 0, "not found"},
-		{"server error", status(500, "", `{"error":{"message":"The server had an error"}}`), false, 0, "HTTP 500"},
-		{"bad gateway", status(502, "", "<html>bad gateway</html>"), false, 0, "bad gateway"},
-		{"text too long for the model", status(400, "", `{"error":{"message":"the request exceeds the available context size","type":"exceed_context_size_error","code":400}}`), true, 0, "too long"},
-		{"invalid JSON content", func(w http.ResponseWriter, _ []segment) { content(w, "Конечно! Вот перевод:", "stop") }, false, 0, "not the JSON"},
-		{"empty text", func(w http.ResponseWriter, _ []segment) { translations(w, "s1", " ") }, false, 0, "no text for s1"},
-		{"answer cut off", func(w http.ResponseWriter, _ []segment) { content(w, `{"translations":[`, "length") }, true, 0, "cut off"},
-		{"no choices", status(200, "", `{"choices":[]}`), false, 0, "without choices"},
-		{"malformed response", status(200, "", `{"choices":`), false, 0, "malformed"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, e := newStandIn(t, "", tt.reply)
-			got, err := e.Send(context.Background(), request(tarjuma.Russian, "نص"))
-			var te *translate.Error
-			if got != nil || !errors.As(err, &te) {
-				t.Fatalf("Send = %v, %v; want a *translate.Error", got, err)
-			}
-			if te.Provider != "openai:qwen2.5:14b" || te.Permanent != tt.permanent || te.RetryAfter != tt.retryAfter || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %v (permanent %v, retry after %v); want permanent %v, retry after %v, containing %q",
-					err, te.Permanent, te.RetryAfter, tt.permanent, tt.retryAfter, tt.msg)
-			}
-		})
-	}
+	status := enginetest.Status[[]segment]
+	enginetest.CheckFailures(t, "openai:qwen2.5:14b", []enginetest.Failure[func(http.ResponseWriter, []segment)]{
+		{Name: "rate limited", Reply: status(429, "12", `{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}`), RetryAfter: 12 * time.Second, Text: "Rate limit reached"},
+		{Name: "out of credit", Reply: status(429, "", `{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}`), Permanent: true, Text: "quota"},
+		{Name: "bad key", Reply: status(401, "", `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}`), Permanent: true, Text: "HTTP 401"},
+		{Name: "forbidden", Reply: status(403, "", `{"error":{"message":"Country not supported"}}`), Permanent: true, Text: "HTTP 403"},
+		{Name: "unknown model", Reply: status(404, "", `{"error":{"message":"model \"x\" not found","type":"api_error","code":404}}`), Permanent: true, Text: "not found"},
+		{Name: "server error", Reply: status(500, "", `{"error":{"message":"The server had an error"}}`), Text: "HTTP 500"},
+		{Name: "bad gateway", Reply: status(502, "", "<html>bad gateway</html>"), Text: "bad gateway"},
+		{Name: "text too long for the model", Reply: status(400, "", `{"error":{"message":"the request exceeds the available context size","type":"exceed_context_size_error","code":400}}`), Permanent: true, Text: "too long"},
+		{Name: "invalid JSON content", Reply: func(w http.ResponseWriter, _ []segment) { content(w, "Конечно! Вот перевод:", "stop") }, Text: "not the JSON"},
+		{Name: "empty text", Reply: func(w http.ResponseWriter, _ []segment) { translations(w, "s1", " ") }, Text: "no text for s1"},
+		{Name: "answer cut off", Reply: func(w http.ResponseWriter, _ []segment) { content(w, `{"translations":[`, "length") }, Permanent: true, Text: "cut off"},
+		{Name: "no choices", Reply: status(200, "", `{"choices":[]}`), Text: "without choices"},
+		{Name: "malformed response", Reply: status(200, "", `{"choices":`), Text: "malformed"},
+	}, func(t *testing.T, reply func(http.ResponseWriter, []segment)) ([]string, error) {
+		_, e := newStandIn(t, "", reply)
+		return e.Send(context.Background(), request(tarjuma.Russian, "نص"))
+	})
 }
 
 func TestTimeoutIsRetryable(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
-	defer srv.Close()
-	defer close(release)
+	srv := enginetest.Unresponsive(t)
 	e := New(Config{BaseURL: srv.URL, Model: "m", HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
-	_, err := e.Send(context.Background(), request(tarjuma.Russian, "نص"))
-	var te *translate.Error
-	if !errors.As(err, &te) || te.Permanent {
-		t.Errorf("err = %v, want a retryable *translate.Error", err)
-	}
+	got, err := e.Send(context.Background(), request(tarjuma.Russian, "نص"))
+	enginetest.CheckError(t, got, err, "openai:m", false, 0, "Timeout")
 }
