@@ -114,7 +114,9 @@ func TestAuthorization(t *testing.T) {
 			{"POST /api/v1/articles/{id}/translations/{lang}/reject", fixed(article + "/translations/tg/reject"), rejectBody, reviewers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/events", fixed(article + "/translations/tg/events"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/segments/{segment}/dismissals", flaggedDraft,
-				func() string { return fmt.Sprintf(`{"kind": "number_extra", "args": ["%d"], "reason": "auth table"}`, flagged) }, reviewers, http.StatusCreated},
+				func() string {
+					return fmt.Sprintf(`{"kind": "number_extra", "args": ["%d"], "reason": "auth table"}`, flagged)
+				}, reviewers, http.StatusCreated},
 			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
 			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},
