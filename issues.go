@@ -3,7 +3,9 @@ package tarjuma
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // IssueKind is what is wrong with a segment's target text such that the version must not be
@@ -17,11 +19,13 @@ const (
 	// IssueUntranslated: no engine or person translated the segment, or its text is still the
 	// Arabic source (after trimming).
 	IssueUntranslated IssueKind = "untranslated"
+	// IssueUnconfirmed: nobody confirmed the segment's text (SegmentDraft).
+	IssueUnconfirmed IssueKind = "unconfirmed"
 )
 
 // TextIssue is what is wrong with s's target text on its own, without the glossary: empty,
-// untranslated, or "" when neither. The editor's flags and the approval rule both ask here, so
-// what the reviewer sees flagged is exactly what blocks an approval.
+// untranslated, or "" when neither. The editor's flags and the approval rule (qa.OpenIssues)
+// both ask here, so what the reviewer sees flagged is exactly what blocks an approval.
 func (s Segment) TextIssue() IssueKind {
 	text := strings.TrimSpace(s.Text)
 	switch {
@@ -33,22 +37,28 @@ func (s Segment) TextIssue() IssueKind {
 	return ""
 }
 
-// Issue is one open issue of a version: the segment and what is wrong with it.
+// Issue is one open issue of a version: the segment and what is wrong with it. A QA flag that
+// blocks an approval is an issue of the flag's kind, with its Args.
 type Issue struct {
 	SegmentID string
 	Kind      IssueKind
+	Args      []string
 }
 
-// OpenIssues returns the segments of v, title included, in order, whose text would publish
-// Arabic or nothing under the target language's label; nil when there are none.
-func (v Version) OpenIssues() []Issue {
-	var out []Issue
-	for _, s := range v.Segments {
-		if k := s.TextIssue(); k != "" {
-			out = append(out, Issue{SegmentID: s.ID, Kind: k})
-		}
-	}
-	return out
+// Dismissal is a person's word that a QA flag of a segment is a false positive, and why. It
+// belongs to one version; saving a version carries it to the next while the segment's text
+// and the flag stay the same.
+type Dismissal struct {
+	SegmentID string
+	Flag      Flag
+	Reason    string
+	By        string
+	At        time.Time
+}
+
+// Dismisses reports whether d is about flag f of segment id.
+func (d Dismissal) Dismisses(id string, f Flag) bool {
+	return d.SegmentID == id && d.Flag.Kind == f.Kind && slices.Equal(d.Flag.Args, f.Args)
 }
 
 // ErrOpenIssues: a version with open issues was to be approved without an override.

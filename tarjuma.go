@@ -195,6 +195,54 @@ type Segment struct {
 	// stored and served as stored. nil on a segment stored without them (versions from before
 	// the checks were stored), which the store derives when it reads them.
 	Flags []Flag
+	// Status is the translator's: draft until she confirms the text. Machine versions are all
+	// draft; an approval asks for every segment confirmed (or an override).
+	Status SegmentStatus
+}
+
+// SegmentStatus is where a segment stands in the translator's work.
+type SegmentStatus string
+
+// The segment statuses.
+const (
+	SegmentDraft     SegmentStatus = "draft"
+	SegmentConfirmed SegmentStatus = "confirmed"
+)
+
+// Valid reports whether s is a known segment status.
+func (s SegmentStatus) Valid() bool { return s == SegmentDraft || s == SegmentConfirmed }
+
+// DefaultSegmentStatus is the status of a segment stored before segments had one: a person's
+// text (origin human) was what she meant to publish, so confirmed; anything else (machine,
+// memory, untranslated) nobody confirmed, so draft.
+func DefaultSegmentStatus(o Origin) SegmentStatus {
+	if o == OriginHuman {
+		return SegmentConfirmed
+	}
+	return SegmentDraft
+}
+
+// Progress is how far the translator got: segments and source words, confirmed and in all.
+// Words are the Arabic source's, as CAT tools count them, so the figure does not move as the
+// target is typed.
+type Progress struct {
+	Segments, SegmentsConfirmed int
+	Words, WordsConfirmed       int
+}
+
+// Progress counts v's confirmed segments and their source words, title included.
+func (v Version) Progress() Progress {
+	var p Progress
+	for _, s := range v.Segments {
+		words := len(strings.Fields(s.Source))
+		p.Segments++
+		p.Words += words
+		if s.Status == SegmentConfirmed {
+			p.SegmentsConfirmed++
+			p.WordsConfirmed += words
+		}
+	}
+	return p
 }
 
 // Flag is one quality-check result of a segment: a kind (package qa lists them) and its
@@ -349,12 +397,14 @@ var (
 // or failover goes unnoticed by a person.
 const UnavailableRetryAfter = 5 * time.Second
 
-// Edit returns v's segments with the person's texts (by segment id) in place: every segment
-// needs a text and no other id may appear. Texts are trimmed, since segments are joined with
-// their own separators; a text that differs from v's (an untranslated segment's included)
-// becomes human, the others keep their origin. The API and the review pages both save edits
-// through it, so the rules cannot drift apart.
-func (v Version) Edit(texts map[string]string) ([]Segment, error) {
+// Edit returns v's segments with the person's texts and statuses (by segment id) in place:
+// every segment needs a text and no other id may appear; a segment without a status in
+// statuses is confirmed, since a person who saves a text without saying otherwise stands by
+// it. Texts are trimmed, since segments are joined with their own separators; a text that
+// differs from v's (an untranslated segment's included) becomes human, the others keep their
+// origin. The API and the review pages both save edits through it, so the rules cannot drift
+// apart.
+func (v Version) Edit(texts map[string]string, statuses map[string]SegmentStatus) ([]Segment, error) {
 	if len(texts) != len(v.Segments) {
 		return nil, fmt.Errorf("%d texts for the %d segments of version %d: %w", len(texts), len(v.Segments), v.Number, ErrInvalid)
 	}
@@ -370,6 +420,13 @@ func (v Version) Edit(texts map[string]string) ([]Segment, error) {
 		}
 		if text != seg.Text {
 			seg.Text, seg.Origin = text, OriginHuman
+		}
+		seg.Status = SegmentConfirmed
+		if st, ok := statuses[seg.ID]; ok {
+			if !st.Valid() {
+				return nil, fmt.Errorf("segment %q: status %q is neither draft nor confirmed: %w", seg.ID, st, ErrInvalid)
+			}
+			seg.Status = st
 		}
 		seg.Flags = nil // the new version's to compute when it is stored
 		segs[i] = seg

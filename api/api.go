@@ -149,6 +149,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/articles/{id}/translations/{lang}/approve", reviewers, s.approve},
 		{"POST /api/v1/articles/{id}/translations/{lang}/reject", reviewers, s.reject},
 		{"GET /api/v1/articles/{id}/translations/{lang}/events", readers, s.listReviewEvents},
+		{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/segments/{segment}/dismissals", drafters, s.dismissFlag},
 		{"GET /api/v1/glossary/terms", readers, s.listTerms},
 		{"POST /api/v1/glossary/terms", admins, s.createTerm},
 		{"GET /api/v1/glossary/terms/{id}", readers, s.getTerm},

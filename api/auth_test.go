@@ -42,9 +42,37 @@ func TestAuthorization(t *testing.T) {
 		reviewers := []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleReviewer}
 		existing := newTerm()
 		// Review calls get a draft to act on: the latest version, or a fresh one in needs_review.
-		saveBody := func() string { return jsonOf(t, e.unchangedEdit(t, a.ID, tarjuma.Tajik)) }
+		// A save flips the title's status, so that each is a change and stores a version.
+		saveBody := func() string {
+			req := e.unchangedEdit(t, a.ID, tarjuma.Tajik)
+			v, err := e.db.LatestVersion(t.Context(), a.ID, tarjuma.Tajik)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req["title_status"] = tarjuma.SegmentDraft
+			if v.Segments[0].Status == tarjuma.SegmentDraft {
+				req["title_status"] = tarjuma.SegmentConfirmed
+			}
+			return jsonOf(t, req)
+		}
 		approveBody := func() string {
 			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "override": map[string]any{"reason": fixtureOverride.Reason}})
+		}
+		// A dismissal gets a fresh latest version whose p1.s1 has a number_extra flag of a new
+		// number (an earlier one's dismissal would carry over).
+		flagged := 0
+		flaggedDraft := func() string {
+			v, err := e.db.LatestVersion(t.Context(), a.ID, tarjuma.Tajik)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flagged++
+			v.Segments[1].Flags = []tarjuma.Flag{{Kind: "number_extra", Args: []string{strconv.Itoa(flagged)}}}
+			saved, err := e.db.SaveHumanVersion(t.Context(), store.HumanEdit{ArticleID: a.ID, Lang: tarjuma.Tajik, BaseVersion: v.Number, Segments: v.Segments, Author: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%s/translations/tg/versions/%d/segments/p1.s1/dismissals", article, saved.Number)
 		}
 		rejectBody := func() string {
 			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "comment": "الترجمة ناقصة"})
@@ -109,6 +137,10 @@ func TestAuthorization(t *testing.T) {
 			{"POST /api/v1/articles/{id}/translations/{lang}/approve", fixed(article + "/translations/tg/approve"), approveBody, reviewers, http.StatusOK},
 			{"POST /api/v1/articles/{id}/translations/{lang}/reject", fixed(article + "/translations/tg/reject"), rejectBody, reviewers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/events", fixed(article + "/translations/tg/events"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/segments/{segment}/dismissals", flaggedDraft,
+				func() string {
+					return fmt.Sprintf(`{"kind": "number_extra", "args": ["%d"], "reason": "auth table"}`, flagged)
+				}, reviewers, http.StatusCreated},
 			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
 			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},

@@ -76,20 +76,24 @@ type translationDetailJSON struct {
 	ArticleID int64 `json:"article_id"`
 	translationJSON
 	LatestVersion *versionJSON `json:"latest_version"` // null before the first version
+	// Approval is the reviewer's approval of the latest version while it stands (the last
+	// decision on it), with the override and its reason when there was one; absent otherwise.
+	Approval *reviewEventJSON `json:"approval,omitempty"`
 }
 
 // versionSummaryJSON is a version without its body segments, for listings. The title
 // segment's source and origin ride along so the title is never a lossy special case.
 type versionSummaryJSON struct {
-	Number          int            `json:"number"`
-	Title           string         `json:"title"`
-	TitleSource     string         `json:"title_source"`
-	TitleOrigin     tarjuma.Origin `json:"title_origin"`
-	SourceRevision  int            `json:"source_revision"`
-	GlossaryVersion int64          `json:"glossary_version"`
-	Author          string         `json:"author"`
-	Machine         bool           `json:"machine"`
-	CreatedAt       time.Time      `json:"created_at"`
+	Number          int                   `json:"number"`
+	Title           string                `json:"title"`
+	TitleSource     string                `json:"title_source"`
+	TitleOrigin     tarjuma.Origin        `json:"title_origin"`
+	TitleStatus     tarjuma.SegmentStatus `json:"title_status"`
+	SourceRevision  int                   `json:"source_revision"`
+	GlossaryVersion int64                 `json:"glossary_version"`
+	Author          string                `json:"author"`
+	Machine         bool                  `json:"machine"`
+	CreatedAt       time.Time             `json:"created_at"`
 }
 
 type versionJSON struct {
@@ -98,29 +102,61 @@ type versionJSON struct {
 	TitleChecks []termCheckJSON `json:"title_checks"`
 	TitleFlags  []flagJSON      `json:"title_flags"`
 	Segments    []segmentJSON   `json:"segments"` // the body; the title is in the fields above
+	Progress    progressJSON    `json:"progress"`
+}
+
+// progressJSON counts the confirmed segments (title included) and their Arabic source words.
+type progressJSON struct {
+	Segments          int `json:"segments"`
+	SegmentsConfirmed int `json:"segments_confirmed"`
+	Words             int `json:"words"`
+	WordsConfirmed    int `json:"words_confirmed"`
 }
 
 type segmentJSON struct {
-	ID     string          `json:"id"`
-	Source string          `json:"source"`
-	Text   string          `json:"text"`
-	Origin tarjuma.Origin  `json:"origin"`
-	Terms  []termSpanJSON  `json:"terms"`  // glossary terms in the source, byte offsets into source
-	Checks []termCheckJSON `json:"checks"` // adherence of text to the glossary, byte offsets into text
-	Flags  []flagJSON      `json:"flags"`  // the QA results stored with the version
+	ID     string                `json:"id"`
+	Source string                `json:"source"`
+	Text   string                `json:"text"`
+	Origin tarjuma.Origin        `json:"origin"`
+	Status tarjuma.SegmentStatus `json:"status"` // draft or confirmed
+	Terms  []termSpanJSON        `json:"terms"`  // glossary terms in the source, byte offsets into source
+	Checks []termCheckJSON       `json:"checks"` // adherence of text to the glossary, byte offsets into text
+	Flags  []flagJSON            `json:"flags"`  // the QA results stored with the version
 }
 
 // flagJSON is a quality-check result stored with the version (package qa lists the kinds and
-// their args), the same the review desk shows and webhooks carry.
+// their args), the same the review desk shows and webhooks carry; dismissed is set when a
+// person dismissed it as a false positive.
 type flagJSON struct {
-	Kind tarjuma.FlagKind `json:"kind"`
-	Args []string         `json:"args"`
+	Kind      tarjuma.FlagKind `json:"kind"`
+	Args      []string         `json:"args"`
+	Dismissed *dismissalJSON   `json:"dismissed,omitempty"`
 }
 
-func flagsJSON(flags []tarjuma.Flag) []flagJSON {
+// dismissalJSON is a person's dismissal of a flag of a segment: who, when and why.
+type dismissalJSON struct {
+	Segment string           `json:"segment"`
+	Kind    tarjuma.FlagKind `json:"kind"`
+	Args    []string         `json:"args"`
+	Reason  string           `json:"reason"`
+	By      string           `json:"by"`
+	At      time.Time        `json:"at"`
+}
+
+func newDismissalJSON(d tarjuma.Dismissal) *dismissalJSON {
+	return &dismissalJSON{Segment: d.SegmentID, Kind: d.Flag.Kind, Args: append([]string{}, d.Flag.Args...), Reason: d.Reason, By: d.By, At: d.At}
+}
+
+// flagsJSON gives the flags of segment id, each with its dismissal among ds, if any.
+func flagsJSON(id string, flags []tarjuma.Flag, ds []tarjuma.Dismissal) []flagJSON {
 	out := make([]flagJSON, len(flags))
 	for i, f := range flags {
 		out[i] = flagJSON{Kind: f.Kind, Args: append([]string{}, f.Args...)}
+		for _, d := range ds {
+			if d.Dismisses(id, f) {
+				out[i].Dismissed = newDismissalJSON(d)
+			}
+		}
 	}
 	return out
 }
@@ -164,6 +200,7 @@ func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
 		Title:           title.Text,
 		TitleSource:     title.Source,
 		TitleOrigin:     title.Origin,
+		TitleStatus:     title.Status,
 		SourceRevision:  v.SourceRevision,
 		GlossaryVersion: v.GlossaryVersion,
 		Author:          v.Author,
@@ -172,19 +209,22 @@ func newVersionSummaryJSON(v tarjuma.Version) versionSummaryJSON {
 	}
 }
 
-func newVersionJSON(v tarjuma.Version) *versionJSON {
+// newVersionJSON is v in full, its flags marked with the dismissals ds of the version.
+func newVersionJSON(v tarjuma.Version, ds []tarjuma.Dismissal) *versionJSON {
 	body := v.Body()
-	out := &versionJSON{versionSummaryJSON: newVersionSummaryJSON(v), Segments: make([]segmentJSON, 0, len(body))}
+	p := v.Progress()
+	out := &versionJSON{versionSummaryJSON: newVersionSummaryJSON(v), Segments: make([]segmentJSON, 0, len(body)),
+		Progress: progressJSON{Segments: p.Segments, SegmentsConfirmed: p.SegmentsConfirmed, Words: p.Words, WordsConfirmed: p.WordsConfirmed}}
 	var title tarjuma.Segment
 	if len(body) < len(v.Segments) {
 		title = v.Segments[0]
 	}
 	out.TitleTerms, out.TitleChecks = termsJSON(title)
-	out.TitleFlags = flagsJSON(title.Flags)
+	out.TitleFlags = flagsJSON(title.ID, title.Flags, ds)
 	for _, seg := range body {
 		terms, checks := termsJSON(seg)
 		out.Segments = append(out.Segments, segmentJSON{ID: seg.ID, Source: seg.Source, Text: seg.Text, Origin: seg.Origin,
-			Terms: terms, Checks: checks, Flags: flagsJSON(seg.Flags)})
+			Status: seg.Status, Terms: terms, Checks: checks, Flags: flagsJSON(seg.ID, seg.Flags, ds)})
 	}
 	return out
 }
@@ -194,16 +234,18 @@ type versionListJSON struct {
 }
 
 // issueJSON is an open issue of a version: the segment ("title" or a body id) and what is
-// wrong with it, "untranslated" or "empty".
+// wrong with it: "untranslated", "empty", "unconfirmed", or the kind of a blocking QA flag
+// ("number_missing", "term_wrong_form", ...) with the flag's args.
 type issueJSON struct {
 	ID      string            `json:"id"`
 	Problem tarjuma.IssueKind `json:"problem"`
+	Args    []string          `json:"args,omitempty"`
 }
 
 func issuesJSON(issues []tarjuma.Issue) []issueJSON {
 	out := make([]issueJSON, len(issues))
 	for i, is := range issues {
-		out[i] = issueJSON{ID: is.SegmentID, Problem: is.Kind}
+		out[i] = issueJSON{ID: is.SegmentID, Problem: is.Kind, Args: is.Args}
 	}
 	return out
 }

@@ -9,23 +9,27 @@ import (
 	"github.com/tarjuma/tarjuma/desk"
 )
 
-// saveVersionRequest is a person's edit of a version: the title and every body segment's text,
-// by the ids of the version it was made from.
+// saveVersionRequest is a person's edit of a version: the title and every body segment's text
+// and status, by the ids of the version it was made from.
+// by the ids of the version it was made from. A status left out confirms its segment.
 type saveVersionRequest struct {
-	BaseVersion int               `json:"base_version"`
-	Title       *string           `json:"title"`
-	Segments    []segmentEditJSON `json:"segments"`
+	BaseVersion int                    `json:"base_version"`
+	Title       *string                `json:"title"`
+	TitleStatus *tarjuma.SegmentStatus `json:"title_status"`
+	Segments    []segmentEditJSON      `json:"segments"`
 }
 
 type segmentEditJSON struct {
-	ID   string  `json:"id"`
-	Text *string `json:"text"`
+	ID     string                 `json:"id"`
+	Text   *string                `json:"text"`
+	Status *tarjuma.SegmentStatus `json:"status"`
 }
 
 // saveVersion stores a person's edit as the translation's next version: 201 with it, 409 when
 // base_version is no longer the latest (nothing is stored, so two translators never overwrite
 // each other). Segments whose text changed become human; the glossary check runs again on the
-// result, with the current glossary.
+// result, with the current glossary. An edit equal to the latest version (texts and statuses)
+// stores nothing and answers 200 with that version.
 func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	id, lang, err := translationPath(r)
 	if err != nil {
@@ -39,16 +43,58 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
 	}
-	e := desk.Edit{BaseVersion: req.BaseVersion, Title: req.Title, Segments: make([]desk.SegmentEdit, len(req.Segments))}
+	e := desk.Edit{BaseVersion: req.BaseVersion, Title: req.Title, TitleStatus: req.TitleStatus, Segments: make([]desk.SegmentEdit, len(req.Segments))}
 	for i, seg := range req.Segments {
-		e.Segments[i] = desk.SegmentEdit{ID: seg.ID, Text: seg.Text}
+		e.Segments[i] = desk.SegmentEdit{ID: seg.ID, Text: seg.Text, Status: seg.Status}
 	}
-	v, err := s.desk.SaveVersion(r.Context(), actor(r.Context()), id, lang, e)
+	v, created, err := s.desk.SaveVersion(r.Context(), actor(r.Context()), id, lang, e)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d/translations/%s/versions/%d", id, lang, v.Number))
-	return writeJSON(w, http.StatusCreated, newVersionJSON(v))
+	// The dismissals carried over from the base (or the base's own, when nothing changed).
+	ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+	if err != nil {
+		return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", v.Number, id, lang, err)
+	}
+	status := http.StatusOK
+	if created {
+		w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d/translations/%s/versions/%d", id, lang, v.Number))
+		status = http.StatusCreated
+	}
+	return writeJSON(w, status, newVersionJSON(v, ds))
+}
+
+type dismissRequest struct {
+	Kind   tarjuma.FlagKind `json:"kind"`
+	Args   []string         `json:"args"`
+	Reason string           `json:"reason"`
+}
+
+// dismissFlag records that a flag of a segment of the latest version is a false positive, and
+// why: 201 with the dismissal. The flag stops blocking approval, here and in later versions
+// that keep the segment's text.
+func (s *Server) dismissFlag(w http.ResponseWriter, r *http.Request) error {
+	id, lang, err := translationPath(r)
+	if err != nil {
+		return err
+	}
+	n, err := pathInt(r, "n")
+	if err != nil {
+		return err
+	}
+	if err := desk.MayEdit(actor(r.Context()), lang); err != nil {
+		return err
+	}
+	var req dismissRequest
+	if _, err := s.readJSON(w, r, &req); err != nil {
+		return err
+	}
+	d, err := s.desk.DismissFlag(r.Context(), actor(r.Context()), id, lang, int(n), r.PathValue("segment"),
+		tarjuma.Flag{Kind: req.Kind, Args: req.Args}, req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, newDismissalJSON(d))
 }
 
 type approveRequest struct {
@@ -73,8 +119,9 @@ func (req approveRequest) decision() desk.Decision {
 
 // approve approves the latest version (409 for any other, so a reviewer never approves what
 // they have not seen) and answers with the translation. The approved segments go to the
-// translation memory. A version with untranslated or empty segments is refused with 409
-// open_issues listing them, unless the request carries an override with a reason.
+// translation memory. A version with open issues (untranslated, empty or unconfirmed segments,
+// blocking QA flags nobody dismissed) is refused with 409 open_issues listing them, unless the
+// request carries an override with a reason, which the history records.
 func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	return decide(s, w, r, approveRequest.decision, s.desk.Approve)
 }

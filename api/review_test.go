@@ -296,7 +296,7 @@ func TestApproveAndRejectEndpoints(t *testing.T) {
 
 // openIssuesDraft submits an article and stores a machine version into Tajik with the given
 // target texts and origins (title, p1.s1, p2.s1), so the translation needs review at version 1.
-func openIssuesDraft(t *testing.T, e *testEnv, n int, texts [3]string, origins [3]tarjuma.Origin) (int64, string) {
+func openIssuesDraft(t *testing.T, e *testEnv, n int, texts [3]string, origins [3]tarjuma.Origin, machineOnly bool) (int64, string) {
 	t.Helper()
 	ctx := t.Context()
 	title := "قمة في دوشنبه " + strings.Repeat("ب", n+1)
@@ -312,6 +312,15 @@ func openIssuesDraft(t *testing.T, e *testEnv, n int, texts [3]string, origins [
 	}
 	if _, _, err := e.db.SaveMachineVersion(ctx, tarjuma.Version{ArticleID: a.ID, Lang: tarjuma.Tajik, SourceRevision: 1, Segments: segs}); err != nil {
 		t.Fatal(err)
+	}
+	if !machineOnly {
+		// Version 2: the same texts, every segment confirmed, so only the texts are at issue.
+		for i := range segs {
+			segs[i].Status = tarjuma.SegmentConfirmed
+		}
+		if _, err := e.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: a.ID, Lang: tarjuma.Tajik, BaseVersion: 1, Segments: segs, Author: "test"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return a.ID, fmt.Sprintf("/api/v1/articles/%d/translations/tg", a.ID)
 }
@@ -337,33 +346,46 @@ func TestApproveOpenIssues(t *testing.T) {
 		code    string      // for errors
 		issues  []issueJSON // for 409 open_issues
 		reason  string      // for 200: the override recorded, "" for none
+		// machineOnly approves the machine version 1, all draft, instead of a confirmed version 2.
+		machineOnly bool
 	}{
+		{name: "machine draft, unconfirmed", texts: [3]string{title, s1, "وتحدث عن التعاون."},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1}`, machineOnly: true,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "title", Problem: "unconfirmed"},
+				{ID: "p1.s1", Problem: "unconfirmed"}, {ID: "p2.s1", Problem: "untranslated"}, {ID: "p2.s1", Problem: "unconfirmed"}}},
+		{name: "machine draft with an override", texts: [3]string{title, s1, s2}, origins: [3]tarjuma.Origin{mt, mt, mt},
+			body: `{"version": 1, "override": {"reason": "urgent, checked by phone"}}`, machineOnly: true, status: http.StatusOK,
+			reason: "urgent, checked by phone", issues: []issueJSON{{ID: "title", Problem: "unconfirmed"},
+				{ID: "p1.s1", Problem: "unconfirmed"}, {ID: "p2.s1", Problem: "unconfirmed"}}},
+		{name: "a number flag", texts: [3]string{title, "Президент 2 бор дар Душанбе иштирок кард.", s2},
+			origins: [3]tarjuma.Origin{mt, mt, mt}, body: `{"version": 2}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "p1.s1", Problem: "number_extra", Args: []string{"2"}}}},
 		{name: "untranslated origin", texts: [3]string{title, s1, "وتحدث عن التعاون."},
-			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1}`,
-			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p2.s1", "untranslated"}}},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 2}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "p2.s1", Problem: "untranslated"}}},
 		{name: "machine text equal to the source after trimming", texts: [3]string{title, " شارك الرئيس في دوشنبه. ", s2},
-			origins: [3]tarjuma.Origin{mt, mt, mt}, body: `{"version": 1}`,
-			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p1.s1", "untranslated"}}},
+			origins: [3]tarjuma.Origin{mt, mt, mt}, body: `{"version": 2}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "p1.s1", Problem: "untranslated"}}},
 		{name: "empty", texts: [3]string{title, " \n ", s2},
-			origins: [3]tarjuma.Origin{mt, tarjuma.OriginHuman, mt}, body: `{"version": 1, "comment": "Хуб"}`,
-			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"p1.s1", "empty"}}},
+			origins: [3]tarjuma.Origin{mt, tarjuma.OriginHuman, mt}, body: `{"version": 2, "comment": "Хуб"}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "p1.s1", Problem: "empty"}}},
 		{name: "empty title and untranslated body", texts: [3]string{"", s1, "وتحدث عن التعاون."},
-			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1}`,
-			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{"title", "empty"}, {"p2.s1", "untranslated"}}},
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 2}`,
+			status: http.StatusConflict, code: "open_issues", issues: []issueJSON{{ID: "title", Problem: "empty"}, {ID: "p2.s1", Problem: "untranslated"}}},
 		{name: "override with a reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
 			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated},
-			body:    `{"version": 1, "comment": "Хуб", "override": {"reason": "  The quote stays in Arabic.  "}}`,
-			status:  http.StatusOK, reason: "The quote stays in Arabic."},
+			body:    `{"version": 2, "comment": "Хуб", "override": {"reason": "  The quote stays in Arabic.  "}}`,
+			status:  http.StatusOK, reason: "The quote stays in Arabic.", issues: []issueJSON{{ID: "p2.s1", Problem: "untranslated"}}},
 		{name: "override with an empty reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
-			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1, "override": {"reason": " "}}`,
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 2, "override": {"reason": " "}}`,
 			status: http.StatusUnprocessableEntity, code: "empty_field"},
 		{name: "override without a reason", texts: [3]string{title, s1, "وتحدث عن التعاون."},
-			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 1, "override": {}}`,
+			origins: [3]tarjuma.Origin{mt, mt, tarjuma.OriginUntranslated}, body: `{"version": 2, "override": {}}`,
 			status: http.StatusUnprocessableEntity, code: "empty_field"},
 		{name: "clean", texts: [3]string{title, s1, s2}, origins: [3]tarjuma.Origin{mt, tarjuma.OriginHuman, tarjuma.OriginMemory},
-			body: `{"version": 1}`, status: http.StatusOK},
+			body: `{"version": 2}`, status: http.StatusOK},
 		{name: "clean with an override, which overrides nothing", texts: [3]string{title, s1, s2}, origins: [3]tarjuma.Origin{mt, mt, mt},
-			body: `{"version": 1, "override": {"reason": "just in case"}}`, status: http.StatusOK},
+			body: `{"version": 2, "override": {"reason": "just in case"}}`, status: http.StatusOK},
 	}
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		ctx := t.Context()
@@ -373,7 +395,7 @@ func TestApproveOpenIssues(t *testing.T) {
 		}
 		for n, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				id, path := openIssuesDraft(t, e, n, tt.texts, tt.origins)
+				id, path := openIssuesDraft(t, e, n, tt.texts, tt.origins, tt.machineOnly)
 				rec := e.as(t, tarjuma.RoleReviewer, "POST", path+"/approve", tt.body)
 				tr, err := e.db.Translation(ctx, id, tarjuma.Tajik)
 				if err != nil {
@@ -402,15 +424,20 @@ func TestApproveOpenIssues(t *testing.T) {
 					t.Fatalf("after approval: %s, %d deliveries, %d events; want approved, 1, 1", tr.Status, len(deliveries), len(events))
 				}
 				ev := events[0]
-				if ev.Actor != "reviewer-token" || ev.Action != tarjuma.StatusApproved || ev.Version != 1 {
-					t.Errorf("event %+v, want version 1 approved by reviewer-token", ev)
+				if ev.Actor != "reviewer-token" || ev.Action != tarjuma.StatusApproved || ev.Version != tr.LatestVersion {
+					t.Errorf("event %+v, want version %d approved by reviewer-token", ev, tr.LatestVersion)
 				}
 				var want *overrideEventJSON
 				if tt.reason != "" {
-					want = &overrideEventJSON{Reason: tt.reason, Issues: []issueJSON{{"p2.s1", "untranslated"}}}
+					want = &overrideEventJSON{Reason: tt.reason, Issues: tt.issues}
 				}
 				if diff := cmp.Diff(want, ev.Override); diff != "" {
 					t.Errorf("override (-want +got):\n%s", diff)
+				}
+				// The translation's JSON shows the approval with the override and its reason.
+				got := decode[translationDetailJSON](t, e.as(t, tarjuma.RoleEditor, "GET", path, ""), http.StatusOK)
+				if got.Approval == nil || got.Approval.Version != tr.LatestVersion || !cmp.Equal(want, got.Approval.Override) {
+					t.Errorf("approval in the translation: %+v, want version %d with override %+v", got.Approval, tr.LatestVersion, want)
 				}
 			})
 		}

@@ -38,7 +38,19 @@ func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("version %d of translation %d/%s: %w", t.LatestVersion, id, lang, err)
 		}
-		out.LatestVersion = newVersionJSON(v)
+		ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+		if err != nil {
+			return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", v.Number, id, lang, err)
+		}
+		out.LatestVersion = newVersionJSON(v, ds)
+		evs, err := s.db.ReviewEvents(r.Context(), id, lang)
+		if err != nil {
+			return fmt.Errorf("review events of translation %d/%s: %w", id, lang, err)
+		}
+		if n := len(evs); n > 0 && evs[n-1].Version == v.Number && evs[n-1].Action == tarjuma.StatusApproved {
+			ev := newReviewEventJSON(evs[n-1])
+			out.Approval = &ev
+		}
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -73,5 +85,9 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("version %d of translation %d/%s: %w", n, id, lang, err)
 	}
-	return writeJSON(w, http.StatusOK, newVersionJSON(v))
+	ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+	if err != nil {
+		return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", n, id, lang, err)
+	}
+	return writeJSON(w, http.StatusOK, newVersionJSON(v, ds))
 }

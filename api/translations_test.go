@@ -26,15 +26,18 @@ func TestTranslationEndpoints(t *testing.T) {
 				Title:          stored.Segments[0].Text,
 				TitleSource:    title,
 				TitleOrigin:    tarjuma.OriginMemory,
+				TitleStatus:    tarjuma.SegmentDraft,
 				SourceRevision: 1,
 				Author:         tarjuma.MachineAuthor,
 				Machine:        true,
 			},
 			Segments: []segmentJSON{
-				{ID: "p1.s1", Source: "شارك الرئيس.", Text: "Президент принял участие.", Origin: "mt:stub"},
-				{ID: "p1.s2", Source: "وتحدث عن التعاون.", Text: "وتحدث عن التعاون.", Origin: "untranslated",
+				{ID: "p1.s1", Source: "شارك الرئيس.", Text: "Президент принял участие.", Origin: "mt:stub", Status: tarjuma.SegmentDraft},
+				{ID: "p1.s2", Source: "وتحدث عن التعاون.", Text: "وتحدث عن التعاون.", Origin: "untranslated", Status: tarjuma.SegmentDraft,
 					Flags: []flagJSON{{Kind: "untranslated"}}},
 			},
+			// A machine version: nothing confirmed; the words are the Arabic source's.
+			Progress: progressJSON{Segments: 3, Words: 5 + len(strings.Fields(title))},
 		}
 		// Its summary is an embedded, unexported type; a version stored without a glossary has
 		// empty (not null) term lists.
@@ -104,7 +107,7 @@ func TestTranslationEndpoints(t *testing.T) {
 
 func TestVersionWithoutTitleSegment(t *testing.T) {
 	v := tarjuma.Version{Number: 3, Segments: []tarjuma.Segment{{ID: "p1.s1", Source: "نص", Text: "text", Origin: tarjuma.OriginHuman}}}
-	got := newVersionJSON(v)
+	got := newVersionJSON(v, nil)
 	if got.Title != "" || got.TitleSource != "" || len(got.Segments) != 1 {
 		t.Errorf("got %+v, want no title and the one segment kept", got)
 	}

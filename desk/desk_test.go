@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tarjuma/tarjuma"
 )
 
@@ -75,12 +77,12 @@ func TestCheckIdempotencyKey(t *testing.T) {
 
 // TestErrorUnwrap: an open_issues refusal is a conflict and carries its issues.
 func TestErrorUnwrap(t *testing.T) {
-	issues := []tarjuma.Issue{{SegmentID: "p1.s1", Kind: tarjuma.IssueUntranslated}}
+	issues := []tarjuma.Issue{{SegmentID: "p1.s1", Kind: tarjuma.IssueUntranslated}, {SegmentID: "p1.s2", Kind: "number_missing", Args: []string{"16"}}}
 	e := &Error{Code: "open_issues", Kind: tarjuma.ErrConflict, Err: &tarjuma.OpenIssuesError{Version: 2, Issues: issues}}
 	if !errors.Is(e, tarjuma.ErrConflict) || !errors.Is(e, tarjuma.ErrOpenIssues) || errors.Is(e, tarjuma.ErrInvalid) {
 		t.Error("open_issues should be a conflict and open issues, not invalid input")
 	}
-	if got := e.Issues(); !slices.Equal(got, issues) {
+	if got := e.Issues(); !cmp.Equal(got, issues) {
 		t.Errorf("Issues() = %v, want %v", got, issues)
 	}
 }

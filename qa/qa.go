@@ -192,3 +192,53 @@ func digitsAhead(s string) int {
 	}
 	return n
 }
+
+// Blocks reports whether a flag of kind k keeps a version from being approved without an
+// override: what would publish something wrong (a number, a glossary name, an invisible
+// direction control, Arabic or nothing). term_unverified does not block: it asks the
+// translator to check a case, and her confirming the segment is that check.
+func Blocks(k tarjuma.FlagKind) bool {
+	switch k {
+	case Empty, Untranslated, NumberMissing, NumberExtra, Bidi, TermMissing, TermUnexpected, TermWrongForm, TermWrongCase:
+		return true
+	}
+	return false
+}
+
+// Dismissable reports whether a flag of kind k may be dismissed as a false positive. Empty and
+// untranslated are facts of the text, not judgements a check can get wrong: publishing them
+// anyway is an approval override, recorded with the approval.
+func Dismissable(k tarjuma.FlagKind) bool { return k != Empty && k != Untranslated }
+
+// OpenIssues returns what keeps v from being approved, segment by segment in order, title
+// included: an empty or untranslated text, a segment nobody confirmed, and each blocking flag
+// (Blocks) no dismissal answers. nil when there is nothing. The store's approval and the
+// desk's approve form both ask here, so the reviewer is shown exactly what blocks.
+func OpenIssues(v tarjuma.Version, dismissed []tarjuma.Dismissal) []tarjuma.Issue {
+	var out []tarjuma.Issue
+	for _, s := range v.Segments {
+		if k := s.TextIssue(); k != "" {
+			out = append(out, tarjuma.Issue{SegmentID: s.ID, Kind: k})
+		}
+		if s.Status != tarjuma.SegmentConfirmed {
+			out = append(out, tarjuma.Issue{SegmentID: s.ID, Kind: tarjuma.IssueUnconfirmed})
+		}
+		for _, f := range s.Flags {
+			if f.Kind == Empty || f.Kind == Untranslated || !Blocks(f.Kind) || IsDismissed(dismissed, s.ID, f) {
+				continue // the text issue above already says empty or untranslated
+			}
+			out = append(out, tarjuma.Issue{SegmentID: s.ID, Kind: tarjuma.IssueKind(f.Kind), Args: f.Args})
+		}
+	}
+	return out
+}
+
+// IsDismissed reports whether one of ds dismisses flag f of segment id.
+func IsDismissed(ds []tarjuma.Dismissal, id string, f tarjuma.Flag) bool {
+	for _, d := range ds {
+		if d.Dismisses(id, f) {
+			return true
+		}
+	}
+	return false
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 // segmentView is one row of the editor: the source with its terms marked, the target, where
@@ -19,6 +20,8 @@ type segmentView struct {
 	Provider string // the MT engine, for machine origins
 	Terms    []termView
 	Flags    []flag
+	// Confirmed is the segment's status, the box the translator ticks.
+	Confirmed bool
 	// Theirs is, after a conflicting save, the text stored meanwhile when it differs from the
 	// person's own, so they can compare before saving again.
 	Theirs    string
@@ -41,11 +44,28 @@ type termView struct {
 }
 
 // flag is one problem of a segment, as a message id and its arguments: what was found, and
-// what should be there.
+// what should be there. Kind and Args are the stored flag's, which a dismissal names;
+// Dismissed is the dismissal of it, if any.
 type flag struct {
-	ID   string
-	Arg  string
-	Want string
+	ID          string
+	Arg         string
+	Want        string
+	Kind        tarjuma.FlagKind
+	Args        []string
+	Dismissable bool
+	Dismissed   *tarjuma.Dismissal
+}
+
+// flagView is the flag (or open issue) of kind with args as the page words it.
+func flagView(kind tarjuma.FlagKind, args []string) flag {
+	fl := flag{ID: "flag." + string(kind), Kind: kind, Args: args, Dismissable: qa.Dismissable(kind)}
+	if len(args) > 0 {
+		fl.Arg = args[0]
+	}
+	if len(args) > 1 {
+		fl.Want = args[1]
+	}
+	return fl
 }
 
 // analyse builds the editor row of seg as stored: its flags and the terms' results are the
@@ -53,7 +73,7 @@ type flag struct {
 // webhooks serve. The source's terms are marked against the current glossary (m; nil when it
 // is empty), so a reviewer sees every term the desk has now highlighted with its form.
 func analyse(i int, seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang) segmentView {
-	v := segmentView{Index: i, ID: seg.ID, Text: seg.Text}
+	v := segmentView{Index: i, ID: seg.ID, Text: seg.Text, Confirmed: seg.Status == tarjuma.SegmentConfirmed}
 	switch {
 	case seg.Origin.IsMachine():
 		v.Origin, v.Provider = "origin.machine", strings.TrimPrefix(string(seg.Origin), "mt:")
@@ -74,14 +94,7 @@ func analyse(i int, seg tarjuma.Segment, m *glossary.Matcher, lang tarjuma.Lang)
 		results[c.TermID] = append(results[c.TermID], c.Result)
 	}
 	for _, f := range seg.Flags {
-		fl := flag{ID: "flag." + string(f.Kind)}
-		if len(f.Args) > 0 {
-			fl.Arg = f.Args[0]
-		}
-		if len(f.Args) > 1 {
-			fl.Want = f.Args[1]
-		}
-		v.Flags = append(v.Flags, fl)
+		v.Flags = append(v.Flags, flagView(f.Kind, f.Args))
 	}
 	for _, p := range v.Source {
 		if p.TermID == "" {

@@ -29,7 +29,10 @@ func TestTermFormsOnTheEditor(t *testing.T) {
 		}
 		return "(no term " + id + ")"
 	}
-	hasFlag := func(v segmentView, want flag) bool { return slices.Contains(v.Flags, want) }
+	// hasFlag compares the wording; Kind and Args are the stored flag's, tested in package qa.
+	hasFlag := func(v segmentView, want flag) bool {
+		return slices.ContainsFunc(v.Flags, func(f flag) bool { return f.ID == want.ID && f.Arg == want.Arg && f.Want == want.Want })
+	}
 	// stored is seg as saving it stores it: checked, with its flags.
 	stored := func(seg tarjuma.Segment) tarjuma.Segment {
 		segs := []tarjuma.Segment{seg}

@@ -150,6 +150,57 @@ func TestDoorsAgree(t *testing.T) {
 		c.name, c.who, c.code, c.msg, c.setup = name, who, code, msg, setup
 		return c
 	}
+	// confirmedVersion stores version 2: every segment translated and confirmed, p1.s1 still
+	// with its number_extra 16 flag unless fixed; confirmed=false leaves p1.s1 a draft.
+	confirmedVersion := func(fixed, confirmed bool) func(*testing.T, *fixture) {
+		return func(t *testing.T, f *fixture) {
+			segs := draftSegments()
+			segs[2].Text, segs[3].Text = "15 ҳайат омаданд.", "Матн бе тарҷума."
+			segs[2].Origin, segs[3].Origin = tarjuma.OriginHuman, tarjuma.OriginHuman
+			if fixed {
+				segs[1].Text, segs[1].Origin = "Роҳбарон соли 2024 дар Душанбе ҷамъ омаданд.", tarjuma.OriginHuman
+			}
+			for i := range segs {
+				segs[i].Status = tarjuma.SegmentConfirmed
+			}
+			if !confirmed {
+				segs[1].Status = tarjuma.SegmentDraft
+			}
+			if _, err := f.db.SaveHumanVersion(context.Background(), store.HumanEdit{ArticleID: 1, Lang: tarjuma.Tajik, BaseVersion: 1,
+				Segments: segs, Author: "tg@desk.test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dismissal := func(n int, segment, kind, arg, reason string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				return "POST", fmt.Sprintf("/api/v1/articles/1/translations/tg/versions/%d/segments/%s/dismissals", n, segment),
+					jsonOf(map[string]any{"kind": kind, "args": []string{arg}, "reason": reason})
+			}, func(*fixture) (string, url.Values) {
+				return fmt.Sprintf("/review/1/tg/versions/%d/segments/%s/dismissals", n, segment),
+					url.Values{"kind": {kind}, "arg": {arg}, "reason": {reason}}
+			}
+	}
+	// saveStatuses saves version 2's texts with title and p1.s1 confirmed, the rest drafts.
+	saveStatuses := pair(func(*fixture) (string, string, string) {
+		segs := body(nil, false)
+		req := map[string]any{"base_version": 1, "title": draft[0].Text, "title_status": "confirmed"}
+		var withStatus []map[string]any
+		for _, sg := range segs {
+			st := "draft"
+			if sg["id"] == "p1.s1" {
+				st = "confirmed"
+			}
+			withStatus = append(withStatus, map[string]any{"id": sg["id"], "text": sg["text"], "status": st})
+		}
+		req["segments"] = withStatus
+		return "POST", "/api/v1/articles/1/translations/tg/versions", jsonOf(req)
+	}, func(*fixture) (string, url.Values) {
+		form := editForm(1, draft, nil)
+		form.Set("statuses", "1")
+		form["seg_confirmed"] = []string{"title", "p1.s1"}
+		return "/review/1/tg", form
+	})
 	longID := strings.Repeat("x", desk.MaxExternalIDLen+1)
 	cases := []doorCase{
 		{name: "submit", who: "editor", apiReq: article(sourceTitle, sourceBody, "ext-1", "urgent", []string{"tg", "en"}),
@@ -168,6 +219,21 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(save(1, map[string]string{"title": "Саммити Душанбе"}, false)), "save on a stale base", "translator", "conflict", "editor.conflict", saveAnother),
 		with(pair(save(1, map[string]string{"title": "Саммити Душанбе"}, false)), "save another's language", "ru-only", "forbidden", "error.forbidden", nil),
 		with(pair(save(1, nil, true)), "save without a segment", "translator", "segments_mismatch", "error.invalid", nil),
+		with(saveStatuses, "save with statuses", "translator", "", "", nil),
+		with(pair(save(2, map[string]string{"p1.s2": "15 ҳайат омаданд.", "p2.s1": "Матн бе тарҷума."}, false)), "save without a change", "translator", "", "",
+			confirmedVersion(false, true)),
+		with(pair(decide("approve", `{"version": 2}`, url.Values{"version": {"2"}})), "approve with an unconfirmed segment", "reviewer", "open_issues", "editor.open_issues",
+			confirmedVersion(true, false)),
+		with(pair(decide("approve", `{"version": 2}`, url.Values{"version": {"2"}})), "approve with an open flag", "reviewer", "open_issues", "editor.open_issues",
+			confirmedVersion(false, true)),
+		with(pair(decide("approve", `{"version": 2}`, url.Values{"version": {"2"}})), "approve a confirmed clean version", "reviewer", "", "",
+			confirmedVersion(true, true)),
+		with(pair(dismissal(2, "p1.s1", "number_extra", "16", "ба ١٥ ҳайат мизбон илова шуд")), "dismiss a flag", "translator", "", "", confirmedVersion(false, true)),
+		with(pair(dismissal(2, "p1.s1", "number_extra", "16", " ")), "dismiss a flag without a reason", "translator", "empty_field", "editor.dismiss_needs_reason",
+			confirmedVersion(false, true)),
+		with(pair(dismissal(1, "p1.s2", "empty", "", "x")), "dismiss an empty segment's flag", "translator", "not_dismissable", "error.invalid", nil),
+		with(pair(dismissal(1, "p1.s1", "number_extra", "16", "x")), "dismiss a flag of a superseded version", "translator", "conflict", "editor.dismiss_conflict",
+			confirmedVersion(false, true)),
 		with(pair(decide("approve", `{"version": 1}`, url.Values{"version": {"1"}})), "approve with open issues", "reviewer", "open_issues", "editor.open_issues", nil),
 		with(pair(decide("approve", `{"version": 1, "comment": "Хуб.", "override": {"reason": "the source has them too"}}`,
 			url.Values{"version": {"1"}, "comment": {"Хуб."}, "override": {"1"}, "override_reason": {"the source has them too"}})), "approve over open issues", "reviewer", "", "", nil),
@@ -291,9 +357,16 @@ func stored(t *testing.T, f *fixture) string {
 			for _, v := range vs {
 				fmt.Fprintf(&b, "    v%d by %q:", v.Number, v.Author)
 				for _, s := range v.Segments {
-					fmt.Fprintf(&b, " %s=%q/%s", s.ID, s.Text, s.Origin)
+					fmt.Fprintf(&b, " %s=%q/%s/%s", s.ID, s.Text, s.Origin, s.Status)
 				}
 				b.WriteString("\n")
+			}
+			ds, err := f.db.Dismissals(ctx, a.ID, tr.Lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range ds {
+				fmt.Fprintf(&b, "    v%d %s %s %q dismissed by %s: %q\n", d.Version, d.SegmentID, d.Flag.Kind, d.Flag.Args, d.By, d.Reason)
 			}
 			evs, err := f.db.ReviewEvents(ctx, a.ID, tr.Lang)
 			if err != nil {

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -20,18 +22,21 @@ type editorPage struct {
 	Translation tarjuma.Translation
 	Version     tarjuma.Version // the latest; Number 0 when there is none yet
 	Segments    []segmentView
+	Progress    tarjuma.Progress
 	Events      []store.ReviewEvent
 	// The controls shown; the routes check the same rights again.
 	CanSave, CanApprove, CanReject bool
+	// CanDismiss shows the forms that dismiss a flag as a false positive.
+	CanDismiss bool
 	// Why editing is closed although the user may edit this language (message id), if it is.
 	Locked  string
 	Notice  string // message id of the outcome of the last action
 	Error   string // message id of a problem with the last action
 	Comment string // a reviewer's comment, kept when the action failed
-	// OpenIssues are the latest version's untranslated and empty segments, which block an
-	// approval unless the reviewer overrides them with a reason (kept in OverrideReason when
-	// the action failed).
-	OpenIssues     []tarjuma.Issue
+	// OpenIssues are what blocks an approval of the latest version (qa.OpenIssues: untranslated,
+	// empty and unconfirmed segments, open flags) unless the reviewer overrides them with a
+	// reason (kept in OverrideReason when the action failed).
+	OpenIssues     []issueView
 	OverrideReason string
 	// Orphans are texts the person typed for segments that the latest version no longer has
 	// (the source was revised meanwhile); shown so that nothing typed is lost.
@@ -43,6 +48,20 @@ type editorPage struct {
 }
 
 type orphan struct{ ID, Text string }
+
+// issueView is an open issue as the approve form lists it: the segment and the message.
+type issueView struct {
+	SegmentID string
+	flag
+}
+
+func issueViews(issues []tarjuma.Issue) []issueView {
+	out := make([]issueView, len(issues))
+	for i, is := range issues {
+		out[i] = issueView{SegmentID: is.SegmentID, flag: flagView(tarjuma.FlagKind(is.Kind), is.Args)}
+	}
+	return out
+}
 
 // translationRef reads the article and language of a /review/{article}/{lang} path; a
 // malformed one names nothing, hence not found.
@@ -86,9 +105,24 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, seg := range p.Version.Segments {
-		p.Segments = append(p.Segments, analyse(i, seg, m, lang))
+	var dismissed []tarjuma.Dismissal
+	if p.Version.Number > 0 {
+		if dismissed, err = s.db.VersionDismissals(ctx, id, lang, p.Version.Number); err != nil {
+			return nil, err
+		}
 	}
+	for i, seg := range p.Version.Segments {
+		sv := analyse(i, seg, m, lang)
+		for k := range sv.Flags {
+			for _, d := range dismissed {
+				if d.Dismisses(seg.ID, seg.Flags[k]) {
+					sv.Flags[k].Dismissed = &d
+				}
+			}
+		}
+		p.Segments = append(p.Segments, sv)
+	}
+	p.Progress = p.Version.Progress()
 	st := p.Translation.Status
 	switch {
 	case p.Version.Number == 0:
@@ -101,15 +135,16 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
+	p.CanDismiss = p.CanSave
 	if p.CanApprove {
-		p.OpenIssues = p.Version.OpenIssues()
+		p.OpenIssues = issueViews(qa.OpenIssues(p.Version, dismissed))
 	}
 	return p, nil
 }
 
 // editorNotices are the outcomes a redirect after an action reports in ?done=.
 var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected",
-	"redelivered": "editor.redelivered"}
+	"redelivered": "editor.redelivered", "unchanged": "editor.unchanged", "dismissed": "editor.dismissed"}
 
 func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
 	p, err := s.loadEditor(r, rc)
@@ -125,20 +160,40 @@ func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) err
 // pipeline stores LF. What the text may hold is the desk's to check.
 func lf(value string) string { return strings.ReplaceAll(value, "\r\n", "\n") }
 
-// postedTexts reads the editor form: parallel seg_id and seg_text fields in segment order.
-func postedTexts(r *http.Request) (ids []string, texts map[string]string, err error) {
+// postedEdit is the editor form as posted: the segment ids in order, their texts, and their
+// statuses; statuses is nil when the form carried none.
+type postedEdit struct {
+	ids      []string
+	texts    map[string]string
+	statuses map[string]tarjuma.SegmentStatus
+}
+
+// readEdit reads the editor form: parallel seg_id and seg_text fields in segment order, and,
+// when the form has the statuses field, a seg_confirmed box per segment, whose value is the
+// segment id and which a browser posts only when ticked. A form without the statuses field
+// leaves the statuses to the desk's default (confirmed), as an API client that sends none.
+func readEdit(r *http.Request) (postedEdit, error) {
 	if err := r.ParseForm(); err != nil {
-		return nil, nil, fmt.Errorf("editor form: %w: %v", tarjuma.ErrInvalid, err)
+		return postedEdit{}, fmt.Errorf("editor form: %w: %v", tarjuma.ErrInvalid, err)
 	}
 	ids, values := r.PostForm["seg_id"], r.PostForm["seg_text"]
 	if len(ids) != len(values) {
-		return nil, nil, fmt.Errorf("editor form: %d ids, %d texts: %w", len(ids), len(values), tarjuma.ErrInvalid)
+		return postedEdit{}, fmt.Errorf("editor form: %d ids, %d texts: %w", len(ids), len(values), tarjuma.ErrInvalid)
 	}
-	texts = make(map[string]string, len(ids))
+	e := postedEdit{ids: ids, texts: make(map[string]string, len(ids))}
 	for i, id := range ids {
-		texts[id] = lf(values[i])
+		e.texts[id] = lf(values[i])
 	}
-	return ids, texts, nil
+	if r.PostForm.Has("statuses") {
+		e.statuses = make(map[string]tarjuma.SegmentStatus, len(ids))
+		for _, id := range ids {
+			e.statuses[id] = tarjuma.SegmentDraft
+		}
+		for _, id := range r.PostForm["seg_confirmed"] {
+			e.statuses[id] = tarjuma.SegmentConfirmed
+		}
+	}
+	return e, nil
 }
 
 // save hands the edited targets to the desk as a new version made from base_version. When
@@ -150,7 +205,7 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	ids, texts, err := postedTexts(r)
+	posted, err := readEdit(r)
 	if err != nil {
 		return err
 	}
@@ -158,34 +213,44 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
-	v, err := s.desk.SaveVersion(r.Context(), rc.actor(), id, lang, editOf(baseNumber, ids, texts))
+	v, created, err := s.desk.SaveVersion(r.Context(), rc.actor(), id, lang, posted.edit(baseNumber))
 	if errors.Is(err, tarjuma.ErrConflict) {
-		return s.showConflict(w, r, rc, texts)
+		return s.showConflict(w, r, rc, posted)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=saved#v%d", id, lang, v.Number), http.StatusSeeOther)
+	done := "saved"
+	if !created {
+		done = "unchanged"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=%s#v%d", id, lang, done, v.Number), http.StatusSeeOther)
 	return nil
 }
 
-// editOf is the editor form as the desk takes an edit: the title, and the other segments in
-// the order the form posted them.
-func editOf(base int, ids []string, texts map[string]string) desk.Edit {
+// edit is the editor form as the desk takes an edit: the title, and the other segments in
+// the order the form posted them, with their statuses when the form had them.
+func (p postedEdit) edit(base int) desk.Edit {
 	e := desk.Edit{BaseVersion: base}
-	for _, id := range ids {
-		text := texts[id]
+	for _, id := range p.ids {
+		text := p.texts[id]
+		var status *tarjuma.SegmentStatus
+		if st, ok := p.statuses[id]; ok {
+			status = &st
+		}
 		if id == tarjuma.TitleSegmentID {
-			e.Title = &text
+			e.Title, e.TitleStatus = &text, status
 			continue
 		}
-		e.Segments = append(e.Segments, desk.SegmentEdit{ID: id, Text: &text})
+		e.Segments = append(e.Segments, desk.SegmentEdit{ID: id, Text: &text, Status: status})
 	}
 	return e
 }
 
-// showConflict re-shows the editor at the latest version with the person's texts kept.
-func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *request, texts map[string]string) error {
+// showConflict re-shows the editor at the latest version with the person's texts and statuses
+// kept.
+func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *request, posted postedEdit) error {
+	texts := posted.texts
 	p, err := s.loadEditor(r, rc)
 	if err != nil {
 		return err
@@ -201,6 +266,9 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 		seen[sv.ID] = true
 		if mine != sv.Text {
 			sv.Theirs, sv.HasTheirs, sv.Text = sv.Text, true, mine
+		}
+		if st, ok := posted.statuses[sv.ID]; ok {
+			sv.Confirmed = st == tarjuma.SegmentConfirmed
 		}
 	}
 	for _, id := range r.PostForm["seg_id"] {
@@ -299,4 +367,34 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, er
 // reviewer's comment.
 func (s *Server) editorFailed(w http.ResponseWriter, r *http.Request, rc *request, status int, msg, comment string) error {
 	return s.approveFailed(w, r, rc, status, msg, comment, "")
+}
+
+// dismiss records that a flag of a segment is a false positive, with the person's reason, and
+// comes back to the segment. A missing reason, or a version superseded meanwhile, shows the
+// editor with the message.
+func (s *Server) dismiss(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		return fmt.Errorf("version %q: %w", r.PathValue("n"), tarjuma.ErrNotFound)
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("dismissal form: %w: %v", tarjuma.ErrInvalid, err)
+	}
+	segment := r.PathValue("segment")
+	f := tarjuma.Flag{Kind: tarjuma.FlagKind(r.PostFormValue("kind")), Args: r.PostForm["arg"]}
+	_, err = s.desk.DismissFlag(r.Context(), rc.actor(), id, lang, n, segment, f, lf(r.PostFormValue("reason")))
+	switch {
+	case code(err) == "empty_field":
+		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.dismiss_needs_reason", "")
+	case errors.Is(err, tarjuma.ErrConflict):
+		return s.editorFailed(w, r, rc, http.StatusConflict, "editor.dismiss_conflict", "")
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=dismissed#seg-%s", id, lang, url.PathEscape(segment)), http.StatusSeeOther)
+	return nil
 }

@@ -16,10 +16,13 @@ type historyPage struct {
 	Lang     tarjuma.Lang
 	Versions []tarjuma.Version // newest first
 	// Events are the reviewers' decisions, oldest first, overrides of open issues with them.
-	Events   []store.ReviewEvent
-	From, To int // the versions compared; 0 when there are fewer than two
-	Segments []segmentDiff
-	Changed  int // segments that differ
+	Events []store.ReviewEvent
+	// Dismissals are the flags dismissed as false positives, by version: a reviewer sees who
+	// judged which flag wrong and why.
+	Dismissals []store.VersionDismissal
+	From, To   int // the versions compared; 0 when there are fewer than two
+	Segments   []segmentDiff
+	Changed    int // segments that differ
 }
 
 // segmentDiff is one segment's word-level change between From and To.
@@ -47,6 +50,9 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, rc *request) er
 		return err
 	}
 	if p.Events, err = s.db.ReviewEvents(ctx, id, lang); err != nil {
+		return err
+	}
+	if p.Dismissals, err = s.db.Dismissals(ctx, id, lang); err != nil {
 		return err
 	}
 	for i := len(versions) - 1; i >= 0; i-- {

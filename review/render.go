@@ -42,6 +42,9 @@ func mustParsePages(assets *assets) *pages {
 		},
 		// webhookID is what a receiver logs of a delivery, so an admin can match its reports.
 		"webhookID": publish.WebhookID,
+		// issue words an open issue (of an override the history shows) as the editor does.
+		"issue":  func(is tarjuma.Issue) flag { return flagView(tarjuma.FlagKind(is.Kind), is.Args) },
+		"flagOf": func(f tarjuma.Flag) flag { return flagView(f.Kind, f.Args) },
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
 	p := &pages{byName: map[string]*template.Template{}}

@@ -621,16 +621,18 @@ func TestApproveOpenIssues(t *testing.T) {
 				t.Errorf("after a refused approval: %s, %d deliveries, %d decisions; want needs_review and none", tr.Status, len(logs), len(evs))
 			}
 		}
-		// The fixture's draft: p1.s2 empty, p2.s1 untranslated.
+		// The fixture's draft: p1.s2 empty, p2.s1 untranslated, nothing confirmed (a machine draft).
 		page := rev.get("/review/1/tg")
-		for _, want := range []string{`id="open-issues"`, `<li data-segment="p1.s2"><a href="#seg-p1.s2">p1.s2</a>: The translation is empty.</li>`,
-			`<li data-segment="p2.s1"><a href="#seg-p2.s1">p2.s1</a>: Not translated: the text is the Arabic source.</li>`, `id="override"`, `name="override_reason"`} {
+		for _, want := range []string{`id="open-issues"`, `<li data-segment="p1.s2" data-kind="empty"><a href="#seg-p1.s2">p1.s2</a>: The translation is empty.</li>`,
+			`<li data-segment="p2.s1" data-kind="untranslated"><a href="#seg-p2.s1">p2.s1</a>: Not translated: the text is the Arabic source.</li>`,
+			`<li data-segment="title" data-kind="unconfirmed"><a href="#seg-title">Title</a>: Not confirmed by a translator yet.</li>`,
+			`id="override"`, `name="override_reason"`} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("approve form lacks %s", want)
 			}
 		}
 		resp := rev.post("/review/1/tg/approve", url.Values{"version": {"1"}, "comment": {"ok"}})
-		if resp.status != http.StatusConflict || !strings.Contains(resp.body, "still has untranslated or empty segments") || !strings.Contains(resp.body, `>ok</textarea>`) {
+		if resp.status != http.StatusConflict || !strings.Contains(resp.body, "still has open issues") || !strings.Contains(resp.body, `>ok</textarea>`) {
 			t.Errorf("approve with open issues: %d, want 409 with the issues and the comment kept\n%s", resp.status, resp.body)
 		}
 		refused(t, 1)
@@ -645,26 +647,33 @@ func TestApproveOpenIssues(t *testing.T) {
 		}
 		refused(t, 1)
 
-		// Only an empty segment: refused the same way.
+		// Only an empty segment (once the draft is saved, so confirmed): refused the same way.
 		segs := tarjuma.SplitSource("عنوان آخر", "جملة أولى.")
 		segs[0].Text, segs[0].Origin = "Сарлавҳаи дигар", tarjuma.MachineOrigin("google")
 		segs[1].Text, segs[1].Origin = "   ", tarjuma.MachineOrigin("google")
 		empty := f.createDraft(t, "empty", "عنوان آخر", "جملة أولى.", segs)
 		emptyPath := "/review/" + itoa64(empty.ID) + "/tg"
-		resp = rev.post(emptyPath+"/approve", url.Values{"version": {"1"}})
-		if resp.status != http.StatusConflict || !strings.Contains(resp.body, `<li data-segment="p1.s1"><a href="#seg-p1.s1">p1.s1</a>: The translation is empty.</li>`) {
-			t.Errorf("approve with an empty segment: %d, want 409 listing p1.s1 as empty", resp.status)
+		if resp := rev.post(emptyPath, editForm(1, segs, nil)); resp.status != http.StatusSeeOther {
+			t.Fatalf("save: %d", resp.status)
+		}
+		resp = rev.post(emptyPath+"/approve", url.Values{"version": {"2"}})
+		if resp.status != http.StatusConflict || !strings.Contains(resp.body, `<li data-segment="p1.s1" data-kind="empty"><a href="#seg-p1.s1">p1.s1</a>: The translation is empty.</li>`) ||
+			strings.Contains(resp.body, `data-kind="unconfirmed"`) {
+			t.Errorf("approve with an empty segment: %d, want 409 listing p1.s1 as empty and nothing unconfirmed", resp.status)
 		}
 		refused(t, empty.ID)
 
-		// A clean version approves as before, and its form offers no override.
+		// A clean version, saved and so confirmed, approves as before, and its form offers no override.
 		segs[1].Text = "Ҷумлаи аввал."
 		clean := f.createDraft(t, "clean", "عنوان آخر", "جملة أولى.", segs)
 		cleanPath := "/review/" + itoa64(clean.ID) + "/tg"
+		if resp := rev.post(cleanPath, editForm(1, segs, nil)); resp.status != http.StatusSeeOther {
+			t.Fatalf("save: %d", resp.status)
+		}
 		if page := rev.get(cleanPath); strings.Contains(page.body, `id="open-issues"`) || !strings.Contains(page.body, `id="approve"`) {
 			t.Error("a clean version's form: want the approve button and no open issues")
 		}
-		if resp := rev.post(cleanPath+"/approve", url.Values{"version": {"1"}}); resp.status != http.StatusSeeOther {
+		if resp := rev.post(cleanPath+"/approve", url.Values{"version": {"2"}}); resp.status != http.StatusSeeOther {
 			t.Errorf("approve a clean version: %d, want 303", resp.status)
 		}
 
@@ -680,7 +689,8 @@ func TestApproveOpenIssues(t *testing.T) {
 			t.Errorf("%d deliveries after the override, want 1", len(logs))
 		}
 		hist := rev.get("/review/1/tg/history")
-		for _, want := range []string{"reviewer@desk.test", "Approved over open issues:", "p1.s2 (The translation is empty.), p2.s1 (Not translated: the text is the Arabic source.)",
+		for _, want := range []string{"reviewer@desk.test", "Approved over open issues:", "p1.s2 (The translation is empty.)",
+			"p2.s1 (Not translated: the text is the Arabic source.)", "Title (Not confirmed by a translator yet.)",
 			`<blockquote dir="auto" class="override-reason">The quote stays in Arabic.</blockquote>`} {
 			if !strings.Contains(hist.body, want) {
 				t.Errorf("history lacks %s", want)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ type QueueItem struct {
 	Priority      tarjuma.Priority
 	LatestVersion int
 	UpdatedAt     time.Time // when the status last changed
+	// Progress is the latest version's confirmed segments and words; zero before the first.
+	Progress tarjuma.Progress
 }
 
 // queueConditions is the WHERE clause shared by the queue and its counts. Status is left out
@@ -55,10 +58,11 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 		limit = defaultPageSize
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
-			t.latest_version, t.updated_at
+			t.latest_version, t.updated_at, COALESCE(v.segments, '[]')
 		FROM translations t
 		JOIN articles a ON a.id = t.article_id
 		JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision
+		LEFT JOIN versions v ON v.article_id = t.article_id AND v.lang = t.lang AND v.number = t.latest_version
 		WHERE `+where+`
 		ORDER BY CASE a.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, t.updated_at, t.article_id, t.position
 		LIMIT `+p.add(limit), p...)
@@ -67,8 +71,13 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 	}
 	items, err := collect(rows, func(s scanner) (QueueItem, error) {
 		var it QueueItem
-		err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt)
+		var segments string
+		if err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt, &segments); err != nil {
+			return it, err
+		}
 		it.UpdatedAt = it.UpdatedAt.UTC()
+		var err error
+		it.Progress, err = progressOf(segments)
 		return it, err
 	})
 	if err != nil {
@@ -100,4 +109,19 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (map[tarjuma.Statu
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
 	return counts, nil
+}
+
+// progressOf counts the confirmed segments and words of a version's stored segments. It reads
+// only what the count needs, not the glossary checks and flags a full decode derives, so the
+// queue stays cheap with long articles.
+func progressOf(segments string) (tarjuma.Progress, error) {
+	var stored []storedSegment
+	if err := json.Unmarshal([]byte(segments), &stored); err != nil {
+		return tarjuma.Progress{}, fmt.Errorf("segments: %w", err)
+	}
+	v := tarjuma.Version{Segments: make([]tarjuma.Segment, len(stored))}
+	for i, s := range stored {
+		v.Segments[i] = tarjuma.Segment{Source: s.Source, Status: s.status()}
+	}
+	return v.Progress(), nil
 }

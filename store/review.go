@@ -10,6 +10,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 // HumanEdit is a person's new version of a translation, made from BaseVersion.
@@ -37,8 +38,8 @@ type ReviewEvent struct {
 	At       time.Time
 }
 
-// Override is a reviewer's decision to approve a version with open issues (untranslated or
-// empty segments), and why. Reason is the reviewer's; Issues are filled in by Approve with the
+// Override is a reviewer's decision to approve a version with open issues (qa.OpenIssues:
+// untranslated, empty or unconfirmed segments, blocking QA flags not dismissed), and why. Reason is the reviewer's; Issues are filled in by Approve with the
 // issues the version had, so the record says what was approved anyway.
 type Override struct {
 	Reason string
@@ -49,6 +50,7 @@ type Override struct {
 type storedIssue struct {
 	Segment string            `json:"segment"`
 	Kind    tarjuma.IssueKind `json:"kind"`
+	Args    []string          `json:"args,omitempty"`
 }
 
 // lockTranslation reads a translation inside tx and, on PostgreSQL, locks its row until tx
@@ -67,7 +69,8 @@ func versionIn(ctx context.Context, q querier, articleID int64, lang tarjuma.Lan
 }
 
 // SaveHumanVersion stores e as the translation's next version (latest+1, not machine) and moves
-// the translation to needs_review, so an edit after approval goes back to a reviewer. It stores
+// the translation to needs_review, so an edit after approval goes back to a reviewer. The
+// base's flag dismissals carry over to the segments whose text and flag are unchanged. It stores
 // nothing and returns tarjuma.ErrConflict when e.BaseVersion is no longer the latest (two
 // translators never overwrite each other), when the translation's state cannot become
 // needs_review, or when the source was revised since the base was made (a machine version of the
@@ -110,10 +113,12 @@ func (db *DB) SaveHumanVersion(ctx context.Context, e HumanEdit) (tarjuma.Versio
 				v.ArticleID, v.Lang, v.Number, segments, v.Author, v.SourceRevision, v.GlossaryVersion, v.CreatedAt); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
+			if _, err = tx.ExecContext(ctx, `UPDATE translations SET status = $1, failure_reason = '',
 				latest_version = $2, updated_at = $3 WHERE article_id = $4 AND lang = $5`,
-				tarjuma.StatusNeedsReview, v.Number, v.CreatedAt, v.ArticleID, v.Lang)
-			return err
+				tarjuma.StatusNeedsReview, v.Number, v.CreatedAt, v.ArticleID, v.Lang); err != nil {
+				return err
+			}
+			return carryDismissals(ctx, tx, base, v)
 		})
 	}()
 	if err != nil {
@@ -142,8 +147,9 @@ func sameSegments(base, edit []tarjuma.Segment) error {
 // can be approved, and only from a state that may become approved (needs_review):
 // tarjuma.ErrConflict otherwise.
 //
-// A version with open issues (tarjuma.Version.OpenIssues: untranslated or empty segments) would
-// publish Arabic, or nothing, labelled as the target language, so it is refused with a
+// A version with open issues (qa.OpenIssues: untranslated, empty or unconfirmed segments, QA
+// flags that block and were not dismissed) would publish Arabic, nothing, or text nobody
+// stood by, labelled as the target language, so it is refused with a
 // *tarjuma.OpenIssuesError (tarjuma.ErrOpenIssues) and nothing is stored, unless override
 // carries the reviewer's reason; then the override, its reason and the issues are recorded with
 // the decision. The rule is checked here, on the very version the transaction approves, so both
@@ -157,8 +163,12 @@ func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, v
 		if override != nil && strings.TrimSpace(override.Reason) == "" {
 			return fmt.Errorf("an override needs a reason: %w", tarjuma.ErrInvalid)
 		}
-		check := func(v tarjuma.Version, ev *ReviewEvent) error {
-			issues := v.OpenIssues()
+		check := func(tx *sql.Tx, v tarjuma.Version, ev *ReviewEvent) error {
+			dismissed, err := versionDismissals(ctx, tx, v.ArticleID, v.Lang, v.Number)
+			if err != nil {
+				return err
+			}
+			issues := qa.OpenIssues(v, dismissed)
 			switch {
 			case len(issues) == 0:
 				return nil
@@ -201,7 +211,7 @@ func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, ve
 // decide moves the translation to ev.Action and records ev, then runs also (when set) on the
 // decided version in the same transaction. check (when set) sees the decided version first and
 // may refuse the decision, storing nothing, or complete ev before it is recorded.
-func (db *DB) decide(ctx context.Context, ev ReviewEvent, check func(v tarjuma.Version, ev *ReviewEvent) error,
+func (db *DB) decide(ctx context.Context, ev ReviewEvent, check func(tx *sql.Tx, v tarjuma.Version, ev *ReviewEvent) error,
 	also func(tx *sql.Tx, v tarjuma.Version, at time.Time) error) error {
 	if strings.TrimSpace(ev.Actor) == "" {
 		return fmt.Errorf("no reviewer named: %w", tarjuma.ErrInvalid)
@@ -225,7 +235,7 @@ func (db *DB) decide(ctx context.Context, ev ReviewEvent, check func(v tarjuma.V
 			}
 		}
 		if check != nil {
-			if err := check(v, &ev); err != nil {
+			if err := check(tx, v, &ev); err != nil {
 				return err
 			}
 		}
@@ -302,7 +312,7 @@ func encodeOverride(o *Override) (reason, issues string, err error) {
 	}
 	stored := make([]storedIssue, len(o.Issues))
 	for i, is := range o.Issues {
-		stored[i] = storedIssue{Segment: is.SegmentID, Kind: is.Kind}
+		stored[i] = storedIssue{Segment: is.SegmentID, Kind: is.Kind, Args: is.Args}
 	}
 	b, err := json.Marshal(stored)
 	return o.Reason, string(b), err
@@ -318,7 +328,7 @@ func decodeOverride(reason, issues string) (*Override, error) {
 	}
 	o := &Override{Reason: reason, Issues: make([]tarjuma.Issue, len(stored))}
 	for i, is := range stored {
-		o.Issues[i] = tarjuma.Issue{SegmentID: is.Segment, Kind: is.Kind}
+		o.Issues[i] = tarjuma.Issue{SegmentID: is.Segment, Kind: is.Kind, Args: is.Args}
 	}
 	return o, nil
 }

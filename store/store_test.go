@@ -53,7 +53,7 @@ func openMigrated(t *testing.T, url string) *DB {
 // TestTablesListed keeps the list whole as migrations add tables.
 var tables = []string{"articles", "source_revisions", "translations", "versions", "jobs", "api_tokens",
 	"translation_memory", "term_renderings", "glossary_terms", "glossary_state", "mt_usage", "users", "sessions", "review_events",
-	"subscribers", "releases", "deliveries", "delivery_attempts"}
+	"subscribers", "releases", "deliveries", "delivery_attempts", "flag_dismissals"}
 
 func TestTablesListed(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
@@ -516,11 +516,16 @@ func TestSaveMachineVersion(t *testing.T) {
 		a := create(t, db, submission("desk-1"))
 		start(t, db, a.ID, 1)
 		in := machineVersionFor(a.ID, tarjuma.Tajik, 1, "Саммит")
+		in.Segments[0].Status = tarjuma.SegmentConfirmed // no engine confirms: stored as a draft
 		v1, created, err := db.SaveMachineVersion(t.Context(), in)
 		if err != nil || !created {
 			t.Fatalf("SaveMachineVersion = %v, created %v", err, created)
 		}
 		want := in
+		want.Segments = slices.Clone(in.Segments)
+		for i := range want.Segments {
+			want.Segments[i].Status = tarjuma.SegmentDraft
+		}
 		want.Number, want.Author, want.Machine, want.CreatedAt = 1, tarjuma.MachineAuthor, true, v1.CreatedAt
 		if diff := cmp.Diff(want, v1); diff != "" {
 			t.Errorf("saved version (-want +got):\n%s", diff)
@@ -991,10 +996,12 @@ func TestSegmentsRoundTrip(t *testing.T) {
 		segs = append(segs, tarjuma.Segment{ID: fmt.Sprint("p", i), Source: text, Text: text + "!", Origin: tarjuma.OriginHuman,
 			Terms:  []tarjuma.TermSpan{{TermID: "emomali-rahmon", Start: 1, End: 3}},
 			Checks: []tarjuma.TermCheck{{TermID: "emomali-rahmon", Result: "inflected", Form: "Рахмона", Start: 0, End: 14}},
-			Flags:  []tarjuma.Flag{{Kind: "term_wrong_form", Args: []string{text, text + "?"}}, {Kind: "bidi"}}})
+			Flags:  []tarjuma.Flag{{Kind: "term_wrong_form", Args: []string{text, text + "?"}}, {Kind: "bidi"}},
+			Status: tarjuma.SegmentDraft}) // a human text left a draft stays one
 	}
 	// Checked and clean stays an empty list, not "never checked".
-	segs = append(segs, tarjuma.Segment{ID: "clean", Source: "قمة", Text: "Summit", Origin: tarjuma.OriginHuman, Flags: []tarjuma.Flag{}})
+	segs = append(segs, tarjuma.Segment{ID: "clean", Source: "قمة", Text: "Summit", Origin: tarjuma.OriginHuman, Flags: []tarjuma.Flag{},
+		Status: tarjuma.SegmentConfirmed})
 	raw, err := encodeSegments(segs)
 	if err != nil {
 		t.Fatal(err)
@@ -1005,5 +1012,31 @@ func TestSegmentsRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(segs, got); diff != "" {
 		t.Errorf("segments read back (-written +read):\n%s", diff)
+	}
+}
+
+// TestSegmentStatusOfOldRows: a segment stored before segments had a status reads as confirmed
+// when a person wrote it and as a draft otherwise.
+func TestSegmentStatusOfOldRows(t *testing.T) {
+	raw := `[{"id":"title","source":"قمة","text":"Саммит","origin":"human","flags":[]},` +
+		`{"id":"p1.s1","source":"نص.","text":"Матн.","origin":"mt:google","flags":[]},` +
+		`{"id":"p1.s2","source":"نص.","text":"Матн.","origin":"memory","flags":[]},` +
+		`{"id":"p1.s3","source":"نص.","text":"نص.","origin":"untranslated"},` +
+		`{"id":"p1.s4","source":"نص.","text":"Матн.","origin":"human","status":"draft","flags":[]}]`
+	segs, err := decodeSegments(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tarjuma.SegmentStatus{"confirmed", "draft", "draft", "draft", "draft"}
+	var got []tarjuma.SegmentStatus
+	for _, s := range segs {
+		got = append(got, s.Status)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	p, err := progressOf(raw)
+	if want := (tarjuma.Progress{Segments: 5, SegmentsConfirmed: 1, Words: 5, WordsConfirmed: 1}); err != nil || p != want {
+		t.Errorf("progressOf = %+v, %v; want %+v", p, err, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
@@ -240,6 +241,18 @@ type storedSegment struct {
 	// Flags are the segment's QA results; absent (nil) in versions stored before they were, and
 	// present, [] when there are none, in every version stored with them.
 	Flags *[]storedFlag `json:"flags,omitempty"`
+	// Status is absent in versions stored before segments had one; they read as
+	// tarjuma.DefaultSegmentStatus of their origin.
+	Status tarjuma.SegmentStatus `json:"status,omitempty"`
+}
+
+// status is the segment's stored status, or for a segment stored before statuses the one
+// tarjuma.DefaultSegmentStatus gives its origin.
+func (s storedSegment) status() tarjuma.SegmentStatus {
+	if s.Status == "" {
+		return tarjuma.DefaultSegmentStatus(s.Origin)
+	}
+	return s.Status
 }
 
 type storedFlag struct {
@@ -268,7 +281,7 @@ type storedCheck struct {
 func encodeSegments(segs []tarjuma.Segment) (string, error) {
 	stored := make([]storedSegment, len(segs))
 	for i, s := range segs {
-		stored[i] = storedSegment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin}
+		stored[i] = storedSegment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin, Status: s.Status}
 		for _, t := range s.Terms {
 			stored[i].Terms = append(stored[i].Terms, storedSpan(t))
 		}
@@ -294,7 +307,7 @@ func decodeSegments(raw string) ([]tarjuma.Segment, error) {
 	}
 	segs := make([]tarjuma.Segment, len(stored))
 	for i, s := range stored {
-		segs[i] = tarjuma.Segment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin}
+		segs[i] = tarjuma.Segment{ID: s.ID, Source: s.Source, Text: s.Text, Origin: s.Origin, Status: s.status()}
 		for _, t := range s.Terms {
 			segs[i].Terms = append(segs[i].Terms, tarjuma.TermSpan(t))
 		}
@@ -344,7 +357,12 @@ func scanVersion(s scanner) (tarjuma.Version, error) {
 // v.SourceRevision and moves the translation to needs_review, atomically. It is idempotent: when
 // a machine version for that revision already exists it stores nothing and returns the existing
 // one with created false. tarjuma.ErrStale when the translation now targets another revision.
+// Its segments are stored as drafts, whatever their Status: nobody confirmed them yet.
 func (db *DB) SaveMachineVersion(ctx context.Context, v tarjuma.Version) (saved tarjuma.Version, created bool, err error) {
+	v.Segments = slices.Clone(v.Segments)
+	for i := range v.Segments {
+		v.Segments[i].Status = tarjuma.SegmentDraft
+	}
 	segments, err := encodeSegments(v.Segments)
 	if err != nil {
 		return tarjuma.Version{}, false, fmt.Errorf("store: save machine version: %w", err)
