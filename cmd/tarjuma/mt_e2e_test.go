@@ -17,6 +17,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/translate/google/googletest"
 )
 
 // googleV2StandIn speaks Google Cloud Translation Basic (v2) REST: POST …/v2 with a JSON body of
@@ -60,15 +61,8 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 		for _, q := range req.Q {
 			received.chars.Add(int64(utf8.RuneCountInString(q)))
 		}
-		type translation struct {
-			TranslatedText string `json:"translatedText"`
-		}
-		var out struct {
-			Data struct {
-				Translations []translation `json:"translations"`
-			} `json:"data"`
-		}
-		for _, q := range req.Q {
+		out := make([]string, len(req.Q))
+		for i, q := range req.Q {
 			text := "[" + req.Target + "] " + q
 			if r, ok := alone[req.Target+glossary.Normalize(q)]; ok && req.Format == "text" && r != "" {
 				text = r
@@ -76,10 +70,9 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 			if req.Format == "html" {
 				text = `<span style="direction:ltr;text-align:left">` + text + `</span>`
 			}
-			out.Data.Translations = append(out.Data.Translations, translation{text})
+			out[i] = text
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
+		googletest.WriteV2(w, out...)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

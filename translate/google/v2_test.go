@@ -14,6 +14,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/google/googletest"
 	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
@@ -62,22 +63,7 @@ func (s *v2Stub) Calls() []v2Call {
 
 // answer replies with the given translations in the v2 response shape.
 func answer(texts ...string) func(http.ResponseWriter, v2Body) {
-	return func(w http.ResponseWriter, _ v2Body) {
-		type tr struct {
-			TranslatedText string `json:"translatedText"`
-		}
-		var resp struct {
-			Data struct {
-				Translations []tr `json:"translations"`
-			} `json:"data"`
-		}
-		resp.Data.Translations = []tr{}
-		for _, t := range texts {
-			resp.Data.Translations = append(resp.Data.Translations, tr{t})
-		}
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		_ = json.NewEncoder(w).Encode(resp)
-	}
+	return func(w http.ResponseWriter, _ v2Body) { googletest.WriteV2(w, texts...) }
 }
 
 // googleError replies the way Google's front end reports errors.
