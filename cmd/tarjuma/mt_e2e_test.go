@@ -43,14 +43,7 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 			return
 		}
-		var body struct { // the request as google.golang.org/api/translate/v2 wraps it
-			Data struct {
-				Q      []string `json:"q"`
-				Target string   `json:"target"`
-				Source string   `json:"source"`
-				Format string   `json:"format"`
-			} `json:"data"`
-		}
+		var body googletest.V2Body
 		err := json.NewDecoder(r.Body).Decode(&body)
 		req := body.Data
 		if err != nil || req.Source != "ar" {

@@ -7,6 +7,17 @@ import (
 	"net/http"
 )
 
+// V2Body is the v2 request body as google.golang.org/api/translate/v2 sends it: the
+// TranslateTextRequest wrapped in {"data": ...}.
+type V2Body struct {
+	Data struct {
+		Q      []string `json:"q"`
+		Target string   `json:"target"`
+		Source string   `json:"source"`
+		Format string   `json:"format"`
+	} `json:"data"`
+}
+
 // WriteV2 writes texts as the body of a v2 translate response: {"data":{"translations":[...]}},
 // an empty list (not null) for no texts.
 func WriteV2(w http.ResponseWriter, texts ...string) {
