@@ -57,9 +57,7 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 	if !ok {
 		return nil, &ValidationError{Problems: []Problem{{Line: 1, Code: CodeBadHeader, Arg: strings.Join(header, ",")}}}
 	}
-	var terms []Term
-	var lines []int
-	var ps []Problem
+	var got parsed
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -70,7 +68,7 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 			if err != nil {
 				return nil, err
 			}
-			ps = append(ps, p)
+			got.problems = append(got.problems, p)
 			break
 		}
 		line, _ := cr.FieldPos(0)
@@ -79,22 +77,17 @@ func ReadCSV(r io.Reader) ([]Term, error) {
 			rec[i] = unescapeCell(strings.TrimSpace(rec[i]))
 		}
 		if bad := textProblems(cr, rec, header); len(bad) > 0 {
-			ps = append(ps, bad...)
+			got.problems = append(got.problems, bad...)
 			continue // the row cannot be stored; its other problems would only repeat these
 		}
 		if len(rec) != len(header) {
-			ps = append(ps, Problem{Line: line, ID: rec[0], Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
+			got.problems = append(got.problems, Problem{Line: line, ID: rec[0], Code: CodeFieldCount, Arg: strconv.Itoa(len(rec))})
 			continue
 		}
 		t, rowProblems := termFromRow(rec, extra)
-		for _, p := range rowProblems {
-			p.Line = line
-			ps = append(ps, p)
-		}
-		terms = append(terms, t)
-		lines = append(lines, line)
+		got.add(t, line, rowProblems)
 	}
-	return finish(terms, lines, ps)
+	return finish(got.terms, got.lines, got.problems)
 }
 
 // textProblems returns a problem for each cell of rec that tarjuma.CheckText refuses, naming

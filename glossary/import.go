@@ -12,6 +12,24 @@ import (
 	"golang.org/x/text/transform"
 )
 
+// parsed gathers what a reader parsed for finish: the terms with the lines they came from, and
+// the problems found on the way.
+type parsed struct {
+	terms    []Term
+	lines    []int
+	problems []Problem
+}
+
+// add records t, read at line, with the problems of its row or entry.
+func (p *parsed) add(t Term, line int, problems []Problem) {
+	for _, pr := range problems {
+		pr.Line = line
+		p.problems = append(p.problems, pr)
+	}
+	p.terms = append(p.terms, t)
+	p.lines = append(p.lines, line)
+}
+
 // finish validates what a reader parsed (terms[i] came from lines[i]) and returns either all
 // terms or, if anything is wrong, nil and a *ValidationError with every problem by line, so an
 // import is all or nothing.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary/inflect"
+	"github.com/tarjuma/tarjuma/internal/editdist"
 )
 
 // Place puts the desk's forms of a segment's terms into an engine's translation of it, keeping
@@ -237,7 +238,7 @@ func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 		if allowed == 0 || lastRuneOf(foldVowels(got)) != lastRuneOf(foldVowels(w)) {
 			return -1
 		}
-		d := levenshtein([]rune(got), []rune(w), allowed)
+		d := new(editdist.Buf).Distance([]rune(got), []rune(w), allowed)
 		if d > allowed {
 			return -1
 		}
@@ -251,35 +252,6 @@ func windowDistance(tz *tokenizer, i int, words []string, claimed []bool) int {
 func foldVowels(w string) string { return tajikVowels.Replace(w) }
 
 var tajikVowels = strings.NewReplacer("ӣ", "и", "ӯ", "у")
-
-// levenshtein is the edit distance of a and b, or max+1 once it is over max.
-func levenshtein(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		low := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			low = min(low, cur[j])
-		}
-		if low > max {
-			return max + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // sentenceStart reports whether byte offset at begins a sentence of text.
 func sentenceStart(text string, at int) bool {

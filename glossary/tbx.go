@@ -169,9 +169,7 @@ func ReadTBX(r io.Reader) ([]Term, error) {
 		}
 		return nil, &charsetError{label}
 	}
-	var terms []Term
-	var lines []int
-	var ps []Problem
+	var got parsed
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -182,7 +180,7 @@ func ReadTBX(r io.Reader) ([]Term, error) {
 			if err != nil {
 				return nil, err
 			}
-			ps = append(ps, p)
+			got.problems = append(got.problems, p)
 			break
 		}
 		start, ok := tok.(xml.StartElement)
@@ -196,18 +194,13 @@ func ReadTBX(r io.Reader) ([]Term, error) {
 			if err != nil {
 				return nil, err
 			}
-			ps = append(ps, p)
+			got.problems = append(got.problems, p)
 			break
 		}
 		t, entryProblems := e.term()
-		for _, p := range entryProblems {
-			p.Line = line
-			ps = append(ps, p)
-		}
-		terms = append(terms, t)
-		lines = append(lines, line)
+		got.add(t, line, entryProblems)
 	}
-	return finish(terms, lines, ps)
+	return finish(got.terms, got.lines, got.problems)
 }
 
 // xmlProblem turns an XML syntax error into a problem; any other error is the reader failing

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/internal/editdist"
 )
 
 // Entry is one translation of one source in the memory.
@@ -192,7 +193,7 @@ func (x *Index) fuzzy(src string, lang tarjuma.Lang, limit int, scanAll bool) []
 	}
 	qbag := bagOf(q, numeric)
 	key := glossary.MemoryKey(src)
-	var buf distanceBuf
+	var buf editdist.Buf
 	var out []Match
 	for _, id := range cands {
 		s := &x.sources[id]
@@ -221,7 +222,7 @@ func (x *Index) fuzzy(src string, lang tarjuma.Lang, limit int, scanAll bool) []
 			}
 			fallthrough
 		default:
-			match.Score = wordScore(buf.distance(q, s.words, 2*l/5), n, m)
+			match.Score = wordScore(buf.Distance(q, s.words, 2*l/5), n, m)
 		}
 		if match.Score >= Threshold {
 			out = append(out, match)

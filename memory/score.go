@@ -27,44 +27,6 @@ const Threshold = 60
 // read it). When the target does not hold each changed number exactly once, it is not adapted
 // and keeps its word score.
 
-// distanceBuf holds the rows of distance, reused across the candidates of a lookup.
-type distanceBuf struct{ prev, cur []int }
-
-// distance is the word-level Levenshtein distance of a and b, or limit+1 as soon as every
-// alignment costs more than limit (a score below the threshold needs no exact figure).
-func (buf *distanceBuf) distance(a, b []int32, limit int) int {
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(a)-len(b) > limit {
-		return limit + 1
-	}
-	if cap(buf.prev) < len(b)+1 {
-		buf.prev, buf.cur = make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	prev, cur := buf.prev[:len(b)+1], buf.cur[:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			best = min(best, cur[j])
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // wordScore is the score of two sources of n and m words at distance d.
 func wordScore(d, n, m int) int {
 	l := max(n, m)

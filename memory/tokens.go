@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/internal/numeral"
 )
 
 // token is one word or number of a normalised text. Numbers are words of their own kind:
@@ -30,9 +31,10 @@ func words(s string, lower bool) []token {
 	var out []token
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
+		_, isDigit := numeral.Digit(r)
 		switch {
-		case digit(r) >= 0:
-			end, value := scanNumber(s, i)
+		case isDigit:
+			end, value := numeral.Scan(s, i)
 			out = append(out, token{Text: value, Number: true, Start: i, End: end})
 			i = end
 		case unicode.IsLetter(r) || unicode.IsMark(r):
@@ -75,66 +77,6 @@ func fold(s string, lower bool) string {
 	n := glossary.Normalize(s)
 	if lower {
 		n = foldCase(n)
-	}
-	return n
-}
-
-// digit returns the value of an ASCII, Arabic-Indic or Persian digit, or -1.
-func digit(r rune) int {
-	switch {
-	case r >= '0' && r <= '9':
-		return int(r - '0')
-	case r >= 0x0660 && r <= 0x0669:
-		return int(r - 0x0660)
-	case r >= 0x06F0 && r <= 0x06F9:
-		return int(r - 0x06F0)
-	}
-	return -1
-}
-
-// scanNumber reads the number starting at s[i] and returns where it ends and its canonical
-// value. Grouping is ٬, a comma, a space or a no-break space followed by exactly three digits;
-// the decimal mark is ٫, "." or a comma followed by other than three digits (Russian and Tajik
-// write 3,5). These are the rules package qa checks numbers by.
-func scanNumber(s string, i int) (end int, value string) {
-	var b []byte
-	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if d := digit(r); d >= 0 {
-			b = append(b, byte('0'+d))
-			i += size
-			continue
-		}
-		run := digitsAt(s[i+size:])
-		switch {
-		case run == 0:
-			return i, string(b)
-		case r == '٬' || r == ' ' || r == 0x00A0 || r == 0x202F:
-			if run != 3 {
-				return i, string(b)
-			}
-		case r == ',':
-			if run != 3 {
-				b = append(b, '.')
-			}
-		case r == '٫' || r == '.':
-			b = append(b, '.')
-		default:
-			return i, string(b)
-		}
-		i += size
-	}
-	return i, string(b)
-}
-
-// digitsAt counts the digits at the start of s.
-func digitsAt(s string) int {
-	n := 0
-	for _, r := range s {
-		if digit(r) < 0 {
-			break
-		}
-		n++
 	}
 	return n
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/internal/numeral"
 )
 
 // The flag kinds. The text checks come first in a segment's flags, then the glossary's in the
@@ -121,76 +122,21 @@ func numberMismatch(source, target string) (missing, extra []string) {
 	return missing, extra
 }
 
-// digit maps ASCII, Arabic-Indic (٠–٩) and Extended Arabic-Indic (۰–۹, Persian and Urdu) digits
-// to their value, so ٢٠٢٤ in the source matches 2024 in the target.
-func digit(r rune) (byte, bool) {
-	switch {
-	case r >= '0' && r <= '9':
-		return byte(r), true
-	case r >= 0x0660 && r <= 0x0669:
-		return byte('0' + r - 0x0660), true
-	case r >= 0x06F0 && r <= 0x06F9:
-		return byte('0' + r - 0x06F0), true
-	}
-	return 0, false
-}
-
-// numbers returns the numbers in s in a canonical form: ASCII digits, no grouping, "." as the
-// decimal mark. Grouping is ٬ (Arabic thousands separator), a space, no-break space or narrow
-// no-break space, or a comma, each followed by exactly three digits; the decimal mark is ٫
-// (Arabic decimal separator), "." or a comma followed by other than three digits (Russian and
-// Tajik write 3,5). So "1,000", "1 000", "١٬٠٠٠" and "1000" are one number, "٣٫٥" and "3,5" another.
+// numbers returns the numbers in s in numeral.Scan's canonical form, so "1,000", "1 000",
+// "١٬٠٠٠" and "1000" are one number.
 func numbers(s string) []string {
 	var out []string
-	var cur []byte
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, string(cur))
-			cur = cur[:0]
-		}
-	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if d, ok := digit(r); ok {
-			cur = append(cur, d)
+		if _, ok := numeral.Digit(r); !ok {
+			i += size
 			continue
 		}
-		if len(cur) == 0 {
-			continue
-		}
-		run := digitsAhead(s[i:])
-		switch {
-		case run == 0:
-			flush()
-		case r == '٬' || r == ' ' || r == 0x00A0 || r == 0x202F:
-			if run != 3 {
-				flush()
-			}
-		case r == ',':
-			if run != 3 {
-				cur = append(cur, '.')
-			}
-		case r == '٫' || r == '.':
-			cur = append(cur, '.')
-		default:
-			flush()
-		}
+		end, value := numeral.Scan(s, i)
+		out = append(out, value)
+		i = end
 	}
-	flush()
 	return out
-}
-
-// digitsAhead counts the digits at the start of s.
-func digitsAhead(s string) int {
-	n := 0
-	for _, r := range s {
-		if _, ok := digit(r); !ok {
-			break
-		}
-		n++
-	}
-	return n
 }
 
 // Blocks reports whether a flag of kind k keeps a version from being approved without an

@@ -282,19 +282,19 @@ func (db *DB) ListArticles(ctx context.Context, f ArticleFilter) ([]tarjuma.Arti
 	}
 	query += " ORDER BY a.id DESC LIMIT " + p.add(limit)
 
-	rows, err := db.read.QueryContext(ctx, query, p...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list articles: %w", err)
-	}
-	articles, err := collect(rows, scanArticle)
+	articles, err := queryAll(ctx, db.read, scanArticle, query, p...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list articles: %w", err)
 	}
 	return articles, nil
 }
 
-// collect scans every row and closes rows.
-func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+// queryAll runs query and scans every row it returns, so callers wrap a single error.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 	var all []T
 	for rows.Next() {

@@ -14,16 +14,12 @@ import (
 // cancelDeliveries cancels the subscriber's pending deliveries and publishes the releases that
 // were waiting only for it, its failed deliveries included.
 func cancelDeliveries(ctx context.Context, tx *sql.Tx, subscriberID int64, reason string, at time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT release_id FROM deliveries
-		WHERE subscriber_id = $1 AND state IN ($2, $3)`, subscriberID, publish.DeliveryPending, publish.DeliveryFailed)
-	if err != nil {
-		return err
-	}
-	releases, err := collect(rows, func(s scanner) (any, error) {
+	releases, err := queryAll(ctx, tx, func(s scanner) (any, error) {
 		var id int64
 		err := s.Scan(&id)
 		return id, err
-	})
+	}, `SELECT DISTINCT release_id FROM deliveries
+		WHERE subscriber_id = $1 AND state IN ($2, $3)`, subscriberID, publish.DeliveryPending, publish.DeliveryFailed)
 	if err != nil {
 		return err
 	}
@@ -179,18 +175,14 @@ func (db *DB) Deliveries(ctx context.Context, articleID int64, lang tarjuma.Lang
 		if _, err := translation(ctx, db.read, articleID, lang); err != nil {
 			return nil, err
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+`, s.url, r.version, r.event
-			FROM deliveries d JOIN releases r ON r.id = d.release_id JOIN subscribers s ON s.id = d.subscriber_id
-			WHERE r.article_id = $1 AND r.lang = $2 ORDER BY d.id DESC`, articleID, lang)
-		if err != nil {
-			return nil, err
-		}
-		logs, err := collect(rows, func(s scanner) (publish.DeliveryLog, error) {
+		logs, err := queryAll(ctx, db.read, func(s scanner) (publish.DeliveryLog, error) {
 			var l publish.DeliveryLog
 			var err error
 			l.Delivery, err = scanDeliveryWith(s, &l.SubscriberURL, &l.Version, &l.Event)
 			return l, err
-		})
+		}, `SELECT `+deliveryColumns+`, s.url, r.version, r.event
+			FROM deliveries d JOIN releases r ON r.id = d.release_id JOIN subscribers s ON s.id = d.subscriber_id
+			WHERE r.article_id = $1 AND r.lang = $2 ORDER BY d.id DESC`, articleID, lang)
 		if err != nil || len(logs) == 0 {
 			return []publish.DeliveryLog{}, err
 		}
@@ -200,18 +192,17 @@ func (db *DB) Deliveries(ctx context.Context, articleID int64, lang tarjuma.Lang
 		for i := range logs {
 			byID[logs[i].ID], ids[i] = &logs[i], logs[i].ID
 		}
-		rows, err = db.read.QueryContext(ctx, `SELECT delivery_id, attempted_at, status_code, latency_ms, error
-			FROM delivery_attempts WHERE delivery_id IN (`+p.list(ids...)+`) ORDER BY id`, p...)
-		if err != nil {
-			return nil, err
-		}
-		attempts, err := collect(rows, func(s scanner) (publish.Attempt, error) {
+		attempts, err := queryAll(ctx, db.read, func(s scanner) (publish.Attempt, error) {
 			var a publish.Attempt
 			var ms int64
 			err := s.Scan(&a.DeliveryID, &a.At, &a.StatusCode, &ms, &a.Error)
 			a.At, a.Latency = a.At.UTC(), time.Duration(ms)*time.Millisecond
 			return a, err
-		})
+		}, `SELECT delivery_id, attempted_at, status_code, latency_ms, error
+			FROM delivery_attempts WHERE delivery_id IN (`+p.list(ids...)+`) ORDER BY id`, p...)
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range attempts {
 			byID[a.DeliveryID].Attempts = append(byID[a.DeliveryID].Attempts, a)
 		}

@@ -120,12 +120,7 @@ func versionDismissals(ctx context.Context, q querier, articleID int64, lang tar
 
 // dismissals reads the dismissals of version n, or of every version when n is 0.
 func dismissals(ctx context.Context, q querier, articleID int64, lang tarjuma.Lang, n int) ([]VersionDismissal, error) {
-	rows, err := q.QueryContext(ctx, `SELECT version, segment, kind, args, reason, actor, created_at FROM flag_dismissals
-		WHERE article_id = $1 AND lang = $2 AND (version = $3 OR $3 = 0) ORDER BY version, id`, articleID, lang, n)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, func(s scanner) (VersionDismissal, error) {
+	return queryAll(ctx, q, func(s scanner) (VersionDismissal, error) {
 		var d VersionDismissal
 		var args string
 		if err := s.Scan(&d.Version, &d.SegmentID, &d.Flag.Kind, &args, &d.Reason, &d.By, &d.At); err != nil {
@@ -136,5 +131,6 @@ func dismissals(ctx context.Context, q querier, articleID int64, lang tarjuma.La
 			return d, fmt.Errorf("dismissal args: %w", err)
 		}
 		return d, nil
-	})
+	}, `SELECT version, segment, kind, args, reason, actor, created_at FROM flag_dismissals
+		WHERE article_id = $1 AND lang = $2 AND (version = $3 OR $3 = 0) ORDER BY version, id`, articleID, lang, n)
 }

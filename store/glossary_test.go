@@ -113,10 +113,7 @@ func TestGlossaryEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ids []string
-			for _, term := range got {
-				ids = append(ids, term.ID)
-			}
+			ids := fieldOf(got, func(term glossary.Term) string { return term.ID })
 			if diff := cmp.Diff(f.want, ids); diff != "" {
 				t.Errorf("filter %+v (-want +got):\n%s", f.filter, diff)
 			}

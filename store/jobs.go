@@ -75,11 +75,7 @@ func dispatchOutbox[T any](ctx context.Context, db *DB, table string, limit int,
 		defer tx.Rollback()
 		src, mark = tx, tx
 	}
-	rows, err := src.QueryContext(ctx, query+db.dialect.skipLocked, p...)
-	if err != nil {
-		return 0, err
-	}
-	batch, err := collect(rows, scan)
+	batch, err := queryAll(ctx, src, scan, query+db.dialect.skipLocked, p...)
 	if err != nil {
 		return 0, err
 	}

@@ -37,15 +37,11 @@ func (db *DB) lookupMemory(ctx context.Context, q querier, source, target tarjum
 		p := params{source, target}
 		// An md5 shared by another key (never by chance) finds that key's entry, which no
 		// caller asks the map for: a miss, never another sentence's text.
-		rows, err := q.QueryContext(ctx, `SELECT key, text FROM translation_memory
-			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, db.memoryIndexed(), db.asMemoryIndexed(batch)), p...)
-		if err != nil {
-			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
-		}
-		entries, err := collect(rows, func(s scanner) (MemoryEntry, error) {
+		entries, err := queryAll(ctx, q, func(s scanner) (MemoryEntry, error) {
 			var e MemoryEntry
 			return e, s.Scan(&e.Key, &e.Text)
-		})
+		}, `SELECT key, text FROM translation_memory
+			WHERE source_lang = $1 AND target_lang = $2 AND `+db.oneOf(&p, db.memoryIndexed(), db.asMemoryIndexed(batch)), p...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup memory %s→%s: %w", source, target, err)
 		}
@@ -191,12 +187,8 @@ func (db *DB) EachMemoryEntry(ctx context.Context, target tarjuma.Lang, fn func(
 // MemoryChangedSince returns the entries written at or after since, oldest first: what an
 // in-process copy of the memory has to add to catch up.
 func (db *DB) MemoryChangedSince(ctx context.Context, since time.Time) ([]MemoryEntry, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+memoryColumns+` FROM translation_memory
+	entries, err := queryAll(ctx, db.read, scanMemory, `SELECT `+memoryColumns+` FROM translation_memory
 		WHERE updated_at >= $1 ORDER BY updated_at`, since.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("store: memory changed since %s: %w", since, err)
-	}
-	entries, err := collect(rows, scanMemory)
 	if err != nil {
 		return nil, fmt.Errorf("store: memory changed since %s: %w", since, err)
 	}

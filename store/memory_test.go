@@ -99,10 +99,7 @@ func TestMemoryChangedSince(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var keys []string
-			for _, e := range got {
-				keys = append(keys, e.Key)
-			}
+			keys := fieldOf(got, func(e MemoryEntry) string { return e.Key })
 			if diff := cmp.Diff(tc.want, keys); diff != "" {
 				t.Errorf("since %v (-want +got):\n%s", tc.since, diff)
 			}

@@ -57,19 +57,7 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 	if limit <= 0 {
 		limit = defaultPageSize
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
-			t.latest_version, t.updated_at, COALESCE(v.segments, '[]')
-		FROM translations t
-		JOIN articles a ON a.id = t.article_id
-		JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision
-		LEFT JOIN versions v ON v.article_id = t.article_id AND v.lang = t.lang AND v.number = t.latest_version
-		WHERE `+where+`
-		ORDER BY CASE a.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, t.updated_at, t.article_id, t.position
-		LIMIT `+p.add(limit), p...)
-	if err != nil {
-		return nil, fmt.Errorf("store: review queue: %w", err)
-	}
-	items, err := collect(rows, func(s scanner) (QueueItem, error) {
+	items, err := queryAll(ctx, db.read, func(s scanner) (QueueItem, error) {
 		var it QueueItem
 		var segments string
 		if err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt, &segments); err != nil {
@@ -79,7 +67,15 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 		var err error
 		it.Progress, err = progressOf(segments)
 		return it, err
-	})
+	}, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
+			t.latest_version, t.updated_at, COALESCE(v.segments, '[]')
+		FROM translations t
+		JOIN articles a ON a.id = t.article_id
+		JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision
+		LEFT JOIN versions v ON v.article_id = t.article_id AND v.lang = t.lang AND v.number = t.latest_version
+		WHERE `+where+`
+		ORDER BY CASE a.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, t.updated_at, t.article_id, t.position
+		LIMIT `+p.add(limit), p...)
 	if err != nil {
 		return nil, fmt.Errorf("store: review queue: %w", err)
 	}

@@ -136,11 +136,7 @@ func (db *DB) LatestPublished(ctx context.Context, lang tarjuma.Lang, limit int)
 }
 
 func (db *DB) releases(ctx context.Context, what, query string, p params) ([]publish.Release, error) {
-	rows, err := db.read.QueryContext(ctx, query, p...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	rs, err := collect(rows, scanRelease)
+	rs, err := queryAll(ctx, db.read, scanRelease, query, p...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}

@@ -17,15 +17,11 @@ func (db *DB) LookupRenderings(ctx context.Context, provider string, lang tarjum
 	for start := 0; start < len(keys); start += memoryBatch {
 		batch := keys[start:min(start+memoryBatch, len(keys))]
 		p := params{provider, lang, glossaryVersion}
-		rows, err := db.read.QueryContext(ctx, `SELECT source_key, rendering FROM term_renderings
-			WHERE provider = $1 AND lang = $2 AND glossary_version = $3 AND `+db.oneOf(&p, "source_key", batch), p...)
-		if err != nil {
-			return nil, fmt.Errorf("store: lookup renderings %s/%s: %w", provider, lang, err)
-		}
-		pairs, err := collect(rows, func(s scanner) ([2]string, error) {
+		pairs, err := queryAll(ctx, db.read, func(s scanner) ([2]string, error) {
 			var kv [2]string
 			return kv, s.Scan(&kv[0], &kv[1])
-		})
+		}, `SELECT source_key, rendering FROM term_renderings
+			WHERE provider = $1 AND lang = $2 AND glossary_version = $3 AND `+db.oneOf(&p, "source_key", batch), p...)
 		if err != nil {
 			return nil, fmt.Errorf("store: lookup renderings %s/%s: %w", provider, lang, err)
 		}

@@ -278,13 +278,7 @@ func (db *DB) rememberApproved(ctx context.Context, tx *sql.Tx, v tarjuma.Versio
 // ReviewEvents returns the review decisions on a translation, oldest first. tarjuma.ErrNotFound
 // when the translation does not exist.
 func (db *DB) ReviewEvents(ctx context.Context, articleID int64, lang tarjuma.Lang) ([]ReviewEvent, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT article_id, lang, version, actor, action, comment,
-		override_reason, override_issues, created_at
-		FROM review_events WHERE article_id = $1 AND lang = $2 ORDER BY id`, articleID, lang)
-	if err != nil {
-		return nil, fmt.Errorf("store: review events of %d/%s: %w", articleID, lang, err)
-	}
-	evs, err := collect(rows, func(s scanner) (ReviewEvent, error) {
+	evs, err := queryAll(ctx, db.read, func(s scanner) (ReviewEvent, error) {
 		var e ReviewEvent
 		var reason, issues string
 		if err := s.Scan(&e.ArticleID, &e.Lang, &e.Version, &e.Actor, &e.Action, &e.Comment, &reason, &issues, &e.At); err != nil {
@@ -294,7 +288,9 @@ func (db *DB) ReviewEvents(ctx context.Context, articleID int64, lang tarjuma.La
 		var err error
 		e.Override, err = decodeOverride(reason, issues)
 		return e, err
-	})
+	}, `SELECT article_id, lang, version, actor, action, comment,
+		override_reason, override_issues, created_at
+		FROM review_events WHERE article_id = $1 AND lang = $2 ORDER BY id`, articleID, lang)
 	if err == nil && len(evs) == 0 {
 		_, err = translation(ctx, db.read, articleID, lang)
 	}

@@ -75,6 +75,16 @@ func TestTablesListed(t *testing.T) {
 	}
 }
 
+// fieldOf is the field f picks of each of rows, nil for no rows, so an empty result compares
+// equal to a nil want.
+func fieldOf[R, F any](rows []R, f func(R) F) []F {
+	var out []F
+	for _, r := range rows {
+		out = append(out, f(r))
+	}
+	return out
+}
+
 func count(t *testing.T, db *DB, table string) int {
 	t.Helper()
 	var n int
@@ -376,10 +386,7 @@ func TestListArticles(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var gotIDs []int64
-				for _, a := range got {
-					gotIDs = append(gotIDs, a.ID)
-				}
+				gotIDs := fieldOf(got, func(a tarjuma.Article) int64 { return a.ID })
 				if diff := cmp.Diff(tt.want, gotIDs); diff != "" {
 					t.Errorf("ids (-want +got):\n%s", diff)
 				}

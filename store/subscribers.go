@@ -43,12 +43,8 @@ func (db *DB) CreateSubscriber(ctx context.Context, n publish.NewSubscriber) (pu
 
 // Subscribers returns the subscribers not deleted, disabled ones included, oldest first.
 func (db *DB) Subscribers(ctx context.Context) ([]publish.Subscriber, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers s
+	subs, err := queryAll(ctx, db.read, scanSubscriber, `SELECT `+subscriberColumns+` FROM subscribers s
 		WHERE s.deleted_at IS NULL ORDER BY s.id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: subscribers: %w", err)
-	}
-	subs, err := collect(rows, scanSubscriber)
 	if err != nil {
 		return nil, fmt.Errorf("store: subscribers: %w", err)
 	}

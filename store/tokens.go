@@ -165,11 +165,7 @@ func (db *DB) UserTokens(ctx context.Context, userID int64) ([]Caller, error) {
 }
 
 func (db *DB) tokens(ctx context.Context, where string, args ...any) ([]Caller, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+callerColumns+where+` ORDER BY t.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens: %w", err)
-	}
-	cs, err := collect(rows, scanCaller)
+	cs, err := queryAll(ctx, db.read, scanCaller, `SELECT `+callerColumns+where+` ORDER BY t.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}

@@ -30,12 +30,8 @@ func translation(ctx context.Context, q querier, articleID int64, lang tarjuma.L
 
 // Translations returns the translations of one article in the order of its target languages.
 func (db *DB) Translations(ctx context.Context, articleID int64) ([]tarjuma.Translation, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+translationColumns+` FROM translations
+	ts, err := queryAll(ctx, db.read, scanTranslation, `SELECT `+translationColumns+` FROM translations
 		WHERE article_id = $1 ORDER BY position`, articleID)
-	if err != nil {
-		return nil, fmt.Errorf("store: translations of article %d: %w", articleID, err)
-	}
-	ts, err := collect(rows, scanTranslation)
 	if err == nil && len(ts) == 0 {
 		// Every article has at least one translation, so none means no article.
 		err = fmt.Errorf("article %d: %w", articleID, tarjuma.ErrNotFound)
@@ -581,12 +577,8 @@ func (db *DB) LatestVersion(ctx context.Context, articleID int64, lang tarjuma.L
 // Versions returns every version of a translation, oldest first. tarjuma.ErrNotFound when the
 // translation does not exist.
 func (db *DB) Versions(ctx context.Context, articleID int64, lang tarjuma.Lang) ([]tarjuma.Version, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions
+	vs, err := queryAll(ctx, db.read, scanVersion, `SELECT `+versionColumns+` FROM versions
 		WHERE article_id = $1 AND lang = $2 ORDER BY number`, articleID, lang)
-	if err != nil {
-		return nil, fmt.Errorf("store: versions of %d/%s: %w", articleID, lang, err)
-	}
-	vs, err := collect(rows, scanVersion)
 	if err == nil && len(vs) == 0 {
 		_, err = translation(ctx, db.read, articleID, lang)
 	}

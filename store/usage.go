@@ -38,18 +38,14 @@ func (db *DB) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lan
 // sent to an engine, tarjuma.ErrNotFound when the article does not exist.
 func (db *DB) ArticleUsage(ctx context.Context, articleID int64) ([]Usage, error) {
 	// The outer join tells an article without usage (one row of NULLs) from no article (no row).
-	rows, err := db.read.QueryContext(ctx, `SELECT u.lang, u.provider, u.characters, u.requests
-		FROM articles a LEFT JOIN mt_usage u ON u.article_id = a.id
-		WHERE a.id = $1 ORDER BY u.lang, u.provider`, articleID)
-	if err != nil {
-		return nil, fmt.Errorf("store: mt usage of article %d: %w", articleID, err)
-	}
-	all, err := collect(rows, func(s scanner) (sql.Null[Usage], error) {
+	all, err := queryAll(ctx, db.read, func(s scanner) (sql.Null[Usage], error) {
 		var lang, provider sql.NullString
 		var chars, requests sql.NullInt64
 		err := s.Scan(&lang, &provider, &chars, &requests)
 		return sql.Null[Usage]{V: Usage{tarjuma.Lang(lang.String), provider.String, chars.Int64, requests.Int64}, Valid: lang.Valid}, err
-	})
+	}, `SELECT u.lang, u.provider, u.characters, u.requests
+		FROM articles a LEFT JOIN mt_usage u ON u.article_id = a.id
+		WHERE a.id = $1 ORDER BY u.lang, u.provider`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("store: mt usage of article %d: %w", articleID, err)
 	}

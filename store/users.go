@@ -147,15 +147,11 @@ var ErrLastAdmin = fmt.Errorf("the last enabled admin cannot be disabled: %w", t
 func (db *DB) DisableUser(ctx context.Context, id int64) (tarjuma.User, error) {
 	var u tarjuma.User
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY id`+db.dialect.forUpdate,
-			tarjuma.RoleAdmin)
-		if err != nil {
-			return err
-		}
-		admins, err := collect(rows, func(row scanner) (int64, error) {
+		admins, err := queryAll(ctx, tx, func(row scanner) (int64, error) {
 			var id int64
 			return id, row.Scan(&id)
-		})
+		}, `SELECT id FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY id`+db.dialect.forUpdate,
+			tarjuma.RoleAdmin)
 		if err != nil {
 			return err
 		}
@@ -181,11 +177,7 @@ func (db *DB) DisableUser(ctx context.Context, id int64) (tarjuma.User, error) {
 
 // Users lists every user, disabled ones included, by email.
 func (db *DB) Users(ctx context.Context) ([]tarjuma.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users u ORDER BY u.email`)
-	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
-	}
-	us, err := collect(rows, func(row scanner) (tarjuma.User, error) { return scanUser(row) })
+	us, err := queryAll(ctx, db.read, func(row scanner) (tarjuma.User, error) { return scanUser(row) }, `SELECT `+userColumns+` FROM users u ORDER BY u.email`)
 	if err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
 	}

@@ -117,6 +117,18 @@ func (m *memoryRenderings) SaveRenderings(_ context.Context, provider string, la
 	return nil
 }
 
+// translateTerms translates source into target through engine alone with the desk's terms,
+// failing the test on an error.
+func translateTerms(t *testing.T, engine Provider, m *glossary.Matcher, target tarjuma.Lang, source string) []tarjuma.Segment {
+	t.Helper()
+	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{target: {engine}}})
+	got, err := tr.Translate(t.Context(), Job{Source: tarjuma.Arabic, Target: target, Terms: m, GlossaryVersion: 1}, marked(m, source))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func marked(m *glossary.Matcher, sources ...string) []tarjuma.Segment {
 	segs := segments(sources...)
 	m.MarkTerms(segs)
@@ -199,11 +211,7 @@ func TestTermsFallBack(t *testing.T) {
 		own:       map[string]string{"Президент Республики Казахстан": "казахстанскому лидеру", "سامسونج": "سامسونج"},
 	}
 	engine := &stubProvider{name: "g", fn: e.answer}
-	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {engine}}})
-	got, err := tr.Translate(t.Context(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m, GlossaryVersion: 1}, marked(m, source))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := translateTerms(t, engine, m, tarjuma.Russian, source)
 	calls := engine.Calls()
 	if len(calls) != 3 {
 		t.Fatalf("%d requests, want the sentence, the renderings and the sentence again", len(calls))
@@ -245,11 +253,7 @@ func TestTermsPrepositionDeclinesFallback(t *testing.T) {
 		renders:   map[string]string{"إمام علي رحمان": "Эмомали Рахмон", "الرئيس الكازاخستاني": "Президент Казахстана"},
 		own:       map[string]string{"Президент Республики Казахстан": "казахскому коллеге"},
 	}
-	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {&stubProvider{name: "g", fn: e.answer}}}})
-	got, err := tr.Translate(t.Context(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m, GlossaryVersion: 1}, marked(m, source))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := translateTerms(t, &stubProvider{name: "g", fn: e.answer}, m, tarjuma.Russian, source)
 	if want := "Эмомали Рахмон обратился к Президенту Республики Казахстан"; got[0].Text != want {
 		t.Errorf("text %q, want %q", got[0].Text, want)
 	}
@@ -263,11 +267,7 @@ func TestTermsInstructed(t *testing.T) {
 		fn: func(_ context.Context, req Request) ([]string, error) {
 			return []string{"Встреча с Эмомали Рахмоном"}, nil
 		}}
-	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Russian: {engine}}})
-	got, err := tr.Translate(t.Context(), Job{Source: tarjuma.Arabic, Target: tarjuma.Russian, Terms: m}, marked(m, "لقاء مع إمام علي رحمان"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := translateTerms(t, engine, m, tarjuma.Russian, "لقاء مع إمام علي رحمان")
 	req := engine.Calls()[0]
 	if req.HTML || len(engine.Calls()) != 1 {
 		t.Errorf("request HTML %v, %d requests; want plain text, once", req.HTML, len(engine.Calls()))
@@ -292,11 +292,7 @@ func TestTermsWithoutHTML(t *testing.T) {
 		renders:   map[string]string{"إمام علي رحمان": "Имомалӣ Раҳмон", "الرئيس الكازاخستاني": "Президенти Қазоқистон"},
 	}
 	engine := &stubProvider{name: "deepl", supports: capable(Capabilities{}), fn: e.answer}
-	tr := NewTranslator(Config{Routes: map[tarjuma.Lang][]Provider{tarjuma.Tajik: {engine}}})
-	got, err := tr.Translate(t.Context(), Job{Source: tarjuma.Arabic, Target: tarjuma.Tajik, Terms: m, GlossaryVersion: 1}, marked(m, source))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := translateTerms(t, engine, m, tarjuma.Tajik, source)
 	if len(engine.Calls()) != 2 {
 		t.Errorf("%d requests, want the sentence and the renderings", len(engine.Calls()))
 	}

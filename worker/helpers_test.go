@@ -144,6 +144,14 @@ func process(ctx context.Context, t *testing.T, h *TranslateHandler, articleID i
 	return h.ProcessTask(ctx, task)
 }
 
+// mustProcess is process for a task that has to succeed.
+func mustProcess(t *testing.T, h *TranslateHandler, articleID int64, lang tarjuma.Lang, rev int) {
+	t.Helper()
+	if err := process(t.Context(), t, h, articleID, lang, rev); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func versions(t *testing.T, db *store.DB, articleID int64, lang tarjuma.Lang) []tarjuma.Version {
 	t.Helper()
 	vs, err := db.Versions(t.Context(), articleID, lang)

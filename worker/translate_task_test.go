@@ -69,9 +69,7 @@ func TestHandlerStoresOneVersionPerLanguage(t *testing.T) {
 		for _, l := range tarjuma.TargetLangs() {
 			// Twice, as after a crash between storing and acknowledging the task.
 			for range 2 {
-				if err := process(t.Context(), t, h, a.ID, l, 1); err != nil {
-					t.Fatal(err)
-				}
+				mustProcess(t, h, a.ID, l, 1)
 			}
 			vs := versions(t, db, a.ID, l)
 			if len(vs) != 1 {
@@ -105,9 +103,7 @@ func TestHandlerResumesAfterCrash(t *testing.T) {
 		if _, _, err := db.StartTranslating(t.Context(), a.ID, tarjuma.Russian, 1); err != nil {
 			t.Fatal(err)
 		}
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Russian, 1)
 		if n := len(versions(t, db, a.ID, tarjuma.Russian)); n != 1 {
 			t.Errorf("%d versions, want 1", n)
 		}
@@ -126,9 +122,7 @@ func TestHandlerUsesMemory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := process(t.Context(), t, h, a.ID, tarjuma.English, 1); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.English, 1)
 		v := versions(t, db, a.ID, tarjuma.English)[0]
 		if title := v.Segments[0]; title.Text != "Approved title" || title.Origin != tarjuma.OriginMemory {
 			t.Errorf("title = %+v, want it from memory", title)
@@ -155,9 +149,7 @@ func TestHandlerIgnoresStaleRevision(t *testing.T) {
 		if n := len(versions(t, db, a.ID, tarjuma.Tajik)); n != 0 || engine.calls != 0 {
 			t.Fatalf("stale task stored %d versions and called the engine %d times", n, engine.calls)
 		}
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Tajik, 2); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Tajik, 2)
 		if vs := versions(t, db, a.ID, tarjuma.Tajik); len(vs) != 1 || vs[0].SourceRevision != 2 {
 			t.Errorf("versions %+v, want one for revision 2", vs)
 		}
@@ -171,18 +163,14 @@ func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
 		h := newHandler(t, db, engine)
 		title, body := "عنوان الخبر", "الجملة الأولى. الجملة الثانية.\nالفقرة الثانية."
 		a := submit(t, db, title, body)
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Russian, 1)
 		first := engine.Texts()
 
 		body = "الجملة الأولى. جملة معدلة.\nالفقرة الثانية.\nفقرة مضافة."
 		if _, err := db.UpdateArticleSource(t.Context(), a.ID, title, body, "test"); err != nil {
 			t.Fatal(err)
 		}
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 2); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Russian, 2)
 		if got := engine.Texts() - first; got != 2 {
 			t.Errorf("revision 2 sent %d texts to the engine, want the 2 changed ones", got)
 		}
@@ -281,9 +269,7 @@ func TestMachineVersionStoredWithFlags(t *testing.T) {
 			a := submitSample(t, db)
 			h := newHandler(t, db, &stubEngine{})
 			for range 2 {
-				if err := process(t.Context(), t, h, a.ID, tarjuma.English, 1); err != nil {
-					t.Fatal(err)
-				}
+				mustProcess(t, h, a.ID, tarjuma.English, 1)
 			}
 			vs := versions(t, db, a.ID, tarjuma.English)
 			if len(vs) != 1 {

@@ -39,16 +39,12 @@ func TestHandlerRecordsUsage(t *testing.T) {
 		h := newHandler(t, db, provider)
 		title, body := "عنوان الخبر", "الجملة الأولى. الجملة الثانية."
 		a := submit(t, db, title, body)
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 1); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Russian, 1)
 		changed := "جملة معدلة."
 		if _, err := db.UpdateArticleSource(t.Context(), a.ID, title, "الجملة الأولى. "+changed, "test"); err != nil {
 			t.Fatal(err)
 		}
-		if err := process(t.Context(), t, h, a.ID, tarjuma.Russian, 2); err != nil {
-			t.Fatal(err)
-		}
+		mustProcess(t, h, a.ID, tarjuma.Russian, 2)
 
 		chars := utf8.RuneCountInString(title + "الجملة الأولى." + "الجملة الثانية." + changed)
 		got, err := db.ArticleUsage(t.Context(), a.ID)

@@ -115,7 +115,15 @@ func send(t testing.TB, method, url string, body any) (int, []byte) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+testDevToken)
-	resp, err := http.DefaultClient.Do(req)
+	resp, raw := roundTrip(t, http.DefaultClient, req)
+	return resp.StatusCode, raw
+}
+
+// roundTrip sends req through c and reads the whole response, failing the test when either
+// fails.
+func roundTrip(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +132,7 @@ func send(t testing.TB, method, url string, body any) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, raw
+	return resp, raw
 }
 
 // articleView is the part of the article JSON the tests read.

@@ -26,15 +26,7 @@ func get(t *testing.T, url, acceptEncoding string, header map[string]string) (*h
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, raw := roundTrip(t, http.DefaultClient, req)
 	return resp, raw
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
+	"github.com/tarjuma/tarjuma/translate/google/googletest"
 )
 
 // googleV2StandIn speaks Google Cloud Translation Basic (v2) REST: POST …/v2 with a JSON body of
@@ -42,14 +43,7 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 			return
 		}
-		var body struct { // the request as google.golang.org/api/translate/v2 wraps it
-			Data struct {
-				Q      []string `json:"q"`
-				Target string   `json:"target"`
-				Source string   `json:"source"`
-				Format string   `json:"format"`
-			} `json:"data"`
-		}
+		var body googletest.V2Body
 		err := json.NewDecoder(r.Body).Decode(&body)
 		req := body.Data
 		if err != nil || req.Source != "ar" {
@@ -60,15 +54,8 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 		for _, q := range req.Q {
 			received.chars.Add(int64(utf8.RuneCountInString(q)))
 		}
-		type translation struct {
-			TranslatedText string `json:"translatedText"`
-		}
-		var out struct {
-			Data struct {
-				Translations []translation `json:"translations"`
-			} `json:"data"`
-		}
-		for _, q := range req.Q {
+		out := make([]string, len(req.Q))
+		for i, q := range req.Q {
 			text := "[" + req.Target + "] " + q
 			if r, ok := alone[req.Target+glossary.Normalize(q)]; ok && req.Format == "text" && r != "" {
 				text = r
@@ -76,10 +63,9 @@ func googleV2StandIn(t testing.TB, received *engineCounts) *httptest.Server {
 			if req.Format == "html" {
 				text = `<span style="direction:ltr;text-align:left">` + text + `</span>`
 			}
-			out.Data.Translations = append(out.Data.Translations, translation{text})
+			out[i] = text
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(out)
+		googletest.WriteV2(w, out...)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

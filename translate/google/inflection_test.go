@@ -18,6 +18,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/google/googletest"
 )
 
 // fixtureSentence is one line of ../testdata/inflection/sentences.jsonl: an Arabic news
@@ -202,7 +203,7 @@ func (g *googleLike) count(kind, q string) {
 	g.chars[kind] += len([]rune(q))
 }
 
-func (g *googleLike) reply(w http.ResponseWriter, b v2Body) {
+func (g *googleLike) reply(w http.ResponseWriter, b googletest.V2Body) {
 	var out []string
 	for _, q := range b.Data.Q {
 		out = append(out, g.translate(q, b.Data.Target, b.Data.Format))

@@ -14,35 +14,25 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
+	"github.com/tarjuma/tarjuma/translate/google/googletest"
 	"github.com/tarjuma/tarjuma/translate/internal/enginetest"
 )
 
 // v2Call is what the stand-in saw of one request.
 type v2Call struct {
 	Method, Path, RequestURI, Key string
-	Body                          v2Body
-}
-
-// v2Body is the v2 request body as google.golang.org/api/translate/v2 sends it: the
-// TranslateTextRequest wrapped in {"data": ...}.
-type v2Body struct {
-	Data struct {
-		Q      []string `json:"q"`
-		Target string   `json:"target"`
-		Source string   `json:"source"`
-		Format string   `json:"format"`
-	} `json:"data"`
+	Body                          googletest.V2Body
 }
 
 // v2Stub speaks the v2 REST protocol at /language/translate/v2; reply writes the answer.
 type v2Stub struct {
 	mu    sync.Mutex
 	calls []v2Call
-	reply func(w http.ResponseWriter, b v2Body)
+	reply func(w http.ResponseWriter, b googletest.V2Body)
 }
 
 func (s *v2Stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var b v2Body
+	var b googletest.V2Body
 	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -61,28 +51,13 @@ func (s *v2Stub) Calls() []v2Call {
 }
 
 // answer replies with the given translations in the v2 response shape.
-func answer(texts ...string) func(http.ResponseWriter, v2Body) {
-	return func(w http.ResponseWriter, _ v2Body) {
-		type tr struct {
-			TranslatedText string `json:"translatedText"`
-		}
-		var resp struct {
-			Data struct {
-				Translations []tr `json:"translations"`
-			} `json:"data"`
-		}
-		resp.Data.Translations = []tr{}
-		for _, t := range texts {
-			resp.Data.Translations = append(resp.Data.Translations, tr{t})
-		}
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		_ = json.NewEncoder(w).Encode(resp)
-	}
+func answer(texts ...string) func(http.ResponseWriter, googletest.V2Body) {
+	return func(w http.ResponseWriter, _ googletest.V2Body) { googletest.WriteV2(w, texts...) }
 }
 
 // googleError replies the way Google's front end reports errors.
-func googleError(code int, header map[string]string, reason, message string) func(http.ResponseWriter, v2Body) {
-	return func(w http.ResponseWriter, _ v2Body) {
+func googleError(code int, header map[string]string, reason, message string) func(http.ResponseWriter, googletest.V2Body) {
+	return func(w http.ResponseWriter, _ googletest.V2Body) {
 		for k, v := range header {
 			w.Header().Set(k, v)
 		}
@@ -96,7 +71,7 @@ func googleError(code int, header map[string]string, reason, message string) fun
 	}
 }
 
-func newV2Stub(t *testing.T, reply func(http.ResponseWriter, v2Body)) (*V2, *v2Stub) {
+func newV2Stub(t *testing.T, reply func(http.ResponseWriter, googletest.V2Body)) (*V2, *v2Stub) {
 	t.Helper()
 	stub := &v2Stub{reply: reply}
 	srv := httptest.NewServer(stub)
@@ -195,7 +170,7 @@ func TestV2GlossarySpansPassThrough(t *testing.T) {
 }
 
 func TestV2Errors(t *testing.T) {
-	enginetest.CheckFailures(t, "google-v2", []enginetest.Failure[func(http.ResponseWriter, v2Body)]{
+	enginetest.CheckFailures(t, "google-v2", []enginetest.Failure[func(http.ResponseWriter, googletest.V2Body)]{
 		{Name: "429 with Retry-After", Reply: googleError(429, map[string]string{"Retry-After": "7"}, "rateLimitExceeded", "Too many requests"), RetryAfter: 7 * time.Second},
 		{Name: "500", Reply: googleError(500, nil, "backendError", "Internal error")},
 		{Name: "503", Reply: googleError(503, nil, "backendError", "Service unavailable")},
@@ -206,8 +181,10 @@ func TestV2Errors(t *testing.T) {
 		{Name: "400 invalid language", Reply: googleError(400, nil, "invalid", "Invalid Value"), Permanent: true},
 		{Name: "short response", Reply: answer("only one"), Text: "short response"},
 		{Name: "long response", Reply: answer("one", "two", "three"), Text: "short response"},
-		{Name: "malformed body", Reply: func(w http.ResponseWriter, _ v2Body) { _, _ = w.Write([]byte(`{"data": {"translations": [`)) }},
-	}, func(t *testing.T, reply func(http.ResponseWriter, v2Body)) ([]string, error) {
+		{Name: "malformed body", Reply: func(w http.ResponseWriter, _ googletest.V2Body) {
+			_, _ = w.Write([]byte(`{"data": {"translations": [`))
+		}},
+	}, func(t *testing.T, reply func(http.ResponseWriter, googletest.V2Body)) ([]string, error) {
 		e, _ := newV2Stub(t, reply)
 		return e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian,
 			Texts: []string{"واحد", "اثنان"}})
@@ -285,7 +262,7 @@ func TestV2Capabilities(t *testing.T) {
 func TestV2Timeout(t *testing.T) {
 	late := make(chan struct{})
 	defer close(late)
-	e, _ := newV2Stub(t, func(w http.ResponseWriter, b v2Body) {
+	e, _ := newV2Stub(t, func(w http.ResponseWriter, b googletest.V2Body) {
 		<-late
 		answer("late")(w, b)
 	})
