@@ -84,10 +84,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Tokens []tokenInfoJSON `json:"tokens"`
-	}{Tokens: make([]tokenInfoJSON, 0, len(cs))}
-	for _, c := range cs {
-		out.Tokens = append(out.Tokens, newTokenInfoJSON(c))
-	}
+	}{Tokens: jsonList(cs, newTokenInfoJSON)}
 	return writeJSON(w, http.StatusOK, out)
 }
 

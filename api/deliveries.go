@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 )
@@ -43,11 +44,7 @@ type attemptJSON struct {
 
 // listDeliveries shows every delivery of every approved version of a translation, newest
 // first, with each attempt.
-func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	logs, err := s.db.Deliveries(r.Context(), id, lang)
 	if err != nil {
 		return fmt.Errorf("deliveries of %d/%s: %w", id, lang, err)

@@ -80,10 +80,7 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Subscribers []subscriberJSON `json:"subscribers"`
-	}{Subscribers: make([]subscriberJSON, 0, len(subs))}
-	for _, sub := range subs {
-		out.Subscribers = append(out.Subscribers, newSubscriberJSON(r.Context(), sub))
-	}
+	}{Subscribers: jsonList(subs, func(sub publish.Subscriber) subscriberJSON { return newSubscriberJSON(r.Context(), sub) })}
 	return writeJSON(w, http.StatusOK, out)
 }
 
