@@ -64,11 +64,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, id int64
 }
 
 // redeliver sends a delivery again under its webhook-id and wakes the relay to do it now.
-func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) redeliver(w http.ResponseWriter, r *http.Request, id int64) error {
 	d, err := s.desk.Redeliver(r.Context(), actor(r.Context()), desk.Redelivery{ID: id})
 	if err != nil {
 		return err
