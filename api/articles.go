@@ -63,11 +63,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) (tarjuma.Article
 		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key})
 }
 
-func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, id int64) error {
 	a, err := s.db.Article(r.Context(), id)
 	if err != nil {
 		return fmt.Errorf("article %d: %w", id, err)
@@ -82,11 +78,7 @@ type updateRequest struct {
 
 // updateArticle stores a new source revision and re-queues the article's translations; an
 // unchanged source stores nothing.
-func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request, id int64) error {
 	var req updateRequest
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err

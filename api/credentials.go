@@ -84,44 +84,29 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Tokens []tokenInfoJSON `json:"tokens"`
-	}{Tokens: make([]tokenInfoJSON, 0, len(cs))}
-	for _, c := range cs {
-		out.Tokens = append(out.Tokens, newTokenInfoJSON(c))
-	}
+	}{Tokens: jsonList(cs, newTokenInfoJSON)}
 	return writeJSON(w, http.StatusOK, out)
 }
 
 // revokeToken handles DELETE /api/v1/tokens/{id}: 204, and the next request with the token is
 // 401. Another user's token is 404, as one that does not exist.
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.desk.RevokeToken(r.Context(), actor(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, id int64) error {
+	return noContent(w, s.desk.RevokeToken(r.Context(), actor(r.Context()), id))
 }
 
 // disableUser handles POST /api/v1/users/{id}/disable: the user as now stored; her sessions
 // and tokens have ended.
-func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
-	return s.switchUser(w, r, s.desk.DisableUser)
+func (s *Server) disableUser(w http.ResponseWriter, r *http.Request, id int64) error {
+	return s.switchUser(w, r, id, s.desk.DisableUser)
 }
 
 // enableUser handles POST /api/v1/users/{id}/enable: the user as now stored.
-func (s *Server) enableUser(w http.ResponseWriter, r *http.Request) error {
-	return s.switchUser(w, r, s.desk.EnableUser)
+func (s *Server) enableUser(w http.ResponseWriter, r *http.Request, id int64) error {
+	return s.switchUser(w, r, id, s.desk.EnableUser)
 }
 
 // switchUser runs a desk action on the user the path names and answers with her.
-func (s *Server) switchUser(w http.ResponseWriter, r *http.Request, action func(context.Context, desk.Actor, int64) (tarjuma.User, error)) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) switchUser(w http.ResponseWriter, r *http.Request, id int64, action func(context.Context, desk.Actor, int64) (tarjuma.User, error)) error {
 	u, err := action(r.Context(), actor(r.Context()), id)
 	if err != nil {
 		return err
@@ -139,20 +124,12 @@ type passwordRequest struct {
 // setPassword handles POST /api/v1/users/{id}/password: 204. The user herself changes her
 // password with current_password (throttled like a login: 429 with Retry-After); an admin sets
 // anyone else's without it. Either way the user's sessions end.
-func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, id int64) error {
 	var req passwordRequest
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.desk.SetPassword(r, actor(r.Context()), id, req.CurrentPassword, req.Password); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.desk.SetPassword(r, actor(r.Context()), id, req.CurrentPassword, req.Password))
 }
 
 type revokeSessionsRequest struct {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/publish"
 )
@@ -43,11 +44,7 @@ type attemptJSON struct {
 
 // listDeliveries shows every delivery of every approved version of a translation, newest
 // first, with each attempt.
-func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	logs, err := s.db.Deliveries(r.Context(), id, lang)
 	if err != nil {
 		return fmt.Errorf("deliveries of %d/%s: %w", id, lang, err)
@@ -67,11 +64,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 }
 
 // redeliver sends a delivery again under its webhook-id and wakes the relay to do it now.
-func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) redeliver(w http.ResponseWriter, r *http.Request, id int64) error {
 	d, err := s.desk.Redeliver(r.Context(), actor(r.Context()), desk.Redelivery{ID: id})
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ type articleJSON struct {
 }
 
 func newArticleJSON(a tarjuma.Article, ts []tarjuma.Translation) articleJSON {
-	out := articleJSON{
+	return articleJSON{
 		ID:           a.ID,
 		ExternalID:   a.ExternalID,
 		Revision:     a.Revision,
@@ -36,10 +36,16 @@ func newArticleJSON(a tarjuma.Article, ts []tarjuma.Translation) articleJSON {
 		CreatedBy:    a.CreatedBy,
 		CreatedAt:    a.CreatedAt,
 		UpdatedAt:    a.UpdatedAt,
-		Translations: make([]translationJSON, 0, len(ts)),
+		Translations: jsonList(ts, newTranslationJSON),
 	}
-	for _, t := range ts {
-		out.Translations = append(out.Translations, newTranslationJSON(t))
+}
+
+// jsonList converts what the store or the desk returned into the items of an answer; the
+// result is never nil, so that an empty list is [] and not null.
+func jsonList[T, J any](xs []T, conv func(T) J) []J {
+	out := make([]J, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, conv(x))
 	}
 	return out
 }

@@ -20,6 +20,26 @@ import (
 // writeError turns into the one JSON error shape.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// onID reads the numeric {id} of the path before h runs, so that no handler repeats the step.
+func onID(h func(w http.ResponseWriter, r *http.Request, id int64) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathInt(r, "id")
+		if err != nil {
+			return err
+		}
+		return h(w, r, id)
+	}
+}
+
+// noContent answers 204 once the action is done, or passes its error on.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // apiError is an error the client caused or may act on: it carries its status and a stable
 // machine-readable code (clients switch on the code and may translate it; the message is for
 // the developer reading the response).

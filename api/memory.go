@@ -180,11 +180,7 @@ type diffJSON struct {
 }
 
 // listSuggestions answers with what a segment's translator may insert, best first.
-func (s *Server) listSuggestions(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listSuggestions(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	sugs, err := s.desk.Suggestions(r.Context(), id, lang, r.PathValue("segment"))
 	if err != nil {
 		return err

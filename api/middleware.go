@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tarjuma/tarjuma/internal/muxstatus"
 )
 
 type ctxKey int
@@ -120,22 +122,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
-	probe := &statusOnly{header: w.Header()}
-	s.mux.ServeHTTP(probe, r)
+	status := muxstatus.Of(s.mux, r, w.Header())
 	code := "not_found"
-	if probe.status == http.StatusMethodNotAllowed {
+	if status == http.StatusMethodNotAllowed {
 		code = "method_not_allowed"
 	}
-	s.writeError(w, r, errorf(probe.status, code, "%s", strings.ToLower(http.StatusText(probe.status))))
+	s.writeError(w, r, errorf(status, code, "%s", strings.ToLower(http.StatusText(status))))
 }
-
-// statusOnly captures the status and headers of the mux's built-in 404 and 405 answers and
-// drops their text body.
-type statusOnly struct {
-	header http.Header
-	status int
-}
-
-func (p *statusOnly) Header() http.Header         { return p.header }
-func (p *statusOnly) WriteHeader(code int)        { p.status = code }
-func (p *statusOnly) Write(b []byte) (int, error) { return len(b), nil }

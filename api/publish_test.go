@@ -63,14 +63,7 @@ func TestSubscribers(t *testing.T) {
 func TestDeliveriesAndRedeliver(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
-		sub := decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
-			`{"url": "https://site.example/hook", "langs": ["tg"]}`), http.StatusCreated)
-		a := e.submit(t, shortArticle(0))
-		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
-			t.Fatal(err)
-		}
-		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
+		sub, path := deliveredArticle(t, e, "https://site.example/hook")
 		got := decode[struct{ Deliveries []deliveryLogJSON }](t, e.as(t, tarjuma.RoleTranslator, "GET", path, ""), http.StatusOK)
 		if len(got.Deliveries) != 1 {
 			t.Fatalf("deliveries %+v", got)
@@ -233,14 +226,7 @@ func TestReceiverURLByRole(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
 		const full = "https://hooks.example.org/tarjuma/in?key=s3cret"
-		decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
-			`{"url": "`+full+`", "langs": ["tg"]}`), http.StatusCreated)
-		a := e.submit(t, shortArticle(0))
-		saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
-		if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
-			t.Fatal(err)
-		}
-		path := fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
+		_, path := deliveredArticle(t, e, full)
 		for _, tc := range []struct {
 			role tarjuma.Role
 			want string
@@ -319,4 +305,19 @@ func TestFeedHost(t *testing.T) {
 			t.Errorf("private feed lost its ETag: %v", h)
 		}
 	})
+}
+
+// deliveredArticle adds a Tajik subscriber at url and an article whose Tajik version 1 is
+// approved, which queues a delivery to it; it returns the subscriber and the path of the
+// article's Tajik deliveries.
+func deliveredArticle(t *testing.T, e *testEnv, url string) (subscriberSecretJSON, string) {
+	t.Helper()
+	sub := decode[subscriberSecretJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers",
+		`{"url": "`+url+`", "langs": ["tg"]}`), http.StatusCreated)
+	a := e.submit(t, shortArticle(0))
+	saveMachineVersion(t, e.db, a.ID, tarjuma.Tajik, 1, "عنوان")
+	if err := e.db.Approve(t.Context(), a.ID, tarjuma.Tajik, 1, "rustam", "", fixtureOverride); err != nil {
+		t.Fatal(err)
+	}
+	return sub, fmt.Sprintf("/api/v1/articles/%d/translations/tg/deliveries", a.ID)
 }

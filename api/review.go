@@ -30,11 +30,7 @@ type segmentEditJSON struct {
 // each other). Segments whose text changed become human; the glossary check runs again on the
 // result, with the current glossary. An edit equal to the latest version (texts and statuses)
 // stores nothing and answers 200 with that version.
-func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	// Refused before the body is read, as the route's role check would be.
 	if err := desk.MayEdit(actor(r.Context()), lang); err != nil {
 		return err
@@ -52,16 +48,16 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The dismissals carried over from the base (or the base's own, when nothing changed).
-	ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+	out, err := s.versionJSON(r.Context(), id, lang, v)
 	if err != nil {
-		return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", v.Number, id, lang, err)
+		return err
 	}
 	status := http.StatusOK
 	if created {
 		w.Header().Set("Location", fmt.Sprintf("/api/v1/articles/%d/translations/%s/versions/%d", id, lang, v.Number))
 		status = http.StatusCreated
 	}
-	return writeJSON(w, status, newVersionJSON(v, ds))
+	return writeJSON(w, status, out)
 }
 
 type dismissRequest struct {
@@ -73,11 +69,7 @@ type dismissRequest struct {
 // dismissFlag records that a flag of a segment of the latest version is a false positive, and
 // why: 201 with the dismissal. The flag stops blocking approval, here and in later versions
 // that keep the segment's text.
-func (s *Server) dismissFlag(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) dismissFlag(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	n, err := pathInt(r, "n")
 	if err != nil {
 		return err
@@ -122,8 +114,8 @@ func (req approveRequest) decision() desk.Decision {
 // translation memory. A version with open issues (untranslated, empty or unconfirmed segments,
 // blocking QA flags nobody dismissed) is refused with 409 open_issues listing them, unless the
 // request carries an override with a reason, which the history records.
-func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
-	return decide(s, w, r, approveRequest.decision, s.desk.Approve)
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
+	return decide(s, w, r, id, lang, approveRequest.decision, s.desk.Approve)
 }
 
 type rejectRequest struct {
@@ -137,18 +129,14 @@ func (req rejectRequest) decision() desk.Decision {
 
 // reject sends the latest version back to the translators with a comment, which is required;
 // a version, when given, must be the latest (409 otherwise).
-func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
-	return decide(s, w, r, rejectRequest.decision, s.desk.Reject)
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
+	return decide(s, w, r, id, lang, rejectRequest.decision, s.desk.Reject)
 }
 
 // decide reads a reviewer's request of type Req, hands its decision to act and answers with
 // the translation as decided.
-func decide[Req any](s *Server, w http.ResponseWriter, r *http.Request, decision func(Req) desk.Decision,
-	act func(context.Context, desk.Actor, int64, tarjuma.Lang, desk.Decision) error) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func decide[Req any](s *Server, w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang,
+	decision func(Req) desk.Decision, act func(context.Context, desk.Actor, int64, tarjuma.Lang, desk.Decision) error) error {
 	var req Req
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
@@ -156,24 +144,16 @@ func decide[Req any](s *Server, w http.ResponseWriter, r *http.Request, decision
 	if err := act(r.Context(), actor(r.Context()), id, lang, decision(req)); err != nil {
 		return err
 	}
-	return s.getTranslation(w, r)
+	return s.getTranslation(w, r, id, lang)
 }
 
 // listReviewEvents answers with the reviewers' decisions on a translation, oldest first: who
 // approved or rejected which version and why, and for an approval over open issues the
 // override's reason and the issues it let through.
-func (s *Server) listReviewEvents(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listReviewEvents(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	evs, err := s.db.ReviewEvents(r.Context(), id, lang)
 	if err != nil {
 		return fmt.Errorf("review events of translation %d/%s: %w", id, lang, err)
 	}
-	out := reviewEventListJSON{Events: make([]reviewEventJSON, 0, len(evs))}
-	for _, ev := range evs {
-		out.Events = append(out.Events, newReviewEventJSON(ev))
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, reviewEventListJSON{Events: jsonList(evs, newReviewEventJSON)})
 }

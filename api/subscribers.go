@@ -80,32 +80,17 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Subscribers []subscriberJSON `json:"subscribers"`
-	}{Subscribers: make([]subscriberJSON, 0, len(subs))}
-	for _, sub := range subs {
-		out.Subscribers = append(out.Subscribers, newSubscriberJSON(r.Context(), sub))
-	}
+	}{Subscribers: jsonList(subs, func(sub publish.Subscriber) subscriberJSON { return newSubscriberJSON(r.Context(), sub) })}
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.desk.DeleteSubscriber(r.Context(), actor(r.Context()), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request, id int64) error {
+	return noContent(w, s.desk.DeleteSubscriber(r.Context(), actor(r.Context()), id))
 }
 
 // rotateSecret issues a new secret; the old one keeps signing for the grace period, so the
 // receiver can switch without rejecting a delivery.
-func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request, id int64) error {
 	sub, secret, err := s.desk.RotateSecret(r.Context(), actor(r.Context()), id)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -20,12 +21,24 @@ func translationPath(r *http.Request) (int64, tarjuma.Lang, error) {
 	return id, lang, nil
 }
 
-// getTranslation answers with a translation's state and its latest version in full.
-func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
+// translationHandler handles a route under /articles/{id}/translations/{lang}; it is called
+// with the path's article id and language, already read and checked.
+type translationHandler func(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error
+
+// onTranslation reads and checks the translation path before h runs, so that every
+// translation route starts the same way and none repeats the steps.
+func onTranslation(h translationHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, lang, err := translationPath(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r, id, lang)
 	}
+}
+
+// getTranslation answers with a translation's state and its latest version in full.
+func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	t, err := s.db.Translation(r.Context(), id, lang)
 	if err != nil {
 		return fmt.Errorf("translation %d/%s: %w", id, lang, err)
@@ -38,11 +51,9 @@ func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return fmt.Errorf("version %d of translation %d/%s: %w", t.LatestVersion, id, lang, err)
 		}
-		ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
-		if err != nil {
-			return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", v.Number, id, lang, err)
+		if out.LatestVersion, err = s.versionJSON(r.Context(), id, lang, v); err != nil {
+			return err
 		}
-		out.LatestVersion = newVersionJSON(v, ds)
 		evs, err := s.db.ReviewEvents(r.Context(), id, lang)
 		if err != nil {
 			return fmt.Errorf("review events of translation %d/%s: %w", id, lang, err)
@@ -56,27 +67,15 @@ func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request) error {
 }
 
 // listVersions answers with every version of a translation, oldest first, without segments.
-func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	vs, err := s.db.Versions(r.Context(), id, lang)
 	if err != nil {
 		return fmt.Errorf("versions of translation %d/%s: %w", id, lang, err)
 	}
-	out := versionListJSON{Versions: make([]versionSummaryJSON, 0, len(vs))}
-	for _, v := range vs {
-		out.Versions = append(out.Versions, newVersionSummaryJSON(v))
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, versionListJSON{Versions: jsonList(vs, newVersionSummaryJSON)})
 }
 
-func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
-	id, lang, err := translationPath(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	n, err := pathInt(r, "n")
 	if err != nil {
 		return err
@@ -85,9 +84,19 @@ func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("version %d of translation %d/%s: %w", n, id, lang, err)
 	}
-	ds, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+	out, err := s.versionJSON(r.Context(), id, lang, v)
 	if err != nil {
-		return fmt.Errorf("dismissals of version %d of translation %d/%s: %w", n, id, lang, err)
+		return err
 	}
-	return writeJSON(w, http.StatusOK, newVersionJSON(v, ds))
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// versionJSON is a version in full with the dismissals of its flags, as every answer that
+// shows a version's segments has it.
+func (s *Server) versionJSON(ctx context.Context, id int64, lang tarjuma.Lang, v tarjuma.Version) (*versionJSON, error) {
+	ds, err := s.db.VersionDismissals(ctx, id, lang, v.Number)
+	if err != nil {
+		return nil, fmt.Errorf("dismissals of version %d of translation %d/%s: %w", v.Number, id, lang, err)
+	}
+	return newVersionJSON(v, ds), nil
 }

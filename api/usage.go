@@ -16,11 +16,7 @@ type usageJSON struct {
 }
 
 // getUsage answers with the article's machine translation usage, for the desk's MT budget.
-func (s *Server) getUsage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id")
-	if err != nil {
-		return err
-	}
+func (s *Server) getUsage(w http.ResponseWriter, r *http.Request, id int64) error {
 	usage, err := s.db.ArticleUsage(r.Context(), id)
 	if err != nil {
 		return fmt.Errorf("usage of article %d: %w", id, err)

@@ -56,10 +56,7 @@ func TestCreateUser(t *testing.T) {
 func TestCreateToken(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
-		u, err := auth.CreateUser(t.Context(), e.db, auth.NewUser{Email: "t@example.org", Password: "long-enough-password", Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Russian}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := russianTranslator(t, e)
 		plain := decode[tokenJSON](t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/tokens", `{"role": "reviewer", "name": "qa bot"}`), http.StatusCreated)
 		if !strings.HasPrefix(plain.Token, "tj_") || plain.Role != tarjuma.RoleReviewer || plain.User != nil {
 			t.Errorf("token %+v", plain)
@@ -102,10 +99,7 @@ func TestCreateToken(t *testing.T) {
 func TestCallerUser(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
-		u, err := auth.CreateUser(t.Context(), e.db, auth.NewUser{Email: "t@example.org", Password: "long-enough-password", Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Russian}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := russianTranslator(t, e)
 		userToken, _, err := e.db.CreateUserToken(t.Context(), "plugin", u)
 		if err != nil {
 			t.Fatal(err)
@@ -146,4 +140,14 @@ func authRequest(token string) *http.Request {
 	r, _ := http.NewRequest("GET", "/api/v1/articles", nil)
 	r.Header.Set("Authorization", bearer(token))
 	return r
+}
+
+// russianTranslator adds the user t@example.org, a translator into Russian.
+func russianTranslator(t *testing.T, e *testEnv) tarjuma.User {
+	t.Helper()
+	u, err := auth.CreateUser(t.Context(), e.db, auth.NewUser{Email: "t@example.org", Password: "long-enough-password", Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Russian}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

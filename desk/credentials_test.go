@@ -32,14 +32,7 @@ func TestLifetime(t *testing.T) {
 // comes before the account is looked up, so it says nothing about which ids exist.
 func TestCredentialRules(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+t.TempDir()+"/desk.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, "sqlite:"+t.TempDir()+"/desk.db")
 	d := New(Config{DB: db})
 	mk := func(email string, role tarjuma.Role) tarjuma.User {
 		u, err := db.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: "unused", Role: role})

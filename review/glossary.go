@@ -276,12 +276,18 @@ func (s *Server) createTerm(w http.ResponseWriter, r *http.Request, rc *request)
 	return nil
 }
 
+// newTermPage is the page of the stored term t with form in its edit form: t as it is when the
+// page is first shown, or what was typed when a save failed.
+func newTermPage(t glossary.Term, canEdit bool, form termForm) *termPage {
+	return &termPage{page: page{Nav: "glossary"}, Term: t, Kinds: glossary.Kinds(), CanEdit: canEdit, Form: form, Forms: formsOf(t)}
+}
+
 func (s *Server) termPage(w http.ResponseWriter, r *http.Request, rc *request) error {
 	t, err := s.db.GlossaryTerm(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	p := &termPage{page: page{Nav: "glossary"}, Term: t, Kinds: glossary.Kinds(), CanEdit: admins(rc.user, r), Form: formOf(t), Forms: formsOf(t)}
+	p := newTermPage(t, admins(rc.user, r), formOf(t))
 	if r.URL.Query().Has("saved") {
 		p.Notice = "glossary.saved"
 	}
@@ -309,7 +315,8 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request, rc *request)
 	if len(problems) == 0 {
 		return err
 	}
-	p := &termPage{page: page{Nav: "glossary"}, Term: old, Kinds: glossary.Kinds(), CanEdit: true, Form: form, Problems: problems, Forms: formsOf(old)}
+	p := newTermPage(old, true, form)
+	p.Problems = problems
 	s.render(w, r, rc, http.StatusUnprocessableEntity, "term", p)
 	return nil
 }

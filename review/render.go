@@ -45,6 +45,7 @@ func mustParsePages(assets *assets) *pages {
 		// issue words an open issue (of an override the history shows) as the editor does.
 		"issue":  func(is tarjuma.Issue) flag { return flagView(tarjuma.FlagKind(is.Kind), is.Args) },
 		"flagOf": func(f tarjuma.Flag) flag { return flagView(f.Kind, f.Args) },
+		"heads":  func(l *locale.Localizer, ids ...string) columnHeads { return columnHeads{L: l, IDs: ids} },
 	}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
 	p := &pages{byName: map[string]*template.Template{}}
@@ -52,6 +53,12 @@ func mustParsePages(assets *assets) *pages {
 		p.byName[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return p
+}
+
+// columnHeads is what the "thead" partial shows: a table's column heads, by message id.
+type columnHeads struct {
+	L   *locale.Localizer
+	IDs []string
 }
 
 // page is what the layout needs; every page's data embeds it.

@@ -26,6 +26,7 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/desk"
+	"github.com/tarjuma/tarjuma/internal/muxstatus"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -98,10 +99,9 @@ func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 			return
 		}
 		err := fmt.Errorf("page %q: %w", r.URL.Path, tarjuma.ErrNotFound)
-		probe := &statusProbe{header: http.Header{}}
-		mux.ServeHTTP(probe, r)
-		if probe.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", probe.header.Get("Allow"))
+		header := http.Header{}
+		if muxstatus.Of(mux, r, header) == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", header.Get("Allow"))
 			err = fmt.Errorf("%s %q: %w", r.Method, r.URL.Path, errMethodNotAllowed)
 		}
 		s.fail(w, r, s.newRequest(r), err)
@@ -110,17 +110,6 @@ func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 
 // errMethodNotAllowed is a request for a known path with a method no route takes.
 var errMethodNotAllowed = errors.New("method not allowed")
-
-// statusProbe records the status and headers of the mux's own 404 or 405 answer and drops
-// the body.
-type statusProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *statusProbe) Header() http.Header         { return p.header }
-func (p *statusProbe) WriteHeader(code int)        { p.status = code }
-func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
 
 // ServeHTTP serves the pages.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -4,9 +4,26 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 )
+
+// EachInterruptible runs test once per PostgreSQL that Databases offers, in a subtest named
+// after it, with the URL through an Interruptible relay and the cut function of that relay.
+// SQLite is skipped: a file has no connection to be cut off from.
+func EachInterruptible(t *testing.T, test func(t *testing.T, url string, cut func())) {
+	t.Helper()
+	for _, target := range Databases(t) {
+		if !strings.HasPrefix(target.URL, "postgres") {
+			continue
+		}
+		t.Run(target.Name, func(t *testing.T) {
+			url, cut := Interruptible(t, target.URL)
+			test(t, url, cut)
+		})
+	}
+}
 
 // Interruptible puts a TCP relay in front of the PostgreSQL that pgURL names and returns the
 // URL through the relay and a cut function: after cut, connections through it are dropped and
