@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/storetest"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -44,14 +45,7 @@ type env struct {
 // openWithUser opens and migrates the database at url and adds the test translator.
 func openWithUser(t *testing.T, url string) (*store.DB, tarjuma.User) {
 	t.Helper()
-	db, err := store.Open(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t, url)
 	u, err := CreateUser(t.Context(), db, NewUser{Email: testEmail, Password: testPassword, Role: tarjuma.RoleTranslator, Langs: []tarjuma.Lang{tarjuma.Tajik}})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/auth"
+	"github.com/tarjuma/tarjuma/internal/storetest"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -32,7 +33,7 @@ func TestLifetime(t *testing.T) {
 // comes before the account is looked up, so it says nothing about which ids exist.
 func TestCredentialRules(t *testing.T) {
 	ctx := context.Background()
-	db := openStore(t, "sqlite:"+t.TempDir()+"/desk.db")
+	db := storetest.Open(t, "sqlite:"+t.TempDir()+"/desk.db")
 	d := New(Config{DB: db})
 	mk := func(email string, role tarjuma.Role) tarjuma.User {
 		u, err := db.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: "unused", Role: role})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/storetest"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -13,7 +14,7 @@ import (
 // Two replicas share the memory through the database: what one imports, the other finds once
 // its index is older than memoryRefresh, and not before (the clock is injected).
 func TestMemoryIndexFollowsTheStore(t *testing.T) {
-	testenv.EachDB(t, openStore, func(t *testing.T, db *store.DB) {
+	testenv.EachDB(t, func(t *testing.T, url string) *store.DB { return storetest.Open(t, url) }, func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		clock := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 		a, b := New(Config{DB: db}), New(Config{DB: db})
@@ -51,18 +52,4 @@ func TestMemoryIndexFollowsTheStore(t *testing.T) {
 			t.Error("a reviewer imported a memory")
 		}
 	})
-}
-
-// openStore opens the database at url, migrated, and closes it when the test ends.
-func openStore(t *testing.T, url string) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/storetest"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/store"
 	"github.com/tarjuma/tarjuma/translate"
@@ -66,16 +67,7 @@ func testLogger(t *testing.T) *slog.Logger {
 }
 
 func openDB(t *testing.T, url string, opts ...store.Option) *store.DB {
-	t.Helper()
-	db, err := store.Open(t.Context(), url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return storetest.Open(t, url, opts...)
 }
 
 func redisOpt(t *testing.T, url string) asynq.RedisConnOpt {
