@@ -72,10 +72,11 @@ type UsageRecorder interface {
 // may pass with exponential backoff and full jitter, and counts what it sends. Translate
 // returns every text or an error, never part of them.
 //
-// Each request is recorded in ProviderOptions.Usage before it is sent, and not sent when that
-// fails, so the stored usage never falls below what the engine received, whether the call
+// Each request is recorded in ProviderOptions.Usage before it is sent (a WireGatedEngine's
+// as its body starts out), and not sent when that fails, so the stored usage never falls below what the engine received, whether the call
 // succeeds, fails, or its worker dies.
 func NewProvider(e Engine, o ProviderOptions) Provider {
+	_, wireGated := e.(WireGatedEngine)
 	p := &engineProvider{
 		engine:    e,
 		limits:    e.Limits(),
@@ -85,6 +86,7 @@ func NewProvider(e Engine, o ProviderOptions) Provider {
 		timeout:   orDefault(o.RequestTimeout, DefaultRequestTimeout),
 		log:       o.Logger,
 		usage:     o.Usage,
+		wireGated: wireGated,
 		chars: counterVec(o.Registerer, prometheus.CounterOpts{
 			Name: "tarjuma_mt_characters_total",
 			Help: "Characters (code points) sent to each MT engine per target language, retries included; engines bill by them.",
@@ -137,6 +139,7 @@ type engineProvider struct {
 	timeout   time.Duration
 	log       *slog.Logger
 	usage     UsageRecorder
+	wireGated bool // the engine is a WireGatedEngine
 	chars     *prometheus.CounterVec
 	requests  *prometheus.CounterVec
 }
@@ -263,15 +266,20 @@ func (p *engineProvider) attempt(ctx context.Context, req Request, chars int) ([
 	}
 
 	// Recorded and counted before the answer: an engine may bill a request whose answer is lost.
-	if err := p.record(ctx, req, chars); err != nil {
-		return nil, err
+	// A wire-gated engine's transport opens the gate as the request body starts out; any other
+	// engine's request is recorded before Send.
+	gate := &usageGate{record: func() error { return p.record(ctx, req, chars) }}
+	if !p.wireGated {
+		if err := gate.open(); err != nil {
+			return nil, err
+		}
 	}
-	p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
-	p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
-
-	rctx, cancel := context.WithTimeout(ctx, p.timeout)
+	rctx, cancel := context.WithTimeout(context.WithValue(ctx, gateKey{}, gate), p.timeout)
 	defer cancel()
 	texts, err := p.engine.Send(rctx, req)
+	if gerr := gate.close(); gerr != nil {
+		return nil, gerr // the request failed for its record, with nothing of its body sent
+	}
 	if err != nil {
 		return nil, p.named(err)
 	}
@@ -330,19 +338,20 @@ func (p *engineProvider) backoff(attempt int, err error) time.Duration {
 	return d
 }
 
-// record stores one request's characters for its article before the request is sent. The
-// write does not end with the caller's context, only after usageWriteTimeout: a cancellation
-// racing it could leave it committed yet reported failed. A failed write is a retryable error
-// and the request is not sent: a retry costs less than a bill the desk cannot see. Requests
-// for no article (health checks) are not recorded.
+// record stores one request's characters for its article before the request is sent, and
+// counts them. The write does not end with the caller's context, only after usageWriteTimeout:
+// a cancellation racing it could leave it committed yet reported failed. A failed write is a
+// retryable error and the request is not sent: a retry costs less than a bill the desk cannot
+// see. Requests for no article (health checks) are only counted.
 func (p *engineProvider) record(ctx context.Context, req Request, chars int) error {
-	if p.usage == nil || req.ArticleID == 0 {
-		return nil
+	if p.usage != nil && req.ArticleID != 0 {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
+		defer cancel()
+		if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), chars, 1); err != nil {
+			return &Error{Provider: p.Name(), Err: fmt.Errorf("request not sent: recording its usage: %w", err)}
+		}
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
-	defer cancel()
-	if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), chars, 1); err != nil {
-		return &Error{Provider: p.Name(), Err: fmt.Errorf("request not sent: recording its usage: %w", err)}
-	}
+	p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
+	p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
 	return nil
 }

@@ -39,7 +39,8 @@ type Config struct {
 	// only on its own plan's host. Tests pass a stand-in server's URL.
 	BaseURL string
 	// HTTPClient defaults to a client with a two-minute timeout: http.DefaultClient has none,
-	// and a stalled connection would hold a worker until the task itself times out.
+	// and a stalled connection would hold a worker until the task itself times out. New uses a
+	// copy whose transport translate.GateTransport wraps.
 	HTTPClient *http.Client
 }
 
@@ -66,14 +67,15 @@ func New(cfg Config) *Engine {
 			base = freeURL
 		}
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 2 * time.Minute}
+	client := http.Client{Timeout: 2 * time.Minute}
+	if cfg.HTTPClient != nil {
+		client = *cfg.HTTPClient
 	}
+	client.Transport = translate.GateTransport(client.Transport)
 	return &Engine{
 		key:        cfg.Key,
 		base:       strings.TrimSuffix(base, "/"),
-		client:     client,
+		client:     &client,
 		now:        time.Now,
 		glossaries: make(map[tarjuma.Lang]*glossaryState),
 	}
@@ -81,6 +83,9 @@ func New(cfg Config) *Engine {
 
 // Name is the provider name in configuration, metrics and origins.
 func (e *Engine) Name() string { return "deepl" }
+
+// GatesUsage implements translate.WireGatedEngine: New gates the client's transport.
+func (e *Engine) GatesUsage() {}
 
 // Limits are DeepL's: 50 texts and a 128 KiB body per request.
 func (e *Engine) Limits() translate.Limits {
@@ -147,7 +152,8 @@ func (e *Engine) Send(ctx context.Context, req translate.Request) ([]string, err
 	var glossaryID string
 	if caps.Glossary && len(req.Glossary) > 0 {
 		var err error
-		if glossaryID, err = e.glossary(ctx, req.Target, req.GlossaryVersion, req.Glossary); err != nil {
+		// The glossary's requests are not the translation the usage gate is for.
+		if glossaryID, err = e.glossary(translate.WithoutGate(ctx), req.Target, req.GlossaryVersion, req.Glossary); err != nil {
 			return nil, err
 		}
 		body.GlossaryID = glossaryID

@@ -3,6 +3,7 @@ package deepl
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -212,7 +213,27 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	srv := enginetest.Unresponsive(t)
 	e := New(Config{Key: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 	got, err := e.Send(context.Background(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"}})
-	enginetest.CheckError(t, got, err, "deepl", false, 0, "Timeout")
+	// Over a transport that is not net/http's own (the usage gate's), the client's timeout
+	// shows as its own error or as its context's deadline, whichever net/http notices first.
+	enginetest.CheckError(t, got, err, "deepl", false, 0, "")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %q, want the client's deadline", err)
+	}
+}
+
+// TestUsageGated: the translation request is recorded at its body, and the glossary created
+// on the way is not mistaken for it.
+func TestUsageGated(t *testing.T) {
+	s := &standIn{t: t, reply: echo}
+	w := enginetest.WatchGate(s)
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	e := New(Config{Key: testKey, BaseURL: srv.URL, HTTPClient: srv.Client()})
+	enginetest.CheckUsageGated(t, e, w, translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"نص"},
+		Glossary: []translate.GlossaryEntry{{Source: "دوشنبه", Target: "Душанбе"}}, GlossaryVersion: 1}, "/v2/translate")
+	if len(s.created) != 1 || len(s.translates) != 1 {
+		t.Errorf("%d glossaries created and %d translations, want 1 and 1", len(s.created), len(s.translates))
+	}
 }
 
 func TestGlossary(t *testing.T) {

@@ -28,7 +28,8 @@ type V2Config struct {
 	// "https://translation.googleapis.com/language/translate/"); empty means Google's default.
 	Endpoint string
 	// HTTPClient carries the requests, for timeouts and tests; the credentials above are
-	// layered under it, so a custom client does not silently drop the key.
+	// layered under it, so a custom client does not silently drop the key, and
+	// translate.GateTransport over them.
 	HTTPClient *http.Client
 }
 
@@ -51,23 +52,21 @@ func NewV2(ctx context.Context, cfg V2Config) (*V2, error) {
 	if cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint))
 	}
+	// The library uses an explicit client as it is, without credentials, so they go under the
+	// client's own transport; and the client is explicit so that its transport is gated.
+	client := http.Client{Transport: defaultTransport()}
 	if cfg.HTTPClient != nil {
-		// The library uses an explicit client as it is, without credentials, so put them
-		// under the client's own transport.
-		base := cfg.HTTPClient.Transport
-		if base == nil {
-			base = http.DefaultTransport
-		}
-		rt, err := htransport.NewTransport(ctx, base, creds)
-		if err != nil {
-			return nil, fmt.Errorf("%s: credentials: %w", v2Name, err)
-		}
-		client := *cfg.HTTPClient
-		client.Transport = rt
-		opts = append(opts, option.WithHTTPClient(&client))
-	} else {
-		opts = append(opts, creds)
+		client = *cfg.HTTPClient
 	}
+	if client.Transport == nil {
+		client.Transport = http.DefaultTransport
+	}
+	rt, err := htransport.NewTransport(ctx, client.Transport, creds)
+	if err != nil {
+		return nil, fmt.Errorf("%s: credentials: %w", v2Name, err)
+	}
+	client.Transport = translate.GateTransport(rt)
+	opts = append(opts, option.WithHTTPClient(&client))
 	svc, err := translatev2.NewService(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", v2Name, err)
@@ -75,8 +74,22 @@ func NewV2(ctx context.Context, cfg V2Config) (*V2, error) {
 	return &V2{svc: svc}, nil
 }
 
+// defaultTransport is the transport the library would make for itself (bar the client
+// certificates of Google's mTLS endpoints): http.DefaultTransport with more idle connections per
+// host, so that every request in flight keeps its connection, and HTTP/2 pings that find a
+// dead idle connection before a request is put on it.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 100
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: 31 * time.Second}
+	return t
+}
+
 // Name implements translate.Engine.
 func (e *V2) Name() string { return v2Name }
+
+// GatesUsage implements translate.WireGatedEngine: the client NewV2 makes is gated.
+func (e *V2) GatesUsage() {}
 
 // Limits implements translate.Engine. v2 takes at most 128 texts and refuses requests over
 // 100K bytes. The batcher counts the texts' UTF-8 bytes, but the body is JSON: each text adds

@@ -225,6 +225,22 @@ func TestV2HTTPClientKeepsKey(t *testing.T) {
 	}
 }
 
+// TestV2UsageGated: with the client NewV2 makes and with the caller's, a request is recorded
+// at its body.
+func TestV2UsageGated(t *testing.T) {
+	for _, client := range []*http.Client{nil, {Timeout: 5 * time.Second}} {
+		w := enginetest.WatchGate(&v2Stub{reply: answer("Привет")})
+		srv := httptest.NewServer(w)
+		t.Cleanup(srv.Close)
+		e, err := NewV2(t.Context(), V2Config{APIKey: "k", Endpoint: srv.URL + "/language/translate/", HTTPClient: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enginetest.CheckUsageGated(t, e, w, translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian, Texts: []string{"مرحبا"}},
+			"/language/translate/v2")
+	}
+}
+
 func TestV2NoRequestNeeded(t *testing.T) {
 	e, stub := newV2Stub(t, answer())
 	got, err := e.Send(t.Context(), translate.Request{Source: tarjuma.Arabic, Target: tarjuma.Russian})

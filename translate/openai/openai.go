@@ -30,7 +30,8 @@ type Config struct {
 	// Key is the bearer token; local servers usually need none.
 	Key string
 	// HTTPClient defaults to a client with a five-minute timeout: http.DefaultClient has none,
-	// and a local model on a busy GPU can take minutes for a long batch.
+	// and a local model on a busy GPU can take minutes for a long batch. New uses a copy whose
+	// transport translate.GateTransport wraps.
 	HTTPClient *http.Client
 }
 
@@ -44,20 +45,24 @@ type Engine struct {
 
 // New returns an engine for the model at cfg.BaseURL.
 func New(cfg Config) *Engine {
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Minute}
+	client := http.Client{Timeout: 5 * time.Minute}
+	if cfg.HTTPClient != nil {
+		client = *cfg.HTTPClient
 	}
+	client.Transport = translate.GateTransport(client.Transport)
 	return &Engine{
 		url:    strings.TrimSuffix(cfg.BaseURL, "/") + "/chat/completions",
 		model:  cfg.Model,
 		key:    cfg.Key,
-		client: client,
+		client: &client,
 	}
 }
 
 // Name is the provider name in configuration, metrics and origins.
 func (e *Engine) Name() string { return "openai:" + e.model }
+
+// GatesUsage implements translate.WireGatedEngine: New gates the client's transport.
+func (e *Engine) GatesUsage() {}
 
 // Limits keep the answer within what models can write in one go. The answer is about as long
 // as the question, and 12,000 Arabic code points come back as roughly 14,000 Cyrillic ones:

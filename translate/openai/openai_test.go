@@ -295,9 +295,23 @@ func TestErrors(t *testing.T) {
 	})
 }
 
+func TestUsageGated(t *testing.T) {
+	s := &standIn{t: t, reply: echo}
+	w := enginetest.WatchGate(s)
+	srv := httptest.NewServer(w)
+	t.Cleanup(srv.Close)
+	e := New(Config{BaseURL: srv.URL + "/v1/", Model: "qwen2.5:14b", HTTPClient: srv.Client()})
+	enginetest.CheckUsageGated(t, e, w, request(tarjuma.Russian, "نص"), "/v1/chat/completions")
+}
+
 func TestTimeoutIsRetryable(t *testing.T) {
 	srv := enginetest.Unresponsive(t)
 	e := New(Config{BaseURL: srv.URL, Model: "m", HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 	got, err := e.Send(context.Background(), request(tarjuma.Russian, "نص"))
-	enginetest.CheckError(t, got, err, "openai:m", false, 0, "Timeout")
+	// Over a transport that is not net/http's own (the usage gate's), the client's timeout
+	// shows as its own error or as its context's deadline, whichever net/http notices first.
+	enginetest.CheckError(t, got, err, "openai:m", false, 0, "")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %q, want the client's deadline", err)
+	}
 }

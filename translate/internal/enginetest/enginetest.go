@@ -1,17 +1,23 @@
 // Package enginetest holds the checks every engine's tests make the same way: how a failed
 // Send must be classified (permanent, retry after, provider, message) and the stand-ins for
-// failures that look alike at every HTTP service. Only the engines' _test files import it.
+// failures that look alike at every HTTP service, and the check that an engine's usage is
+// recorded at its request's body. Only the engines' _test files import it.
 package enginetest
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/translate"
 )
 
@@ -80,4 +86,73 @@ func Unresponsive(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // runs first: Close waits for the handlers
 	return srv
+}
+
+// GateWatch stands in front of an engine's stand-in and keeps the requests whose headers have
+// arrived and whose body has not, which is where a wire-gated engine's request waits while its
+// usage is recorded.
+type GateWatch struct {
+	next http.Handler
+
+	mu      sync.Mutex
+	waiting []string // paths
+}
+
+// WatchGate puts a GateWatch in front of next.
+func WatchGate(next http.Handler) *GateWatch { return &GateWatch{next: next} }
+
+func (w *GateWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	w.waiting = append(w.waiting, r.URL.Path)
+	w.mu.Unlock()
+	body, err := io.ReadAll(r.Body)
+	w.mu.Lock()
+	i := slices.Index(w.waiting, r.URL.Path)
+	w.waiting = slices.Delete(w.waiting, i, i+1)
+	w.mu.Unlock()
+	if err != nil {
+		return // cut off
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	w.next.ServeHTTP(rw, r)
+}
+
+// CheckUsageGated translates req through a provider over e, an engine whose requests go to the
+// stand-in behind w, and checks that e is wire-gated: its request is recorded once, while the
+// request waits at the stand-in for its body, and the path of that request was path.
+func CheckUsageGated(t *testing.T, e translate.Engine, w *GateWatch, req translate.Request, path string) {
+	t.Helper()
+	if _, ok := e.(translate.WireGatedEngine); !ok {
+		t.Fatalf("%T is not a translate.WireGatedEngine", e)
+	}
+	var mu sync.Mutex
+	var waiting [][]string // at each record
+	usage := usageFunc(func() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			w.mu.Lock()
+			now := slices.Clone(w.waiting)
+			w.mu.Unlock()
+			if len(now) > 0 || time.Now().After(deadline) {
+				mu.Lock()
+				waiting = append(waiting, now)
+				mu.Unlock()
+				return
+			}
+		}
+	})
+	req.ArticleID = 1
+	if _, err := translate.NewProvider(e, translate.ProviderOptions{Usage: usage}).Translate(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{path}}; !slices.EqualFunc(want, waiting, slices.Equal) {
+		t.Errorf("requests waiting at the engine for their body, at each usage record: %q, want %q", waiting, want)
+	}
+}
+
+// usageFunc is a translate.UsageRecorder that calls itself and records nothing.
+type usageFunc func()
+
+func (f usageFunc) RecordUsage(context.Context, int64, tarjuma.Lang, string, int, int) error {
+	f()
+	return nil
 }
