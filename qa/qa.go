@@ -94,13 +94,15 @@ func Check(m *glossary.Matcher, segs []tarjuma.Segment, lang tarjuma.Lang) {
 func Flags(seg tarjuma.Segment) []tarjuma.Flag { return flags(seg, "") }
 
 // flags is Flags with the target language known. An empty or untranslated text is one flag
-// and no other check reads it.
+// and no other check of the text reads it: not the numbers, not the glossary (every term of
+// an empty text is missing, which says nothing more).
 func flags(seg tarjuma.Segment, lang tarjuma.Lang) []tarjuma.Flag {
 	flags := []tarjuma.Flag{}
 	add := func(kind tarjuma.FlagKind, args ...string) {
 		flags = append(flags, tarjuma.Flag{Kind: kind, Args: args})
 	}
-	switch issue := seg.TextIssue(); issue {
+	issue := seg.TextIssue()
+	switch issue {
 	case tarjuma.IssueEmpty, tarjuma.IssueUntranslated:
 		add(tarjuma.FlagKind(issue))
 	default:
@@ -119,6 +121,9 @@ func flags(seg tarjuma.Segment, lang tarjuma.Lang) []tarjuma.Flag {
 		add(Bidi)
 	}
 	for _, c := range seg.Checks {
+		if issue != "" {
+			break
+		}
 		if f, ok := termFlag(c, seg.Text); ok {
 			flags = append(flags, f)
 		}

@@ -183,6 +183,19 @@ func TestCheckScriptBeforeTerm(t *testing.T) {
 	}
 }
 
+// TestEmptyIsOneFlag: an empty text is the empty flag, not also every glossary term missing.
+func TestEmptyIsOneFlag(t *testing.T) {
+	terms, err := glossary.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := []tarjuma.Segment{{ID: "p1", Source: "قال إمام علي رحمان ٣ مرات", Origin: tarjuma.OriginHuman, Text: " "}}
+	Check(glossary.NewMatcher(terms, time.Now()), segs, tarjuma.Russian)
+	if !flagsEqual(segs[0].Flags, []tarjuma.Flag{fl(Empty)}) {
+		t.Errorf("flags %+v, want empty alone", segs[0].Flags)
+	}
+}
+
 // TestFix: the one-click fix mends exactly what its flag names, written as the references
 // above say; a flag a person has to decide, or one the text does not carry, changes nothing.
 func TestFix(t *testing.T) {
