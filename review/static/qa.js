@@ -49,6 +49,7 @@
     var id = seg.getAttribute("data-segment");
     var body = new URLSearchParams();
     body.set("text", box.value);
+    var sent = performance.now();
     fetch(base + "segments/" + encodeURIComponent(id) + "/check", {
       method: "POST",
       body: body,
@@ -63,7 +64,7 @@
       render(seg, box, res);
       seg.dispatchEvent(new CustomEvent("qa:checked", {
         bubbles: true,
-        detail: { segment: id, ms: performance.now() - st.typed, flags: res.flags.length }
+        detail: { segment: id, ms: performance.now() - st.typed, roundTrip: performance.now() - sent, flags: res.flags.length }
       }));
     }).catch(function (err) {
       if (err.name === "AbortError" || seq !== st.seq) return;
