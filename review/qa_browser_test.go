@@ -12,12 +12,13 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/qa"
 )
 
 // liveQADraft stores an article of n segments (the title and n-1 sentences, one a paragraph)
 // and a machine draft into Tajik without a flag: each sentence's number is in its text and
 // the glossary's Душанбе is where the source has دوشنبه.
-func liveQADraft(t *testing.T, f *fixture, name string, n int) tarjuma.Article {
+func liveQADraft(t testing.TB, f *fixture, name string, n int) tarjuma.Article {
 	t.Helper()
 	var body []string
 	for i := 1; i < n; i++ {
@@ -32,6 +33,7 @@ func liveQADraft(t *testing.T, f *fixture, name string, n int) tarjuma.Article {
 	for i := 1; i < n; i++ {
 		segs[i].Text, segs[i].Origin = fmt.Sprintf("Ҳайати рақами %d ба Душанбе расид.", i), tarjuma.MachineOrigin("google")
 	}
+	qa.Check(nil, segs, tarjuma.Tajik) // as the worker stores a machine version: with its flags
 	return f.createDraft(t, name, title, strings.Join(body, "\n"), segs)
 }
 

@@ -83,3 +83,18 @@ func TestCheckEndpoint(t *testing.T) {
 		t.Errorf("after the dismissal: %s (%v)", r.body, err)
 	}
 }
+
+// BenchmarkCheckEndpoint is the server's part of the live check: one segment of a 150-segment
+// draft checked over HTTP, as qa.js asks after each pause in typing.
+func BenchmarkCheckEndpoint(b *testing.B) {
+	f := newFixture(b, "sqlite:"+b.TempDir()+"/desk.db")
+	a := liveQADraft(b, f, "bench", 150)
+	c := f.signedIn(b, "translator")
+	path := "/review/" + itoa64(a.ID) + "/tg/segments/p81.s1/check"
+	form := url.Values{"text": {"Ҳайати рақами 81 ба Душанбе расид ва ќарор 5 бор."}}
+	for b.Loop() {
+		if r := c.postJSON(path, form, c.csrf); r.status != http.StatusOK {
+			b.Fatalf("%d %s", r.status, r.body)
+		}
+	}
+}
