@@ -179,6 +179,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/memory/export", readers, s.exportMemory},
 		{"GET /api/v1/memory/search", readers, s.searchMemory},
 		{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", readers, onTranslation(s.listSuggestions)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/segments/{segment}/check", drafters, onTranslation(s.checkSegment)},
 		{"GET /feeds/{feed}", nil, s.feed},
 		{"GET /healthz", nil, s.healthz},
 		{"GET /readyz", nil, s.readyz},

@@ -170,6 +170,8 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/memory/export", fixed("/api/v1/memory/export?format=tmx"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/memory/search", fixed("/api/v1/memory/search?q=%D9%82%D9%85%D8%A9"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", fixed(article + "/translations/tg/segments/title/suggestions"), fixed(""), readers, http.StatusOK},
+			// Checking a text is for who may save it, as saving is.
+			{"POST /api/v1/articles/{id}/translations/{lang}/segments/{segment}/check", fixed(article + "/translations/tg/segments/title/check"), fixed(`{"text": "Саммит"}`), reviewers, http.StatusOK},
 		}
 		// okFor is the status of an allowed call by some roles, where it differs from the route's ok.
 		okFor := map[string]map[tarjuma.Role]int{

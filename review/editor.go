@@ -386,14 +386,21 @@ func (s *Server) dismiss(w http.ResponseWriter, r *http.Request, rc *request) er
 	}
 	segment := r.PathValue("segment")
 	f := tarjuma.Flag{Kind: tarjuma.FlagKind(r.PostFormValue("kind")), Args: r.PostForm["arg"]}
-	_, err = s.desk.DismissFlag(r.Context(), rc.actor(), id, lang, n, segment, f, lf(r.PostFormValue("reason")))
+	d, err := s.desk.DismissFlag(r.Context(), rc.actor(), id, lang, n, segment, f, lf(r.PostFormValue("reason")))
+	status, msg := http.StatusCreated, ""
 	switch {
 	case code(err) == "empty_field":
-		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.dismiss_needs_reason", "")
+		status, msg = http.StatusUnprocessableEntity, "editor.dismiss_needs_reason"
 	case errors.Is(err, tarjuma.ErrConflict):
-		return s.editorFailed(w, r, rc, http.StatusConflict, "editor.dismiss_conflict", "")
+		status, msg = http.StatusConflict, "editor.dismiss_conflict"
 	case err != nil:
 		return err
+	}
+	switch {
+	case wantsJSON(r): // qa.js, dismissing without leaving the page
+		return s.dismissedJSON(w, rc, d, status, msg)
+	case msg != "":
+		return s.editorFailed(w, r, rc, status, msg, "")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s?done=dismissed#seg-%s", id, lang, url.PathEscape(segment)), http.StatusSeeOther)
 	return nil

@@ -170,6 +170,7 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/approve", false, reviewers, s.approve},
 		{"POST /review/{article}/{lang}/reject", false, reviewers, s.reject},
 		{"POST /review/{article}/{lang}/versions/{n}/segments/{segment}/dismissals", false, editorsOfLang, s.dismiss},
+		{"POST /review/{article}/{lang}/segments/{segment}/check", false, editorsOfLang, s.checkSegment},
 		{"GET /review/{article}/{lang}/history", false, anyone, s.history},
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
 		{"GET /glossary", false, anyone, s.glossaryList},

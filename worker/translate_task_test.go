@@ -259,8 +259,9 @@ func TestHandlerEngineFailures(t *testing.T) {
 
 // TestMachineVersionStoredWithFlags: the worker checks the version it stores. The stub engine's
 // "#1" is a number the source does not have and there is no glossary, so every segment carries
-// that one flag; the metric counts each once, and a re-run task, which stores nothing, adds
-// nothing.
+// that flag first; the stub echoes the Arabic, so the rest are the script checks' (Arabic
+// letters and marks in an English text). The metric counts each stored flag once, and a
+// re-run task, which stores nothing, adds nothing.
 func TestMachineVersionStoredWithFlags(t *testing.T) {
 	for _, d := range testenv.Databases(t) {
 		t.Run(d.Name, func(t *testing.T) {
@@ -275,20 +276,32 @@ func TestMachineVersionStoredWithFlags(t *testing.T) {
 			if len(vs) != 1 {
 				t.Fatalf("%d versions, want 1", len(vs))
 			}
-			want := []tarjuma.Flag{{Kind: qa.NumberExtra, Args: []string{"1"}}}
+			want := tarjuma.Flag{Kind: qa.NumberExtra, Args: []string{"1"}}
+			counts := map[tarjuma.FlagKind]int{}
 			for _, s := range vs[0].Segments {
 				if !strings.HasPrefix(s.Text, "[en#1] ") {
 					t.Fatalf("segment %s = %q, want the stub's first call", s.ID, s.Text)
 				}
-				if diff := cmp.Diff(want, s.Flags); diff != "" {
-					t.Errorf("segment %s flags (-want +got):\n%s", s.ID, diff)
+				if len(s.Flags) == 0 || !cmp.Equal(want, s.Flags[0]) {
+					t.Errorf("segment %s flags %+v, want %+v first", s.ID, s.Flags, want)
 				}
+				for _, f := range s.Flags {
+					if f.Kind != qa.NumberExtra && f.Kind != qa.ForeignScript && f.Kind != qa.ArabicPunctuation {
+						t.Errorf("segment %s: flag %+v, want only the number and the echoed Arabic's", s.ID, f)
+					}
+					counts[f.Kind]++
+				}
+			}
+			if counts[qa.NumberExtra] != len(vs[0].Segments) {
+				t.Errorf("%d number flags for %d segments", counts[qa.NumberExtra], len(vs[0].Segments))
 			}
 			metric := fmt.Sprintf(`
 # HELP tarjuma_qa_flags_total Quality-check flags of the versions stored, by kind and language; each version counts once, when it is stored.
 # TYPE tarjuma_qa_flags_total counter
+tarjuma_qa_flags_total{kind="arabic_punctuation",lang="en"} %d
+tarjuma_qa_flags_total{kind="foreign_script",lang="en"} %d
 tarjuma_qa_flags_total{kind="number_extra",lang="en"} %d
-`, len(vs[0].Segments))
+`, counts[qa.ArabicPunctuation], counts[qa.ForeignScript], counts[qa.NumberExtra])
 			if err := testutil.GatherAndCompare(reg, strings.NewReader(metric), "tarjuma_qa_flags_total"); err != nil {
 				t.Error(err)
 			}
