@@ -31,8 +31,8 @@ type historyPage struct {
 	// Latest is the latest version, which a revert is made from, and SourceRevision the current
 	// source's, the only one whose versions can come back.
 	Latest, SourceRevision int
-	Notice string // message id of the last revert's outcome
-	Error  string // message id of a refused revert
+	Notice                 string // message id of the last revert's outcome
+	Error                  string // message id of a refused revert
 }
 
 // historyNotices are the outcomes a redirect after a revert reports in ?done=.
