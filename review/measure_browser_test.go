@@ -3,8 +3,10 @@ package review
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -30,30 +32,59 @@ const (
 	maxKeystrokes = 15
 )
 
-// longDraft stores an article of measureSegments segments (the title and one sentence a
-// segment, three to a paragraph) with a machine draft of its Tajik translation, as the worker
-// would leave it: every segment a draft, some with a number the translation lost.
+// longDraft stores an article of measureSegments segments (the title and 149 sentences, five to
+// a paragraph) with a machine draft of its Tajik translation, as the worker leaves it: every
+// segment a draft. The text is prose-like, words drawn at random (seeded) from the Arabic sample
+// story and the Tajik interface messages, so that gzip finds no more repetition in the page than
+// in real copy (cmd's TestEditorFirstLoad builds its article the same way).
 func longDraft(t *testing.T, f *fixture) tarjuma.Article {
 	t.Helper()
-	var paras, sentences []string
-	for n := 1; n < measureSegments; n++ {
-		sentences = append(sentences, fmt.Sprintf("وقال الرئيس في الاجتماع رقم %d إن التعاون الإقليمي في آسيا الوسطى يحتاج إلى خطوات عملية جديدة.", n))
-		if len(sentences) == 3 || n == measureSegments-1 {
-			paras, sentences = append(paras, strings.Join(sentences, " ")), nil
+	arabic, tajik := words(t, "../testdata/summit-ar.txt", 0x0621, 0x064A), words(t, "../locale/messages/tg.json", 0x0400, 0x04FF)
+	r := rand.New(rand.NewPCG(150, 1))
+	sentence := func(vocabulary []string, n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = vocabulary[r.IntN(len(vocabulary))]
+		}
+		return strings.Join(ws, " ") + "."
+	}
+	var body strings.Builder
+	for i := range measureSegments - 1 {
+		body.WriteString(sentence(arabic, 12+r.IntN(10)))
+		if i%5 == 4 {
+			body.WriteString("\n")
+		} else {
+			body.WriteString(" ")
 		}
 	}
-	title := "قمة طويلة في دوشنبه"
-	body := strings.Join(paras, "\n")
-	segs := tarjuma.SplitSource(title, body)
+	title := sentence(arabic, 10)
+	segs := tarjuma.SplitSource(title, strings.TrimSpace(body.String()))
 	if len(segs) != measureSegments {
 		t.Fatalf("the long article has %d segments, want %d", len(segs), measureSegments)
 	}
 	for i := range segs {
-		segs[i].Text = fmt.Sprintf("Президент дар ҷаласаи рақами %d гуфт, ки ҳамкории минтақавӣ дар Осиёи Марказӣ ба қадамҳои нави амалӣ ниёз дорад.", i)
-		segs[i].Origin = tarjuma.MachineOrigin("google")
+		segs[i].Text, segs[i].Origin = sentence(tajik, 12+r.IntN(10)), tarjuma.MachineOrigin("google")
 	}
-	segs[0].Text = "Саммити тӯлонӣ дар Душанбе"
-	return f.createDraft(t, "long", title, body, segs)
+	return f.createDraft(t, "long", title, strings.TrimSpace(body.String()), segs)
+}
+
+// words returns the distinct words of two letters or more of a file, in the script whose
+// letters run from lo to hi.
+func words(t *testing.T, path string, lo, hi rune) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range strings.FieldsFunc(string(raw), func(r rune) bool { return r < lo || r > hi }) {
+		if len([]rune(w)) > 1 && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // transfers records what Chromium fetched, from the DevTools network events: per request its
