@@ -150,6 +150,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/articles/{id}/translations/{lang}/reject", reviewers, onTranslation(s.reject)},
 		{"GET /api/v1/articles/{id}/translations/{lang}/events", readers, onTranslation(s.listReviewEvents)},
 		{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/segments/{segment}/dismissals", drafters, onTranslation(s.dismissFlag)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/revert", drafters, onTranslation(s.revertVersion)},
 		{"GET /api/v1/glossary/terms", readers, s.listTerms},
 		{"POST /api/v1/glossary/terms", admins, s.createTerm},
 		{"GET /api/v1/glossary/terms/{id}", readers, s.getTerm},

@@ -74,6 +74,9 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, id int64) er
 type updateRequest struct {
 	Title string `json:"title"`
 	Body  string `json:"body"`
+	// BaseRevision, when given, is the revision the edit was made from: 409 conflict if
+	// another was stored since.
+	BaseRevision int `json:"base_revision"`
 }
 
 // updateArticle stores a new source revision and re-queues the article's translations; an
@@ -83,7 +86,7 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request, id int64)
 	if _, err := s.readJSON(w, r, &req); err != nil {
 		return err
 	}
-	a, err := s.desk.EditSource(r.Context(), actor(r.Context()), id, req.Title, req.Body)
+	a, err := s.desk.EditSource(r.Context(), actor(r.Context()), id, req.BaseRevision, req.Title, req.Body)
 	if err != nil {
 		return err
 	}

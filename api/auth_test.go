@@ -74,6 +74,24 @@ func TestAuthorization(t *testing.T) {
 			}
 			return fmt.Sprintf("%s/translations/tg/versions/%d/segments/p1.s1/dismissals", article, saved.Number)
 		}
+		// A revert gets a latest version that differs from the one before it, which it brings
+		// back; revertBase is that latest version, which the body names.
+		revertBase := 0
+		revertPath := func() string {
+			previous := e.draft(t, a.ID, tarjuma.Tajik)
+			v, err := e.db.Version(t.Context(), a.ID, tarjuma.Tajik, previous)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Segments[0].Text = fmt.Sprintf("Саммит %d", previous)
+			saved, err := e.db.SaveHumanVersion(t.Context(), store.HumanEdit{ArticleID: a.ID, Lang: tarjuma.Tajik, BaseVersion: previous, Segments: v.Segments, Author: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			revertBase = saved.Number
+			return fmt.Sprintf("%s/translations/tg/versions/%d/revert", article, previous)
+		}
+		revertBody := func() string { return fmt.Sprintf(`{"base_version": %d}`, revertBase) }
 		rejectBody := func() string {
 			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "comment": "الترجمة ناقصة"})
 		}
@@ -141,6 +159,7 @@ func TestAuthorization(t *testing.T) {
 				func() string {
 					return fmt.Sprintf(`{"kind": "number_extra", "args": ["%d"], "reason": "auth table"}`, flagged)
 				}, reviewers, http.StatusCreated},
+			{"POST /api/v1/articles/{id}/translations/{lang}/versions/{n}/revert", revertPath, revertBody, reviewers, http.StatusCreated},
 			{"GET /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/glossary/terms", fixed("/api/v1/glossary/terms"), func() string { seq++; return jsonOf(t, newTermJSON(testTerm(fmt.Sprintf("new-%d", seq), seq))) }, admins, http.StatusCreated},
 			{"GET /api/v1/glossary/terms/{id}", fixed("/api/v1/glossary/terms/" + existing), fixed(""), readers, http.StatusOK},

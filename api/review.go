@@ -47,6 +47,12 @@ func (s *Server) saveVersion(w http.ResponseWriter, r *http.Request, id int64, l
 	if err != nil {
 		return err
 	}
+	return s.writeVersion(w, r, id, lang, v, created)
+}
+
+// writeVersion answers a save: 201 with the new version and its Location when one was
+// created, 200 with the latest when the edit changed nothing.
+func (s *Server) writeVersion(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang, v tarjuma.Version, created bool) error {
 	// The dismissals carried over from the base (or the base's own, when nothing changed).
 	out, err := s.versionJSON(r.Context(), id, lang, v)
 	if err != nil {

@@ -131,16 +131,22 @@ func (d *Desk) Submit(ctx context.Context, a Actor, s Submission) (art tarjuma.A
 	return art, created, nil
 }
 
-// EditSource stores a new source revision of an article and re-queues its translations; an
-// unchanged source stores nothing.
-func (d *Desk) EditSource(ctx context.Context, a Actor, id int64, title, body string) (tarjuma.Article, error) {
+// EditSource stores a new source revision of an article and re-queues its translations (the
+// worker re-translates only the segments whose Arabic changed); an unchanged source stores
+// nothing. base is the revision the editor started from: tarjuma.ErrConflict, storing nothing,
+// when another revision was stored since, so a correction made on a stale form never undoes a
+// colleague's; 0 skips the check, for a client that replaces the source whatever it was.
+func (d *Desk) EditSource(ctx context.Context, a Actor, id int64, base int, title, body string) (tarjuma.Article, error) {
 	if err := allow(isEditor(a), a, "edit articles"); err != nil {
 		return tarjuma.Article{}, err
+	}
+	if base < 0 {
+		return tarjuma.Article{}, invalid("invalid_revision", "base_revision", "base_revision must be a revision number, from 1")
 	}
 	if err := checkSource(title, body); err != nil {
 		return tarjuma.Article{}, err
 	}
-	art, err := d.db.UpdateArticleSource(ctx, id, title, body, a.Name)
+	art, err := d.db.UpdateArticleSource(ctx, id, base, title, body, a.Name)
 	if err != nil {
 		return tarjuma.Article{}, fmt.Errorf("update article %d: %w", id, err)
 	}

@@ -70,7 +70,11 @@ func TestAccess(t *testing.T) {
 		{method: "POST", path: "/review/1/ru", form: url.Values{"base_version": {"0"}}, status: only(invalidForm, "ru-only", "reviewer", "admin")},
 		{method: "POST", path: editorPath + "/approve", form: url.Values{"version": {"0"}}, status: only(invalidForm, "reviewer", "admin")},
 		{method: "POST", path: editorPath + "/reject", form: url.Values{"version": {"0"}}, status: only(invalidForm, "reviewer", "admin")},
-		{method: "GET", path: editorPath + "/history", status: all(ok)},
+		{method: "GET", path: editorPath + "/history", status: all(ok), marks: []string{`href="/articles/1/source"`},
+			want: map[string][]string{"editor": {`href="/articles/1/source"`}, "admin": {`href="/articles/1/source"`}}},
+		{method: "POST", path: editorPath + "/versions/1/revert", status: only(invalidForm, "translator", "reviewer", "admin")}, // no base
+		{method: "GET", path: "/articles/1/source", status: only(ok, "editor", "admin")},
+		{method: "POST", path: "/articles/1/source", status: only(invalidForm, "editor", "admin")}, // no base revision
 		{method: "GET", path: publishedPath, status: all(ok), marks: []string{`id="deliveries"`, `class="redeliver"`},
 			want: map[string][]string{"editor": {`id="deliveries"`}, "translator": {`id="deliveries"`}, "ru-only": {`id="deliveries"`},
 				"reviewer": {`id="deliveries"`}, "admin": {`id="deliveries"`, `class="redeliver"`}}},

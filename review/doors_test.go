@@ -265,6 +265,7 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
+	cases = append(cases, sourceAndRevertCases()...)
 	cases = append(cases, credentialCases()...)
 	messages, err := locale.New()
 	if err != nil {

@@ -1,11 +1,13 @@
 package review
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/diff"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -23,7 +25,18 @@ type historyPage struct {
 	From, To   int // the versions compared; 0 when there are fewer than two
 	Segments   []segmentDiff
 	Changed    int // segments that differ
+	// CanRevert shows a revert button beside each earlier version of the current source that the
+	// person may bring back; the route and the desk check again.
+	CanRevert bool
+	// Latest is the latest version, which a revert is made from, and SourceRevision the current
+	// source's, the only one whose versions can come back.
+	Latest, SourceRevision int
+	Notice                 string // message id of the last revert's outcome
+	Error                  string // message id of a refused revert
 }
+
+// historyNotices are the outcomes a redirect after a revert reports in ?done=.
+var historyNotices = map[string]string{"reverted": "history.reverted", "unchanged": "editor.unchanged"}
 
 // segmentDiff is one segment's word-level change between From and To.
 type segmentDiff struct {
@@ -36,24 +49,43 @@ type segmentDiff struct {
 // history lists every version and compares two of them word by word: by default the latest
 // with the one before it, which is what a reviewer checks after a translator's save.
 func (s *Server) history(w http.ResponseWriter, r *http.Request, rc *request) error {
-	id, lang, err := translationRef(r)
+	p, err := s.loadHistory(r, rc)
 	if err != nil {
 		return err
+	}
+	p.Notice = historyNotices[r.URL.Query().Get("done")]
+	s.render(w, r, rc, http.StatusOK, "history", p)
+	return nil
+}
+
+// loadHistory reads what the history page shows.
+func (s *Server) loadHistory(r *http.Request, rc *request) (*historyPage, error) {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	p := &historyPage{page: page{Nav: "review"}, Lang: lang}
 	if p.Article, err = s.db.Article(ctx, id); err != nil {
-		return err
+		return nil, err
 	}
+	t, err := s.db.Translation(ctx, id, lang)
+	if err != nil {
+		return nil, err
+	}
+	p.Latest, p.SourceRevision = t.LatestVersion, t.SourceRevision
+	// As the editor's save: only while a person may save a version (not while the translation
+	// is queued or being translated).
+	p.CanRevert = desk.MayEdit(rc.actor(), lang) == nil && t.Status.CanBecome(tarjuma.StatusNeedsReview)
 	versions, err := s.db.Versions(ctx, id, lang)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if p.Events, err = s.db.ReviewEvents(ctx, id, lang); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Dismissals, err = s.db.Dismissals(ctx, id, lang); err != nil {
-		return err
+		return nil, err
 	}
 	for i := len(versions) - 1; i >= 0; i-- {
 		p.Versions = append(p.Versions, versions[i])
@@ -64,16 +96,56 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, rc *request) er
 		if q.Has("from") || q.Has("to") {
 			p.From, err = versionParam(q.Get("from"), len(versions))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if p.To, err = versionParam(q.Get("to"), len(versions)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		from, to := versions[p.From-1], versions[p.To-1]
 		p.Segments, p.Changed = compareVersions(from, to)
 	}
-	s.render(w, r, rc, http.StatusOK, "history", p)
+	return p, nil
+}
+
+// revert asks the desk to store version n's content as the next version, made from the latest
+// version the history page showed (base_version), and comes back to the history. A newer save
+// meanwhile (409) or a version of an older source (422) shows the history with the message.
+func (s *Server) revert(w http.ResponseWriter, r *http.Request, rc *request) error {
+	id, lang, err := translationRef(r)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		return fmt.Errorf("version %q: %w", r.PathValue("n"), tarjuma.ErrNotFound)
+	}
+	base, err := versionField(r, "base_version")
+	if err != nil {
+		return err
+	}
+	v, created, err := s.desk.Revert(r.Context(), rc.actor(), id, lang, n, base)
+	status, msg := http.StatusConflict, "history.revert_conflict"
+	if code(err) == "source_revised" {
+		status, msg = http.StatusUnprocessableEntity, "history.revert_source_revised"
+	}
+	switch {
+	case errors.Is(err, tarjuma.ErrConflict) || code(err) == "source_revised":
+		p, err := s.loadHistory(r, rc)
+		if err != nil {
+			return err
+		}
+		p.Error = msg
+		s.render(w, r, rc, status, "history", p)
+		return nil
+	case err != nil:
+		return err
+	}
+	done := "reverted"
+	if !created {
+		done = "unchanged"
+	}
+	http.Redirect(w, r, fmt.Sprintf("/review/%d/%s/history?done=%s#v%d", id, lang, done, v.Number), http.StatusSeeOther)
 	return nil
 }
 

@@ -25,7 +25,7 @@ type pages struct {
 }
 
 // pageNames are the files in templates/ other than the layout.
-var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account"}
+var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account", "source"}
 
 func mustParsePages(assets *assets) *pages {
 	funcs := template.FuncMap{
@@ -47,7 +47,7 @@ func mustParsePages(assets *assets) *pages {
 		"flagOf": func(f tarjuma.Flag) flag { return flagView(f.Kind, f.Args) },
 		"heads":  func(l *locale.Localizer, ids ...string) columnHeads { return columnHeads{L: l, IDs: ids} },
 	}
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/help.html"))
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		p.byName[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))

@@ -310,8 +310,10 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 // UpdateArticleSource stores a new source revision when title or body differ from the latest
 // one, re-queues every translation of the article for that revision and writes their outbox
 // jobs, all in one transaction. An unchanged source stores nothing and returns the article as
-// it is. tarjuma.ErrNotFound when the article does not exist.
-func (db *DB) UpdateArticleSource(ctx context.Context, id int64, title, body, author string) (tarjuma.Article, error) {
+// it is. base, when not 0, is the revision the edit was made from: tarjuma.ErrConflict when
+// another revision was stored since, checked under the lock, so an editor's stale form never
+// overwrites a colleague's correction. tarjuma.ErrNotFound when the article does not exist.
+func (db *DB) UpdateArticleSource(ctx context.Context, id int64, base int, title, body, author string) (tarjuma.Article, error) {
 	var a tarjuma.Article
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		// Locked, so two editors saving at once make revisions n+1 and n+2.
@@ -319,6 +321,9 @@ func (db *DB) UpdateArticleSource(ctx context.Context, id int64, title, body, au
 		err := tx.QueryRowContext(ctx, `SELECT revision FROM articles WHERE id = $1`+db.dialect.forUpdate, id).Scan(&rev)
 		if err != nil {
 			return notFound(err, "article %d", id)
+		}
+		if base != 0 && base != rev {
+			return fmt.Errorf("article %d: source edited from revision %d, the latest is %d: %w", id, base, rev, tarjuma.ErrConflict)
 		}
 		if a, err = loadArticle(ctx, tx, id); err != nil {
 			return err

@@ -404,7 +404,7 @@ func TestUpdateArticleSource(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		same, err := db.UpdateArticleSource(t.Context(), a.ID, a.Title, a.Body, "someone")
+		same, err := db.UpdateArticleSource(t.Context(), a.ID, 0, a.Title, a.Body, "someone")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +415,7 @@ func TestUpdateArticleSource(t *testing.T) {
 			t.Errorf("unchanged source stored a revision: %d revisions", n)
 		}
 
-		updated, err := db.UpdateArticleSource(t.Context(), a.ID, a.Title, a.Body+" وأضاف.", "editor2")
+		updated, err := db.UpdateArticleSource(t.Context(), a.ID, 0, a.Title, a.Body+" وأضاف.", "editor2")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +446,20 @@ func TestUpdateArticleSource(t *testing.T) {
 			t.Errorf("new jobs = %+v, want one per translation at revision 2", jobs)
 		}
 
-		if _, err := db.UpdateArticleSource(t.Context(), a.ID+100, "t", "b", "x"); !errors.Is(err, tarjuma.ErrNotFound) {
+		// An edit from revision 1, made before revision 2 was stored, is refused and stores
+		// nothing; one from revision 2 is stored as 3.
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, 1, a.Title, a.Body+" وقال.", "editor3"); !errors.Is(err, tarjuma.ErrConflict) {
+			t.Errorf("edit from a stale revision: err = %v, want ErrConflict", err)
+		}
+		if n := count(t, db, "source_revisions"); n != 2 {
+			t.Errorf("a stale edit stored a revision: %d revisions, want 2", n)
+		}
+		third, err := db.UpdateArticleSource(t.Context(), a.ID, 2, a.Title, a.Body+" وقال.", "editor3")
+		if err != nil || third.Revision != 3 {
+			t.Errorf("edit from the latest revision = %+v, %v; want revision 3", third, err)
+		}
+
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID+100, 0, "t", "b", "x"); !errors.Is(err, tarjuma.ErrNotFound) {
 			t.Errorf("missing article: err = %v, want ErrNotFound", err)
 		}
 	})
@@ -512,7 +525,7 @@ func start(t *testing.T, db *DB, id int64, rev int) {
 
 func newRevision(t *testing.T, db *DB, id int64) {
 	t.Helper()
-	if _, err := db.UpdateArticleSource(t.Context(), id, "عنوان جديد", "نص جديد.", "editor"); err != nil {
+	if _, err := db.UpdateArticleSource(t.Context(), id, 0, "عنوان جديد", "نص جديد.", "editor"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -139,7 +139,7 @@ func TestHandlerIgnoresStaleRevision(t *testing.T) {
 		engine := &stubEngine{}
 		h := newHandler(t, db, engine)
 		a := submitSample(t, db)
-		if _, err := db.UpdateArticleSource(t.Context(), a.ID, sampleTitle, sampleBody+"\nفقرة جديدة.", "test"); err != nil {
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, 0, sampleTitle, sampleBody+"\nفقرة جديدة.", "test"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -167,7 +167,7 @@ func TestHandlerRetranslatesOnlyChangedSegments(t *testing.T) {
 		first := engine.Texts()
 
 		body = "الجملة الأولى. جملة معدلة.\nالفقرة الثانية.\nفقرة مضافة."
-		if _, err := db.UpdateArticleSource(t.Context(), a.ID, title, body, "test"); err != nil {
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, 0, title, body, "test"); err != nil {
 			t.Fatal(err)
 		}
 		mustProcess(t, h, a.ID, tarjuma.Russian, 2)

@@ -41,7 +41,7 @@ func TestHandlerRecordsUsage(t *testing.T) {
 		a := submit(t, db, title, body)
 		mustProcess(t, h, a.ID, tarjuma.Russian, 1)
 		changed := "جملة معدلة."
-		if _, err := db.UpdateArticleSource(t.Context(), a.ID, title, "الجملة الأولى. "+changed, "test"); err != nil {
+		if _, err := db.UpdateArticleSource(t.Context(), a.ID, 0, title, "الجملة الأولى. "+changed, "test"); err != nil {
 			t.Fatal(err)
 		}
 		mustProcess(t, h, a.ID, tarjuma.Russian, 2)
