@@ -171,6 +171,11 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/reject", false, reviewers, s.reject},
 		{"POST /review/{article}/{lang}/versions/{n}/segments/{segment}/dismissals", false, editorsOfLang, s.dismiss},
 		{"GET /review/{article}/{lang}/history", false, anyone, s.history},
+		// Comments and assignment; the desk checks again who may release whose work.
+		{"POST /review/{article}/{lang}/comments", false, commenters, s.comment},
+		{"POST /review/{article}/{lang}/claim", false, editorsOfLang, s.claim},
+		{"POST /review/{article}/{lang}/assign", false, editors, s.assign},
+		{"POST /review/{article}/{lang}/release", false, anyone, s.release},
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},

@@ -1042,8 +1042,8 @@ func TestSegmentStatusOfOldRows(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
 	}
-	p, err := progressOf(raw)
-	if want := (tarjuma.Progress{Segments: 5, SegmentsConfirmed: 1, Words: 5, WordsConfirmed: 1}); err != nil || p != want {
-		t.Errorf("progressOf = %+v, %v; want %+v", p, err, want)
+	qs, err := queueSegments(raw)
+	if p, want := (tarjuma.Version{Segments: qs}).Progress(), (tarjuma.Progress{Segments: 5, SegmentsConfirmed: 1, Words: 5, WordsConfirmed: 1}); err != nil || p != want {
+		t.Errorf("queue progress = %+v, %v; want %+v", p, err, want)
 	}
 }
