@@ -11,6 +11,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
+	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -32,9 +33,9 @@ type commentsView struct {
 	Rejection *rejectionView
 	// Issues counts the approve panel's open issues by kind.
 	Issues issueCounts
-	// CommentError is a refused comment's message id; CommentBody and CommentSegment keep
-	// what was typed, shown again in that segment's box.
-	CommentError, CommentBody, CommentSegment string
+	// CommentBody and CommentSegment keep what a refused comment said, shown again in that
+	// segment's box.
+	CommentBody, CommentSegment string
 }
 
 // thread is an opening comment and its replies, oldest first.
@@ -161,7 +162,7 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request, rc *request) er
 		if lerr != nil {
 			return lerr
 		}
-		p.Error, p.CommentError, p.CommentBody, p.CommentSegment = msg, msg, in.Body, in.Segment
+		p.Error, p.CommentBody, p.CommentSegment = msg, in.Body, in.Segment
 		status := http.StatusUnprocessableEntity
 		if errors.Is(err, desk.ErrMalformed) {
 			status = http.StatusBadRequest
@@ -259,3 +260,27 @@ func commenters(u tarjuma.User, r *http.Request) bool {
 func mentionLink(m store.Mention) string {
 	return fmt.Sprintf("/review/%d/%s#comment-%d", m.ArticleID, url.PathEscape(string(m.Lang)), m.ID)
 }
+
+// segComments is what the "seg-comments" template shows of one segment.
+type segComments struct {
+	P       *editorPage
+	Seg     segmentView
+	Threads []thread
+	Count   int
+	Open    bool // shown unfolded: it has comments, or a refused comment to correct
+}
+
+// SegComments is segment sv's comments and boxes, for the template.
+func (p *editorPage) SegComments(sv segmentView) segComments {
+	n := p.CommentCount(sv.ID)
+	return segComments{P: p, Seg: sv, Threads: p.Threads(sv.ID), Count: n, Open: n > 0 || p.CommentSegment == sv.ID}
+}
+
+// commentItem is one comment as the "comment" template shows it.
+type commentItem struct {
+	L *locale.Localizer
+	C store.Comment
+}
+
+// CommentItem is c with the page's localizer, for the template.
+func (p *editorPage) CommentItem(c store.Comment) commentItem { return commentItem{L: p.L, C: c} }
