@@ -65,11 +65,11 @@ func TestComments(t *testing.T) {
 
 		// Refusals: nothing stored.
 		for name, c := range map[string]NewComment{
-			"no such segment":            {ArticleID: a.ID, Lang: tarjuma.Tajik, Segment: "p9.s9", Author: "x", Body: "x"},
+			"no such segment":             {ArticleID: a.ID, Lang: tarjuma.Tajik, Segment: "p9.s9", Author: "x", Body: "x"},
 			"a parent on another segment": {ArticleID: a.ID, Lang: tarjuma.Tajik, Segment: "title", ParentID: first.ID, Author: "x", Body: "x"},
-			"no such parent":             {ArticleID: a.ID, Lang: tarjuma.Tajik, Segment: "p1.s1", ParentID: 999, Author: "x", Body: "x"},
-			"no version yet":             {ArticleID: a.ID, Lang: tarjuma.Russian, Segment: "p1.s1", Author: "x", Body: "x"},
-			"no such translation":        {ArticleID: 999, Lang: tarjuma.Tajik, Segment: "p1.s1", Author: "x", Body: "x"},
+			"no such parent":              {ArticleID: a.ID, Lang: tarjuma.Tajik, Segment: "p1.s1", ParentID: 999, Author: "x", Body: "x"},
+			"no version yet":              {ArticleID: a.ID, Lang: tarjuma.Russian, Segment: "p1.s1", Author: "x", Body: "x"},
+			"no such translation":         {ArticleID: 999, Lang: tarjuma.Tajik, Segment: "p1.s1", Author: "x", Body: "x"},
 		} {
 			if _, err := db.AddComment(ctx, c); !errors.Is(err, tarjuma.ErrNotFound) {
 				t.Errorf("%s: %v, want not found", name, err)
