@@ -37,8 +37,8 @@ type QueueItem struct {
 	Machine bool
 	// Assignee is the email of who claimed or was assigned the translation, "" for nobody.
 	Assignee string
-	// Segments are the latest version's segments with their ids, statuses and QA flags (no
-	// texts), and Dismissals that version's dismissed flags, for counting what is open.
+	// Segments are the latest version's segments, and Dismissals that version's dismissed
+	// flags, for counting what is open.
 	Segments   []tarjuma.Segment
 	Dismissals []tarjuma.Dismissal
 }
@@ -87,7 +87,7 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 		}
 		it.UpdatedAt = it.UpdatedAt.UTC()
 		var err error
-		it.Segments, err = queueSegments(segments)
+		it.Segments, err = decodeSegments(segments)
 		it.Progress = tarjuma.Version{Segments: it.Segments}.Progress()
 		return it, err
 	}, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
@@ -168,24 +168,4 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (map[tarjuma.Statu
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
 	return counts, nil
-}
-
-// queueSegments reads of a version's stored segments only what the queue needs (ids, sources
-// for the word counts, statuses and flags), not the texts and glossary checks a full decode
-// derives, so the queue stays cheap with long articles.
-func queueSegments(segments string) ([]tarjuma.Segment, error) {
-	var stored []storedSegment
-	if err := json.Unmarshal([]byte(segments), &stored); err != nil {
-		return nil, fmt.Errorf("segments: %w", err)
-	}
-	segs := make([]tarjuma.Segment, len(stored))
-	for i, s := range stored {
-		segs[i] = tarjuma.Segment{ID: s.ID, Source: s.Source, Status: s.status(), Origin: s.Origin}
-		if s.Flags != nil {
-			for _, f := range *s.Flags {
-				segs[i].Flags = append(segs[i].Flags, tarjuma.Flag(f))
-			}
-		}
-	}
-	return segs, nil
 }
