@@ -176,7 +176,9 @@ func TestRejectNotes(t *testing.T) {
 		ctx := t.Context()
 		c := newCommentDesk(t, db)
 		id := c.article.ID
-		dec := func(notes ...store.SegmentNote) Decision { return Decision{Version: 1, Comment: "Рақамҳо.", Notes: notes} }
+		dec := func(notes ...store.SegmentNote) Decision {
+			return Decision{Version: 1, Comment: "Рақамҳо.", Notes: notes}
+		}
 		wantCode(t, "an empty note", c.d.Reject(ctx, c.reviewer, id, tarjuma.Tajik, dec(store.SegmentNote{Segment: "p1.s1", Body: " "})), "empty_field", tarjuma.ErrInvalid)
 		wantCode(t, "a NUL in a note", c.d.Reject(ctx, c.reviewer, id, tarjuma.Tajik, dec(store.SegmentNote{Segment: "p1.s1", Body: "a\x00"})), "invalid_text", ErrMalformed)
 		if tr, _ := db.Translation(ctx, id, tarjuma.Tajik); tr.Status != tarjuma.StatusNeedsReview {

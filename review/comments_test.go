@@ -98,7 +98,7 @@ func TestQueueColumns(t *testing.T) {
 	ed, tr := f.signedIn(t, "editor"), f.signedIn(t, "translator")
 	row := func(c *client, query, lang string) string {
 		t.Helper()
-		return regexp.MustCompile(`(?s)<tr [^>]*data-row>\s*<td><a href="/review/1/`+lang+`".*?</tr>`).FindString(c.get("/review" + query).body)
+		return regexp.MustCompile(`(?s)<tr [^>]*data-row>\s*<td><a href="/review/1/` + lang + `".*?</tr>`).FindString(c.get("/review" + query).body)
 	}
 	// The draft: 4 segments, none confirmed; its one open flag is number_extra 16 (the empty
 	// and untranslated segments count as unconfirmed work, not as flags).
