@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/locale"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -39,11 +41,32 @@ func signOut(t *testing.T, ctx context.Context) {
 	do(t, ctx, eval(`document.querySelector("form[action='/logout']").submit()`), chromedp.WaitVisible(`#email`))
 }
 
+// phoneAndAxe checks the page shown at phone width, where nothing may scroll sideways, and
+// with axe at every impact, then goes back to the desktop size.
+func phoneAndAxe(t *testing.T, ctx context.Context, axeSource, name string) {
+	t.Helper()
+	do(t, ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	if w := value(t, ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); w > phoneWidth {
+		t.Errorf("%s: %d px wide at %d px", name, w, phoneWidth)
+	}
+	do(t, ctx, eval(axeSource))
+	var violations []axeViolation
+	if err := json.Unmarshal([]byte(value(t, ctx, chromedp.Evaluate[string](runAxe, chromedp.EvalAwaitPromise))), &violations); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range violations {
+		t.Errorf("%s: axe %s (%s): %s at %s", name, v.ID, v.Impact, v.Help, strings.Join(v.Targets, "; "))
+	}
+	do(t, ctx, chromedp.EmulateViewport(1280, 1000))
+}
+
 // TestBrowserComments, in the English and the Arabic interface: a translator comments on a
 // segment from the keyboard (Alt+C) mentioning the reviewer, who finds it in her queue and
 // opens it; the reviewer rejects with a note on another segment, which the translator then
-// sees at that segment and in the summary at the top.
+// sees at that segment and in the summary at the top. The queue with its mentions and the
+// editor with comments and the summary pass axe and fit a phone.
 func TestBrowserComments(t *testing.T) {
+	axeSource := testenv.AxeCore(t)
 	for _, lang := range []string{"en", "ar"} {
 		t.Run(lang, func(t *testing.T) {
 			ctx := browser(t)
@@ -83,6 +106,7 @@ func TestBrowserComments(t *testing.T) {
 
 			signIn(t, ctx, base, "reviewer")
 			do(t, ctx, chromedp.WaitVisible(`#mentions`), screenshot(t, dir, lang+"-mention-in-queue"))
+			phoneAndAxe(t, ctx, axeSource, lang+" queue with a mention")
 			if got := value(t, ctx, chromedp.Text(`#mentions q`)); got != body {
 				t.Errorf("the queue's mention shows %q, want %q", got, body)
 			}
@@ -116,6 +140,7 @@ func TestBrowserComments(t *testing.T) {
 				chromedp.WaitVisible(`[id="seg-p1.s2"] .comment.kind-rejection`),
 				screenshot(t, dir, lang+"-rejection-note"),
 			)
+			phoneAndAxe(t, ctx, axeSource, lang+" editor with comments and a rejection")
 			if got := value(t, ctx, chromedp.Text(`[id="seg-p1.s2"] .comment.kind-rejection .comment-body`)); got != "Рақами ١٥ гум шудааст." {
 				t.Errorf("the note at p1.s2 shows %q", got)
 			}
