@@ -41,13 +41,19 @@ func signOut(t *testing.T, ctx context.Context) {
 	do(t, ctx, eval(`document.querySelector("form[action='/logout']").submit()`), chromedp.WaitVisible(`#email`))
 }
 
-// phoneAndAxe checks the page shown at phone width, where nothing may scroll sideways, and
+// phoneAndAxe checks the page shown at desktop and phone width, where nothing may scroll
+// sideways, and
 // with axe at every impact, then goes back to the desktop size.
 func phoneAndAxe(t *testing.T, ctx context.Context, axeSource, name string) {
 	t.Helper()
-	do(t, ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight))
-	if w := value(t, ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); w > phoneWidth {
-		t.Errorf("%s: %d px wide at %d px", name, w, phoneWidth)
+	for _, width := range []int64{1280, phoneWidth} {
+		do(t, ctx, chromedp.EmulateViewport(width, phoneHeight))
+		if w := value(t, ctx, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); w > int(width) {
+			wide := value(t, ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main *, header *")]
+				.filter(e => { const r = e.getBoundingClientRect(); return r.right > innerWidth + 1 || r.left < -1; })
+				.slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : "")).join(", ")`))
+			t.Errorf("%s: %d px wide at %d px; overflowing: %s", name, w, width, wide)
+		}
 	}
 	do(t, ctx, eval(axeSource))
 	var violations []axeViolation
