@@ -21,6 +21,8 @@ import (
 type commentsView struct {
 	// threads are the comment threads by segment id, each an opening comment and its replies.
 	threads map[string][]thread
+	// Comments are all the translation's comments, oldest first, for the panel that lists them.
+	Comments []store.Comment
 	// Assignee is who works on the translation; Assignee.Email is "" for nobody.
 	Assignee store.Assignment
 	// Assignable are the enabled users who may edit the language, for an editor's assign form.
@@ -89,7 +91,7 @@ func (s *Server) loadComments(ctx context.Context, rc *request, p *editorPage) e
 	if err != nil {
 		return err
 	}
-	p.threads = map[string][]thread{}
+	p.Comments, p.threads = cs, map[string][]thread{}
 	var notes []store.Comment
 	for _, c := range cs {
 		if c.Kind == store.CommentRejection {

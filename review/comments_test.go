@@ -84,6 +84,9 @@ func TestRejectionNotesShown(t *testing.T) {
 	if i, j := strings.Index(page, `id="rejection"`), strings.Index(page, `id="seg-title"`); i < 0 || i > j {
 		t.Error("the summary is not above the segments")
 	}
+	if panel := section(page, `id="comments-panel"`); !strings.Contains(panel, "All comments on this translation (2)") || !strings.Contains(panel, `<a href="#comment-2">p2.s1</a>`) {
+		t.Errorf("the comments panel does not list the notes:\n%s", panel)
+	}
 	seg := regexp.MustCompile(`(?s)id="seg-p1\.s1".*?id="seg-p1\.s2"`).FindString(page)
 	if !strings.Contains(seg, `class="comment kind-rejection" id="comment-1"`) || !strings.Contains(seg, "١٥ ҳайат, на 16.") || !strings.Contains(seg, `data-comments="1"`) {
 		t.Errorf("the note is not shown at segment p1.s1:\n%s", seg)
