@@ -122,7 +122,7 @@ func (d *Desk) Claim(ctx context.Context, a Actor, articleID int64, lang tarjuma
 		return store.Assignment{}, err
 	}
 	if a.User.ID == 0 {
-		return store.Assignment{}, refuse(ErrForbidden, "forbidden", "", "a token that acts as no user may not claim work")
+		return store.Assignment{}, refuse(ErrForbidden, "forbidden", "", "a %s token that acts as no user may not claim work", a.User.Role)
 	}
 	as, err := d.db.Assign(ctx, store.Assignment{ArticleID: articleID, Lang: lang, UserID: a.User.ID, Claimed: true, By: a.Name})
 	if err != nil {
@@ -160,7 +160,7 @@ func (d *Desk) Assign(ctx context.Context, a Actor, articleID int64, lang tarjum
 // release anyone's. Releasing a translation nobody holds changes nothing.
 func (d *Desk) Release(ctx context.Context, a Actor, articleID int64, lang tarjuma.Lang) error {
 	if !isEditor(a) && a.User.ID == 0 {
-		return refuse(ErrForbidden, "forbidden", "", "a token that acts as no user holds no work to release")
+		return refuse(ErrForbidden, "forbidden", "", "a %s token that acts as no user holds no work to release", a.User.Role)
 	}
 	holder := a.User.ID
 	if isEditor(a) {
