@@ -181,6 +181,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/memory/search", readers, s.searchMemory},
 		{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", readers, onTranslation(s.listSuggestions)},
 		{"POST /api/v1/articles/{id}/translations/{lang}/segments/{segment}/check", drafters, onTranslation(s.checkSegment)},
+		// Comments and assignment (the desk checks languages and who may release whose work).
+		{"GET /api/v1/articles/{id}/translations/{lang}/comments", readers, onTranslation(s.listComments)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/comments", readers, onTranslation(s.createComment)},
+		{"GET /api/v1/articles/{id}/translations/{lang}/assignment", readers, onTranslation(s.getAssignment)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/claim", drafters, onTranslation(s.claim)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/assign", writers, onTranslation(s.assign)},
+		{"POST /api/v1/articles/{id}/translations/{lang}/release", readers, onTranslation(s.release)},
 		{"GET /feeds/{feed}", nil, s.feed},
 		{"GET /healthz", nil, s.healthz},
 		{"GET /readyz", nil, s.readyz},

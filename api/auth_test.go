@@ -128,6 +128,9 @@ func TestAuthorization(t *testing.T) {
 			return strconv.FormatInt(u.ID, 10)
 		}
 		someone := newUser()
+		if _, err := e.db.CreateUser(t.Context(), store.NewUser{Email: "assignee@example.org", PasswordHash: "unused", Role: tarjuma.RoleReviewer}); err != nil {
+			t.Fatal(err)
+		}
 		// The role tokens act for no user, so what a non-admin may do with a token, a password
 		// or sessions is never another's: the desk refuses it after the route let them in.
 		notTheirs := func(status int) map[tarjuma.Role]int {
@@ -191,6 +194,15 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles/{id}/translations/{lang}/segments/{segment}/suggestions", fixed(article + "/translations/tg/segments/title/suggestions"), fixed(""), readers, http.StatusOK},
 			// Checking a text is for who may save it, as saving is.
 			{"POST /api/v1/articles/{id}/translations/{lang}/segments/{segment}/check", fixed(article + "/translations/tg/segments/title/check"), fixed(`{"text": "Саммит"}`), reviewers, http.StatusOK},
+			// Comments and assignment. The role tokens act for no user: a translator's has no
+			// languages to comment on, and none holds work to claim or release.
+			{"GET /api/v1/articles/{id}/translations/{lang}/comments", fixed(article + "/translations/tg/comments"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/comments", fixed(article + "/translations/tg/comments"),
+				fixed(`{"segment": "p1.s1", "body": "تعليق"}`), []tarjuma.Role{tarjuma.RoleAdmin, tarjuma.RoleEditor, tarjuma.RoleReviewer}, http.StatusCreated},
+			{"GET /api/v1/articles/{id}/translations/{lang}/assignment", fixed(article + "/translations/tg/assignment"), fixed(""), readers, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/claim", fixed(article + "/translations/tg/claim"), fixed(""), []tarjuma.Role{}, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/assign", fixed(article + "/translations/tg/assign"), fixed(`{"user": "assignee@example.org"}`), writers, http.StatusOK},
+			{"POST /api/v1/articles/{id}/translations/{lang}/release", fixed(article + "/translations/tg/release"), fixed(""), writers, http.StatusNoContent},
 		}
 		// okFor is the status of an allowed call by some roles, where it differs from the route's ok.
 		okFor := map[string]map[tarjuma.Role]int{

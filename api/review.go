@@ -7,6 +7,7 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // saveVersionRequest is a person's edit of a version: the title and every body segment's text
@@ -127,10 +128,21 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, id int64, lang 
 type rejectRequest struct {
 	Version int    `json:"version"` // 0: the latest
 	Comment string `json:"comment"`
+	// Notes are comments on segments, shown to the translator at each segment.
+	Notes []segmentNoteJSON `json:"notes"`
+}
+
+type segmentNoteJSON struct {
+	Segment string `json:"segment"`
+	Body    string `json:"body"`
 }
 
 func (req rejectRequest) decision() desk.Decision {
-	return desk.Decision{Version: req.Version, Comment: req.Comment}
+	dec := desk.Decision{Version: req.Version, Comment: req.Comment}
+	for _, n := range req.Notes {
+		dec.Notes = append(dec.Notes, store.SegmentNote{Segment: n.Segment, Body: n.Body})
+	}
+	return dec
 }
 
 // reject sends the latest version back to the translators with a comment, which is required;

@@ -149,6 +149,9 @@ type Decision struct {
 	// Override, when set, approves the version despite its open issues; the reason is
 	// required and goes to the version's history.
 	Override *string
+	// Notes are a rejection's comments on segments of the version, which the translator sees
+	// at each segment; an approval takes none.
+	Notes []store.SegmentNote
 }
 
 // Approve approves the latest version (tarjuma.ErrConflict for any other, so a reviewer never
@@ -191,8 +194,9 @@ func (d *Desk) Approve(ctx context.Context, a Actor, articleID int64, lang tarju
 	return nil
 }
 
-// Reject sends the latest version back to the translators with a comment, which is required;
-// a version, when given, must be the latest (tarjuma.ErrConflict otherwise).
+// Reject sends the latest version back to the translators with a comment, which is required,
+// and the reviewer's notes on segments, each with a text, stored as comments of kind rejection
+// at their segments; a version, when given, must be the latest (tarjuma.ErrConflict otherwise).
 func (d *Desk) Reject(ctx context.Context, a Actor, articleID int64, lang tarjuma.Lang, dec Decision) error {
 	if err := allow(a.User.CanReview(), a, "reject translations"); err != nil {
 		return err
@@ -204,6 +208,17 @@ func (d *Desk) Reject(ctx context.Context, a Actor, articleID int64, lang tarjum
 	if err := checkText("comment", comment); err != nil {
 		return err
 	}
+	notes := make([]store.SegmentNote, len(dec.Notes))
+	for i, n := range dec.Notes {
+		field := "notes[" + n.Segment + "]"
+		notes[i] = store.SegmentNote{Segment: n.Segment, Body: strings.TrimSpace(n.Body)}
+		if notes[i].Body == "" {
+			return invalid("empty_field", field, "the note on segment %q is empty", n.Segment)
+		}
+		if err := checkText(field, notes[i].Body); err != nil {
+			return err
+		}
+	}
 	switch {
 	case dec.Version < 0:
 		return invalid("invalid_version", "version", "version must be a version number, from 1")
@@ -214,7 +229,7 @@ func (d *Desk) Reject(ctx context.Context, a Actor, articleID int64, lang tarjum
 		}
 		dec.Version = t.LatestVersion
 	}
-	if err := d.db.Reject(ctx, articleID, lang, dec.Version, a.Name, comment); err != nil {
+	if err := d.db.Reject(ctx, articleID, lang, dec.Version, a.Name, comment, notes...); err != nil {
 		return fmt.Errorf("reject translation %d/%s: %w", articleID, lang, err)
 	}
 	return nil

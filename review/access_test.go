@@ -75,6 +75,11 @@ func TestAccess(t *testing.T) {
 		{method: "POST", path: editorPath + "/versions/1/revert", status: only(invalidForm, "translator", "reviewer", "admin")}, // no base
 		{method: "GET", path: "/articles/1/source", status: only(ok, "editor", "admin")},
 		{method: "POST", path: "/articles/1/source", status: only(invalidForm, "editor", "admin")}, // no base revision
+		// Comments and assignment; invalid forms (no text, no user, no such translation).
+		{method: "POST", path: editorPath + "/comments", form: url.Values{"segment": {"p1.s1"}}, status: only(invalidForm, "editor", "translator", "reviewer", "admin")},
+		{method: "POST", path: "/review/999/tg/claim", status: only(http.StatusNotFound, "translator", "reviewer", "admin")},
+		{method: "POST", path: editorPath + "/assign", status: only(invalidForm, "editor", "admin")},
+		{method: "POST", path: "/review/999/tg/release", status: all(http.StatusNotFound)},
 		{method: "GET", path: publishedPath, status: all(ok), marks: []string{`id="deliveries"`, `class="redeliver"`},
 			want: map[string][]string{"editor": {`id="deliveries"`}, "translator": {`id="deliveries"`}, "ru-only": {`id="deliveries"`},
 				"reviewer": {`id="deliveries"`}, "admin": {`id="deliveries"`, `class="redeliver"`}}},

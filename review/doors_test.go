@@ -266,6 +266,7 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
 	cases = append(cases, sourceAndRevertCases()...)
+	cases = append(cases, commentCases()...)
 	cases = append(cases, credentialCases()...)
 	messages, err := locale.New()
 	if err != nil {
@@ -379,6 +380,16 @@ func stored(t *testing.T, f *fixture) string {
 					fmt.Fprintf(&b, " override %q", ev.Override.Reason)
 				}
 				b.WriteString("\n")
+			}
+			cs, err := f.db.Comments(ctx, a.ID, tr.Lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cs {
+				fmt.Fprintf(&b, "    %s on %s v%d by %s reply=%t %q mentions %q\n", c.Kind, c.Segment, c.Version, c.Author, c.ParentID != 0, c.Body, c.Mentions)
+			}
+			if as, err := f.db.Assignment(ctx, a.ID, tr.Lang); err == nil {
+				fmt.Fprintf(&b, "    assigned to %s claimed=%t by %s\n", as.Email, as.Claimed, as.By)
 			}
 			logs, err := f.db.Deliveries(ctx, a.ID, tr.Lang)
 			if err != nil {

@@ -45,6 +45,7 @@ type editorPage struct {
 	// their attempts; CanRedeliver shows the redeliver buttons, which the route checks again.
 	Deliveries   []publish.DeliveryLog
 	CanRedeliver bool
+	commentsView // comments, assignment and the last rejection (comments.go)
 }
 
 type orphan struct{ ID, Text string }
@@ -139,12 +140,16 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	if p.CanApprove {
 		p.OpenIssues = issueViews(qa.OpenIssues(p.Version, dismissed))
 	}
+	if err := s.loadComments(ctx, rc, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
 // editorNotices are the outcomes a redirect after an action reports in ?done=.
 var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected",
-	"redelivered": "editor.redelivered", "unchanged": "editor.unchanged", "dismissed": "editor.dismissed"}
+	"redelivered": "editor.redelivered", "unchanged": "editor.unchanged", "dismissed": "editor.dismissed",
+	"commented": "comments.added", "claimed": "assign.claimed", "assigned": "assign.assigned", "released": "assign.released"}
 
 func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
 	p, err := s.loadEditor(r, rc)
@@ -343,6 +348,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) err
 	if err != nil {
 		return err
 	}
+	dec.Notes = rejectionNotes(r)
 	err = s.desk.Reject(r.Context(), rc.actor(), id, lang, dec)
 	if code(err) == "empty_field" {
 		return s.editorFailed(w, r, rc, http.StatusUnprocessableEntity, "editor.reject_needs_comment", dec.Comment)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -14,6 +15,9 @@ var ages = []struct {
 	Key string
 	Age time.Duration
 }{{"1h", time.Hour}, {"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
+
+// langMine is the language filter's value for a translator's own languages.
+const langMine tarjuma.Lang = "mine"
 
 // queueLimit is how many rows the queue shows: a desk works from the top.
 const queueLimit = 200
@@ -30,6 +34,11 @@ type queuePage struct {
 	Total    int // translations in the selected status under the filters
 	Now      time.Time
 	ShowMore bool
+	// Mine is true when the list keeps to the translator's own languages (her default);
+	// CanMine offers that filter.
+	Mine, CanMine bool
+	// Mentions are the comments that mention the user and that she has not seen yet.
+	Mentions []store.Mention
 }
 
 // statusTab is one status filter with its count under the other filters.
@@ -48,8 +57,11 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, rc *request) erro
 	if !q.Has("status") {
 		f.Status = tarjuma.StatusNeedsReview
 	}
-	if !q.Has("lang") && rc.user.Role == tarjuma.RoleTranslator && len(rc.user.Langs) == 1 {
-		f.Lang = rc.user.Langs[0]
+	// A translator sees her own languages unless she asks for others (lang= for all).
+	canMine := rc.user.Role == tarjuma.RoleTranslator
+	mine := canMine && (!q.Has("lang") || f.Lang == langMine)
+	if mine {
+		f.Lang, f.Langs = "", append([]tarjuma.Lang{}, rc.user.Langs...)
 	}
 	if (f.Lang != "" && !f.Lang.Valid()) || (f.Status != "" && !f.Status.Valid()) {
 		return fmt.Errorf("queue filter %q/%q: %w", f.Lang, f.Status, tarjuma.ErrInvalid)
@@ -76,7 +88,12 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, rc *request) erro
 		return err
 	}
 	p := &queuePage{page: page{Nav: "review"}, Lang: f.Lang, Status: f.Status, Age: age,
-		Langs: tarjuma.TargetLangs(), Now: now}
+		Langs: tarjuma.TargetLangs(), Now: now, Mine: mine, CanMine: canMine}
+	if rc.user.ID != 0 {
+		if p.Mentions, err = s.db.UnreadMentions(r.Context(), rc.user.ID); err != nil {
+			return err
+		}
+	}
 	for _, a := range ages {
 		p.Ages = append(p.Ages, a.Key)
 	}
@@ -87,7 +104,11 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, rc *request) erro
 				n += c
 			}
 		}
-		v := filterQuery(f.Lang, st, age)
+		lang := f.Lang
+		if mine {
+			lang = langMine
+		}
+		v := filterQuery(lang, st, age)
 		p.Tabs = append(p.Tabs, statusTab{Status: st, Count: n, Current: st == f.Status, Query: v})
 		if st == f.Status {
 			p.Total = n
@@ -134,3 +155,24 @@ func waitedFor(now, t time.Time) waited {
 
 // Waited is how long item i has waited, for the template.
 func (p *queuePage) Waited(it store.QueueItem) waited { return waitedFor(p.Now, it.UpdatedAt) }
+
+// OpenFlags counts the QA flags of item it's latest version that would block its approval
+// and nobody dismissed (qa.OpenIssues less the unconfirmed segments).
+func (p *queuePage) OpenFlags(it store.QueueItem) int {
+	n := 0
+	for _, is := range qa.OpenIssues(tarjuma.Version{Segments: it.Segments}, it.Dismissals) {
+		if is.Kind != tarjuma.IssueUnconfirmed && !isTextIssue(is.Kind) {
+			n++
+		}
+	}
+	return n
+}
+
+// isTextIssue reports the issues of a segment's text rather than of a check: empty and
+// untranslated, which the queue's segment counts already show as unconfirmed work.
+func isTextIssue(k tarjuma.IssueKind) bool {
+	return k == tarjuma.IssueKind(qa.Empty) || k == tarjuma.IssueKind(qa.Untranslated)
+}
+
+// MentionLink is where mention m leads: the comment in its translation's editor.
+func (p *queuePage) MentionLink(m store.Mention) string { return mentionLink(m) }

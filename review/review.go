@@ -175,6 +175,11 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/versions/{n}/revert", false, editorsOfLang, s.revert},
 		{"GET /articles/{article}/source", false, editors, s.sourceForm},
 		{"POST /articles/{article}/source", false, editors, s.editSource},
+		// Comments and assignment; the desk checks again who may release whose work.
+		{"POST /review/{article}/{lang}/comments", false, commenters, s.comment},
+		{"POST /review/{article}/{lang}/claim", false, editorsOfLang, s.claim},
+		{"POST /review/{article}/{lang}/assign", false, editors, s.assign},
+		{"POST /review/{article}/{lang}/release", false, anyone, s.release},
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},

@@ -313,8 +313,8 @@ func TestQueue(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	c := f.signedIn(t, "translator")
 	resp := c.get("/review")
-	// A translator of one language opens on their language's drafts.
-	for _, want := range []string{`href="/review/1/tg"`, "1 translation", `<option value="tg" selected>`} {
+	// A translator opens on her languages' drafts.
+	for _, want := range []string{`href="/review/1/tg"`, "1 translation", `<option value="mine" selected>`} {
 		if !strings.Contains(resp.body, want) {
 			t.Errorf("queue lacks %s", want)
 		}

@@ -13,7 +13,10 @@ import (
 // QueueFilter selects translations for the review desk's queue. Empty fields select everything;
 // WaitingSince keeps translations whose status last changed before it (how long they have waited).
 type QueueFilter struct {
-	Lang         tarjuma.Lang
+	Lang tarjuma.Lang
+	// Langs, when set, keeps translations into these languages (a translator's own); Lang,
+	// when set too, narrows further.
+	Langs        []tarjuma.Lang
 	Status       tarjuma.Status
 	WaitingSince time.Time
 	Limit        int
@@ -30,14 +33,32 @@ type QueueItem struct {
 	UpdatedAt     time.Time // when the status last changed
 	// Progress is the latest version's confirmed segments and words; zero before the first.
 	Progress tarjuma.Progress
+	// Machine is true while the latest version is the pipeline's: nobody has saved a draft.
+	Machine bool
+	// Assignee is the email of who claimed or was assigned the translation, "" for nobody.
+	Assignee string
+	// Segments are the latest version's segments, and Dismissals that version's dismissed
+	// flags, for counting what is open.
+	Segments   []tarjuma.Segment
+	Dismissals []tarjuma.Dismissal
 }
 
 // queueConditions is the WHERE clause shared by the queue and its counts. Status is left out
 // when withStatus is false, so the counts show every status under the other filters.
-func queueConditions(p *params, f QueueFilter, withStatus bool) string {
+func (db *DB) queueConditions(p *params, f QueueFilter, withStatus bool) string {
 	where := []string{"1 = 1"}
 	if f.Lang != "" {
 		where = append(where, "t.lang = "+p.add(f.Lang))
+	}
+	if f.Langs != nil {
+		langs := make([]string, len(f.Langs))
+		for i, l := range f.Langs {
+			langs[i] = string(l)
+		}
+		if len(langs) == 0 {
+			langs = []string{""} // no languages: nothing, rather than an empty IN list
+		}
+		where = append(where, db.oneOf(p, "t.lang", langs))
 	}
 	if withStatus && f.Status != "" {
 		where = append(where, "t.status = "+p.add(f.Status))
@@ -52,7 +73,7 @@ func queueConditions(p *params, f QueueFilter, withStatus bool) string {
 // waiting, so the desk works through the queue from the top.
 func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
 	var p params
-	where := queueConditions(&p, f, true)
+	where := db.queueConditions(&p, f, true)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultPageSize
@@ -60,26 +81,68 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 	items, err := queryAll(ctx, db.read, func(s scanner) (QueueItem, error) {
 		var it QueueItem
 		var segments string
-		if err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt, &segments); err != nil {
+		if err := s.Scan(&it.ArticleID, &it.Title, &it.Lang, &it.Status, &it.Priority, &it.LatestVersion, &it.UpdatedAt, &segments,
+			&it.Machine, &it.Assignee); err != nil {
 			return it, err
 		}
 		it.UpdatedAt = it.UpdatedAt.UTC()
 		var err error
-		it.Progress, err = progressOf(segments)
+		it.Segments, err = decodeSegments(segments)
+		it.Progress = tarjuma.Version{Segments: it.Segments}.Progress()
 		return it, err
 	}, `SELECT t.article_id, r.title, t.lang, t.status, a.priority,
-			t.latest_version, t.updated_at, COALESCE(v.segments, '[]')
+			t.latest_version, t.updated_at, COALESCE(v.segments, '[]'), COALESCE(v.machine, false), COALESCE(u.email, '')
 		FROM translations t
 		JOIN articles a ON a.id = t.article_id
 		JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision
 		LEFT JOIN versions v ON v.article_id = t.article_id AND v.lang = t.lang AND v.number = t.latest_version
+		LEFT JOIN assignments s ON s.article_id = t.article_id AND s.lang = t.lang
+		LEFT JOIN users u ON u.id = s.user_id
 		WHERE `+where+`
 		ORDER BY CASE a.priority WHEN 'urgent' THEN 0 WHEN 'default' THEN 1 ELSE 2 END, t.updated_at, t.article_id, t.position
 		LIMIT `+p.add(limit), p...)
+	if err == nil {
+		err = db.queueDismissals(ctx, f, items)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: review queue: %w", err)
 	}
 	return items, nil
+}
+
+// queueDismissals attaches to items the dismissed flags of their latest versions, read in one
+// query under the queue's filters.
+func (db *DB) queueDismissals(ctx context.Context, f QueueFilter, items []QueueItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	type dismissal struct {
+		articleID int64
+		lang      tarjuma.Lang
+		d         tarjuma.Dismissal
+	}
+	var p params
+	ds, err := queryAll(ctx, db.read, func(s scanner) (dismissal, error) {
+		var d dismissal
+		var args string
+		if err := s.Scan(&d.articleID, &d.lang, &d.d.SegmentID, &d.d.Flag.Kind, &args); err != nil {
+			return d, err
+		}
+		return d, json.Unmarshal([]byte(args), &d.d.Flag.Args)
+	}, `SELECT d.article_id, d.lang, d.segment, d.kind, d.args FROM flag_dismissals d
+		JOIN translations t ON t.article_id = d.article_id AND t.lang = d.lang AND t.latest_version = d.version
+		WHERE `+db.queueConditions(&p, f, true), p...)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		for i := range items {
+			if items[i].ArticleID == d.articleID && items[i].Lang == d.lang {
+				items[i].Dismissals = append(items[i].Dismissals, d.d)
+			}
+		}
+	}
+	return nil
 }
 
 // QueueCounts counts the translations in each status under f's language and age filters (its
@@ -87,7 +150,7 @@ func (db *DB) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueItem, erro
 func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (map[tarjuma.Status]int, error) {
 	var p params
 	rows, err := db.read.QueryContext(ctx, `SELECT t.status, COUNT(*) FROM translations t
-		WHERE `+queueConditions(&p, f, false)+` GROUP BY t.status`, p...)
+		WHERE `+db.queueConditions(&p, f, false)+` GROUP BY t.status`, p...)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
@@ -105,19 +168,4 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (map[tarjuma.Statu
 		return nil, fmt.Errorf("store: queue counts: %w", err)
 	}
 	return counts, nil
-}
-
-// progressOf counts the confirmed segments and words of a version's stored segments. It reads
-// only what the count needs, not the glossary checks and flags a full decode derives, so the
-// queue stays cheap with long articles.
-func progressOf(segments string) (tarjuma.Progress, error) {
-	var stored []storedSegment
-	if err := json.Unmarshal([]byte(segments), &stored); err != nil {
-		return tarjuma.Progress{}, fmt.Errorf("segments: %w", err)
-	}
-	v := tarjuma.Version{Segments: make([]tarjuma.Segment, len(stored))}
-	for i, s := range stored {
-		v.Segments[i] = tarjuma.Segment{Source: s.Source, Status: s.status()}
-	}
-	return v.Progress(), nil
 }

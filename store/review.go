@@ -193,14 +193,22 @@ func (db *DB) Approve(ctx context.Context, articleID int64, lang tarjuma.Lang, v
 
 // Reject marks the latest version of a translation rejected and records why; the comment is
 // required (tarjuma.ErrInvalid without one), since the translator has to know what to fix.
+// notes, the reviewer's comments on segments of the version, are stored with the decision as
+// comments of kind rejection (tarjuma.ErrNotFound for a segment the version lacks).
 // tarjuma.ErrConflict when version is not the latest or the state cannot become rejected.
-func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string) error {
+func (db *DB) Reject(ctx context.Context, articleID int64, lang tarjuma.Lang, version int, reviewer, comment string, notes ...SegmentNote) error {
 	var err error
 	if strings.TrimSpace(comment) == "" {
 		err = fmt.Errorf("a rejection needs a comment: %w", tarjuma.ErrInvalid)
 	} else {
+		var also func(tx *sql.Tx, v tarjuma.Version, at time.Time) error
+		if len(notes) > 0 {
+			also = func(tx *sql.Tx, v tarjuma.Version, at time.Time) error {
+				return addRejectionNotes(ctx, tx, v, reviewer, at, notes)
+			}
+		}
 		err = db.decide(ctx, ReviewEvent{ArticleID: articleID, Lang: lang, Version: version, Actor: reviewer,
-			Action: tarjuma.StatusRejected, Comment: comment}, nil, nil)
+			Action: tarjuma.StatusRejected, Comment: comment}, nil, also)
 	}
 	if err != nil {
 		return fmt.Errorf("store: reject version %d of %d/%s: %w", version, articleID, lang, err)
