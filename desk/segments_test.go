@@ -74,7 +74,7 @@ func TestSaveSegment(t *testing.T) {
 		}{
 			{"Саммити Душанбе", tarjuma.SegmentDraft, tarjuma.MachineOrigin("test")},
 			{"Роҳбарон дар Душанбе ҷамъ омаданд.", tarjuma.SegmentConfirmed, tarjuma.OriginHuman}, // trimmed
-			{"15 ҳайат омаданд.", tarjuma.SegmentDraft, tarjuma.OriginHuman},                     // status kept
+			{"15 ҳайат омаданд.", tarjuma.SegmentDraft, tarjuma.OriginHuman},                      // status kept
 		}
 		for i, w := range want {
 			if s := v3.Segments[i]; s.Text != w.text || s.Status != w.status || s.Origin != w.origin {
