@@ -324,7 +324,7 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 		return err
 	}
 	p.Error = "editor.conflict"
-	p.Drafts = nil // the boxes hold what she posted, from the latest version
+	p.Drafts = nil                   // the boxes hold what she posted, from the latest version
 	id, lang, _ := translationRef(r) // loadEditor read them
 	var base map[string]tarjuma.Segment
 	if bv, err := s.db.Version(r.Context(), id, lang, baseNumber); err == nil {
