@@ -277,7 +277,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 		s.log.ErrorContext(r.Context(), "review page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	if wantsJSON(r) {
-		jsonError(w, rc, status, code(err), msg)
+		c := code(err)
+		if c == "" {
+			c = strings.TrimPrefix(msg, "error.") // forbidden, not_found, invalid, conflict, ...
+		}
+		jsonError(w, rc, status, c, msg)
 		return
 	}
 	s.render(w, r, rc, status, "error", &errorPage{Message: msg})

@@ -42,6 +42,8 @@ func readSegment(r *http.Request) (int64, tarjuma.Lang, desk.SegmentSave, error)
 type flagJSON struct {
 	Kind    tarjuma.FlagKind `json:"kind"`
 	Message string           `json:"message"`
+	// Dismissed: a dismissal of the same flag on the same text carried over to this version.
+	Dismissed bool `json:"dismissed"`
 }
 
 // savedSegment is the answer to a segment save: the version that now holds the segment and the
@@ -92,6 +94,10 @@ func (s *Server) saveSegment(w http.ResponseWriter, r *http.Request, rc *request
 	if created {
 		out.Onto = v.Number - 1
 	}
+	dismissed, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
+	if err != nil {
+		return err
+	}
 	for _, seg := range v.Segments {
 		if seg.ID != save.SegmentID {
 			continue
@@ -104,7 +110,11 @@ func (s *Server) saveSegment(w http.ResponseWriter, r *http.Request, rc *request
 			if err != nil {
 				return err
 			}
-			out.Segment.Flags = append(out.Segment.Flags, flagJSON{Kind: f.Kind, Message: msg})
+			fj := flagJSON{Kind: f.Kind, Message: msg}
+			for _, d := range dismissed {
+				fj.Dismissed = fj.Dismissed || d.Dismisses(seg.ID, f)
+			}
+			out.Segment.Flags = append(out.Segment.Flags, fj)
 		}
 	}
 	p := v.Progress()

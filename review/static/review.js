@@ -182,9 +182,8 @@
     var box = boxOf(seg);
     seg.dataset.base = d.version;
     seg.dataset.status = d.segment.status;
-    seg.dataset.flags = d.segment.flags.length;
     seg.classList.toggle("confirmed", d.segment.status === "confirmed");
-    seg.classList.toggle("has-flags", d.segment.flags.length > 0);
+    showFlags(seg, d.segment.flags);
     var c = seg.querySelector("input[name=seg_confirmed]");
     if (c) c.checked = d.segment.status === "confirmed";
     if (box.value === text) {
@@ -205,6 +204,31 @@
     var bar = document.querySelector("#progress progress");
     if (bar) { bar.max = d.progress.Segments; bar.value = d.progress.SegmentsConfirmed; }
     fire(seg, "segment:saved", { segment: seg.dataset.segment, version: d.version });
+  }
+
+  // showFlags replaces the segment's flags by those stored with its new version. A flag
+  // dismissed there is dismissed here; dismissing a new one takes a reload (its form is the
+  // page's).
+  function showFlags(seg, flags) {
+    var open = flags.filter(function (f) { return !f.dismissed; });
+    seg.dataset.flags = open.length;
+    seg.classList.toggle("has-flags", flags.length > 0);
+    var ul = seg.querySelector("ul.flags");
+    if (!flags.length) { if (ul) ul.remove(); return; }
+    if (!ul) {
+      var qa = seg.querySelector(".qa");
+      if (!qa) { qa = document.createElement("div"); qa.className = "qa"; seg.appendChild(qa); }
+      ul = document.createElement("ul");
+      ul.className = "flags";
+      qa.appendChild(ul);
+    }
+    ul.textContent = "";
+    flags.forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "flag flag." + f.kind + (f.dismissed ? " dismissed" : "");
+      li.textContent = f.message;
+      ul.appendChild(li);
+    });
   }
 
   // moveTo makes version n the one the page shows throughout: the whole-form save, the
@@ -341,7 +365,6 @@
           .then(function (s) {
             if (!s) return;
             csrf = s.csrf_token;
-            form.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = csrf; });
             document.querySelectorAll("form input[name=csrf_token]").forEach(function (i) { i.value = csrf; });
             f.password.value = "";
             dialog.close();
