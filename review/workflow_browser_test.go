@@ -113,7 +113,9 @@ func TestBrowserSegmentWorkflow(t *testing.T) {
 				waitFor(`document.activeElement.id === "t-0"`),
 				waitFor(`document.documentElement.dir === "`+locale.Dir(ui)+`"`),
 				eval(`window.notReloaded = true`),
-				chromedp.KeyEvent(kb.ArrowDown, chromedp.KeyModifiers(chromedp.ModifierAlt)),
+				// Alt+Shift+↓ goes to the first flagged segment (p1.s1's 16 is not in the source).
+				chromedp.KeyEvent(kb.ArrowDown, chromedp.KeyModifiers(chromedp.ModifierAlt, chromedp.ModifierShift)),
+				waitFor(`document.activeElement.id === "t-1"`),
 				chromedp.KeyEvent(kb.ArrowDown, chromedp.KeyModifiers(chromedp.ModifierAlt)),
 				waitFor(`document.activeElement.id === "t-2"`),
 				chromedp.KeyEvent("15 ҳайат омад."),
@@ -137,6 +139,21 @@ func TestBrowserSegmentWorkflow(t *testing.T) {
 			wantProgress := msg("editor.progress", "Done", 1, "Total", 4, "WordsDone", p.WordsConfirmed, "Words", p.Words)
 			if got := value(t, ctx, chromedp.Text(`#progress-text`)); got != wantProgress || p.SegmentsConfirmed != 1 {
 				t.Errorf("header progress %q, want %q", got, wantProgress)
+			}
+
+			// The filters show the unconfirmed segments, then all again.
+			visible := chromedp.Evaluate[[]string](`[...document.querySelectorAll(".segment:not([hidden])")].map(s => s.dataset.segment)`)
+			do(t, ctx, chromedp.Click(`[data-filter="unconfirmed"]`), waitFor(`document.querySelector('[data-segment="p1.s2"]').hidden`))
+			if got := value(t, ctx, visible); strings.Join(got, " ") != "title p1.s1 p2.s1" {
+				t.Errorf("unconfirmed filter shows %v", got)
+			}
+			do(t, ctx, chromedp.Click(`[data-filter="flagged"]`), waitFor(`document.querySelector('[data-segment="title"]').hidden`))
+			if got := value(t, ctx, visible); strings.Join(got, " ") != "p1.s1 p2.s1" {
+				t.Errorf("flagged filter shows %v, want p1.s1 (16) and p2.s1 (untranslated); p1.s2 has text now", got)
+			}
+			do(t, ctx, chromedp.Click(`[data-filter="all"]`), waitFor(`!document.querySelector('[data-segment="title"]').hidden`), focusEnd("t-3"))
+			if got := value(t, ctx, visible); len(got) != 4 {
+				t.Errorf("all shows %v", got)
 			}
 
 			// Ctrl+S saves where she is: the focus and the scroll position stay.

@@ -123,7 +123,9 @@
 
   // send makes one JSON request; a 401 (the session ended) opens the sign-in dialog and sends
   // again once she has signed in; a network failure is retried with a growing pause.
-  function send(method, path, body, wait) {
+  // A 403 for the CSRF token means she signed in again elsewhere in this browser (a new
+  // session, a new token): the token is fetched again and the request sent once more.
+  function send(method, path, body, wait, renewed) {
     return fetch(path, {
       method: method, credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
@@ -131,11 +133,25 @@
     }).then(function (res) {
       if (res.status === 401) return signIn().then(function () { return send(method, path, body, wait); });
       return res.json().then(function (data) { return { status: res.status, data: data }; },
-        function () { return { status: res.status, data: {} }; });
+        function () { return { status: res.status, data: {} }; }).then(function (r) {
+        if (r.status !== 403 || renewed || !r.data.error || r.data.error.code !== "csrf") return r;
+        return renewToken().then(function () { return send(method, path, body, wait, true); });
+      });
     }, function () {
       wait = Math.min((wait || 500) * 2, 30000);
       return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () { return send(method, path, body, wait); });
     });
+  }
+
+  function renewToken() {
+    return fetch(base + "/session", { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (res) {
+      if (res.status === 401) return signIn();
+      return res.json().then(function (s) { useToken(s.csrf_token); });
+    });
+  }
+  function useToken(token) {
+    csrf = token;
+    document.querySelectorAll("form input[name=csrf_token]").forEach(function (i) { i.value = token; });
   }
 
   function keep(seg) {
@@ -364,8 +380,7 @@
           }, function () { err.textContent = err.dataset.unavailable; err.hidden = false; return null; })
           .then(function (s) {
             if (!s) return;
-            csrf = s.csrf_token;
-            document.querySelectorAll("form input[name=csrf_token]").forEach(function (i) { i.value = csrf; });
+            useToken(s.csrf_token);
             f.password.value = "";
             dialog.close();
             signing = null;
