@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/auth"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 )
 
@@ -204,5 +207,40 @@ func BenchmarkSaveSegment(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestAutosaveKeepsSessionAlive: the autosave requests that typing makes restart the session's
+// idle timeout, so a translator who keeps typing is never signed out by it; once she stops for
+// longer than the timeout, the script is told 401 (and shows the sign-in dialog).
+func TestAutosaveKeepsSessionAlive(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	const idle = 2 * time.Hour
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
+		c.Auth = auth.New(auth.Config{DB: c.DB, Redis: testRedis(t), IdleTimeout: idle, Now: now})
+	})
+	ana := f.signedIn(t, "translator")
+	autosave := func(text string) int {
+		t.Helper()
+		return ana.sendJSON("PUT", "/review/1/tg/drafts/p1.s1", map[string]any{"base_version": 1, "text": text}).status
+	}
+	// Three autosaves 90 minutes apart: 3 hours after signing in, each within the idle
+	// timeout of the one before.
+	for i, text := range []string{"Р", "Ро", "Роҳ"} {
+		advance(90 * time.Minute)
+		if status := autosave(text); status != http.StatusOK {
+			t.Fatalf("autosave %d, %v after signing in: %d, want 200", i+1, time.Duration(i+1)*90*time.Minute, status)
+		}
+	}
+	advance(idle + time.Minute)
+	if status := autosave("Роҳб"); status != http.StatusUnauthorized {
+		t.Errorf("autosave after %v without a request: %d, want 401", idle+time.Minute, status)
+	}
+	if ds, _ := f.db.Drafts(context.Background(), f.users["translator"].ID, 1, tarjuma.Tajik); ds["p1.s1"].Text != "Роҳ" {
+		t.Errorf("kept draft %q, want the last one saved before the session ended", ds["p1.s1"].Text)
 	}
 }

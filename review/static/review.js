@@ -165,6 +165,7 @@
   function autosave(seg) {
     clearTimeout(timers.get(seg));
     timers.delete(seg);
+    typingSince.delete(seg);
     if (seg.dataset.state !== "typing") return queue;
     return enqueue(function () {
       var text = boxOf(seg).value;
@@ -181,6 +182,7 @@
   function save(seg, status) {
     clearTimeout(timers.get(seg));
     timers.delete(seg);
+    typingSince.delete(seg);
     var box = boxOf(seg);
     setState(seg, "saving");
     return enqueue(function () {
@@ -286,9 +288,14 @@
     });
   }
 
+  // schedule autosaves a moment after she stops typing, and at least every few seconds while
+  // she types on: the draft is never far behind, and the requests keep her session alive.
+  var typingSince = new Map();
   function schedule(seg) {
     clearTimeout(timers.get(seg));
-    timers.set(seg, setTimeout(function () { autosave(seg); }, 800));
+    if (!typingSince.has(seg)) typingSince.set(seg, Date.now());
+    var wait = Date.now() - typingSince.get(seg) > 5000 ? 0 : 800;
+    timers.set(seg, setTimeout(function () { autosave(seg); }, wait));
   }
 
   function confirmAndNext(seg) {
