@@ -113,12 +113,13 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx,
 		chromedp.KeyEvent("15 hayat omad."),
 		screenshot(t, dir, "2-editing"),
+		// Ctrl+Enter confirms the segment and saves it in the background.
 		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)),
-		chromedp.WaitVisible(`#notice`),
+		waitFor(`document.querySelector('[data-segment="p1.s2"]').dataset.state === "saved"`),
 		screenshot(t, dir, "3-saved"),
 	)
-	if notice := value(t, ctx, chromedp.Text(`#notice`)); !strings.Contains(notice, "Saved") {
-		t.Errorf("after Ctrl+Enter the notice is %q", notice)
+	if state := value(t, ctx, chromedp.Text(`[data-segment="p1.s2"] .seg-state`)); state != "Saved" {
+		t.Errorf("after Ctrl+Enter the segment says %q", state)
 	}
 	do(t, ctx,
 		chromedp.Navigate(base+"/review/1/tg/history"),

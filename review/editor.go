@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,12 @@ type editorPage struct {
 	Deliveries   []publish.DeliveryLog
 	CanRedeliver bool
 	commentsView // comments, assignment and the last rejection (comments.go)
+	// Drafts are the person's autosaved texts not yet saved as a version, by segment id: the
+	// boxes show them, and the script saves them from the version they were edited from.
+	Drafts map[string]*store.Draft
+	// OpenFlags counts each segment's flags nobody dismissed, by segment id, for the script's
+	// "flagged" filter and next/previous flagged.
+	OpenFlags map[string]int
 }
 
 type orphan struct{ ID, Text string }
@@ -112,6 +119,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 			return nil, err
 		}
 	}
+	p.OpenFlags = map[string]int{}
 	for i, seg := range p.Version.Segments {
 		sv := analyse(i, seg, m, lang)
 		for k := range sv.Flags {
@@ -119,6 +127,9 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 				if d.Dismisses(seg.ID, seg.Flags[k]) {
 					sv.Flags[k].Dismissed = &d
 				}
+			}
+			if sv.Flags[k].Dismissed == nil {
+				p.OpenFlags[seg.ID]++
 			}
 		}
 		p.Segments = append(p.Segments, sv)
@@ -137,6 +148,11 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
 	p.CanDismiss = p.CanSave
+	if p.CanSave {
+		if err := p.restoreDrafts(r, s.db, rc.user.ID); err != nil {
+			return nil, err
+		}
+	}
 	if p.CanApprove {
 		p.OpenIssues = issueViews(qa.OpenIssues(p.Version, dismissed))
 	}
@@ -144,6 +160,24 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// restoreDrafts puts the person's autosaved drafts in the boxes, so that what she typed
+// survives a reload, a crash or a session that ended. A draft that equals the stored text is
+// spent (its segment was saved since) and left out.
+func (p *editorPage) restoreDrafts(r *http.Request, db *store.DB, userID int64) error {
+	drafts, err := db.Drafts(r.Context(), userID, p.Article.ID, p.Lang)
+	if err != nil {
+		return err
+	}
+	p.Drafts = map[string]*store.Draft{}
+	for i := range p.Segments {
+		sv := &p.Segments[i]
+		if d, ok := drafts[sv.ID]; ok && strings.TrimSpace(d.Text) != sv.Text {
+			p.Drafts[sv.ID], sv.Text = &d, d.Text
+		}
+	}
+	return nil
 }
 
 // editorNotices are the outcomes a redirect after an action reports in ?done=.
@@ -218,11 +252,17 @@ func (s *Server) save(w http.ResponseWriter, r *http.Request, rc *request) error
 	if err != nil {
 		return err
 	}
+	if err := s.takeTheirs(r, id, lang, baseNumber, posted); err != nil {
+		return err
+	}
 	v, created, err := s.desk.SaveVersion(r.Context(), rc.actor(), id, lang, posted.edit(baseNumber))
 	if errors.Is(err, tarjuma.ErrConflict) {
-		return s.showConflict(w, r, rc, posted)
+		return s.showConflict(w, r, rc, posted, baseNumber)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.desk.DiscardDrafts(r.Context(), rc.actor(), id, lang); err != nil {
 		return err
 	}
 	done := "saved"
@@ -252,16 +292,58 @@ func (p postedEdit) edit(base int) desk.Edit {
 	return e
 }
 
-// showConflict re-shows the editor at the latest version with the person's texts and statuses
-// kept.
-func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *request, posted postedEdit) error {
+// takeTheirs answers the conflict screen's choice per segment: each segment ticked "use
+// theirs" (seg_theirs) takes its text and status from the base version, which the conflict
+// screen set to the version the other person saved.
+func (s *Server) takeTheirs(r *http.Request, id int64, lang tarjuma.Lang, baseNumber int, posted postedEdit) error {
+	ids := r.PostForm["seg_theirs"]
+	if len(ids) == 0 {
+		return nil
+	}
+	base, err := s.db.Version(r.Context(), id, lang, baseNumber)
+	if err != nil {
+		return err
+	}
+	for _, seg := range base.Segments {
+		if !slices.Contains(ids, seg.ID) {
+			continue
+		}
+		if _, ok := posted.texts[seg.ID]; ok {
+			posted.texts[seg.ID] = seg.Text
+		}
+		if posted.statuses != nil {
+			posted.statuses[seg.ID] = seg.Status
+		}
+	}
+	return nil
+}
+
+// showConflict re-shows the editor at the latest version, keeping what the person changed
+// since her base version: a segment only she changed shows her text; one only others changed
+// shows theirs (saving again keeps it); one both changed shows hers in the box and theirs
+// beside it, with the choice to take theirs. The flags shown are those of the text in each box.
+func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *request, posted postedEdit, baseNumber int) error {
 	texts := posted.texts
 	p, err := s.loadEditor(r, rc)
 	if err != nil {
 		return err
 	}
 	p.Error = "editor.conflict"
+	p.Drafts = nil                   // the boxes hold what she posted, from the latest version
+	id, lang, _ := translationRef(r) // loadEditor read them
+	var base map[string]tarjuma.Segment
+	if bv, err := s.db.Version(r.Context(), id, lang, baseNumber); err == nil {
+		base = make(map[string]tarjuma.Segment, len(bv.Segments))
+		for _, seg := range bv.Segments {
+			base[seg.ID] = seg
+		}
+	}
+	m, _, err := s.desk.Glossary().Current(r.Context())
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
+	boxes := slices.Clone(p.Version.Segments)
 	for i := range p.Segments {
 		sv := &p.Segments[i]
 		mine, ok := texts[sv.ID]
@@ -269,12 +351,26 @@ func (s *Server) showConflict(w http.ResponseWriter, r *http.Request, rc *reques
 			continue
 		}
 		seen[sv.ID] = true
-		if mine != sv.Text {
-			sv.Theirs, sv.HasTheirs, sv.Text = sv.Text, true, mine
-		}
-		if st, ok := posted.statuses[sv.ID]; ok {
+		stored := p.Version.Segments[i].Text // sv.Text may hold a draft
+		sv.Text = stored
+		was, known := base[sv.ID]
+		mineChanged := !known || strings.TrimSpace(mine) != strings.TrimSpace(was.Text)
+		theirsChanged := !known || stored != was.Text
+		if st, ok := posted.statuses[sv.ID]; ok && (!known || st != was.Status) {
 			sv.Confirmed = st == tarjuma.SegmentConfirmed
 		}
+		if !mineChanged || strings.TrimSpace(mine) == stored {
+			continue // the stored text stands, with its flags
+		}
+		if theirsChanged {
+			sv.Theirs, sv.HasTheirs = stored, true
+		}
+		sv.Text = mine
+		boxes[i].Text, boxes[i].Origin = strings.TrimSpace(mine), tarjuma.OriginHuman
+		qa.Check(m, boxes[i:i+1], lang)
+		redone := analyse(i, boxes[i], m, lang)
+		sv.Flags, sv.Terms = redone.Flags, redone.Terms
+		p.OpenFlags[sv.ID] = len(sv.Flags)
 	}
 	for _, id := range r.PostForm["seg_id"] {
 		if !seen[id] {

@@ -345,7 +345,7 @@ func keyboardToApproved(t *testing.T, ctx context.Context, base string, id int64
 				value(t, ctx, chromedp.Evaluate[string](`document.querySelector("[role=alert]").textContent`)))
 		case "queue-row":
 			press("Enter on the article", kb.Enter)
-			waitFor(t, ctx, fmt.Sprintf(`location.pathname === %q && !!document.getElementById("seg-title")`, target))
+			waitThroughLoads(t, ctx, fmt.Sprintf(`location.pathname === %q && !!document.getElementById("seg-title")`, target))
 		case "queue-other-row":
 			press("↓ to the article's row", kb.ArrowDown)
 		case "queue":
@@ -364,7 +364,7 @@ func keyboardToApproved(t *testing.T, ctx context.Context, base string, id int64
 			do(t, ctx, chromedp.KeyEvent(reason))
 		case "approve":
 			press("Enter on Approve", kb.Enter)
-			waitFor(t, ctx, `/done=approved/.test(location.search) || !!document.querySelector("[role=alert]")`)
+			waitThroughLoads(t, ctx, `/done=approved/.test(location.search) || !!document.querySelector("[role=alert]")`)
 		case "panel":
 			press("Tab in the panel", kb.Tab)
 		default:
@@ -375,9 +375,9 @@ func keyboardToApproved(t *testing.T, ctx context.Context, base string, id int64
 	return 0, ""
 }
 
-// waitFor polls the page until the script is true, through navigations (an evaluation that
+// waitThroughLoads polls the page until the script is true, through navigations (an evaluation that
 // fails while the next document loads is tried again), for at most 30 seconds.
-func waitFor(t *testing.T, ctx context.Context, script string) {
+func waitThroughLoads(t *testing.T, ctx context.Context, script string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {

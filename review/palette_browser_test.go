@@ -16,19 +16,6 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// signIn signs who in through the login form of the desk at base.
-func signIn(t *testing.T, ctx context.Context, base, who string) {
-	t.Helper()
-	do(t, ctx,
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`#email`),
-		chromedp.SendKeys(`#email`, people[who].Email),
-		chromedp.SendKeys(`#password`, password),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`#queue-summary`),
-	)
-}
-
 // TestBrowserTajikPalette types the Tajik letters in a segment box of a Tajik draft with the
 // palette's shortcuts and buttons, in Chromium: each lands at the caret, over the selection,
 // and each tells the other scripts with an input event.

@@ -1,10 +1,8 @@
 package review
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tarjuma/tarjuma"
@@ -66,13 +64,8 @@ func (s *Server) checkSegment(w http.ResponseWriter, r *http.Request, rc *reques
 			out.Flags[i].Dismissed = &dismissalJSON{By: d.By, Reason: d.Reason, At: d.At}
 		}
 	}
-	return qaJSON(w, http.StatusOK, out)
-}
-
-// wantsJSON reports a request from qa.js, which asks for JSON instead of the page a form
-// post is answered with.
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "application/json")
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // dismissedJSON answers qa.js's dismissal of a flag: 201 with the dismissal, or the status the
@@ -83,15 +76,9 @@ func (s *Server) dismissedJSON(w http.ResponseWriter, rc *request, d tarjuma.Dis
 		if err != nil {
 			return err
 		}
-		return qaJSON(w, status, map[string]string{"message": text})
+		writeJSON(w, status, map[string]string{"message": text})
+		return nil
 	}
-	return qaJSON(w, status, dismissalJSON{By: d.By, Reason: d.Reason, At: d.At})
-}
-
-// qaJSON writes v as the JSON answer with status.
-func qaJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+	writeJSON(w, status, dismissalJSON{By: d.By, Reason: d.Reason, At: d.At})
+	return nil
 }

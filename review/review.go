@@ -171,6 +171,9 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/reject", false, reviewers, s.reject},
 		{"POST /review/{article}/{lang}/versions/{n}/segments/{segment}/dismissals", false, editorsOfLang, s.dismiss},
 		{"POST /review/{article}/{lang}/segments/{segment}/check", false, editorsOfLang, s.checkSegment},
+		{"POST /review/{article}/{lang}/segments/{segment}", false, editorsOfLang, s.saveSegment},
+		{"PUT /review/{article}/{lang}/drafts/{segment}", false, editorsOfLang, s.saveDraft},
+		{"GET /review/{article}/{lang}/session", false, anyone, s.sessionState},
 		{"GET /review/{article}/{lang}/history", false, anyone, s.history},
 		{"POST /review/{article}/{lang}/versions/{n}/revert", false, editorsOfLang, s.revert},
 		{"GET /articles/{article}/source", false, editors, s.sourceForm},
@@ -234,6 +237,11 @@ func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := s.newRequest(r)
 		if !rt.public {
+			if !rc.signedIn && wantsJSON(r) {
+				// The editor's script asks the person to sign in again in the page.
+				jsonError(w, rc, http.StatusUnauthorized, "signed_out", "editor.signed_out")
+				return
+			}
 			if !rc.signedIn {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(localPath(r.URL.RequestURI())), http.StatusSeeOther)
 				return
@@ -276,6 +284,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rc *request, err e
 		w.Header().Set("Retry-After", strconv.Itoa(int(tarjuma.UnavailableRetryAfter/time.Second)))
 	default:
 		s.log.ErrorContext(r.Context(), "review page failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	if wantsJSON(r) {
+		c := code(err)
+		if c == "" {
+			c = strings.TrimPrefix(msg, "error.") // forbidden, not_found, invalid, conflict, ...
+		}
+		jsonError(w, rc, status, c, msg)
+		return
 	}
 	s.render(w, r, rc, status, "error", &errorPage{Message: msg})
 }

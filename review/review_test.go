@@ -222,19 +222,41 @@ func TestSaveAndConflict(t *testing.T) {
 				t.Errorf("conflict page lacks %s", want)
 			}
 		}
-		// Bob's title, and p1.s2 which he left at version 1's text, differ from version 2: both
-		// show what was saved meanwhile.
-		if n := strings.Count(resp.body, `<div class="theirs">`); n != 2 {
-			t.Errorf("conflict page shows %d segments saved meanwhile, want 2", n)
+		// Only Bob changed the title and only Ana p1.s2: nothing is blamed on the other, the
+		// boxes hold his title and her segment, and nothing asks for a choice.
+		if n := strings.Count(resp.body, `<div class="theirs">`); n != 0 {
+			t.Errorf("conflict page shows %d segments as changed by someone else, want none", n)
 		}
-		if v, _ := f.db.LatestVersion(ctx, 1, tarjuma.Tajik); v.Number != 2 {
-			t.Errorf("after a conflict the latest version is %d, want 2", v.Number)
+		if !strings.Contains(resp.body, ">15 ҳайат омад.</textarea>") {
+			t.Error("conflict page does not keep Ana's p1.s2 in its box")
+		}
+		// Both changed p1.s2: his text in the box, hers beside it with the choice, and the
+		// flags are those of his text (its 17, which the source lacks), not of hers.
+		resp = bob.post("/review/1/tg", editForm(1, segs, map[string]string{"title": mine, "p1.s2": "17 ҳайат омад."}))
+		if resp.status != http.StatusConflict {
+			t.Fatalf("stale save of the same segment: %d, want 409", resp.status)
+		}
+		if n := strings.Count(resp.body, `<div class="theirs">`); n != 1 || !strings.Contains(resp.body, ">17 ҳайат омад.</textarea>") ||
+			!strings.Contains(resp.body, `name="seg_theirs" value="p1.s2"`) {
+			t.Errorf("same-segment conflict: %d shown as theirs, want p1.s2 with his text in the box and the choice", n)
+		}
+		if !strings.Contains(resp.body, "Number 17 of the translation") {
+			t.Error("the conflict page does not flag the text in the box")
+		}
+		// He takes theirs for p1.s2 and keeps his title.
+		form := editForm(2, segs, map[string]string{"title": mine, "p1.s2": "17 ҳайат омад."})
+		form.Add("seg_theirs", "p1.s2")
+		if resp := bob.post("/review/1/tg", form); resp.status != http.StatusSeeOther {
+			t.Fatalf("save with theirs taken: %d", resp.status)
+		}
+		if v, _ := f.db.LatestVersion(ctx, 1, tarjuma.Tajik); v.Number != 3 || v.Segments[0].Text != mine || v.Segments[2].Text != "15 ҳайат омад." {
+			t.Errorf("after taking theirs: version %d with %q, %q", v.Number, v.Segments[0].Text, v.Segments[2].Text)
 		}
 
-		if resp := bob.post("/review/1/tg", url.Values{"base_version": {"2"}, "seg_id": {"title"}, "seg_text": {"x"}}); resp.status != http.StatusUnprocessableEntity {
+		if resp := bob.post("/review/1/tg", url.Values{"base_version": {"3"}, "seg_id": {"title"}, "seg_text": {"x"}}); resp.status != http.StatusUnprocessableEntity {
 			t.Errorf("save with segments missing: %d, want 422", resp.status)
 		}
-		if resp := bob.post("/review/1/tg", editForm(2, segs, map[string]string{"title": "a\x00b"})); resp.status != http.StatusUnprocessableEntity {
+		if resp := bob.post("/review/1/tg", editForm(3, segs, map[string]string{"title": "a\x00b"})); resp.status != http.StatusUnprocessableEntity {
 			t.Errorf("save with NUL: %d, want 422", resp.status)
 		}
 	})

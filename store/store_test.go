@@ -54,7 +54,7 @@ func openMigrated(t *testing.T, url string) *DB {
 var tables = []string{"articles", "source_revisions", "translations", "versions", "jobs", "api_tokens",
 	"translation_memory", "term_renderings", "glossary_terms", "glossary_state", "mt_usage", "users", "sessions", "review_events",
 	"subscribers", "releases", "deliveries", "delivery_attempts", "flag_dismissals",
-	"comments", "comment_mentions", "assignments"}
+	"comments", "comment_mentions", "assignments", "drafts"}
 
 func TestTablesListed(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
