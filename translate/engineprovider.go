@@ -72,9 +72,9 @@ type UsageRecorder interface {
 // may pass with exponential backoff and full jitter, and counts what it sends. Translate
 // returns every text or an error, never part of them.
 //
-// Each request is recorded in ProviderOptions.Usage before it is sent (a WireGatedEngine's
-// as its body starts out), and not sent when that fails, so the stored usage never falls below what the engine received, whether the call
-// succeeds, fails, or its worker dies.
+// Each request is recorded in ProviderOptions.Usage before it is sent (a WireGatedEngine's as
+// its body starts out), and not sent when that fails, so the stored usage never falls below
+// what the engine received, whether the call succeeds, fails, or its worker dies.
 func NewProvider(e Engine, o ProviderOptions) Provider {
 	_, wireGated := e.(WireGatedEngine)
 	p := &engineProvider{

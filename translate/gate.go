@@ -13,10 +13,11 @@ import (
 // last moment it can still keep the request from the engine: when the transport starts on the
 // request body, with the connection up and the headers written. A worker killed while the
 // record is being written leaves the engine a request without its body, which it cannot
-// translate or bill; one killed before the usage commit leaves nothing recorded and nothing
-// sent. Recording before Send instead, as NewProvider does for other engines (gRPC ones, whose
-// messages have no body of their own to hold back), also counts a request its worker died
-// before sending: while the engine encodes it and the transport finds a connection.
+// translate or bill. Recording before Send instead, as NewProvider does for other engines (gRPC
+// ones, whose messages have no body of their own to hold back), also counts a request whose
+// worker died while the engine encoded it and the transport found a connection. What remains
+// is the record's own round trip: a worker killed once the database has the write and before
+// its answer is back has counted a request the engine never gets whole.
 type WireGatedEngine interface {
 	Engine
 	// GatesUsage marks the engine; it does nothing.
