@@ -134,7 +134,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 	}
 	f.hook.secrets = []string{f.sub.Secret}
 	f.handler = NewPublishHandler(PublishHandlerConfig{DB: db, Backoff: time.Millisecond, Logger: testLogger(t),
-		Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})
+		Connectors: publish.NewConnectors(publish.ConnectorsConfig{Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})})
 	f.article = submitSample(t, db)
 	if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), f.article.ID, tarjuma.English, 1); err != nil {
 		t.Fatal(err)
@@ -357,7 +357,7 @@ func TestPublishOutcomes(t *testing.T) {
 		})
 		t.Run("private receivers refused", func(t *testing.T) {
 			f := newPublishFixture(t, db, status(200))
-			f.handler.sender = publish.NewSender(publish.SenderConfig{})
+			f.handler.connectors = publish.NewConnectors(publish.ConnectorsConfig{Sender: publish.NewSender(publish.SenderConfig{})})
 			f.approve(t)
 			_, task := f.task(t)
 			if err := f.handler.ProcessTask(t.Context(), task); err == nil {

@@ -52,6 +52,7 @@ type republishConfig struct {
 	Timeout       time.Duration // TARJUMA_WEBHOOK_TIMEOUT: per delivery attempt
 	RotationGrace time.Duration // TARJUMA_WEBHOOK_ROTATION_GRACE: how long a rotated-out secret still signs
 	AllowPrivate  bool          // TARJUMA_WEBHOOK_ALLOW_PRIVATE: accept receivers on private or loopback addresses
+	SecretKey     string        // TARJUMA_SECRET_KEY: seals channel credentials; dev and demo keep one in the data folder
 }
 
 // mtConfig configures the MT engines; only the engines a chain names are built.
@@ -86,6 +87,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			PublicURL:     getenv("TARJUMA_PUBLIC_URL"),
 			FeedTitle:     getenv("TARJUMA_FEED_TITLE"),
 			FeedAuthority: getenv("TARJUMA_FEED_TAG_AUTHORITY"),
+			SecretKey:     getenv("TARJUMA_SECRET_KEY"),
 		},
 		MT: mtConfig{
 			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
