@@ -62,6 +62,13 @@ func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) 
 	return ps.err()
 }
 
+// Supports reports whether channels of kind k can be registered: whether this deployment has
+// a connector for them.
+func (d *Desk) Supports(k publish.Kind) bool {
+	_, err := d.connectors.For(k)
+	return err == nil
+}
+
 // AddSubscriber registers a receiver and returns it with its secret, which the caller shows
 // once. The secret is stored as issued: it has to sign every delivery, so a hash would not do.
 func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub publish.Subscriber, secret string, err error) {
