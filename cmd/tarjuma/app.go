@@ -100,10 +100,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	// version is built once per process.
 	au := auth.New(auth.Config{DB: db, Redis: rdb, Logger: log, TrustedProxies: cfg.TrustedProxies,
 		Secure: strings.HasPrefix(cfg.Publish.PublicURL, "https://")})
-	connectors := publish.NewConnectors(publish.ConnectorsConfig{
-		Sender:       publish.NewSender(publish.SenderConfig{AllowPrivate: cfg.Publish.AllowPrivate, Timeout: cfg.Publish.Timeout}),
-		TagAuthority: cfg.Publish.FeedAuthority,
-	})
+	connectors := cfg.connectors()
 	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate,
 		RotationGrace: cfg.Publish.RotationGrace, Connectors: connectors})
 	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d, auth: au,

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // config is everything tarjuma reads from the environment. Each field names its variable; the
@@ -184,6 +185,15 @@ func (c config) databaseURL() string {
 		return c.DatabaseURL
 	}
 	return "sqlite:" + filepath.Join(c.DataDir, "tarjuma.db")
+}
+
+// connectors are the channel connectors the configuration asks for: the worker sends with
+// them, and the desk tests channels with them.
+func (c config) connectors() publish.Connectors {
+	return publish.NewConnectors(publish.ConnectorsConfig{
+		Sender:       publish.NewSender(publish.SenderConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
+		TagAuthority: c.Publish.FeedAuthority,
+	})
 }
 
 // parsePrefix reads a CIDR, or a bare address as the prefix of that one address. An IPv4

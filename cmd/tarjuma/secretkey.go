@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/store"
@@ -22,7 +23,7 @@ func devSecretKey(dir string) (string, error) {
 	path := filepath.Join(dir, secretKeyFile)
 	b, err := os.ReadFile(path)
 	if err == nil {
-		return string(b), nil
+		return strings.TrimSpace(string(b)), nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("secret key: %w", err)
