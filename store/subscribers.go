@@ -3,8 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
