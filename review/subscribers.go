@@ -156,6 +156,7 @@ const (
 
 // giveSecret sets the cookie for subscriber id's new secret and redirects to the list.
 func giveSecret(w http.ResponseWriter, r *http.Request, id int64, secret, done string) {
+	w.Header().Set("Cache-Control", "no-store") // the answer sets a cookie holding the secret
 	http.SetCookie(w, &http.Cookie{Name: secretCookie, Value: strconv.FormatInt(id, 10) + ":" + secret, Path: "/subscribers",
 		MaxAge: int(secretCookieAge / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, "/subscribers?done="+done, http.StatusSeeOther)
