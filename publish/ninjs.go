@@ -131,13 +131,6 @@ func urgencyOf(p tarjuma.Priority) int {
 	return 5
 }
 
-// NinjsURI is the id of an article's translation into lang: the same for every version, as
-// ninjs asks ("version" tells them apart), and the same as its Atom entry's id, so a receiver
-// of both sees one object.
-func NinjsURI(authority string, articleID int64, lang tarjuma.Lang) string {
-	return entryID(authority, articleID, lang)
-}
-
 // termURI is the stable id of a glossary term: its slug never changes once made.
 func termURI(authority, termID string) string {
 	return "tag:" + authority + ":glossary/" + termID
@@ -147,7 +140,10 @@ func termURI(authority, termID string) string {
 func NewNinjs(authority string, r Release) Ninjs {
 	it := r.Item()
 	n := Ninjs{
-		URI:            NinjsURI(authority, it.ArticleID, it.Version.Lang),
+		// The id of the article's translation into the language: the same for every version, as
+		// ninjs asks ("version" tells them apart), and the Atom entry's id, so a receiver of
+		// both sees one object.
+		URI:            entryID(authority, it.ArticleID, it.Version.Lang),
 		Type:           "text",
 		Version:        strconv.Itoa(it.Version.Number),
 		VersionCreated: it.ApprovedAt,

@@ -124,6 +124,22 @@ func TestNinjsAgainstSchema(t *testing.T) {
 	}
 }
 
+// TestPubStatuses: each publication status a document can carry (usable now; withheld and
+// canceled for withdrawals) is one the schema allows.
+func TestPubStatuses(t *testing.T) {
+	for _, st := range []PubStatus{PubUsable, PubWithheld, PubCanceled} {
+		n := NewNinjs("news.example.tj,2025", ninjsRelease(1, tarjuma.PriorityDefault, tarjuma.OriginHuman))
+		n.PubStatus = st
+		doc, err := json.Marshal(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range ninjstest.Validate(doc) {
+			t.Errorf("%s: %v", st, err)
+		}
+	}
+}
+
 // TestNinjsValidatorRefuses shows the schema check can fail: each document breaks one
 // constraint of the schema.
 func TestNinjsValidatorRefuses(t *testing.T) {

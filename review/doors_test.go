@@ -177,6 +177,7 @@ func TestDoorsAgree(t *testing.T) {
 	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
 		return doorCase{apiReq: a, form: b}
 	}
+	testRow := pair(rowAction("test"))
 	with := func(c doorCase, name, who, code, msg string, setup func(*testing.T, *fixture)) doorCase {
 		c.name, c.who, c.code, c.msg, c.setup = name, who, code, msg, setup
 		return c
@@ -286,7 +287,13 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(channel("fax", "")), "add a channel of an unknown kind", "admin", "invalid_kind", "subscribers.error_kind", nil),
 		with(pair(rowAction("disable")), "disable a subscriber", "admin", "", "", addSubscriber),
 		with(pair(rowAction("enable")), "enable a subscriber", "admin", "", "", disabledSubscriber),
-		with(pair(rowAction("test")), "test a subscriber", "admin", "", "", loopbackSubscriber),
+		{name: "test a subscriber", who: "admin", setup: loopbackSubscriber, apiReq: testRow.apiReq, form: testRow.form,
+			check: func(t *testing.T, f *fixture) {
+				sub, err := f.db.Subscriber(context.Background(), 1)
+				if err != nil || sub.Check.At.IsZero() || sub.Check.OK() || !strings.Contains(sub.Check.Error, "private") {
+					t.Errorf("after the test: %+v, %v; want a failed test saying the address is private", sub.Check, err)
+				}
+			}},
 		with(pair(rowAction("test")), "test a subscriber that does not exist", "admin", "not_found", "error.not_found", nil),
 		with(pair(rowAction("enable")), "enable a subscriber as an editor", "editor", "forbidden", "error.forbidden", disabledSubscriber),
 		{name: "rotate a secret", who: "admin", setup: addSubscriber,
