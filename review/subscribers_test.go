@@ -70,7 +70,16 @@ func TestSubscriberPages(t *testing.T) {
 		if showsSecret(resp.body, "whsec_") {
 			t.Error("the redirect's body carries a secret")
 		}
+		// The secret rides to the next page in a cookie no script reads, sent to the list alone,
+		// for five minutes at most; the page deletes it.
+		if c := resp.header.Get("Set-Cookie"); !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") ||
+			!strings.Contains(c, "Path=/subscribers") || !strings.Contains(c, "Max-Age=300") {
+			t.Errorf("secret cookie %q", c)
+		}
 		resp = admin.get(resp.location)
+		if c := resp.header.Get("Set-Cookie"); !strings.Contains(c, "tarjuma_new_secret=;") || !strings.Contains(c, "Max-Age=0") {
+			t.Errorf("the page that shows the secret does not delete its cookie: %q", c)
+		}
 		secret := shownSecret(resp.body)
 		if secret == "" || !strings.Contains(resp.body, "shown only this once") {
 			t.Fatalf("the new secret is not shown with its warning\n%s", resp.body)
