@@ -96,13 +96,16 @@ func TestAuthorization(t *testing.T) {
 			return jsonOf(t, map[string]any{"version": e.draft(t, a.ID, tarjuma.Tajik), "comment": "الترجمة ناقصة"})
 		}
 		// Publishing: a subscriber per call that removes or rotates one, and an English delivery to redeliver.
-		newSubscriber := func() string {
-			sub, err := e.db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: "https://site.example/hook",
+		newSubscriberAt := func(url string) string {
+			sub, err := e.db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: url,
 				Langs: []tarjuma.Lang{tarjuma.English}, Secret: "whsec_c2VjcmV0", CreatedBy: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return strconv.FormatInt(sub.ID, 10)
+		}
+		newSubscriber := func() string {
+			return newSubscriberAt("https://site.example/hook")
 		}
 		newSubscriber()
 		saveMachineVersion(t, e.db, a.ID, tarjuma.English, 1, "Summit")
@@ -179,6 +182,10 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/subscribers", fixed("/api/v1/subscribers"), fixed(""), admins, http.StatusOK},
 			{"DELETE /api/v1/subscribers/{id}", func() string { return "/api/v1/subscribers/" + newSubscriber() }, fixed(""), admins, http.StatusNoContent},
 			{"POST /api/v1/subscribers/{id}/rotate", func() string { return "/api/v1/subscribers/" + newSubscriber() + "/rotate" }, fixed(""), admins, http.StatusOK},
+			{"POST /api/v1/subscribers/{id}/enable", func() string { return "/api/v1/subscribers/" + newSubscriber() + "/enable" }, fixed(""), admins, http.StatusOK},
+			{"POST /api/v1/subscribers/{id}/disable", func() string { return "/api/v1/subscribers/" + newSubscriber() + "/disable" }, fixed(""), admins, http.StatusOK},
+			// The test's ping is refused at dial time (a loopback address): no network needed.
+			{"POST /api/v1/subscribers/{id}/test", func() string { return "/api/v1/subscribers/" + newSubscriberAt("http://127.0.0.1:9/hook") + "/test" }, fixed(""), admins, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/deliveries", fixed(article + "/translations/en/deliveries"), fixed(""), readers, http.StatusOK},
 			{"POST /api/v1/deliveries/{id}/redeliver", fixed("/api/v1/deliveries/1/redeliver"), fixed(""), admins, http.StatusAccepted},
 			{"GET /api/v1/published", fixed("/api/v1/published"), fixed(""), readers, http.StatusOK},

@@ -32,13 +32,12 @@ type FeedConfig struct {
 
 // Defaults of the republishing endpoints.
 const (
-	defaultFeedTagAuthority = "tarjuma.invalid,2025"
-	feedEntries             = 50
+	feedEntries = 50
 )
 
 func (c FeedConfig) withDefaults() FeedConfig {
 	if c.FeedTagAuthority == "" {
-		c.FeedTagAuthority = defaultFeedTagAuthority
+		c.FeedTagAuthority = publish.DefaultTagAuthority
 	}
 	if c.FeedTitle == "" {
 		c.FeedTitle = "tarjuma"

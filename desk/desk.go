@@ -42,6 +42,9 @@ type Config struct {
 	// RotationGrace is how long a rotated-out secret keeps signing beside the new one
 	// (TARJUMA_WEBHOOK_ROTATION_GRACE); publish.DefaultRotationGrace when zero.
 	RotationGrace time.Duration
+	// Connectors test channels and say which kinds of subscriber can be registered; cmd passes
+	// the worker's. Nil: publish.NewConnectors with a sender that honours AllowPrivateWebhooks.
+	Connectors publish.Connectors
 }
 
 // Desk carries out the desk's actions. It is safe for concurrent use.
@@ -52,6 +55,7 @@ type Desk struct {
 	glossary             *glossary.Cache
 	allowPrivateWebhooks bool
 	rotationGrace        time.Duration
+	connectors           publish.Connectors
 	tm                   *memoryIndex
 	now                  func() time.Time
 }
@@ -67,8 +71,12 @@ func New(cfg Config) *Desk {
 	if cfg.RotationGrace <= 0 {
 		cfg.RotationGrace = publish.DefaultRotationGrace
 	}
+	if cfg.Connectors == nil {
+		cfg.Connectors = publish.NewConnectors(publish.ConnectorsConfig{
+			Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: cfg.AllowPrivateWebhooks})})
+	}
 	return &Desk{db: cfg.DB, waker: cfg.Waker, auth: cfg.Auth, glossary: cfg.Glossary,
-		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace,
+		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, connectors: cfg.Connectors,
 		tm: &memoryIndex{index: memory.NewIndex()}, now: time.Now}
 }
 

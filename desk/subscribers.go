@@ -3,24 +3,47 @@ package desk
 import (
 	"context"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
 )
 
-// NewSubscriber is a webhook receiver to register.
+// NewSubscriber is a channel to register. Kind is publish.KindWebhook when empty, as every
+// subscriber was before there were kinds; Payload, a webhook's, publish.PayloadTarjuma.
 type NewSubscriber struct {
+	Kind        publish.Kind
+	Payload     publish.Payload
 	URL         string
 	Langs       []tarjuma.Lang
 	Description string
 }
 
-// check applies the subscriber rules, every one of them: publish.CheckURL with the
-// private-address guard unless allowed (the cause says which, publish.ErrPrivateAddress),
-// known and distinct languages, a short description without NUL.
-func (n NewSubscriber) check(allowPrivate bool) error {
+// check applies the subscriber rules, every one of them: a kind this deployment has a
+// connector for (unsupported_kind for one that is planned but not built; nothing else is
+// checked then, since the other fields are the kind's), a payload a webhook can carry,
+// publish.CheckURL with the private-address guard unless allowed (the cause says which,
+// publish.ErrPrivateAddress), known and distinct languages, a short description without NUL.
+func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) error {
+	if n.Kind == "" {
+		n.Kind = publish.KindWebhook
+	}
+	if n.Payload == "" {
+		n.Payload = publish.PayloadTarjuma
+	}
+	switch _, err := connectors.For(n.Kind); {
+	case !n.Kind.Known():
+		return invalid("invalid_kind", "kind", "kind must be one of %v", publish.Kinds())
+	case err != nil:
+		e := invalid("unsupported_kind", "kind", "kind %q is not supported yet: this deployment has no connector for it", n.Kind)
+		e.Err = err
+		return e
+	}
 	var ps problems
+	if !n.Payload.Known() {
+		ps.add(invalid("invalid_payload", "payload", "payload must be one of %v", publish.Payloads()))
+	}
 	if err := publish.CheckURL(n.URL, allowPrivate); err != nil {
 		e := invalid("invalid_url", "url", "url: %v", err)
 		e.Err = err
@@ -39,17 +62,24 @@ func (n NewSubscriber) check(allowPrivate bool) error {
 	return ps.err()
 }
 
+// Supports reports whether channels of kind k can be registered: whether this deployment has
+// a connector for them.
+func (d *Desk) Supports(k publish.Kind) bool {
+	_, err := d.connectors.For(k)
+	return err == nil
+}
+
 // AddSubscriber registers a receiver and returns it with its secret, which the caller shows
 // once. The secret is stored as issued: it has to sign every delivery, so a hash would not do.
 func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub publish.Subscriber, secret string, err error) {
 	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
 		return publish.Subscriber{}, "", err
 	}
-	if err := n.check(d.allowPrivateWebhooks); err != nil {
+	if err := n.check(d.allowPrivateWebhooks, d.connectors); err != nil {
 		return publish.Subscriber{}, "", err
 	}
 	secret = publish.NewSecret()
-	sub, err = d.db.CreateSubscriber(ctx, publish.NewSubscriber{URL: n.URL, Langs: n.Langs,
+	sub, err = d.db.CreateSubscriber(ctx, publish.NewSubscriber{Kind: n.Kind, Payload: n.Payload, URL: n.URL, Langs: n.Langs,
 		Description: n.Description, Secret: secret, CreatedBy: a.Name})
 	if err != nil {
 		return publish.Subscriber{}, "", fmt.Errorf("create subscriber: %w", err)
@@ -81,6 +111,69 @@ func (d *Desk) DeleteSubscriber(ctx context.Context, a Actor, id int64) error {
 	}
 	return nil
 }
+
+// DisableSubscriber stops deliveries to a channel by hand, as a 410 Gone answer does: its
+// pending deliveries are cancelled and it gets nothing until it is enabled again.
+func (d *Desk) DisableSubscriber(ctx context.Context, a Actor, id int64) (publish.Subscriber, error) {
+	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
+		return publish.Subscriber{}, err
+	}
+	sub, err := d.db.DisableSubscriber(ctx, id, publish.DisabledByHand+a.Name)
+	if err != nil {
+		return publish.Subscriber{}, fmt.Errorf("disable subscriber %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+// EnableSubscriber lets a channel disabled by a 410 Gone answer or by hand receive again, from
+// the next approval on; without it, a receiver back from a move could only be registered anew,
+// with a new id and secret.
+func (d *Desk) EnableSubscriber(ctx context.Context, a Actor, id int64) (publish.Subscriber, error) {
+	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
+		return publish.Subscriber{}, err
+	}
+	sub, err := d.db.EnableSubscriber(ctx, id)
+	if err != nil {
+		return publish.Subscriber{}, fmt.Errorf("enable subscriber %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+// TestSubscriber checks a channel's address and credentials through its connector, without
+// publishing anything, and keeps the result on the subscriber (sub.Check), where the pages and
+// the API show it. A channel that fails the test is not an error of the action: the result
+// says why it failed. A disabled channel can be tested, so it can be checked before it is
+// enabled again.
+func (d *Desk) TestSubscriber(ctx context.Context, a Actor, id int64) (publish.Subscriber, error) {
+	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
+		return publish.Subscriber{}, err
+	}
+	sub, err := d.db.Subscriber(ctx, id)
+	if err != nil {
+		return publish.Subscriber{}, fmt.Errorf("test subscriber %d: %w", id, err)
+	}
+	conn, err := d.connectors.For(sub.Kind)
+	if err != nil {
+		return publish.Subscriber{}, fmt.Errorf("test subscriber %d: %w", id, err)
+	}
+	at := d.now()
+	res := conn.Check(ctx, sub)
+	c := publish.CheckResult{At: at, StatusCode: res.StatusCode}
+	if res.Err != nil {
+		c.Error = res.Err.Error()
+	}
+	// Written even when the request that asked is gone: the channel did answer.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if sub, err = d.db.RecordCheck(rctx, id, c); err != nil {
+		return publish.Subscriber{}, fmt.Errorf("test subscriber %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+// recordTimeout bounds writing what an outside service answered once the request's context
+// may be over.
+const recordTimeout = 5 * time.Second
 
 // Redelivery names a delivery to send again; with ArticleID set, only a delivery of that
 // translation is found, so that an action taken on a translation's page changes that one.

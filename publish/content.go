@@ -25,6 +25,11 @@ type Release struct {
 	ApprovedBy  string
 	ApprovedAt  time.Time
 	PublishedAt time.Time
+	// Priority is the article's, which ninjs carries as its urgency.
+	Priority tarjuma.Priority
+	// Entities are the people, organisations and places of the glossary the text names, for
+	// ninjs; the store fills them when it reads a release for sending.
+	Entities []Entity
 }
 
 // Item is what receivers see of r, in a webhook, the feed or the polling API.
@@ -55,10 +60,10 @@ func (it Item) EditedByHuman() bool {
 
 // MachineOnly reports whether the text is machine translation no person edited, which Google's
 // terms ask to be labelled when published.
-func (it Item) MachineOnly() bool {
-	if it.EditedByHuman() {
-		return false
-	}
+func (it Item) MachineOnly() bool { return !it.EditedByHuman() && it.hasMachine() }
+
+// hasMachine reports whether an MT engine wrote any of the text.
+func (it Item) hasMachine() bool {
 	for _, s := range it.Version.Segments {
 		if s.Origin.IsMachine() {
 			return true

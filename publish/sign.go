@@ -1,9 +1,11 @@
 // Package publish owns what leaves the desk once a translation is approved: the publishing
-// model (subscribers, releases, deliveries and their attempts) with the delivery policy (a day
-// of retries with doubling backoff, what each attempt's result means for its delivery), the
-// webhook event receivers get, its signature per Standard Webhooks (v1), the HTTP sending with
-// its guard against private addresses, and the Atom feed. It holds no state and imports only the
-// domain; the store persists the model and the worker runs the attempts.
+// model (subscribers as channels of a kind, releases, deliveries and their attempts) with the
+// delivery policy (a day of retries with doubling backoff, what each attempt's result means for
+// its delivery), the Connector seam each kind of channel plugs into (the webhook is the first),
+// the payloads receivers get (our event, or an IPTC ninjs 3.1 document), their signature per
+// Standard Webhooks (v1), the HTTP sending with its guard against private addresses, the
+// sealing of channel credentials at rest, and the Atom feed. It holds no state and imports only
+// the domain; the store persists the model and the worker runs the attempts.
 package publish
 
 import (

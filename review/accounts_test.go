@@ -228,8 +228,12 @@ func TestTokenPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp := admin.post("/subscribers/"+itoa64(sub.ID)+"/rotate", nil); resp.status != http.StatusOK || resp.header.Get("Cache-Control") != "no-store" {
-			t.Errorf("rotation: %d, Cache-Control %q; want 200, no-store", resp.status, resp.header.Get("Cache-Control"))
+		resp = admin.post("/subscribers/"+itoa64(sub.ID)+"/rotate", nil)
+		if resp.status != http.StatusSeeOther || resp.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("rotation: %d, Cache-Control %q; want 303, no-store", resp.status, resp.header.Get("Cache-Control"))
+		}
+		if resp := admin.get(resp.location); resp.status != http.StatusOK || resp.header.Get("Cache-Control") != "no-store" || shownSecret(resp.body) == "" {
+			t.Errorf("the rotated secret's page: %d, Cache-Control %q; want 200, no-store, the secret shown", resp.status, resp.header.Get("Cache-Control"))
 		}
 	})
 }

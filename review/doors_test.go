@@ -120,6 +120,37 @@ func TestDoorsAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// channel adds a subscriber of a kind and payload at a public URL, in Tajik.
+	channel := func(kind, payload string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				return "POST", "/api/v1/subscribers", jsonOf(map[string]any{"kind": kind, "payload": payload, "url": "https://site.example/hook", "langs": []string{"tg"}})
+			}, func(*fixture) (string, url.Values) {
+				return "/subscribers", url.Values{"kind": {kind}, "payload": {payload}, "url": {"https://site.example/hook"}, "lang": {"tg"}}
+			}
+	}
+	// loopbackSubscriber is at an address the desk's sender refuses at dial time, so a test of
+	// it fails at once, without a network, and alike through both doors.
+	loopbackSubscriber := func(t *testing.T, f *fixture) {
+		if _, err := f.db.CreateSubscriber(context.Background(), publish.NewSubscriber{URL: "http://127.0.0.1:9/hook",
+			Langs: []tarjuma.Lang{tarjuma.Tajik}, Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// disabledSubscriber is addSubscriber's subscriber, disabled as by a 410 Gone.
+	disabledSubscriber := func(t *testing.T, f *fixture) {
+		addSubscriber(t, f)
+		if _, err := f.db.DisableSubscriber(context.Background(), 1, publish.DisabledGone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// rowAction is the button of subscriber 1's row.
+	rowAction := func(action string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				return "POST", "/api/v1/subscribers/1/" + action, ""
+			}, func(*fixture) (string, url.Values) {
+				return "/subscribers/1/" + action, url.Values{}
+			}
+	}
 	publishDraft := func(t *testing.T, f *fixture) { f.publishDraft(t) }
 	// delivery is the one delivery publishDraft made, of article 2; 0 (which both doors
 	// refuse, failing the case) if there is none.
@@ -146,6 +177,7 @@ func TestDoorsAgree(t *testing.T) {
 	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
 		return doorCase{apiReq: a, form: b}
 	}
+	testRow := pair(rowAction("test"))
 	with := func(c doorCase, name, who, code, msg string, setup func(*testing.T, *fixture)) doorCase {
 		c.name, c.who, c.code, c.msg, c.setup = name, who, code, msg, setup
 		return c
@@ -249,6 +281,21 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(subscriber("ftp://site.example/hook", "", []string{"tg"})), "add a subscriber with a bad URL", "admin", "invalid_url", "subscribers.error_url", nil),
 		with(pair(subscriber("http://127.0.0.1/hook", "", []string{"tg"})), "add a private subscriber", "admin", "invalid_url", "subscribers.error_private", nil),
 		with(pair(subscriber("https://site.example/hook", "", nil)), "add a subscriber without languages", "admin", "invalid_lang", "subscribers.error_langs", nil),
+		with(pair(channel("webhook", "ninjs")), "add a ninjs webhook", "admin", "", "", nil),
+		with(pair(channel("webhook", "rss")), "add a webhook of an unknown payload", "admin", "invalid_payload", "subscribers.error_payload", nil),
+		with(pair(channel("wordpress", "")), "add a WordPress channel", "admin", "unsupported_kind", "subscribers.error_kind", nil),
+		with(pair(channel("fax", "")), "add a channel of an unknown kind", "admin", "invalid_kind", "subscribers.error_kind", nil),
+		with(pair(rowAction("disable")), "disable a subscriber", "admin", "", "", addSubscriber),
+		with(pair(rowAction("enable")), "enable a subscriber", "admin", "", "", disabledSubscriber),
+		{name: "test a subscriber", who: "admin", setup: loopbackSubscriber, apiReq: testRow.apiReq, form: testRow.form,
+			check: func(t *testing.T, f *fixture) {
+				sub, err := f.db.Subscriber(context.Background(), 1)
+				if err != nil || sub.Check.At.IsZero() || sub.Check.OK() || !strings.Contains(sub.Check.Error, "private") {
+					t.Errorf("after the test: %+v, %v; want a failed test saying the address is private", sub.Check, err)
+				}
+			}},
+		with(pair(rowAction("test")), "test a subscriber that does not exist", "admin", "not_found", "error.not_found", nil),
+		with(pair(rowAction("enable")), "enable a subscriber as an editor", "editor", "forbidden", "error.forbidden", disabledSubscriber),
 		{name: "rotate a secret", who: "admin", setup: addSubscriber,
 			apiReq: func(*fixture) (string, string, string) { return "POST", "/api/v1/subscribers/1/rotate", "" },
 			form:   func(*fixture) (string, url.Values) { return "/subscribers/1/rotate", url.Values{} }},
@@ -405,7 +452,8 @@ func stored(t *testing.T, f *fixture) string {
 		t.Fatal(err)
 	}
 	for _, s := range subs {
-		fmt.Fprintf(&b, "subscriber %s %v %q by %s rotated=%t\n", s.URL, s.Langs, s.Description, s.CreatedBy, s.PreviousSecret != "")
+		fmt.Fprintf(&b, "subscriber %s %s/%s %v %q by %s rotated=%t disabled=%q tested=%t passed=%t\n", s.URL, s.Kind, s.Payload, s.Langs,
+			s.Description, s.CreatedBy, s.PreviousSecret != "", s.DisabledReason, !s.Check.At.IsZero(), s.Check.OK())
 	}
 	users, err := f.db.Users(ctx)
 	if err != nil {

@@ -195,6 +195,9 @@ func (s *Server) routes() []route {
 		{"POST /subscribers", false, admins, s.createSubscriber},
 		{"POST /subscribers/{id}/rotate", false, admins, s.rotateSubscriber},
 		{"POST /subscribers/{id}/delete", false, admins, s.deleteSubscriber},
+		{"POST /subscribers/{id}/enable", false, admins, subscriberAction(s.desk.EnableSubscriber, "enabled")},
+		{"POST /subscribers/{id}/disable", false, admins, subscriberAction(s.desk.DisableSubscriber, "disabled")},
+		{"POST /subscribers/{id}/test", false, admins, subscriberAction(s.desk.TestSubscriber, "tested")},
 		// Accounts: admins manage every user and token; anyone her own password, sessions and
 		// tokens. The desk checks again who may act on whom.
 		{"GET /accounts", false, admins, s.accounts},

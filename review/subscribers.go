@@ -1,6 +1,7 @@
 package review
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,13 +14,15 @@ import (
 	"github.com/tarjuma/tarjuma/publish"
 )
 
-// subscribersPage lists the webhook receivers with the forms that manage them. Secret is set
-// only on the answer to a creation or a rotation: the one time a secret is shown, on a page
-// that is never cached (render sends no-store) and whose URL does not carry it.
+// subscribersPage lists the channels with the forms that manage them. Secret is set only on
+// the first view after a creation or a rotation: the one time a secret is shown, on a page that
+// is never cached (render sends no-store) and whose URL does not carry it (see secretCookie).
 type subscribersPage struct {
 	page
 	Subscribers []subscriberView
 	Langs       []tarjuma.Lang
+	Kinds       []kindOption
+	Payloads    []publish.Payload
 	Form        subscriberForm // the add form, kept as typed when it was refused
 	Errors      []string       // message ids
 	Notice      string         // message id
@@ -27,20 +30,31 @@ type subscribersPage struct {
 	SecretURL   string // the receiver the secret is for
 }
 
-// subscriberView is what the page shows of a subscriber: never its secrets, so that no
-// template can print one by mistake.
+// kindOption is a kind of channel in the add form; one without a connector yet is shown
+// disabled, so the admin sees it is coming rather than missing.
+type kindOption struct {
+	Kind      publish.Kind
+	Supported bool
+}
+
+// subscriberView is what the page shows of a subscriber: never its secrets or credentials, so
+// that no template can print one by mistake.
 type subscriberView struct {
 	ID          int64
+	Kind        publish.Kind
+	Payload     publish.Payload
 	URL         string
 	Langs       []tarjuma.Lang
 	Description string
 	CreatedBy   string
 	CreatedAt   time.Time
-	// DisabledAt is when the receiver answered 410 Gone, the only reason the sender disables
-	// one; zero while enabled.
-	DisabledAt time.Time
+	// DisabledAt is when the receiver answered 410 Gone or an admin disabled it; zero while
+	// enabled. DisabledGone says which.
+	DisabledAt   time.Time
+	DisabledGone bool
 	// GraceUntil is when the rotated-out secret stops signing; zero when none signs any more.
 	GraceUntil time.Time
+	Check      publish.CheckResult // the last test; zero At when never tested
 }
 
 // receiverURL is the one place the pages decide how much of a receiver's URL the signed-in
@@ -51,8 +65,9 @@ func (rc *request) receiverURL(raw string) string {
 }
 
 func viewOf(rc *request, s publish.Subscriber, now time.Time) subscriberView {
-	v := subscriberView{ID: s.ID, URL: rc.receiverURL(s.URL), Langs: s.Langs, Description: s.Description, CreatedBy: s.CreatedBy,
-		CreatedAt: s.CreatedAt, DisabledAt: s.DisabledAt}
+	v := subscriberView{ID: s.ID, Kind: s.Kind, Payload: s.Payload, URL: rc.receiverURL(s.URL), Langs: s.Langs,
+		Description: s.Description, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, DisabledAt: s.DisabledAt,
+		DisabledGone: s.DisabledReason == publish.DisabledGone, Check: s.Check}
 	if s.PreviousSecret != "" && now.Before(s.PreviousUntil) {
 		v.GraceUntil = s.PreviousUntil
 	}
@@ -60,6 +75,8 @@ func viewOf(rc *request, s publish.Subscriber, now time.Time) subscriberView {
 }
 
 type subscriberForm struct {
+	Kind             publish.Kind
+	Payload          publish.Payload
 	URL, Description string
 	Langs            langList
 }
@@ -67,6 +84,10 @@ type subscriberForm struct {
 // subscriberMessage is the add form's message for a refused subscriber.
 func subscriberMessage(e *desk.Error) string {
 	switch {
+	case e.Code == "invalid_kind" || e.Code == "unsupported_kind":
+		return "subscribers.error_kind"
+	case e.Code == "invalid_payload":
+		return "subscribers.error_payload"
 	case e.Code == "invalid_url" && errors.Is(e, publish.ErrPrivateAddress):
 		return "subscribers.error_private"
 	case e.Code == "invalid_url":
@@ -89,7 +110,10 @@ func (s *Server) showSubscribers(w http.ResponseWriter, r *http.Request, rc *req
 	for _, sub := range subs {
 		p.Subscribers = append(p.Subscribers, viewOf(rc, sub, now))
 	}
-	p.page, p.Langs = page{Nav: "subscribers"}, tarjuma.TargetLangs()
+	p.page, p.Langs, p.Payloads = page{Nav: "subscribers"}, tarjuma.TargetLangs(), publish.Payloads()
+	for _, k := range publish.Kinds() {
+		p.Kinds = append(p.Kinds, kindOption{Kind: k, Supported: s.desk.Supports(k)})
+	}
 	if p.Form.Langs == nil { // the add form as first shown
 		p.Form.Langs = tarjuma.TargetLangs()
 	}
@@ -97,27 +121,75 @@ func (s *Server) showSubscribers(w http.ResponseWriter, r *http.Request, rc *req
 	return nil
 }
 
+// subscriberNotices are the notices a redirect back to the list may ask for (?done=).
+var subscriberNotices = map[string]string{
+	"created": "subscribers.created", "rotated": "subscribers.rotated", "deleted": "subscribers.deleted",
+	"enabled": "subscribers.enabled", "disabled": "subscribers.disabled_notice", "tested": "subscribers.tested",
+}
+
 func (s *Server) subscribers(w http.ResponseWriter, r *http.Request, rc *request) error {
-	p := &subscribersPage{}
-	if r.URL.Query().Has("deleted") {
+	p := &subscribersPage{Notice: subscriberNotices[r.URL.Query().Get("done")]}
+	if r.URL.Query().Has("deleted") { // the redirect of earlier versions, still in bookmarks
 		p.Notice = "subscribers.deleted"
+	}
+	if id, secret, ok := takeSecret(w, r); ok {
+		sub, err := s.db.Subscriber(r.Context(), id)
+		if err != nil && !errors.Is(err, tarjuma.ErrNotFound) {
+			return err
+		}
+		// Shown only while it is still the subscriber's secret: not after a later rotation.
+		if err == nil && sub.Secret == secret {
+			p.Secret, p.SecretURL = secret, rc.receiverURL(sub.URL)
+		}
 	}
 	return s.showSubscribers(w, r, rc, http.StatusOK, p)
 }
 
-// createSubscriber registers a receiver and answers with its secret. The answer is the page
-// itself, not a redirect, since a redirect would put the secret in a URL.
+// secretCookie carries a new secret from the form that made it to the page that shows it once:
+// post/redirect/get, so a reload neither registers nor rotates again, and the secret never
+// goes in a URL (history, logs, Referer). The cookie is HttpOnly, SameSite=Strict, scoped to
+// /subscribers, lives five minutes at most and is deleted by the page that reads it.
+const (
+	secretCookie    = "tarjuma_new_secret"
+	secretCookieAge = 5 * time.Minute
+)
+
+// giveSecret sets the cookie for subscriber id's new secret and redirects to the list.
+func giveSecret(w http.ResponseWriter, r *http.Request, id int64, secret, done string) {
+	w.Header().Set("Cache-Control", "no-store") // the answer sets a cookie holding the secret
+	http.SetCookie(w, &http.Cookie{Name: secretCookie, Value: strconv.FormatInt(id, 10) + ":" + secret, Path: "/subscribers",
+		MaxAge: int(secretCookieAge / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, "/subscribers?done="+done, http.StatusSeeOther)
+}
+
+// takeSecret reads and deletes the cookie giveSecret set.
+func takeSecret(w http.ResponseWriter, r *http.Request) (id int64, secret string, ok bool) {
+	c, err := r.Cookie(secretCookie)
+	if err != nil {
+		return 0, "", false
+	}
+	http.SetCookie(w, &http.Cookie{Name: secretCookie, Path: "/subscribers", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	rawID, secret, found := strings.Cut(c.Value, ":")
+	id, err = strconv.ParseInt(rawID, 10, 64)
+	return id, secret, found && err == nil && secret != ""
+}
+
+// createSubscriber registers a channel and redirects to the list, which shows its secret once.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *request) error {
-	f := subscriberForm{URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
+	f := subscriberForm{Kind: publish.Kind(r.PostFormValue("kind")), Payload: publish.Payload(r.PostFormValue("payload")),
+		URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Langs: postedLangs(r)}
-	sub, secret, err := s.desk.AddSubscriber(r.Context(), rc.actor(), desk.NewSubscriber{URL: f.URL, Langs: f.Langs, Description: f.Description})
+	sub, secret, err := s.desk.AddSubscriber(r.Context(), rc.actor(), desk.NewSubscriber{Kind: f.Kind, Payload: f.Payload,
+		URL: f.URL, Langs: f.Langs, Description: f.Description})
 	if errs, ok := refusal(err, subscriberMessage); ok {
 		return s.showSubscribers(w, r, rc, http.StatusUnprocessableEntity, &subscribersPage{Form: f, Errors: errs})
 	}
 	if err != nil {
 		return err
 	}
-	return s.showSubscribers(w, r, rc, http.StatusCreated, &subscribersPage{Notice: "subscribers.created", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
+	giveSecret(w, r, sub.ID, secret, "created")
+	return nil
 }
 
 // pathID reads the {id} of a path naming a subscriber or a delivery; a malformed one names
@@ -130,8 +202,9 @@ func pathID(r *http.Request, what string) (int64, error) {
 	return id, nil
 }
 
-// rotateSubscriber issues a new secret and shows it once; the old one keeps signing for the
-// grace period, so the receiver can switch without rejecting a delivery.
+// rotateSubscriber issues a new secret and redirects to the list, which shows it once; the old
+// one keeps signing for the grace period, so the receiver can switch without rejecting a
+// delivery.
 func (s *Server) rotateSubscriber(w http.ResponseWriter, r *http.Request, rc *request) error {
 	id, err := pathID(r, "subscriber")
 	if err != nil {
@@ -141,7 +214,25 @@ func (s *Server) rotateSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if err != nil {
 		return err
 	}
-	return s.showSubscribers(w, r, rc, http.StatusOK, &subscribersPage{Notice: "subscribers.rotated", Secret: secret, SecretURL: rc.receiverURL(sub.URL)})
+	giveSecret(w, r, sub.ID, secret, "rotated")
+	return nil
+}
+
+// subscriberAction is a button in a subscriber's row: it acts through the desk (act is one of
+// its methods) and returns to
+// the row, whose state (enabled, the last test) the list shows from the database.
+func subscriberAction(act func(context.Context, desk.Actor, int64) (publish.Subscriber, error), done string) func(http.ResponseWriter, *http.Request, *request) error {
+	return func(w http.ResponseWriter, r *http.Request, rc *request) error {
+		id, err := pathID(r, "subscriber")
+		if err != nil {
+			return err
+		}
+		if _, err := act(r.Context(), rc.actor(), id); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/subscribers?done="+done+"#subscriber-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return nil
+	}
 }
 
 // deleteSubscriber removes a receiver once the admin has ticked the confirmation in its row:
@@ -157,6 +248,6 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	if err := s.desk.DeleteSubscriber(r.Context(), rc.actor(), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/subscribers?deleted=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/subscribers?done=deleted", http.StatusSeeOther)
 	return nil
 }

@@ -2,11 +2,20 @@ package review
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"html"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,8 +64,21 @@ func TestSubscriberPages(t *testing.T) {
 		}
 
 		resp = admin.post("/subscribers", url.Values{"url": {receiverURL}, "lang": {"tg", "ru"}, "description": {"Сайт <b>x</b>"}})
-		if resp.status != http.StatusCreated {
-			t.Fatalf("add subscriber: %d\n%s", resp.status, resp.body)
+		if resp.status != http.StatusSeeOther || resp.location != "/subscribers?done=created" || strings.Contains(resp.location, "whsec_") {
+			t.Fatalf("add subscriber: %d to %q, want 303 to the list (post/redirect/get), no secret in the URL", resp.status, resp.location)
+		}
+		if showsSecret(resp.body, "whsec_") {
+			t.Error("the redirect's body carries a secret")
+		}
+		// The secret rides to the next page in a cookie no script reads, sent to the list alone,
+		// for five minutes at most; the page deletes it.
+		if c := resp.header.Get("Set-Cookie"); !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") ||
+			!strings.Contains(c, "Path=/subscribers") || !strings.Contains(c, "Max-Age=300") {
+			t.Errorf("secret cookie %q", c)
+		}
+		resp = admin.get(resp.location)
+		if c := resp.header.Get("Set-Cookie"); !strings.Contains(c, "tarjuma_new_secret=;") || !strings.Contains(c, "Max-Age=0") {
+			t.Errorf("the page that shows the secret does not delete its cookie: %q", c)
 		}
 		secret := shownSecret(resp.body)
 		if secret == "" || !strings.Contains(resp.body, "shown only this once") {
@@ -75,9 +97,14 @@ func TestSubscriberPages(t *testing.T) {
 			t.Errorf("stored subscriber %+v, want the form's with the secret shown", sub)
 		}
 
-		list := admin.get("/subscribers")
+		// A reload of the page the redirect led to shows the list, not the secret again, and
+		// registers nothing more.
+		list := admin.get("/subscribers?done=created")
 		if showsSecret(list.body, secret) || strings.Contains(list.body, `id="secret"`) {
 			t.Error("the list shows the secret again")
+		}
+		if subs, _ := f.db.Subscribers(ctx); len(subs) != 1 {
+			t.Errorf("%d subscribers after a reload, want 1", len(subs))
 		}
 		for _, want := range []string{receiverURL, "Сайт &lt;b&gt;x&lt;/b&gt;", "Tajik, Russian", "1 subscriber", "Active"} {
 			if !strings.Contains(list.body, want) {
@@ -87,6 +114,10 @@ func TestSubscriberPages(t *testing.T) {
 
 		rotatePath := "/subscribers/" + itoa64(sub.ID) + "/rotate"
 		resp = admin.post(rotatePath, nil)
+		if resp.status != http.StatusSeeOther || resp.location != "/subscribers?done=rotated" {
+			t.Fatalf("rotate: %d to %q, want 303 to the list", resp.status, resp.location)
+		}
+		resp = admin.get(resp.location)
 		rotated := shownSecret(resp.body)
 		if resp.status != http.StatusOK || rotated == "" || rotated == secret || showsSecret(resp.body, secret) {
 			t.Fatalf("rotate: %d, want the new secret shown and not the old one\n%s", resp.status, resp.body)
@@ -107,7 +138,7 @@ func TestSubscriberPages(t *testing.T) {
 			t.Fatal("an unconfirmed delete removed the subscriber")
 		}
 		resp = admin.post(deletePath, url.Values{"confirm": {"yes"}})
-		if resp.status != http.StatusSeeOther || resp.location != "/subscribers?deleted=1" {
+		if resp.status != http.StatusSeeOther || resp.location != "/subscribers?done=deleted" {
 			t.Fatalf("delete: %d to %q", resp.status, resp.location)
 		}
 		if subs, _ := f.db.Subscribers(ctx); len(subs) != 0 {
@@ -130,9 +161,99 @@ func TestSubscriberPrivateAllowed(t *testing.T) {
 		c.Desk = desk.New(desk.Config{DB: c.DB, AllowPrivateWebhooks: true})
 	})
 	admin := f.signedIn(t, "admin")
-	if resp := admin.post("/subscribers", url.Values{"url": {"http://127.0.0.1:8080/hook"}, "lang": {"en"}}); resp.status != http.StatusCreated {
-		t.Errorf("private receiver when allowed: %d, want 201\n%s", resp.status, resp.body)
+	if resp := admin.post("/subscribers", url.Values{"url": {"http://127.0.0.1:8080/hook"}, "lang": {"en"}}); resp.status != http.StatusSeeOther {
+		t.Errorf("private receiver when allowed: %d, want 303\n%s", resp.status, resp.body)
 	}
+}
+
+// TestSubscriberLifecycle disables a subscriber by hand, enables it again and tests it against
+// a receiver that checks the ping's signature, from the buttons of its row.
+func TestSubscriberLifecycle(t *testing.T) {
+	t.Parallel()
+	var answer atomic.Int32
+	answer.Store(http.StatusNoContent)
+	var secret atomic.Value
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var ping struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(body, &ping); err != nil || ping.Type != "ping" || !strings.HasPrefix(r.Header.Get("webhook-id"), "ping_") ||
+			!validSignature(secret.Load().(string), r.Header, body) {
+			t.Errorf("receiver: %s %q, webhook-id %q, signature %q", body, ping.Type, r.Header.Get("webhook-id"), r.Header.Get("webhook-signature"))
+		}
+		w.WriteHeader(int(answer.Load()))
+	}))
+	t.Cleanup(receiver.Close)
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db", func(c *Config) {
+		c.Desk = desk.New(desk.Config{DB: c.DB, AllowPrivateWebhooks: true})
+	})
+	sub, err := f.db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: receiver.URL + "/hook", Langs: []tarjuma.Lang{tarjuma.English},
+		Payload: publish.PayloadNinjs, Secret: publish.NewSecret(), CreatedBy: "admin@desk.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret.Store(sub.Secret)
+	admin, editor := f.signedIn(t, "admin"), f.signedIn(t, "editor")
+	row := "/subscribers/" + itoa64(sub.ID)
+	for _, action := range []string{"/test", "/disable", "/enable"} {
+		if resp := editor.post(row+action, nil); resp.status != http.StatusForbidden {
+			t.Errorf("editor %s: %d, want 403", action, resp.status)
+		}
+	}
+	act := func(action string) string {
+		t.Helper()
+		resp := admin.post(row+action, nil)
+		if resp.status != http.StatusSeeOther || !strings.HasPrefix(resp.location, "/subscribers?done=") {
+			t.Fatalf("%s: %d to %q", action, resp.status, resp.location)
+		}
+		return admin.get(resp.location).body
+	}
+	page := act("/disable")
+	if got, _ := f.db.Subscriber(t.Context(), sub.ID); got.DisabledAt.IsZero() || got.DisabledReason != "disabled by admin@desk.test" {
+		t.Errorf("after disable: %+v", got)
+	}
+	for _, want := range []string{"Subscriber disabled", "Disabled by an admin", `action="` + row + `/enable"`, "IPTC ninjs 3.1"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("disabled row lacks %q", want)
+		}
+	}
+	page = act("/enable")
+	if got, _ := f.db.Subscriber(t.Context(), sub.ID); !got.DisabledAt.IsZero() {
+		t.Errorf("after enable: disabled at %v", got.DisabledAt)
+	}
+	if !strings.Contains(page, "Subscriber enabled") || !strings.Contains(page, `action="`+row+`/disable"`) {
+		t.Error("enabled row lacks its notice or the disable button")
+	}
+	page = act("/test")
+	for _, want := range []string{"Last test:", "passed", "HTTP 204"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after a passed test the row lacks %q", want)
+		}
+	}
+	answer.Store(http.StatusUnauthorized)
+	page = act("/test")
+	for _, want := range []string{"failed", "HTTP 401", "receiver answered 401 Unauthorized"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after a failed test the row lacks %q", want)
+		}
+	}
+	if resp := admin.post("/subscribers/99/test", nil); resp.status != http.StatusNotFound {
+		t.Errorf("test an unknown subscriber: %d, want 404", resp.status)
+	}
+}
+
+// validSignature checks a Standard Webhooks v1 signature as the specification tells receivers
+// to, written from it rather than with package publish.
+func validSignature(secret string, h http.Header, body []byte) bool {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%s.%s", h.Get("webhook-id"), h.Get("webhook-timestamp"), body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return slices.Contains(strings.Fields(h.Get("webhook-signature")), want)
 }
 
 func TestRedeliver(t *testing.T) {

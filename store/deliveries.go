@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/publish"
 )
 
@@ -84,10 +85,66 @@ func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing,
 	if err == nil {
 		o.Release, err = scanRelease(db.read.QueryRowContext(ctx, `SELECT `+releaseColumns+releaseFrom+` WHERE r.id = $1`, o.ReleaseID))
 	}
+	if err == nil {
+		err = db.read.QueryRowContext(ctx, `SELECT priority FROM articles WHERE id = $1`, o.Release.Version.ArticleID).Scan(&o.Release.Priority)
+	}
+	if err == nil {
+		o.Release.Entities, err = db.entities(ctx, o.Release.Version)
+	}
 	if err != nil {
 		return publish.Outgoing{}, fmt.Errorf("store: %w", notFound(err, "delivery %d", deliveryID))
 	}
 	return o, nil
+}
+
+// entityKinds are the glossary's kinds of term that are people, organisations and places.
+var entityKinds = map[glossary.Kind]publish.EntityKind{
+	glossary.KindPerson:       publish.EntityPerson,
+	glossary.KindOrganization: publish.EntityOrganisation,
+	glossary.KindPlace:        publish.EntityPlace,
+}
+
+// entities returns the people, organisations and places of the glossary that v's source text
+// names, in the order the text first names them, each under the name the glossary gives it in
+// v's language (its Arabic spelling when the desk keeps it untranslated). Terms deleted from
+// the glossary since are left out: the glossary no longer vouches for them.
+func (db *DB) entities(ctx context.Context, v tarjuma.Version) ([]publish.Entity, error) {
+	var ids []any
+	seen := map[string]bool{}
+	for _, s := range v.Segments {
+		for _, t := range s.Terms {
+			if !seen[t.TermID] {
+				seen[t.TermID] = true
+				ids = append(ids, t.TermID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var p params
+	terms, err := queryTerms(ctx, db.read, `SELECT term FROM glossary_terms WHERE id IN (`+p.list(ids...)+`)`, p...)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]glossary.Term{}
+	for _, t := range terms {
+		byID[t.ID] = t
+	}
+	var out []publish.Entity
+	for _, id := range ids {
+		t, ok := byID[id.(string)]
+		kind, entity := entityKinds[t.Kind]
+		if !ok || !entity {
+			continue
+		}
+		name := t.Targets[v.Lang].Preferred
+		if (t.DoNotTranslate || name == "") && len(t.Arabic) > 0 {
+			name = t.Arabic[0]
+		}
+		out = append(out, publish.Entity{Kind: kind, TermID: t.ID, Name: name})
+	}
+	return out, nil
 }
 
 // RecordAttempt logs an attempt at a pending delivery and applies its outcome: delivered (and
@@ -122,7 +179,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publ
 			return err
 		case outcome == publish.OutcomeGone:
 			if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET disabled_at = $2, disabled_reason = $3
-				WHERE id = $1 AND disabled_at IS NULL`, subscriberID, at, "the receiver answered 410 Gone"); err != nil {
+				WHERE id = $1 AND disabled_at IS NULL`, subscriberID, at, publish.DisabledGone); err != nil {
 				return err
 			}
 			if err := cancelDeliveries(ctx, tx, subscriberID, "subscriber disabled", at); err != nil {

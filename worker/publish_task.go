@@ -16,7 +16,8 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
-// TypePublish is the task that sends one delivery: an approved translation to one subscriber.
+// TypePublish is the task that sends one delivery: an approved translation to one subscriber,
+// through the connector of its kind (publish.Connector).
 const TypePublish = "publish:delivery"
 
 // Bounds of the publish task.
@@ -59,8 +60,11 @@ func NewPublishTask(d publish.Delivery, retention time.Duration) (*asynq.Task, e
 
 // PublishHandlerConfig holds a PublishHandler's dependencies.
 type PublishHandlerConfig struct {
-	DB      *store.DB
-	Sender  *publish.Sender
+	DB         *store.DB
+	Connectors publish.Connectors // by kind; cmd passes the desk's, built by publish.NewConnectors
+	// Sealer opens channel credentials (TARJUMA_SECRET_KEY); nil when no key is configured,
+	// which only channels without credentials (webhooks) get by with.
+	Sealer  *publish.Sealer
 	Backoff time.Duration // first retry delay; publish.DefaultBackoff when zero
 	Logger  *slog.Logger
 }
@@ -68,15 +72,16 @@ type PublishHandlerConfig struct {
 // PublishHandler processes TypePublish tasks. It is safe to run twice: a delivery that is no
 // longer pending is left alone, and one sent twice carries the same webhook-id.
 type PublishHandler struct {
-	db      *store.DB
-	sender  *publish.Sender
-	backoff time.Duration
-	log     *slog.Logger
+	db         *store.DB
+	connectors publish.Connectors
+	sealer     *publish.Sealer
+	backoff    time.Duration
+	log        *slog.Logger
 }
 
 // NewPublishHandler builds the handler.
 func NewPublishHandler(cfg PublishHandlerConfig) *PublishHandler {
-	h := &PublishHandler{db: cfg.DB, sender: cfg.Sender, backoff: cfg.Backoff, log: cfg.Logger}
+	h := &PublishHandler{db: cfg.DB, connectors: cfg.Connectors, sealer: cfg.Sealer, backoff: cfg.Backoff, log: cfg.Logger}
 	if h.backoff <= 0 {
 		h.backoff = publish.DefaultBackoff
 	}
@@ -95,6 +100,24 @@ func (e *retryAfterError) Error() string {
 	return fmt.Sprintf("%v (next attempt in %v)", e.err, e.after)
 }
 func (e *retryAfterError) Unwrap() error { return e.err }
+
+// send hands the delivery to its kind's connector, with the channel's credentials opened. A
+// kind without a connector in this process, or credentials the key does not open, is an
+// attempt that failed, logged like any other: the desk sees why, and a deployment fixed in
+// time (the right key, a newer binary) still delivers before the give-up time.
+func (h *PublishHandler) send(ctx context.Context, o publish.Outgoing) publish.Result {
+	conn, err := h.connectors.For(o.Subscriber.Kind)
+	if err != nil {
+		return publish.Result{Err: err}
+	}
+	d := publish.Dispatch{Outgoing: o}
+	if len(o.Subscriber.Credentials) > 0 {
+		if d.Credentials, err = h.sealer.Open(o.Subscriber.Kind, o.Subscriber.Credentials); err != nil {
+			return publish.Result{Err: err}
+		}
+	}
+	return conn.Deliver(ctx, d)
+}
 
 // ProcessTask makes one attempt at a delivery and records it. A 2xx delivers it, 410 disables
 // the subscriber, and anything else is retried with backoff until the delivery's give-up time,
@@ -118,13 +141,9 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.InfoContext(ctx, "delivery settled or redelivered since; nothing to do", "state", o.State, "round", o.Round)
 		return nil
 	}
-	body, err := json.Marshal(publish.NewEvent(o.Release.Event, o.Release.Item()))
-	if err != nil {
-		return fmt.Errorf("%w: encode event: %w", asynq.SkipRetry, err)
-	}
 	start := time.Now()
-	res := h.sender.Send(ctx, publish.Message{URL: o.Subscriber.URL, ID: publish.WebhookID(o.ID),
-		Secrets: o.Subscriber.SigningSecrets(start), Body: body})
+	res := h.send(ctx, o)
+	res.Latency = time.Since(start)
 	retried, _ := asynq.GetRetryCount(ctx)
 	outcome, delay := o.Judge(res, h.backoff, retried, lastAttempt(ctx), time.Now())
 	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,9 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/glossary"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/publish/ninjstest"
 	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
@@ -134,7 +137,7 @@ func newPublishFixture(t *testing.T, db *store.DB, answers ...func(w http.Respon
 	}
 	f.hook.secrets = []string{f.sub.Secret}
 	f.handler = NewPublishHandler(PublishHandlerConfig{DB: db, Backoff: time.Millisecond, Logger: testLogger(t),
-		Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})
+		Connectors: publish.NewConnectors(publish.ConnectorsConfig{Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: true, Timeout: 300 * time.Millisecond})})})
 	f.article = submitSample(t, db)
 	if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), f.article.ID, tarjuma.English, 1); err != nil {
 		t.Fatal(err)
@@ -361,7 +364,7 @@ func TestPublishOutcomes(t *testing.T) {
 		})
 		t.Run("private receivers refused", func(t *testing.T) {
 			f := newPublishFixture(t, db, status(200))
-			f.handler.sender = publish.NewSender(publish.SenderConfig{})
+			f.handler.connectors = publish.NewConnectors(publish.ConnectorsConfig{Sender: publish.NewSender(publish.SenderConfig{})})
 			f.approve(t)
 			_, task := f.task(t)
 			if err := f.handler.ProcessTask(t.Context(), task); err == nil {
@@ -401,6 +404,121 @@ func TestPublishThroughQueue(t *testing.T) {
 		}
 		if ids, acks := f.hook.state(); len(ids) != 2 || ids[0] != ids[1] || acks != 1 {
 			t.Errorf("webhook-ids %v, %d acks", ids, acks)
+		}
+	})
+}
+
+// TestPublishNinjs delivers to a subscriber that asked for ninjs: the receiver gets the bare
+// ninjs 3.1 document, signed as the event is, valid against the schema's constraints, naming
+// the glossary's people the source text carries.
+func TestPublishNinjs(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		terms, err := glossary.Starter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ImportGlossary(t.Context(), terms, true, "test"); err != nil {
+			t.Fatal(err)
+		}
+		f := newPublishFixture(t, db, status(http.StatusNoContent))
+		if err := db.DeleteSubscriber(t.Context(), f.sub.ID); err != nil {
+			t.Fatal(err)
+		}
+		type request struct {
+			header http.Header
+			body   []byte
+		}
+		got := make(chan request, 1)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			got <- request{r.Header.Clone(), body}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(srv.Close)
+		sub, err := db.CreateSubscriber(t.Context(), publish.NewSubscriber{Kind: publish.KindWebhook, Payload: publish.PayloadNinjs,
+			URL: srv.URL + "/ninjs", Langs: []tarjuma.Lang{tarjuma.English}, Secret: publish.NewSecret(), CreatedBy: "admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.approve(t)
+		d, task := f.task(t)
+		if err := f.handler.ProcessTask(t.Context(), task); err != nil {
+			t.Fatal(err)
+		}
+		req := <-got
+		if err := verifySignature(sub.Secret, req.header, req.body); err != nil || req.header.Get("webhook-id") != publish.WebhookID(d.ID) {
+			t.Errorf("signature: %v, webhook-id %q", err, req.header.Get("webhook-id"))
+		}
+		for _, err := range ninjstest.Validate(req.body) {
+			t.Error(err)
+		}
+		var doc struct {
+			URI, Version, Language, PubStatus string
+			Urgency                           int
+			People, Places                    []struct{ Name, URI string }
+		}
+		if err := json.Unmarshal(req.body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		wantURI := fmt.Sprintf("tag:tarjuma.invalid,2025:article/%d/en", f.article.ID)
+		if doc.URI != wantURI || doc.Version != "1" || doc.PubStatus != "usable" || doc.Urgency != 5 || doc.Language != "en-x-mtfrom-ar" {
+			t.Errorf("ninjs %+v, want uri %s, version 1, usable, urgency 5 (default priority), machine-labelled English", doc, wantURI)
+		}
+		rahmon := struct{ Name, URI string }{"Emomali Rahmon", "tag:tarjuma.invalid,2025:glossary/emomali-rahmon"}
+		if !slices.Contains(doc.People, rahmon) {
+			t.Errorf("people %+v lack %+v", doc.People, rahmon)
+		}
+		if strings.Contains(string(req.body), "glossary/president-of-tajikistan") {
+			t.Error("a title of the glossary is listed among people, organisations or places")
+		}
+		if l := f.log(t); l.State != publish.DeliveryDelivered {
+			t.Errorf("delivery %s, want delivered", l.State)
+		}
+	})
+}
+
+// TestPublishCredentialFailures: credentials the configured key does not open, or no key at
+// all, fail the attempt with an error that says so, logged for the desk, and reach no receiver.
+func TestPublishCredentialFailures(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		sealedWith, _ := publish.ParseKey(publish.NewKey())
+		configured, _ := publish.ParseKey(publish.NewKey())
+		for _, tc := range []struct {
+			name   string
+			sealer *publish.Sealer
+			want   string
+		}{
+			{"wrong key", configured, "sealed with another key"},
+			{"no key", nil, "TARJUMA_SECRET_KEY, which is not set"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				f := newPublishFixture(t, db, status(http.StatusNoContent))
+				if err := db.DeleteSubscriber(t.Context(), f.sub.ID); err != nil {
+					t.Fatal(err)
+				}
+				blob, err := sealedWith.Seal(publish.KindWebhook, []byte(`{"token":"x"}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.CreateSubscriber(t.Context(), publish.NewSubscriber{URL: f.sub.URL, Langs: []tarjuma.Lang{tarjuma.English},
+					Credentials: blob, Secret: publish.NewSecret(), CreatedBy: "admin"}); err != nil {
+					t.Fatal(err)
+				}
+				f.handler.sealer = tc.sealer
+				f.approve(t)
+				_, task := f.task(t)
+				if err := f.handler.ProcessTask(t.Context(), task); err == nil {
+					t.Fatal("delivered with credentials that do not open")
+				}
+				if ids, _ := f.hook.state(); len(ids) != 0 {
+					t.Error("the receiver was reached")
+				}
+				if l := f.log(t); l.State != publish.DeliveryPending || len(l.Attempts) != 1 || !strings.Contains(l.Attempts[0].Error, tc.want) {
+					t.Errorf("delivery %s, attempts %+v; want pending with an attempt saying %q", l.State, l.Attempts, tc.want)
+				}
+			})
 		}
 	})
 }

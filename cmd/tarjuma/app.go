@@ -46,6 +46,10 @@ type app struct {
 	relay    *worker.Relay
 	// desk carries out the writes of both doors, the API and the pages.
 	desk *desk.Desk
+	// connectors send to each kind of channel, for the worker and the desk's tests alike;
+	// sealer opens their credentials (nil: no TARJUMA_SECRET_KEY, and none stored).
+	connectors publish.Connectors
+	sealer     *publish.Sealer
 	// auth signs people in to the pages and checks the current password of a password change
 	// through either door, with one login throttle.
 	auth *auth.Auth
@@ -71,6 +75,11 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	sealer, err := openSealer(ctx, db, cfg.Publish.SecretKey)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	client := asynq.NewClient(redisOpt)
 	rdb, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
 	if !ok {
@@ -91,9 +100,11 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	// version is built once per process.
 	au := auth.New(auth.Config{DB: db, Redis: rdb, Logger: log, TrustedProxies: cfg.TrustedProxies,
 		Secure: strings.HasPrefix(cfg.Publish.PublicURL, "https://")})
-	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace})
+	connectors := cfg.connectors()
+	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate,
+		RotationGrace: cfg.Publish.RotationGrace, Connectors: connectors})
 	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d, auth: au,
-		providers: map[string]translate.Provider{}}, nil
+		connectors: connectors, sealer: sealer, providers: map[string]translate.Provider{}}, nil
 }
 
 // openDB opens and migrates the configured database.
@@ -220,10 +231,11 @@ func (a *app) workerServer(ctx context.Context) (*worker.Server, error) {
 		Registerer:      a.registry,
 		Handler:         worker.NewTranslateHandler(worker.TranslateHandlerConfig{DB: a.db, Translator: tr, Glossary: a.desk.Glossary(), Logger: a.log}),
 		Publish: worker.NewPublishHandler(worker.PublishHandlerConfig{
-			DB:      a.db,
-			Sender:  publish.NewSender(publish.SenderConfig{AllowPrivate: a.cfg.Publish.AllowPrivate, Timeout: a.cfg.Publish.Timeout}),
-			Backoff: a.cfg.Publish.Backoff,
-			Logger:  a.log,
+			DB:         a.db,
+			Connectors: a.connectors,
+			Sealer:     a.sealer,
+			Backoff:    a.cfg.Publish.Backoff,
+			Logger:     a.log,
 		}),
 	}), nil
 }

@@ -81,6 +81,13 @@ func runDev(ctx context.Context, cfg config, args []string, demoOut io.Writer) e
 	cfg.DataDir = *data
 	// On one machine the webhook receivers under test are local.
 	cfg.Publish.AllowPrivate = true
+	if cfg.Publish.SecretKey == "" {
+		key, err := devSecretKey(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.Publish.SecretKey = key
+	}
 	log := cfg.logger()
 	if cfg.RedisURL == "" {
 		mr := miniredis.NewMiniRedis()

@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/publish"
 )
 
 // config is everything tarjuma reads from the environment. Each field names its variable; the
@@ -52,6 +53,7 @@ type republishConfig struct {
 	Timeout       time.Duration // TARJUMA_WEBHOOK_TIMEOUT: per delivery attempt
 	RotationGrace time.Duration // TARJUMA_WEBHOOK_ROTATION_GRACE: how long a rotated-out secret still signs
 	AllowPrivate  bool          // TARJUMA_WEBHOOK_ALLOW_PRIVATE: accept receivers on private or loopback addresses
+	SecretKey     string        // TARJUMA_SECRET_KEY: seals channel credentials; dev and demo keep one in the data folder
 }
 
 // mtConfig configures the MT engines; only the engines a chain names are built.
@@ -86,6 +88,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			PublicURL:     getenv("TARJUMA_PUBLIC_URL"),
 			FeedTitle:     getenv("TARJUMA_FEED_TITLE"),
 			FeedAuthority: getenv("TARJUMA_FEED_TAG_AUTHORITY"),
+			SecretKey:     getenv("TARJUMA_SECRET_KEY"),
 		},
 		MT: mtConfig{
 			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
@@ -182,6 +185,15 @@ func (c config) databaseURL() string {
 		return c.DatabaseURL
 	}
 	return "sqlite:" + filepath.Join(c.DataDir, "tarjuma.db")
+}
+
+// connectors are the channel connectors the configuration asks for: the worker sends with
+// them, and the desk tests channels with them.
+func (c config) connectors() publish.Connectors {
+	return publish.NewConnectors(publish.ConnectorsConfig{
+		Sender:       publish.NewSender(publish.SenderConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
+		TagAuthority: c.Publish.FeedAuthority,
+	})
 }
 
 // parsePrefix reads a CIDR, or a bare address as the prefix of that one address. An IPv4

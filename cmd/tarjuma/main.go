@@ -1,7 +1,8 @@
 // Command tarjuma is the one binary of the pipeline: the HTTP API (serve), the asynq worker
 // (worker), both on embedded defaults (dev, demo), database migrations (migrate), API tokens
-// (token create, list, revoke) and desk accounts (user add, password, disable, enable,
-// signout). It is the only place that reads configuration and builds dependencies.
+// (token create, list, revoke), desk accounts (user add, password, disable, enable,
+// signout) and republishing channels (subscriber add, list, enable, disable, test). It is
+// the only place that reads configuration and builds dependencies.
 package main
 
 import (
@@ -35,6 +36,9 @@ Usage:
   tarjuma user password EMAIL < PASSWORD                            set a password, end their sessions
   tarjuma user disable|enable EMAIL                                 disabling ends sessions and tokens
   tarjuma user signout EMAIL                                        end every session of the user
+  tarjuma subscriber add --url U --langs tg,ru [--payload ninjs]   register a webhook, print its secret once
+  tarjuma subscriber list                                           list channels (never their secrets)
+  tarjuma subscriber enable|disable|test ID                         re-enable, stop, or check a channel
   tarjuma glossary match [--glossary FILE.csv]                      glossary terms in stdin, as JSON lines
   tarjuma glossary import [--replace] FILE                          load a CSV or TBX term base
   tarjuma glossary export [--format csv|tbx]                        print the term base
@@ -110,6 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUser(ctx, cfg, args, stdin, stdout)
 	case "glossary":
 		return runGlossary(ctx, cfg, args, stdin, stdout)
+	case "subscriber":
+		return runSubscriber(ctx, cfg, args, stdout)
 	case "providers":
 		return runProviders(ctx, cfg, args, stdout)
 	}

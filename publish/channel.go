@@ -1,0 +1,106 @@
+package publish
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Connector sends approved translations to one kind of channel. It is the seam between the
+// publish task, which owns the delivery policy (retries, give-up time, 410, the log), and each
+// channel's own API: the webhook is the first connector, WordPress and Telegram plug in beside
+// it. A connector holds no state of its own; the delivery row is the truth.
+type Connector interface {
+	// Deliver makes one attempt at a delivery. Every failure is in the Result, which
+	// Delivery.Judge reads; the same delivery may be sent again (its id stays the same).
+	Deliver(ctx context.Context, d Dispatch) Result
+	// Check tests a channel's address and credentials without publishing anything.
+	Check(ctx context.Context, s Subscriber) Result
+}
+
+// Dispatch is one delivery for a connector to send: the delivery with its subscriber and
+// release, and the subscriber's credentials opened (nil when its kind has none).
+type Dispatch struct {
+	Outgoing
+	Credentials []byte
+}
+
+// ErrUnsupportedKind is a channel of a kind no connector serves yet.
+var ErrUnsupportedKind = errors.New("publish: no connector serves this kind of channel")
+
+// Connectors are the connectors of this deployment, by kind. A kind is supported exactly when
+// it has one here: the desk refuses subscribers of any other.
+type Connectors map[Kind]Connector
+
+// For returns the connector of kind k, or ErrUnsupportedKind.
+func (c Connectors) For(k Kind) (Connector, error) {
+	if conn, ok := c[k]; ok {
+		return conn, nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnsupportedKind, k)
+}
+
+// ConnectorsConfig configures every connector.
+type ConnectorsConfig struct {
+	Sender *Sender // the webhooks' HTTP sender
+	// TagAuthority is the tag: URI authority of ninjs ids (TARJUMA_FEED_TAG_AUTHORITY), the
+	// feeds' one; DefaultTagAuthority when empty.
+	TagAuthority string
+}
+
+// NewConnectors builds the connectors there are: the one home of the list of supported kinds.
+func NewConnectors(cfg ConnectorsConfig) Connectors {
+	if cfg.TagAuthority == "" {
+		cfg.TagAuthority = DefaultTagAuthority
+	}
+	return Connectors{KindWebhook: &Webhook{sender: cfg.Sender, authority: cfg.TagAuthority}}
+}
+
+// Webhook is the connector of signed webhooks (Standard Webhooks v1): it POSTs the payload the
+// subscriber chose, our event or a ninjs document, signed the same way.
+type Webhook struct {
+	sender    *Sender
+	authority string
+}
+
+// Deliver POSTs the release under the delivery's webhook-id.
+func (w *Webhook) Deliver(ctx context.Context, d Dispatch) Result {
+	var v any = NewEvent(d.Release.Event, d.Release.Item())
+	if d.Subscriber.Payload == PayloadNinjs {
+		v = NewNinjs(w.authority, d.Release)
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return Result{Err: fmt.Errorf("publish: encode payload: %w", err)}
+	}
+	return w.sender.Send(ctx, Message{URL: d.Subscriber.URL, ID: WebhookID(d.ID),
+		Secrets: d.Subscriber.SigningSecrets(time.Now()), Body: body})
+}
+
+// EventPing is the type of the event Check sends.
+const EventPing = "ping"
+
+// PingData is the data of a ping: which subscriber is being tested.
+type PingData struct {
+	SubscriberID int64 `json:"subscriber_id"`
+}
+
+// Check sends a signed ping, whatever payload the subscriber chose: {"type": "ping", ...}
+// under a webhook-id of its own ("ping_…", never a delivery's). A receiver that checks the
+// signature and answers 2xx passes, so a wrong secret or URL shows before any article is
+// sent; a receiver ignoring unknown types, as Standard Webhooks asks, passes too.
+func (w *Webhook) Check(ctx context.Context, s Subscriber) Result {
+	now := time.Now()
+	body, err := json.Marshal(struct {
+		Type      string    `json:"type"`
+		Timestamp time.Time `json:"timestamp"`
+		Data      PingData  `json:"data"`
+	}{EventPing, now.UTC().Truncate(time.Second), PingData{SubscriberID: s.ID}})
+	if err != nil {
+		return Result{Err: fmt.Errorf("publish: encode ping: %w", err)}
+	}
+	return w.sender.Send(ctx, Message{URL: s.URL, ID: "ping_" + rand.Text(), Secrets: s.SigningSecrets(now), Body: body})
+}
