@@ -28,8 +28,8 @@ import (
 
 // Bot API facts the stand-in enforces.
 const (
-	MaxMessageLen = 4096          // characters after entity parsing, in UTF-16 code units
-	PerChatLimit  = 20            // messages a minute into one group or channel
+	MaxMessageLen = 4096           // characters after entity parsing, in UTF-16 code units
+	PerChatLimit  = 20             // messages a minute into one group or channel
 	DeleteWindow  = 48 * time.Hour // bots may delete only messages younger than this
 )
 
