@@ -21,9 +21,9 @@ import (
 // proxy or a stand-in.
 const DefaultTelegramAPIURL = "https://api.telegram.org"
 
-// DefaultTelegramMaxWait is the longest 429 retry_after a Telegram call waits out in the worker:
-// one a minute's rate window can ask for. A longer one ends the attempt, and the delivery is
-// retried after it.
+// DefaultTelegramMaxWait is the longest a Telegram call waits in the worker, for the chat's rate
+// limit or a 429's retry_after: at most the minute of the rate window, well inside the publish
+// task's timeout. A longer wait ends the attempt, and the delivery is retried after it.
 const DefaultTelegramMaxWait = time.Minute
 
 // TelegramConfig configures a TelegramClient.
@@ -285,7 +285,7 @@ func chatIDParam(chat string) any {
 func (c *TelegramClient) call(ctx context.Context, ch TelegramChannel, method string, params, result any) error {
 	for try := 1; ; try++ {
 		if ch.ChatID != "" {
-			if err := c.limiter.Wait(ctx, ch.ChatID); err != nil {
+			if err := c.limiter.Wait(ctx, ch.ChatID, c.maxWait); err != nil {
 				return err
 			}
 		}

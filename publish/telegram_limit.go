@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -63,9 +64,29 @@ func (w *slidingWindow) take(t time.Time, n int) {
 	}
 }
 
-// Wait blocks until a call into chat may go, and counts it; it returns early only with ctx's
-// error. A call whose wait was cancelled keeps its place counted, which errs on the safe side.
-func (l *TelegramLimiter) Wait(ctx context.Context, chat string) error {
+// TelegramHeldError is a call the limiter would hold longer than the caller waits: the chat's
+// budget is spent, or a 429 asked for a long pause. The delivery is to be tried again after
+// RetryDelay, freeing the worker meanwhile.
+type TelegramHeldError struct {
+	Chat string
+	Wait time.Duration
+}
+
+func (e *TelegramHeldError) Error() string {
+	return fmt.Sprintf("telegram: chat %s is at its rate limit for another %v", e.Chat, e.Wait.Round(time.Second))
+}
+
+// RetryDelay is how long until the chat takes a message again.
+func (e *TelegramHeldError) RetryDelay() time.Duration { return e.Wait }
+
+// Permanent is false: the wait ends.
+func (e *TelegramHeldError) Permanent() bool { return false }
+
+// Wait blocks until a call into chat may go, and counts it. It returns early with ctx's error,
+// and at once with a *TelegramHeldError when the call would wait longer than maxWait (it is
+// then not counted). A call whose wait was cancelled keeps its place counted, which errs on the
+// safe side.
+func (l *TelegramLimiter) Wait(ctx context.Context, chat string, maxWait time.Duration) error {
 	l.mu.Lock()
 	now := time.Now()
 	w := l.chats[chat]
@@ -74,6 +95,10 @@ func (l *TelegramLimiter) Wait(ctx context.Context, chat string) error {
 		l.chats[chat] = w
 	}
 	t := w.next(now, telegramPerChat, telegramPerChatWindow)
+	if d := t.Sub(now); d > maxWait {
+		l.mu.Unlock()
+		return &TelegramHeldError{Chat: chat, Wait: d}
+	}
 	w.take(t, telegramPerChat)
 	l.mu.Unlock()
 	if d := t.Sub(now); d > 0 {

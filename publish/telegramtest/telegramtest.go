@@ -59,6 +59,7 @@ type Chat struct {
 // Fault is an answer to force on the next call of Method ("" for any method).
 type Fault struct {
 	Method     string
+	Skip       int    // let this many matching calls through first
 	Status     int    // the HTTP status and error_code
 	RetryAfter int    // seconds, in parameters.retry_after (with Status 429)
 	HeaderOnly bool   // send RetryAfter as a Retry-After header and a non-JSON body, as a proxy would
@@ -222,9 +223,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, method)
 	var fault *Fault
-	for i, f := range s.faults {
-		if f.Method == "" || f.Method == method {
-			fault = &f
+	for i := range s.faults {
+		if f := &s.faults[i]; f.Method == "" || f.Method == method {
+			if f.Skip > 0 {
+				f.Skip--
+				break
+			}
+			fault = new(*f)
 			s.faults = slices.Delete(s.faults, i, i+1)
 			break
 		}
