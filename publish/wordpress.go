@@ -1,0 +1,396 @@
+package publish
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tarjuma/tarjuma"
+)
+
+// WordPress post statuses a subscriber may choose for new posts. DefaultWordPressStatus is the
+// Contract's default; WordPressWithdrawnStatus is what a withdrawal sets.
+const (
+	DefaultWordPressStatus = "publish"
+	// WordPressWithdrawnStatus unpublishes a post: a draft is off the site, its feeds, search and
+	// sitemap for every reader, and stays in the site's admin for its editors, where "private"
+	// would still show it on the site to every logged-in editor and author, and the trash would
+	// delete it for good after 30 days.
+	WordPressWithdrawnStatus = "draft"
+)
+
+// WordPressStatuses are the statuses a subscriber may ask new posts to have.
+func WordPressStatuses() []string { return []string{"publish", "draft", "pending", "private"} }
+
+// Polylang modes of a WordPress subscriber: PolylangAuto (the default) sets each post's
+// language and links the translations of an article where the site runs Polylang Pro (which
+// adds the "lang" and "translations" fields to the REST API); PolylangOff never asks.
+const (
+	PolylangAuto = "auto"
+	PolylangOff  = "off"
+)
+
+// WordPressSite is a WordPress subscriber's site and how its posts are made.
+type WordPressSite struct {
+	URL         string // the site root, e.g. https://news.example.tj (the REST API is under /wp-json)
+	Username    string
+	AppPassword string // an application password (Users → Profile), not the login password
+	Status      string // of new posts; DefaultWordPressStatus when empty
+	CategoryID  int64  // 0: the site's default category
+	AuthorID    int64  // 0: the user of the credentials
+	Polylang    string // PolylangAuto when empty
+}
+
+// WordPressPost is an article as a WordPress post: the title as text, the content as HTML.
+type WordPressPost struct {
+	Lang    tarjuma.Lang
+	Title   string
+	Content string
+}
+
+// NewWordPressPost is the post of it. The content is the escaped paragraphs of Item.HTML, with
+// the machine-translation label where it applies.
+func NewWordPressPost(it Item) WordPressPost {
+	return WordPressPost{Lang: it.Version.Lang, Title: it.Version.Title(), Content: it.HTML()}
+}
+
+// WordPressState is what a delivery leaves on a site for one article and language: the post,
+// and its Polylang language when one was set. It is kept between deliveries so corrections
+// update the same post, a withdrawal unpublishes it, and later translations link to it.
+type WordPressState struct {
+	PostID int64  `json:"post_id"`
+	Link   string `json:"link,omitempty"`
+	Lang   string `json:"lang,omitempty"` // Polylang's language slug; empty when none was set
+}
+
+// WordPressConfig configures a WordPressClient.
+type WordPressConfig struct {
+	// AllowPrivate lets sites be at private and loopback addresses: development and tests only,
+	// as for webhooks (TARJUMA_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
+	Timeout      time.Duration // per request; DefaultAttemptTimeout when zero
+	// HTTPClient replaces the guarded client; tests pass a stand-in's.
+	HTTPClient *http.Client
+}
+
+// WordPressClient publishes articles to WordPress sites through the REST API, authenticated
+// with application passwords (HTTP Basic).
+type WordPressClient struct {
+	client *http.Client
+}
+
+// NewWordPressClient builds a client. By default it is the webhooks' client: the site's URL is
+// an admin's input, so the same dial-time guard keeps it out of the desk's own network, and
+// redirects are not followed (a POST redirected becomes a GET, and a site that moved is to be
+// registered again).
+func NewWordPressClient(cfg WordPressConfig) *WordPressClient {
+	if cfg.HTTPClient != nil {
+		return &WordPressClient{client: cfg.HTTPClient}
+	}
+	return &WordPressClient{client: NewSender(SenderConfig{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.Timeout}).client}
+}
+
+// WordPressError is a WordPress REST error: {"code": …, "message": …, "data": {"status": …}},
+// or an HTTP status with some other body (a cache, firewall or maintenance page).
+type WordPressError struct {
+	Status     int
+	Code       string // WordPress's error code, e.g. "rest_post_invalid_id"; empty without one
+	Message    string
+	RetryAfter time.Duration
+	Hint       string // what to do about it, when we know
+}
+
+func (e *WordPressError) Error() string {
+	msg := fmt.Sprintf("wordpress: %d", e.Status)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	msg += ": " + e.Message
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return msg
+}
+
+// Permanent reports whether trying again cannot help: refused credentials or rights, a post
+// deleted on the site, a request the site will not take, a redirect. Rate limits, timeouts and
+// server errors are worth retrying.
+func (e *WordPressError) Permanent() bool {
+	switch {
+	case e.Status == http.StatusTooManyRequests || e.Status == http.StatusRequestTimeout:
+		return false
+	case e.Status >= 300 && e.Status < 500:
+		return true
+	}
+	return false
+}
+
+// RetryDelay is the site's Retry-After, zero when it sent none.
+func (e *WordPressError) RetryDelay() time.Duration { return e.RetryAfter }
+
+// StatusCode is the HTTP status of the site's answer.
+func (e *WordPressError) StatusCode() int { return e.Status }
+
+func wpErrorIs(err error, status int, code string) bool {
+	var we *WordPressError
+	return errors.As(err, &we) && we.Status == status && we.Code == code
+}
+
+// wpPost is the part of a post object the REST API returns that we read.
+type wpPost struct {
+	ID     int64  `json:"id"`
+	Link   string `json:"link"`
+	Status string `json:"status"`
+	Lang   string `json:"lang"` // Polylang Pro only
+}
+
+// Publish puts post on site: it creates it the first time (prev.PostID zero) and updates the
+// same post on later versions, title and content only, leaving the status, category and author
+// as the site's editors may have set them since. translations are the states of the article's
+// posts in other languages on the same site: where the site runs Polylang Pro, a new post gets
+// its language and is linked to them. An update of a post deleted on the site is a permanent
+// error: the correction is not posted as a new one behind the editors' backs.
+func (c *WordPressClient) Publish(ctx context.Context, site WordPressSite, post WordPressPost, prev WordPressState, translations map[tarjuma.Lang]WordPressState) (WordPressState, error) {
+	title := html.EscapeString(strings.TrimSpace(post.Title))
+	if prev.PostID != 0 {
+		var got wpPost
+		err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts/"+strconv.FormatInt(prev.PostID, 10),
+			map[string]any{"title": title, "content": post.Content}, &got)
+		if wpErrorIs(err, http.StatusNotFound, "rest_post_invalid_id") {
+			err.(*WordPressError).Hint = "the post was deleted on the site; the correction is not posted again"
+		}
+		if err != nil {
+			return prev, err
+		}
+		return WordPressState{PostID: prev.PostID, Link: cmp.Or(got.Link, prev.Link), Lang: prev.Lang}, nil
+	}
+	body := map[string]any{"title": title, "content": post.Content, "status": cmp.Or(site.Status, DefaultWordPressStatus)}
+	if site.CategoryID != 0 {
+		body["categories"] = []int64{site.CategoryID}
+	}
+	if site.AuthorID != 0 {
+		body["author"] = site.AuthorID
+	}
+	if site.Polylang != PolylangOff {
+		langs, err := c.polylangLanguages(ctx, site)
+		if err != nil {
+			return prev, err
+		}
+		if langs != nil {
+			slug, err := langs.slug(post.Lang)
+			if err != nil {
+				return prev, err
+			}
+			body["lang"] = slug
+			linked := map[string]int64{}
+			for lang, st := range translations {
+				if s, err := langs.slug(lang); err == nil && st.PostID != 0 && lang != post.Lang {
+					linked[s] = st.PostID
+				}
+			}
+			if len(linked) > 0 {
+				body["translations"] = linked
+			}
+		}
+	}
+	var got wpPost
+	if err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts", body, &got); err != nil {
+		return prev, err
+	}
+	if got.ID == 0 {
+		return prev, errors.New("wordpress: the site answered without a post id")
+	}
+	// Only Polylang Pro echoes the language; a site with Polylang's free edition takes the post
+	// in its default language and cannot link it.
+	return WordPressState{PostID: got.ID, Link: got.Link, Lang: got.Lang}, nil
+}
+
+// Withdraw unpublishes the post (WordPressWithdrawnStatus). A post already deleted on the site
+// counts as withdrawn.
+func (c *WordPressClient) Withdraw(ctx context.Context, site WordPressSite, st WordPressState) error {
+	if st.PostID == 0 {
+		return nil
+	}
+	err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts/"+strconv.FormatInt(st.PostID, 10),
+		map[string]any{"status": WordPressWithdrawnStatus}, nil)
+	if wpErrorIs(err, http.StatusNotFound, "rest_post_invalid_id") {
+		return nil
+	}
+	return err
+}
+
+// WordPressCheck is what a credentials check found.
+type WordPressCheck struct {
+	UserID    int64
+	UserName  string
+	Languages []string // Polylang's language slugs; nil when the site has no Polylang
+}
+
+// Check verifies site without publishing: the credentials are a user's (users/me in the edit
+// context, which needs them), the user may create posts with the chosen status and author, and,
+// where the site runs Polylang, it has every language in langs.
+func (c *WordPressClient) Check(ctx context.Context, site WordPressSite, langs []tarjuma.Lang) (WordPressCheck, error) {
+	var me struct {
+		ID           int64           `json:"id"`
+		Name         string          `json:"name"`
+		Capabilities map[string]bool `json:"capabilities"`
+	}
+	if err := c.do(ctx, site, http.MethodGet, "/wp/v2/users/me?context=edit", nil, &me); err != nil {
+		return WordPressCheck{}, err
+	}
+	res := WordPressCheck{UserID: me.ID, UserName: me.Name}
+	need := []string{"edit_posts"}
+	if s := cmp.Or(site.Status, DefaultWordPressStatus); s == "publish" || s == "private" {
+		need = append(need, "publish_posts")
+	}
+	if site.AuthorID != 0 && site.AuthorID != me.ID {
+		need = append(need, "edit_others_posts")
+	}
+	for _, capability := range need {
+		if !me.Capabilities[capability] {
+			return res, fmt.Errorf("wordpress: the user %s lacks the %s capability the subscriber's settings need", me.Name, capability)
+		}
+	}
+	if site.Polylang == PolylangOff {
+		return res, nil
+	}
+	pll, err := c.polylangLanguages(ctx, site)
+	if err != nil || pll == nil {
+		return res, err
+	}
+	for _, l := range pll {
+		res.Languages = append(res.Languages, l.Slug)
+	}
+	for _, lang := range langs {
+		if _, err := pll.slug(lang); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// polylangLanguage is a language of the site as /pll/v1/languages lists it.
+type polylangLanguage struct {
+	Slug   string `json:"slug"`
+	Locale string `json:"locale"`
+}
+
+type polylangLanguages []polylangLanguage
+
+// slug is Polylang's slug for lang: the one equal to it, or else the one whose locale is of it
+// ("tg_TJ").
+func (ls polylangLanguages) slug(lang tarjuma.Lang) (string, error) {
+	for _, l := range ls {
+		if l.Slug == string(lang) {
+			return l.Slug, nil
+		}
+	}
+	for _, l := range ls {
+		if loc, _, _ := strings.Cut(l.Locale, "_"); loc == string(lang) {
+			return l.Slug, nil
+		}
+	}
+	have := make([]string, 0, len(ls))
+	for _, l := range ls {
+		have = append(have, l.Slug)
+	}
+	slices.Sort(have)
+	return "", &WordPressError{Status: http.StatusUnprocessableEntity, Code: "tarjuma_polylang_language",
+		Message: fmt.Sprintf("the site's Polylang has no language %q (it has %s)", lang, strings.Join(have, ", ")),
+		Hint:    "add the language in Languages, or set the subscriber's polylang to off"}
+}
+
+// polylangLanguages lists the site's Polylang languages, nil when the site has no Polylang
+// (the route does not exist: rest_no_route).
+func (c *WordPressClient) polylangLanguages(ctx context.Context, site WordPressSite) (polylangLanguages, error) {
+	var langs polylangLanguages
+	err := c.do(ctx, site, http.MethodGet, "/pll/v1/languages", nil, &langs)
+	if wpErrorIs(err, http.StatusNotFound, "rest_no_route") {
+		return nil, nil
+	}
+	if err == nil && langs == nil {
+		langs = polylangLanguages{}
+	}
+	return langs, err
+}
+
+// do sends one REST request under /wp-json with the site's credentials, and decodes the answer
+// into result (when not nil).
+func (c *WordPressClient) do(ctx context.Context, site WordPressSite, method, route string, body, result any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("wordpress: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(site.URL, "/")+"/wp-json"+route, rd)
+	if err != nil {
+		return fmt.Errorf("wordpress: bad site URL: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.SetBasicAuth(site.Username, site.AppPassword)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ue.URL)
+		}
+		return fmt.Errorf("wordpress: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return fmt.Errorf("wordpress: reading the answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		return wordpressError(resp, raw)
+	}
+	if result == nil {
+		return nil
+	}
+	// Some sites' plugins print a byte-order mark or stray output before the JSON.
+	raw = bytes.TrimLeft(raw, "\ufeff \r\n\t")
+	if err := json.Unmarshal(raw, result); err != nil {
+		return fmt.Errorf("wordpress: %s answered %d with something other than the JSON expected (%.100q): %w", route, resp.StatusCode, raw, err)
+	}
+	return nil
+}
+
+func wordpressError(resp *http.Response, raw []byte) error {
+	e := &WordPressError{Status: resp.StatusCode, Message: http.StatusText(resp.StatusCode),
+		RetryAfter: tarjuma.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	var body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(bytes.TrimLeft(raw, "\ufeff \r\n\t"), &body) == nil && body.Code != "" {
+		e.Code, e.Message = body.Code, body.Message
+	}
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		e.Message = fmt.Sprintf("the site redirects to %q; redirects are not followed", RedactURL(resp.Header.Get("Location")))
+		e.Hint = "register the site's address as it redirects"
+	case resp.StatusCode == http.StatusUnauthorized:
+		e.Hint = "check the username and the application password (Users → Profile → Application Passwords)"
+	case resp.StatusCode == http.StatusForbidden:
+		e.Hint = "the user's role does not allow this; an Editor or Author role is needed"
+	}
+	return e
+}
