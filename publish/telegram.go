@@ -372,3 +372,84 @@ func (c *TelegramClient) do(ctx context.Context, token, method string, params, r
 	}
 	return nil
 }
+
+// TelegramSettings are a Telegram subscriber's settings, the JSON of Subscriber.Settings.
+type TelegramSettings struct {
+	ChatID string `json:"chat_id"` // "@channelname" or the numeric id, as a string
+}
+
+// TelegramCredentials are what a Telegram subscriber's sealed credentials hold (JSON).
+type TelegramCredentials struct {
+	BotToken string `json:"bot_token"`
+}
+
+// CheckTelegramChatID validates a chat id as an admin gives it: a public channel's
+// "@username" (5 to 32 letters, digits and underscores, starting with a letter) or a numeric
+// id (a channel's is negative, -100…).
+func CheckTelegramChatID(id string) error {
+	if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return nil
+	}
+	name, ok := strings.CutPrefix(id, "@")
+	valid := ok && len(name) >= 5 && len(name) <= 32 && (name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z')
+	for _, r := range name {
+		valid = valid && (r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}
+	if !valid {
+		return errors.New(`chat_id must be a channel's "@username" or its numeric id`)
+	}
+	return nil
+}
+
+// CheckTelegramToken validates the form of a bot token as BotFather issues it, "<bot id>:<secret>",
+// so a pasted fragment is refused when the subscriber is registered rather than at its first delivery.
+func CheckTelegramToken(token string) error {
+	id, secret, ok := strings.Cut(token, ":")
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil || !ok || len(secret) < 20 || strings.ContainsAny(secret, "/?#% ") {
+		return errors.New(`bot_token must be a token as BotFather gives it, "123456789:AA…"`)
+	}
+	return nil
+}
+
+// NewTelegramChannel is the channel of a subscriber, from its settings and its opened
+// credentials, both JSON.
+func NewTelegramChannel(settings, credentials []byte) (TelegramChannel, error) {
+	var s TelegramSettings
+	if err := json.Unmarshal(settings, &s); err != nil {
+		return TelegramChannel{}, fmt.Errorf("telegram: settings: %w", err)
+	}
+	var c TelegramCredentials
+	if err := json.Unmarshal(credentials, &c); err != nil || c.BotToken == "" {
+		return TelegramChannel{}, errors.New("telegram: the credentials lack a bot token")
+	}
+	return TelegramChannel{ChatID: s.ChatID, BotToken: c.BotToken}, CheckTelegramChatID(s.ChatID)
+}
+
+// DeliverRelease posts or corrects r's version in ch, as Publish, for a connector: prev is the
+// state kept from earlier deliveries of the article and language to this subscriber, in the
+// JSON it returns; notice replaces surplus messages too old to delete. The state returned is
+// nil when nothing changed, and is to be kept whatever the Result says.
+func (c *TelegramClient) DeliverRelease(ctx context.Context, ch TelegramChannel, r Release, prev []byte, notice string) (Result, []byte) {
+	var st TelegramState
+	if err := unmarshalState(prev, &st); err != nil {
+		return Result{Err: err}, nil
+	}
+	next, err := c.Publish(ctx, ch, NewTelegramPost(r.Item()), st, notice)
+	return channelResult(err), changedState(st, next)
+}
+
+// DeliverWithdrawal takes the article's messages out of ch, as Withdraw, for a connector.
+func (c *TelegramClient) DeliverWithdrawal(ctx context.Context, ch TelegramChannel, prev []byte, notice string) (Result, []byte) {
+	var st TelegramState
+	if err := unmarshalState(prev, &st); err != nil {
+		return Result{Err: err}, nil
+	}
+	next, err := c.Withdraw(ctx, ch, st, notice)
+	return channelResult(err), changedState(st, next)
+}
+
+// CheckChannel is Check as a connector's Result.
+func (c *TelegramClient) CheckChannel(ctx context.Context, ch TelegramChannel) Result {
+	_, err := c.Check(ctx, ch)
+	return channelResult(err)
+}

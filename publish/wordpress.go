@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -393,4 +394,125 @@ func wordpressError(resp *http.Response, raw []byte) error {
 		e.Hint = "the user's role does not allow this; an Editor or Author role is needed"
 	}
 	return e
+}
+
+// WordPressSettings are a WordPress subscriber's settings, the JSON of Subscriber.Settings:
+// what its posts are made as. The site root is the subscriber's URL.
+type WordPressSettings struct {
+	Status     string `json:"status,omitempty"`      // DefaultWordPressStatus when empty
+	CategoryID int64  `json:"category_id,omitempty"` // 0: the site's default
+	AuthorID   int64  `json:"author_id,omitempty"`   // 0: the user of the credentials
+	Polylang   string `json:"polylang,omitempty"`    // PolylangAuto when empty, or PolylangOff
+}
+
+// Validate checks settings an admin gave, naming the field at fault.
+func (s WordPressSettings) Validate() error {
+	switch {
+	case s.Status != "" && !slices.Contains(WordPressStatuses(), s.Status):
+		return fmt.Errorf("status must be one of %v", WordPressStatuses())
+	case s.CategoryID < 0:
+		return errors.New("category_id must be a category's id")
+	case s.AuthorID < 0:
+		return errors.New("author_id must be a user's id")
+	case s.Polylang != "" && s.Polylang != PolylangAuto && s.Polylang != PolylangOff:
+		return fmt.Errorf("polylang must be %q or %q", PolylangAuto, PolylangOff)
+	}
+	return nil
+}
+
+// WordPressCredentials are what a WordPress subscriber's sealed credentials hold (JSON).
+type WordPressCredentials struct {
+	Username    string `json:"username"`
+	AppPassword string `json:"app_password"`
+}
+
+// NewWordPressSite is the site of a subscriber whose URL is siteURL, from its settings and its
+// opened credentials, both JSON.
+func NewWordPressSite(siteURL string, settings, credentials []byte) (WordPressSite, error) {
+	var s WordPressSettings
+	if len(settings) > 0 {
+		if err := json.Unmarshal(settings, &s); err != nil {
+			return WordPressSite{}, fmt.Errorf("wordpress: settings: %w", err)
+		}
+	}
+	var c WordPressCredentials
+	if err := json.Unmarshal(credentials, &c); err != nil || c.Username == "" || c.AppPassword == "" {
+		return WordPressSite{}, errors.New("wordpress: the credentials lack a username or an application password")
+	}
+	return WordPressSite{URL: siteURL, Username: c.Username, AppPassword: c.AppPassword, Status: s.Status,
+		CategoryID: s.CategoryID, AuthorID: s.AuthorID, Polylang: s.Polylang}, s.Validate()
+}
+
+// DeliverRelease publishes r's version on site, as Publish, for a connector: prev and siblings
+// are the states kept from earlier deliveries of the article on this site (this language's,
+// and the other languages' by language), in the JSON it returns. The state returned is nil
+// when nothing changed, and is to be kept whatever the Result says.
+func (c *WordPressClient) DeliverRelease(ctx context.Context, site WordPressSite, r Release, prev []byte, siblings map[tarjuma.Lang][]byte) (Result, []byte) {
+	var st WordPressState
+	if err := unmarshalState(prev, &st); err != nil {
+		return Result{Err: err}, nil
+	}
+	trans := map[tarjuma.Lang]WordPressState{}
+	for lang, raw := range siblings {
+		var s WordPressState
+		if unmarshalState(raw, &s) == nil && s.PostID != 0 {
+			trans[lang] = s
+		}
+	}
+	next, err := c.Publish(ctx, site, NewWordPressPost(r.Item()), st, trans)
+	return channelResult(err), changedState(st, next)
+}
+
+// DeliverWithdrawal unpublishes the post prev names, as Withdraw, for a connector.
+func (c *WordPressClient) DeliverWithdrawal(ctx context.Context, site WordPressSite, prev []byte) Result {
+	var st WordPressState
+	if err := unmarshalState(prev, &st); err != nil {
+		return Result{Err: err}
+	}
+	return channelResult(c.Withdraw(ctx, site, st))
+}
+
+// CheckSite is Check as a connector's Result.
+func (c *WordPressClient) CheckSite(ctx context.Context, site WordPressSite, langs []tarjuma.Lang) Result {
+	_, err := c.Check(ctx, site, langs)
+	return channelResult(err)
+}
+
+func unmarshalState(raw []byte, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("publish: channel state %.100q: %w", raw, err)
+	}
+	return nil
+}
+
+// changedState is next as JSON, or nil when it is prev.
+func changedState[S any](prev, next S) []byte {
+	if reflect.DeepEqual(prev, next) {
+		return nil
+	}
+	b, _ := json.Marshal(next) // plain structs of ints and strings
+	return b
+}
+
+// channelResult turns a WordPress or Telegram call's outcome into the Result the delivery
+// policy judges (Delivery.Judge): 200 for success; the API's status and the wait it asked for
+// otherwise, or no status when no answer came. Whether the error is permanent is the error's
+// to say: it has a Permanent method.
+func channelResult(err error) Result {
+	if err == nil {
+		return Result{StatusCode: http.StatusOK}
+	}
+	res := Result{Err: err}
+	var status interface{ StatusCode() int }
+	if errors.As(err, &status) {
+		res.StatusCode = status.StatusCode()
+	}
+	var wait interface{ RetryDelay() time.Duration }
+	if errors.As(err, &wait) {
+		res.RetryAfter = wait.RetryDelay()
+	}
+	return res
 }
