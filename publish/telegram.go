@@ -120,12 +120,14 @@ func telegramSays(err error, s string) bool {
 
 // The descriptions of the Bot API's errors a delivery treats as other than failures.
 const (
-	tgNotModified     = "message is not modified"
-	tgDeleteNotFound  = "message to delete not found"
-	tgCannotDelete    = "message can't be deleted"
-	tgEditNotFound    = "message to edit not found"
-	tgMaxRetriesOn429 = 3
+	tgNotModified    = "message is not modified"
+	tgDeleteNotFound = "message to delete not found"
+	tgCannotDelete   = "message can't be deleted"
+	tgEditNotFound   = "message to edit not found"
 )
+
+// tgMaxRetriesOn429 bounds the 429s one call waits out before it gives up the attempt.
+const tgMaxRetriesOn429 = 3
 
 // Publish puts post in ch: it sends its messages the first time (prev empty) and on later
 // versions edits the messages prev names, sending more if the text grew and deleting the surplus
@@ -263,9 +265,9 @@ func (c *TelegramClient) Check(ctx context.Context, ch TelegramChannel) (Telegra
 	switch {
 	case member.Status == "creator":
 	case chat.Type == "channel" && (member.Status != "administrator" || !member.CanPostMessages):
-		return res, fmt.Errorf("telegram: the bot @%s is %s in the channel, without the right to post messages: make it an administrator who may post", me.Username, member.Status)
+		return res, &ChannelConfigError{fmt.Errorf("telegram: the bot @%s is %s in the channel, without the right to post messages: make it an administrator who may post", me.Username, member.Status)}
 	case member.Status == "left" || member.Status == "kicked" || member.Status == "restricted":
-		return res, fmt.Errorf("telegram: the bot @%s is %s in the chat", me.Username, member.Status)
+		return res, &ChannelConfigError{fmt.Errorf("telegram: the bot @%s is %s in the chat", me.Username, member.Status)}
 	}
 	return res, nil
 }
@@ -416,13 +418,16 @@ func CheckTelegramToken(token string) error {
 func NewTelegramChannel(settings, credentials []byte) (TelegramChannel, error) {
 	var s TelegramSettings
 	if err := json.Unmarshal(settings, &s); err != nil {
-		return TelegramChannel{}, fmt.Errorf("telegram: settings: %w", err)
+		return TelegramChannel{}, &ChannelConfigError{fmt.Errorf("telegram: settings: %w", err)}
 	}
 	var c TelegramCredentials
 	if err := json.Unmarshal(credentials, &c); err != nil || c.BotToken == "" {
-		return TelegramChannel{}, errors.New("telegram: the credentials lack a bot token")
+		return TelegramChannel{}, &ChannelConfigError{errors.New("telegram: the credentials lack a bot token")}
 	}
-	return TelegramChannel{ChatID: s.ChatID, BotToken: c.BotToken}, CheckTelegramChatID(s.ChatID)
+	if err := CheckTelegramChatID(s.ChatID); err != nil {
+		return TelegramChannel{}, &ChannelConfigError{fmt.Errorf("telegram: settings: %w", err)}
+	}
+	return TelegramChannel{ChatID: s.ChatID, BotToken: c.BotToken}, nil
 }
 
 // DeliverRelease posts or corrects r's version in ch, as Publish, for a connector: prev is the

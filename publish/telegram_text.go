@@ -62,7 +62,7 @@ func (t tgToken) isText(s string) bool { return t.tag == "" && t.raw == s }
 // TelegramPost.HTML makes, well-formed markup; a '<' or '&' that starts no tag or entity is
 // taken as a character, as it is shown.
 func tokenizeTelegramHTML(s string) []tgToken {
-	var toks []tgToken
+	toks := make([]tgToken, 0, utf8.RuneCountInString(s))
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':

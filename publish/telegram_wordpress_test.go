@@ -1,6 +1,7 @@
 package publish_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -130,7 +131,34 @@ func TestChannelSettingsValidated(t *testing.T) {
 	if err := publish.CheckTelegramToken("123456789:AAH4d8xkFJ-_kq8nV1rBbU0aZ2lQ3e4r5t6"); err != nil {
 		t.Errorf("token: %v", err)
 	}
-	if _, err := publish.NewWordPressSite("https://news.example.tj", nil, []byte(`{"username":"desk"}`)); err == nil {
-		t.Error("credentials without a password accepted")
+	// A channel whose settings or credentials do not hold is failed at once, not retried.
+	for name, err := range map[string]error{
+		"wordpress without a password": second(publish.NewWordPressSite("https://news.example.tj", nil, []byte(`{"username":"desk"}`))),
+		"wordpress bad status":         second(publish.NewWordPressSite("https://news.example.tj", []byte(`{"status":"trash"}`), []byte(`{"username":"desk","app_password":"x"}`))),
+		"telegram bad chat":            second(publish.NewTelegramChannel([]byte(`{"chat_id":"news"}`), []byte(`{"bot_token":"1:x"}`))),
+		"telegram without a token":     second(publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{}`))),
+	} {
+		var ce *publish.ChannelConfigError
+		if !errors.As(err, &ce) || !ce.Permanent() {
+			t.Errorf("%s: error %v, want a permanent ChannelConfigError", name, err)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// BenchmarkTelegramPostMessages renders and splits a long article: 40 paragraphs of 610
+// characters of Tajik, 24,000 in all. Six paragraphs take 6×610 + 5×2 = 3670 and a seventh
+// would make 4282, so the article takes ⌈40/6⌉ = 7 messages.
+func BenchmarkTelegramPostMessages(b *testing.B) {
+	p := publish.TelegramPost{Title: "Сарлавҳа"}
+	for range 40 {
+		p.Paragraphs = append(p.Paragraphs, strings.Repeat("Ҳукумати Ҷумҳурии Тоҷикистон қарор қабул кард. ", 13))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if n := len(p.Messages()); n != 7 {
+			b.Fatalf("%d messages", n)
+		}
 	}
 }

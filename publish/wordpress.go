@@ -260,7 +260,7 @@ func (c *WordPressClient) Check(ctx context.Context, site WordPressSite, langs [
 	}
 	for _, capability := range need {
 		if !me.Capabilities[capability] {
-			return res, fmt.Errorf("wordpress: the user %s lacks the %s capability the subscriber's settings need", me.Name, capability)
+			return res, &ChannelConfigError{fmt.Errorf("wordpress: the user %s lacks the %s capability the subscriber's settings need", me.Name, capability)}
 		}
 	}
 	if site.Polylang == PolylangOff {
@@ -307,9 +307,8 @@ func (ls polylangLanguages) slug(lang tarjuma.Lang) (string, error) {
 		have = append(have, l.Slug)
 	}
 	slices.Sort(have)
-	return "", &WordPressError{Status: http.StatusUnprocessableEntity, Code: "tarjuma_polylang_language",
-		Message: fmt.Sprintf("the site's Polylang has no language %q (it has %s)", lang, strings.Join(have, ", ")),
-		Hint:    "add the language in Languages, or set the subscriber's polylang to off"}
+	return "", &ChannelConfigError{fmt.Errorf("wordpress: the site's Polylang has no language %q (it has %s): add it in Languages, or set the subscriber's polylang to off",
+		lang, strings.Join(have, ", "))}
 }
 
 // polylangLanguages lists the site's Polylang languages, nil when the site has no Polylang
@@ -432,15 +431,18 @@ func NewWordPressSite(siteURL string, settings, credentials []byte) (WordPressSi
 	var s WordPressSettings
 	if len(settings) > 0 {
 		if err := json.Unmarshal(settings, &s); err != nil {
-			return WordPressSite{}, fmt.Errorf("wordpress: settings: %w", err)
+			return WordPressSite{}, &ChannelConfigError{fmt.Errorf("wordpress: settings: %w", err)}
 		}
 	}
 	var c WordPressCredentials
 	if err := json.Unmarshal(credentials, &c); err != nil || c.Username == "" || c.AppPassword == "" {
-		return WordPressSite{}, errors.New("wordpress: the credentials lack a username or an application password")
+		return WordPressSite{}, &ChannelConfigError{errors.New("wordpress: the credentials lack a username or an application password")}
+	}
+	if err := s.Validate(); err != nil {
+		return WordPressSite{}, &ChannelConfigError{fmt.Errorf("wordpress: settings: %w", err)}
 	}
 	return WordPressSite{URL: siteURL, Username: c.Username, AppPassword: c.AppPassword, Status: s.Status,
-		CategoryID: s.CategoryID, AuthorID: s.AuthorID, Polylang: s.Polylang}, s.Validate()
+		CategoryID: s.CategoryID, AuthorID: s.AuthorID, Polylang: s.Polylang}, nil
 }
 
 // DeliverRelease publishes r's version on site, as Publish, for a connector: prev and siblings
@@ -483,7 +485,7 @@ func unmarshalState(raw []byte, v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("publish: channel state %.100q: %w", raw, err)
+		return &ChannelConfigError{fmt.Errorf("publish: channel state %.100q: %w", raw, err)}
 	}
 	return nil
 }
@@ -496,6 +498,17 @@ func changedState[S any](prev, next S) []byte {
 	b, _ := json.Marshal(next) // plain structs of ints and strings
 	return b
 }
+
+// ChannelConfigError is a failure of a WordPress or Telegram channel found before or beside
+// its API's answer (settings or credentials that do not parse, a language the site lacks, a bot
+// without the right to post): no retry mends it; a person must change the channel.
+type ChannelConfigError struct{ Err error }
+
+func (e *ChannelConfigError) Error() string { return e.Err.Error() }
+func (e *ChannelConfigError) Unwrap() error { return e.Err }
+
+// Permanent is true: see the type.
+func (e *ChannelConfigError) Permanent() bool { return true }
 
 // channelResult turns a WordPress or Telegram call's outcome into the Result the delivery
 // policy judges (Delivery.Judge): 200 for success; the API's status and the wait it asked for

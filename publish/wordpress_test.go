@@ -109,8 +109,8 @@ func TestWordPressPolylang(t *testing.T) {
 	// A language the site's Polylang lacks is refused before anything is posted.
 	srv.Languages = srv.Languages[:2] // ru, tg
 	_, err = c.Publish(t.Context(), site, publish.WordPressPost{Lang: tarjuma.English, Title: "Dushanbe"}, publish.WordPressState{}, nil)
-	var we *publish.WordPressError
-	if !errors.As(err, &we) || !we.Permanent() || !strings.Contains(err.Error(), `no language "en" (it has ru, tg)`) {
+	var ce *publish.ChannelConfigError
+	if !errors.As(err, &ce) || !ce.Permanent() || !strings.Contains(err.Error(), `no language "en" (it has ru, tg)`) {
 		t.Errorf("error %v, want a permanent one naming the missing language", err)
 	}
 	if n := len(srv.Posts()); n != 2 {
