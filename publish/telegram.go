@@ -161,7 +161,7 @@ func (c *TelegramClient) Publish(ctx context.Context, ch TelegramChannel, post T
 	}
 	for len(st.MessageIDs) > len(parts) {
 		last := st.MessageIDs[len(st.MessageIDs)-1]
-		if err := c.remove(ctx, ch, last, notice); err != nil {
+		if _, err := c.remove(ctx, ch, last, notice); err != nil {
 			return st, err
 		}
 		st.MessageIDs = st.MessageIDs[:len(st.MessageIDs)-1]
@@ -176,31 +176,28 @@ func (c *TelegramClient) Publish(ctx context.Context, ch TelegramChannel, post T
 func (c *TelegramClient) Withdraw(ctx context.Context, ch TelegramChannel, prev TelegramState, notice string) (TelegramState, error) {
 	var kept []int64
 	for i, id := range prev.MessageIDs {
-		err := c.call(ctx, ch, "deleteMessage", map[string]any{"chat_id": chatIDParam(ch.ChatID), "message_id": id}, nil)
-		switch {
-		case err == nil || telegramSays(err, tgDeleteNotFound):
-		case telegramSays(err, tgCannotDelete) && notice != "":
-			if err := c.edit(ctx, ch, id, tgEscaper.Replace(notice)); err != nil {
-				return TelegramState{MessageIDs: append(kept, prev.MessageIDs[i:]...)}, err
-			}
-			kept = append(kept, id)
-		default:
+		replaced, err := c.remove(ctx, ch, id, notice)
+		if err != nil {
 			return TelegramState{MessageIDs: append(kept, prev.MessageIDs[i:]...)}, err
+		}
+		if replaced {
+			kept = append(kept, id)
 		}
 	}
 	return TelegramState{MessageIDs: kept}, nil
 }
 
-// remove deletes a surplus message, or replaces it by notice when it can no longer be deleted.
-func (c *TelegramClient) remove(ctx context.Context, ch TelegramChannel, id int64, notice string) error {
-	err := c.call(ctx, ch, "deleteMessage", map[string]any{"chat_id": chatIDParam(ch.ChatID), "message_id": id}, nil)
+// remove deletes a message, or replaces it by notice when it can no longer be deleted
+// (replaced: it is still there). A message already gone counts as deleted.
+func (c *TelegramClient) remove(ctx context.Context, ch TelegramChannel, id int64, notice string) (replaced bool, err error) {
+	err = c.call(ctx, ch, "deleteMessage", map[string]any{"chat_id": chatIDParam(ch.ChatID), "message_id": id}, nil)
 	switch {
 	case err == nil || telegramSays(err, tgDeleteNotFound):
-		return nil
+		return false, nil
 	case telegramSays(err, tgCannotDelete) && notice != "":
-		return c.edit(ctx, ch, id, tgEscaper.Replace(notice))
+		return true, c.edit(ctx, ch, id, tgEscaper.Replace(notice))
 	}
-	return err
+	return false, err
 }
 
 func (c *TelegramClient) send(ctx context.Context, ch TelegramChannel, text string) (int64, error) {
