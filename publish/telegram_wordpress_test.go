@@ -80,7 +80,7 @@ func TestChannelResultJudged(t *testing.T) {
 	if outcome, _ := d.Judge(res, time.Second, 0, false, now); outcome != publish.OutcomeDelivered || string(raw) != `{"post_id":41,"link":"http://wordpress.test/?p=41"}` {
 		t.Errorf("judged %v with state %s, want delivered post 41", outcome, raw)
 	}
-	if got := wp.Posts()[0]; got.Content != "<p>Текст.</p>\n" || got.Title != "Заголовок" || !cmp.Equal(got.Categories, []int64{4}) {
+	if got := wp.Posts()[0]; got.Content != "<!-- tarjuma-article-7-ru -->\n<p>Текст.</p>\n" || got.Title != "Заголовок" || !cmp.Equal(got.Categories, []int64{4}) {
 		t.Errorf("post %+v", got)
 	}
 }

@@ -58,12 +58,16 @@ type WordPressPost struct {
 	Lang    tarjuma.Lang
 	Title   string
 	Content string
+	// Marker names the article and language in the post, as an HTML comment, so a post whose
+	// creation went unconfirmed can be found again; none when empty.
+	Marker string
 }
 
 // NewWordPressPost is the post of it. The content is the escaped paragraphs of Item.HTML, with
 // the machine-translation label where it applies.
 func NewWordPressPost(it Item) WordPressPost {
-	return WordPressPost{Lang: it.Version.Lang, Title: it.Version.Title(), Content: it.HTML()}
+	return WordPressPost{Lang: it.Version.Lang, Title: it.Version.Title(), Content: it.HTML(),
+		Marker: fmt.Sprintf("tarjuma-article-%d-%s", it.ArticleID, it.Version.Lang)}
 }
 
 // WordPressState is what a delivery leaves on a site for one article and language: the post,
@@ -73,6 +77,8 @@ type WordPressState struct {
 	PostID int64  `json:"post_id"`
 	Link   string `json:"link,omitempty"`
 	Lang   string `json:"lang,omitempty"` // Polylang's language slug; empty when none was set
+	// Unconfirmed: a create got no clear answer, and the post may exist (see Publish).
+	Unconfirmed bool `json:"unconfirmed,omitempty"`
 }
 
 // WordPressConfig configures a WordPressClient.
@@ -162,12 +168,24 @@ type wpPost struct {
 // posts in other languages on the same site: where the site runs Polylang Pro, a new post gets
 // its language and is linked to them. An update of a post deleted on the site is a permanent
 // error: the correction is not posted as a new one behind the editors' backs.
+//
+// A create that got no clear answer (a timeout, a 5xx: WordPress may have saved the post before
+// a plugin failed) leaves a state marked Unconfirmed, to be kept; the next attempt first looks
+// for the post by its marker, and updates it if it is there rather than making a second one.
 func (c *WordPressClient) Publish(ctx context.Context, site WordPressSite, post WordPressPost, prev WordPressState, translations map[tarjuma.Lang]WordPressState) (WordPressState, error) {
-	title := html.EscapeString(strings.TrimSpace(post.Title))
+	fields := map[string]any{"title": html.EscapeString(strings.TrimSpace(post.Title)), "content": post.content()}
+	if prev.PostID == 0 && prev.Unconfirmed && post.Marker != "" {
+		found, err := c.findPost(ctx, site, post.Marker)
+		if err != nil {
+			return prev, err
+		}
+		if found.ID != 0 {
+			prev = WordPressState{PostID: found.ID, Link: found.Link, Lang: found.Lang}
+		}
+	}
 	if prev.PostID != 0 {
 		var got wpPost
-		err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts/"+strconv.FormatInt(prev.PostID, 10),
-			map[string]any{"title": title, "content": post.Content}, &got)
+		err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts/"+strconv.FormatInt(prev.PostID, 10), fields, &got)
 		if wpErrorIs(err, http.StatusNotFound, "rest_post_invalid_id") {
 			err.(*WordPressError).Hint = "the post was deleted on the site; the correction is not posted again"
 		}
@@ -176,12 +194,12 @@ func (c *WordPressClient) Publish(ctx context.Context, site WordPressSite, post 
 		}
 		return WordPressState{PostID: prev.PostID, Link: cmp.Or(got.Link, prev.Link), Lang: prev.Lang}, nil
 	}
-	body := map[string]any{"title": title, "content": post.Content, "status": cmp.Or(site.Status, DefaultWordPressStatus)}
+	fields["status"] = cmp.Or(site.Status, DefaultWordPressStatus)
 	if site.CategoryID != 0 {
-		body["categories"] = []int64{site.CategoryID}
+		fields["categories"] = []int64{site.CategoryID}
 	}
 	if site.AuthorID != 0 {
-		body["author"] = site.AuthorID
+		fields["author"] = site.AuthorID
 	}
 	if site.Polylang != PolylangOff {
 		langs, err := c.polylangLanguages(ctx, site)
@@ -193,7 +211,7 @@ func (c *WordPressClient) Publish(ctx context.Context, site WordPressSite, post 
 			if err != nil {
 				return prev, err
 			}
-			body["lang"] = slug
+			fields["lang"] = slug
 			linked := map[string]int64{}
 			for lang, st := range translations {
 				if s, err := langs.slug(lang); err == nil && st.PostID != 0 && lang != post.Lang {
@@ -201,20 +219,54 @@ func (c *WordPressClient) Publish(ctx context.Context, site WordPressSite, post 
 				}
 			}
 			if len(linked) > 0 {
-				body["translations"] = linked
+				fields["translations"] = linked
 			}
 		}
 	}
 	var got wpPost
-	if err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts", body, &got); err != nil {
-		return prev, err
+	if err := c.do(ctx, site, http.MethodPost, "/wp/v2/posts", fields, &got); err != nil {
+		var we *WordPressError
+		if errors.As(err, &we) && we.Status < 500 {
+			return prev, err // refused: nothing was made
+		}
+		return WordPressState{Unconfirmed: true}, err
 	}
 	if got.ID == 0 {
-		return prev, errors.New("wordpress: the site answered without a post id")
+		return WordPressState{Unconfirmed: true}, errors.New("wordpress: the site answered without a post id")
 	}
 	// Only Polylang Pro echoes the language; a site with Polylang's free edition takes the post
 	// in its default language and cannot link it.
 	return WordPressState{PostID: got.ID, Link: got.Link, Lang: got.Lang}, nil
+}
+
+// content is the post's content with its marker, an HTML comment readers do not see.
+func (p WordPressPost) content() string {
+	if p.Marker == "" {
+		return p.Content
+	}
+	return "<!-- " + p.Marker + " -->\n" + p.Content
+}
+
+// findPost looks for the post carrying marker in any status: WordPress's search matches the
+// content, and the raw content (the edit context) confirms the whole comment is there. It
+// returns a zero wpPost when there is none.
+func (c *WordPressClient) findPost(ctx context.Context, site WordPressSite, marker string) (wpPost, error) {
+	var found []struct {
+		wpPost
+		Content struct {
+			Raw string `json:"raw"`
+		} `json:"content"`
+	}
+	q := url.Values{"search": {marker}, "status": {"publish,future,draft,pending,private"}, "context": {"edit"}, "per_page": {"20"}}
+	if err := c.do(ctx, site, http.MethodGet, "/wp/v2/posts?"+q.Encode(), nil, &found); err != nil {
+		return wpPost{}, err
+	}
+	for _, p := range found {
+		if strings.Contains(p.Content.Raw, "<!-- "+marker+" -->") {
+			return p.wpPost, nil
+		}
+	}
+	return wpPost{}, nil
 }
 
 // Withdraw unpublishes the post (WordPressWithdrawnStatus). A post already deleted on the site

@@ -313,3 +313,69 @@ func TestWordPressCheck(t *testing.T) {
 		t.Errorf("the check posted %d posts", n)
 	}
 }
+
+// A create that times out or fails after WordPress saved the post leaves the state unconfirmed;
+// the retry finds the post by its marker and updates it: one post, never two. Where nothing was
+// saved, the retry creates it.
+func TestWordPressUnconfirmedCreate(t *testing.T) {
+	post := ruPost
+	post.Marker = "tarjuma-article-7-ru"
+	tests := []struct {
+		name  string
+		fault wordpresstest.Fault
+		saved bool
+	}{
+		{"saved, then timed out", wordpresstest.Fault{Route: "POST /wp-json/wp/v2/posts", Commit: true, Hang: true}, true},
+		{"saved, then a plugin's fatal error", wordpresstest.Fault{Route: "POST /wp-json/wp/v2/posts", Commit: true, Status: 500}, true},
+		{"timed out, nothing saved", wordpresstest.Fault{Route: "POST /wp-json/wp/v2/posts", Hang: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv, c, site := newWordPress(t)
+				srv.Inject(tt.fault)
+				st, err := c.Publish(t.Context(), site, post, publish.WordPressState{}, nil)
+				if err == nil || st != (publish.WordPressState{Unconfirmed: true}) {
+					t.Fatalf("state %+v, %v; want an error and an unconfirmed state", st, err)
+				}
+				if saved := len(srv.Posts()) == 1; saved != tt.saved {
+					t.Fatalf("saved %v, want %v", saved, tt.saved)
+				}
+				post.Content = "<p>Исправлено.</p>\n"
+				st, err = c.Publish(t.Context(), site, post, st, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []wordpresstest.Post{{ID: 41, Title: "Душанбе &amp; Москва &lt;договор&gt;", Status: "publish",
+					Author: wordpresstest.Editor.ID, Content: "<!-- tarjuma-article-7-ru -->\n<p>Исправлено.</p>\n"}}
+				if diff := cmp.Diff(want, srv.Posts(), ignoreGroup); diff != "" {
+					t.Errorf("site (-want +got):\n%s", diff)
+				}
+				if st.PostID != 41 || st.Unconfirmed {
+					t.Errorf("state %+v, want post 41, confirmed", st)
+				}
+			})
+		})
+	}
+}
+
+// The marker is matched whole: WordPress's search for "tarjuma-article-7-ru" matches substrings,
+// so it also finds a post marked "tarjuma-article-7-rum", which the check of the raw content
+// refuses to adopt.
+func TestWordPressMarkerMatchedWhole(t *testing.T) {
+	srv, c, site := newWordPress(t)
+	other := ruPost
+	other.Marker = "tarjuma-article-7-rum"
+	if _, err := c.Publish(t.Context(), site, other, publish.WordPressState{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	post := ruPost
+	post.Marker = "tarjuma-article-7-ru"
+	st, err := c.Publish(t.Context(), site, post, publish.WordPressState{Unconfirmed: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PostID != 42 || len(srv.Posts()) != 2 {
+		t.Errorf("state %+v with %d posts: want a new post 42 beside the other article's", st, len(srv.Posts()))
+	}
+}

@@ -68,6 +68,9 @@ type Fault struct {
 	HTML       bool   // an HTML page instead of WordPress's JSON error, as a proxy or a maintenance page sends
 	Hang       bool   // never answer
 	Code       string // WordPress error code; a default for the status when empty
+	// Commit makes the request take effect before the fault answers: a post saved, then a
+	// timeout or a plugin's fatal error.
+	Commit bool
 }
 
 // Server is the stand-in. Create it with New.
@@ -220,6 +223,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
+	if fault != nil && fault.Commit {
+		s.serve(httptest.NewRecorder(), r)
+	}
 	if fault != nil {
 		if fault.RetryAfter != "" {
 			w.Header().Set("Retry-After", fault.RetryAfter)
@@ -243,6 +249,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.serve(w, r)
+}
+
+// serve answers a request as the site does.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	user, aerr := s.authenticate(r)
 	if aerr != nil {
 		writeError(w, *aerr)
@@ -308,6 +319,8 @@ func (s *Server) route(r *http.Request, u *User, body map[string]json.RawMessage
 			me["username"] = u.Login
 		}
 		return 200, me, nil
+	case r.Method == http.MethodGet && path == "/wp-json/wp/v2/posts":
+		return s.list(r, u)
 	case r.Method == http.MethodPost && path == "/wp-json/wp/v2/posts":
 		if u == nil {
 			return 0, nil, &wpError{401, "rest_cannot_create", "Sorry, you are not allowed to create posts as this user."}
@@ -340,6 +353,35 @@ func (s *Server) route(r *http.Request, u *User, body map[string]json.RawMessage
 		return 200, s.render(p), nil
 	}
 	return 0, nil, &wpError{404, "rest_no_route", "No route was found matching the URL and request method."}
+}
+
+// list answers a posts query: search (in title and content, case-insensitive), status (a comma
+// list, publish by default; others need a user who may edit posts), and the edit context, which
+// adds the raw content and needs such a user too.
+func (s *Server) list(r *http.Request, u *User) (int, any, *wpError) {
+	q := r.URL.Query()
+	edit := q.Get("context") == "edit"
+	if edit && (u == nil || !u.Caps["edit_posts"]) {
+		return 0, nil, &wpError{401, "rest_forbidden_context", "Sorry, you are not allowed to edit posts in this post type."}
+	}
+	wanted := strings.Split(cmp.Or(q.Get("status"), "publish"), ",")
+	if !slices.Equal(wanted, []string{"publish"}) && (u == nil || !u.Caps["edit_posts"]) {
+		return 0, nil, &wpError{400, "rest_forbidden_status", "Status is forbidden."}
+	}
+	search := strings.ToLower(q.Get("search"))
+	out := []map[string]any{}
+	for _, id := range slices.Sorted(maps.Keys(s.posts)) {
+		p := s.posts[id]
+		if !slices.Contains(wanted, p.Status) || !strings.Contains(strings.ToLower(p.Title+" "+p.Content), search) {
+			continue
+		}
+		post := s.render(p)
+		if edit {
+			post["content"] = map[string]any{"raw": p.Content, "rendered": p.Content, "protected": false}
+		}
+		out = append(out, post)
+	}
+	return 200, out, nil
 }
 
 // apply sets the fields of body on p, checking them as WordPress does.
