@@ -99,7 +99,7 @@ func TestWordPressDeliverLinksSiblings(t *testing.T) {
 	if diff := cmp.Diff(map[string]int64{"ru": 41, "tg": 42}, wp.Translations(41)); diff != "" {
 		t.Errorf("translations (-want +got):\n%s", diff)
 	}
-	if res := wc.DeliverWithdrawal(t.Context(), site, tg); !res.Acknowledged() || wp.Posts()[1].Status != "draft" {
+	if res := wc.DeliverWithdrawal(t.Context(), site, release(tarjuma.Tajik, "Сарлавҳа"), tg); !res.Acknowledged() || wp.Posts()[1].Status != "draft" {
 		t.Errorf("withdrawal: %+v, post %+v", res, wp.Posts()[1])
 	}
 }

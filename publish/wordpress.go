@@ -67,7 +67,11 @@ type WordPressPost struct {
 // the machine-translation label where it applies.
 func NewWordPressPost(it Item) WordPressPost {
 	return WordPressPost{Lang: it.Version.Lang, Title: it.Version.Title(), Content: it.HTML(),
-		Marker: fmt.Sprintf("tarjuma-article-%d-%s", it.ArticleID, it.Version.Lang)}
+		Marker: wordpressMarker(it.ArticleID, it.Version.Lang)}
+}
+
+func wordpressMarker(articleID int64, lang tarjuma.Lang) string {
+	return fmt.Sprintf("tarjuma-article-%d-%s", articleID, lang)
 }
 
 // WordPressState is what a delivery leaves on a site for one article and language: the post,
@@ -269,9 +273,17 @@ func (c *WordPressClient) findPost(ctx context.Context, site WordPressSite, mark
 	return wpPost{}, nil
 }
 
-// Withdraw unpublishes the post (WordPressWithdrawnStatus). A post already deleted on the site
+// Withdraw unpublishes the post st names (WordPressWithdrawnStatus), or, when its creation went
+// unconfirmed, the post carrying marker if there is one. A post already deleted on the site
 // counts as withdrawn.
-func (c *WordPressClient) Withdraw(ctx context.Context, site WordPressSite, st WordPressState) error {
+func (c *WordPressClient) Withdraw(ctx context.Context, site WordPressSite, st WordPressState, marker string) error {
+	if st.PostID == 0 && st.Unconfirmed && marker != "" {
+		found, err := c.findPost(ctx, site, marker)
+		if err != nil {
+			return err
+		}
+		st.PostID = found.ID
+	}
 	if st.PostID == 0 {
 		return nil
 	}
@@ -517,13 +529,14 @@ func (c *WordPressClient) DeliverRelease(ctx context.Context, site WordPressSite
 	return channelResult(err), changedState(st, next)
 }
 
-// DeliverWithdrawal unpublishes the post prev names, as Withdraw, for a connector.
-func (c *WordPressClient) DeliverWithdrawal(ctx context.Context, site WordPressSite, prev []byte) Result {
+// DeliverWithdrawal unpublishes the post of r's article and language that prev names, as
+// Withdraw, for a connector.
+func (c *WordPressClient) DeliverWithdrawal(ctx context.Context, site WordPressSite, r Release, prev []byte) Result {
 	var st WordPressState
 	if err := unmarshalState(prev, &st); err != nil {
 		return Result{Err: err}
 	}
-	return channelResult(c.Withdraw(ctx, site, st))
+	return channelResult(c.Withdraw(ctx, site, st, wordpressMarker(r.Version.ArticleID, r.Version.Lang)))
 }
 
 // CheckSite is Check as a connector's Result.

@@ -139,7 +139,7 @@ func TestWordPressWithdraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 { // a retried withdrawal changes nothing more
-		if err := c.Withdraw(t.Context(), site, st); err != nil {
+		if err := c.Withdraw(t.Context(), site, st, ""); err != nil {
 			t.Fatal(err)
 		}
 		if got := srv.Posts()[0].Status; got != "draft" {
@@ -147,7 +147,7 @@ func TestWordPressWithdraw(t *testing.T) {
 		}
 	}
 	srv.DeletePost(st.PostID)
-	if err := c.Withdraw(t.Context(), site, st); err != nil {
+	if err := c.Withdraw(t.Context(), site, st, ""); err != nil {
 		t.Errorf("withdrawing a post deleted on the site: %v", err)
 	}
 }
@@ -378,4 +378,21 @@ func TestWordPressMarkerMatchedWhole(t *testing.T) {
 	if st.PostID != 42 || len(srv.Posts()) != 2 {
 		t.Errorf("state %+v with %d posts: want a new post 42 beside the other article's", st, len(srv.Posts()))
 	}
+}
+
+// A withdrawal after a create that went unconfirmed finds the post by its marker.
+func TestWordPressWithdrawUnconfirmed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c, site := newWordPress(t)
+		srv.Inject(wordpresstest.Fault{Route: "POST /wp-json/wp/v2/posts", Commit: true, Hang: true})
+		post := ruPost
+		post.Marker = "tarjuma-article-7-ru"
+		st, _ := c.Publish(t.Context(), site, post, publish.WordPressState{}, nil)
+		if err := c.Withdraw(t.Context(), site, st, post.Marker); err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.Posts(); len(got) != 1 || got[0].Status != "draft" {
+			t.Errorf("posts %+v, want the one post, a draft", got)
+		}
+	})
 }
