@@ -421,6 +421,9 @@ func NewTelegramChannel(settings, credentials []byte) (TelegramChannel, error) {
 	if err := json.Unmarshal(credentials, &c); err != nil || c.BotToken == "" {
 		return TelegramChannel{}, &ChannelConfigError{errors.New("telegram: the credentials lack a bot token")}
 	}
+	if err := CheckTelegramToken(c.BotToken); err != nil { // it goes into the URL's path
+		return TelegramChannel{}, &ChannelConfigError{fmt.Errorf("telegram: %w", err)}
+	}
 	if err := CheckTelegramChatID(s.ChatID); err != nil {
 		return TelegramChannel{}, &ChannelConfigError{fmt.Errorf("telegram: settings: %w", err)}
 	}

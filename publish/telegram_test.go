@@ -14,7 +14,7 @@ import (
 	"github.com/tarjuma/tarjuma/publish/telegramtest"
 )
 
-const tgToken = "7000001:AAH-test-token"
+const tgToken = "7000001:AAH4d8xkFJ-_kq8nV1rBbU0aZ2lQ3e4r5t6"
 
 var tgChannel = publish.TelegramChannel{ChatID: telegramtest.DefaultChatName, BotToken: tgToken}
 

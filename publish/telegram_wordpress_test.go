@@ -135,7 +135,8 @@ func TestChannelSettingsValidated(t *testing.T) {
 	for name, err := range map[string]error{
 		"wordpress without a password": second(publish.NewWordPressSite("https://news.example.tj", nil, []byte(`{"username":"desk"}`))),
 		"wordpress bad status":         second(publish.NewWordPressSite("https://news.example.tj", []byte(`{"status":"trash"}`), []byte(`{"username":"desk","app_password":"x"}`))),
-		"telegram bad chat":            second(publish.NewTelegramChannel([]byte(`{"chat_id":"news"}`), []byte(`{"bot_token":"1:x"}`))),
+		"telegram bad chat":            second(publish.NewTelegramChannel([]byte(`{"chat_id":"news"}`), []byte(`{"bot_token":"`+tgToken+`"}`))),
+		"telegram bad token":           second(publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{"bot_token":"1:x/../../getMe"}`))),
 		"telegram without a token":     second(publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{}`))),
 	} {
 		var ce *publish.ChannelConfigError
