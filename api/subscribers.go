@@ -22,13 +22,13 @@ type subscriberJSON struct {
 	PreviousSecretExpiresAt *time.Time      `json:"previous_secret_expires_at,omitempty"`
 	DisabledAt              *time.Time      `json:"disabled_at,omitempty"`
 	DisabledReason          string          `json:"disabled_reason,omitempty"`
-	LastTest                *checkJSON      `json:"last_test,omitempty"`
+	LastTest                *subscriberTestJSON      `json:"last_test,omitempty"`
 	CreatedBy               string          `json:"created_by"`
 	CreatedAt               time.Time       `json:"created_at"`
 }
 
-// checkJSON is the result of a subscriber's latest test (POST .../test).
-type checkJSON struct {
+// subscriberTestJSON is the result of a subscriber's latest test (POST .../test).
+type subscriberTestJSON struct {
 	At         time.Time `json:"at"`
 	OK         bool      `json:"ok"`
 	StatusCode int       `json:"status_code,omitempty"` // absent when no answer came
@@ -62,7 +62,7 @@ func newSubscriberJSON(ctx context.Context, s publish.Subscriber) subscriberJSON
 		out.Payload = s.Payload
 	}
 	if !s.Check.At.IsZero() {
-		out.LastTest = &checkJSON{At: s.Check.At, OK: s.Check.OK(), StatusCode: s.Check.StatusCode, Error: s.Check.Error}
+		out.LastTest = &subscriberTestJSON{At: s.Check.At, OK: s.Check.OK(), StatusCode: s.Check.StatusCode, Error: s.Check.Error}
 	}
 	if s.PreviousSecret != "" && time.Now().Before(s.PreviousUntil) {
 		out.PreviousSecretExpiresAt = optionalTime(s.PreviousUntil)
