@@ -13,18 +13,18 @@ import (
 
 // subscriberJSON is a subscriber as the API shows it: never its secrets or credentials.
 type subscriberJSON struct {
-	ID                      int64           `json:"id"`
-	Kind                    publish.Kind    `json:"kind"`
-	Payload                 publish.Payload `json:"payload,omitempty"` // a webhook's
-	URL                     string          `json:"url"`
-	Langs                   []tarjuma.Lang  `json:"langs"`
-	Description             string          `json:"description"`
-	PreviousSecretExpiresAt *time.Time      `json:"previous_secret_expires_at,omitempty"`
-	DisabledAt              *time.Time      `json:"disabled_at,omitempty"`
-	DisabledReason          string          `json:"disabled_reason,omitempty"`
-	LastTest                *subscriberTestJSON      `json:"last_test,omitempty"`
-	CreatedBy               string          `json:"created_by"`
-	CreatedAt               time.Time       `json:"created_at"`
+	ID                      int64               `json:"id"`
+	Kind                    publish.Kind        `json:"kind"`
+	Payload                 publish.Payload     `json:"payload,omitempty"` // a webhook's
+	URL                     string              `json:"url"`
+	Langs                   []tarjuma.Lang      `json:"langs"`
+	Description             string              `json:"description"`
+	PreviousSecretExpiresAt *time.Time          `json:"previous_secret_expires_at,omitempty"`
+	DisabledAt              *time.Time          `json:"disabled_at,omitempty"`
+	DisabledReason          string              `json:"disabled_reason,omitempty"`
+	LastTest                *subscriberTestJSON `json:"last_test,omitempty"`
+	CreatedBy               string              `json:"created_by"`
+	CreatedAt               time.Time           `json:"created_at"`
 }
 
 // subscriberTestJSON is the result of a subscriber's latest test (POST .../test).
