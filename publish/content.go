@@ -8,18 +8,19 @@ import (
 	"github.com/tarjuma/tarjuma"
 )
 
-// The events a delivery announces: the first publication of a translation, or a newer approved
-// version of one already published.
+// The events a delivery announces: the first publication of a translation, a newer approved
+// version of one already published (a correction), or its withdrawal from every channel.
 const (
 	EventPublished = "translation.published"
 	EventUpdated   = "translation.updated"
+	EventWithdrawn = "translation.withdrawn"
 )
 
 // Release is one approved version of a translation with what receivers need of it.
 // PublishedAt is zero until every subscriber for its language has acknowledged it.
 type Release struct {
 	ID          int64
-	Event       string // EventPublished or EventUpdated
+	Event       string // EventPublished, EventUpdated or EventWithdrawn
 	ExternalID  string // the article's
 	Version     tarjuma.Version
 	ApprovedBy  string
