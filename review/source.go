@@ -82,22 +82,18 @@ func (s *Server) editSource(w http.ResponseWriter, r *http.Request, rc *request)
 	}
 	title, body := lf(r.PostFormValue("title")), lf(r.PostFormValue("body"))
 	a, err := s.desk.EditSource(r.Context(), rc.actor(), id, base, title, body)
-	status := http.StatusConflict
-	var p *sourcePage
-	if errs, ok := refusal(err, submitMessage); ok {
-		status = http.StatusUnprocessableEntity
-		if p, err = s.loadSource(r); err != nil {
+	errs, refused := refusal(err, submitMessage)
+	if conflict := errors.Is(err, tarjuma.ErrConflict); refused || conflict {
+		p, err := s.loadSource(r)
+		if err != nil {
 			return err
 		}
-		p.Errors, p.BaseRevision = errs, base
-	} else if errors.Is(err, tarjuma.ErrConflict) {
-		if p, err = s.loadSource(r); err != nil {
-			return err
+		p.Title, p.Body, p.Conflict = title, body, conflict
+		status := http.StatusConflict
+		if refused {
+			// Still an edit of the editor's base: a refusal is not a reason to rebase it.
+			status, p.Errors, p.BaseRevision = http.StatusUnprocessableEntity, errs, base
 		}
-		p.Conflict = true
-	}
-	if p != nil {
-		p.Title, p.Body = title, body
 		s.render(w, r, rc, status, "source", p)
 		return nil
 	}
