@@ -187,3 +187,56 @@ func TestBrowserSuggestions(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserRepetitions: the fix saved at the first of three repetitions of a sentence is the
+// first suggestion at the others, and "apply to all" from the first fills them, each with an
+// input event for autosave.
+func TestBrowserRepetitions(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	const (
+		repeated = "وتحدث عن التعاون الإقليمي."
+		draft    = "Ӯ дар бораи ҳамкорӣ сухан гуфт."
+		fix      = "Ӯ дар бораи ҳамкории минтақавӣ сухан ронд."
+	)
+	segs := tarjuma.SplitSource(suggestTitle, repeated+"\n"+repeated+"\n"+repeated)
+	for i := range segs {
+		segs[i].Text, segs[i].Origin = draft, tarjuma.MachineOrigin("google")
+	}
+	segs[0].Text = "Саммит дар Душанбе"
+	a := f.createDraft(t, "repeats", suggestTitle, repeated+"\n"+repeated+"\n"+repeated, segs)
+	segs[1].Text, segs[1].Origin, segs[1].Status = fix, tarjuma.OriginHuman, tarjuma.SegmentConfirmed
+	if _, err := f.db.SaveHumanVersion(t.Context(), store.HumanEdit{ArticleID: a.ID, Lang: tarjuma.Tajik, BaseVersion: 1, Segments: segs, Author: "tg@desk.test"}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}),
+		chromedp.Navigate(fmt.Sprintf("%s/review/%d/tg", f.srv.URL, a.ID)),
+		chromedp.SendKeys(`#email`, people["translator"].Email),
+		chromedp.SendKeys(`#password`, password),
+		chromedp.Submit(`#password`),
+		chromedp.WaitVisible(`#t-3`),
+		eval(`window.inputs = 0; document.addEventListener("input", () => window.inputs++)`),
+		focus("t-3"),
+	)
+	waitPanel(t, ctx, `#seg-p3\.s1 #suggest-panel .sg[data-key="1"]`)
+	first := value(t, ctx, chromedp.Evaluate[string](`(e => e.dataset.origin + " " + e.querySelector(".sg-insert").dataset.text)(document.querySelector('#suggest-panel .sg[data-key="1"]'))`))
+	if want := "repetition " + fix; first != want {
+		t.Errorf("first suggestion %q, want %q", first, want)
+	}
+	if got := value(t, ctx, chromedp.Evaluate[string](`document.getElementById("t-3").value`)); got != draft {
+		t.Errorf("the repetition was inserted by itself: %q", got)
+	}
+	do(t, ctx, focus("t-1"))
+	waitPanel(t, ctx, `#seg-p1\.s1 #suggest-panel .sg-apply-all:not([hidden])`)
+	do(t, ctx, eval(`document.querySelector("#suggest-panel .sg-apply-all").click()`))
+	got := value(t, ctx, chromedp.Evaluate[string](`["t-1", "t-2", "t-3"].map(id => document.getElementById(id).value).join("|")`))
+	if want := fix + "|" + fix + "|" + fix; got != want {
+		t.Errorf("after apply to all: %q", got)
+	}
+	if n := value(t, ctx, chromedp.Evaluate[int](`window.inputs`)); n != 2 {
+		t.Errorf("%d input events, want 2 (one per filled repetition)", n)
+	}
+}
