@@ -170,6 +170,7 @@ type suggestionJSON struct {
 	Adapted   []memory.Replacement `json:"adapted,omitempty"`
 	TermID    string               `json:"term_id,omitempty"`
 	Forms     []string             `json:"forms,omitempty"`
+	Segment   string               `json:"segment,omitempty"`
 	UpdatedAt time.Time            `json:"updated_at,omitzero"`
 }
 
@@ -179,7 +180,8 @@ type diffJSON struct {
 	Text string  `json:"text"`
 }
 
-// listSuggestions answers with what a segment's translator may insert, best first.
+// listSuggestions answers with what a segment's translator may insert, best first, and the
+// segments repeating its source sentence.
 func (s *Server) listSuggestions(w http.ResponseWriter, r *http.Request, id int64, lang tarjuma.Lang) error {
 	sugs, err := s.desk.Suggestions(r.Context(), id, lang, r.PathValue("segment"))
 	if err != nil {
@@ -187,10 +189,14 @@ func (s *Server) listSuggestions(w http.ResponseWriter, r *http.Request, id int6
 	}
 	out := struct {
 		Suggestions []suggestionJSON `json:"suggestions"`
-	}{Suggestions: make([]suggestionJSON, len(sugs))}
-	for i, sg := range sugs {
+		Repeats     []string         `json:"repeats"`
+	}{Suggestions: make([]suggestionJSON, len(sugs.Suggestions)), Repeats: sugs.Repeats}
+	if out.Repeats == nil {
+		out.Repeats = []string{}
+	}
+	for i, sg := range sugs.Suggestions {
 		j := suggestionJSON{Text: sg.Text, Source: sg.Source, Score: sg.Score, Origin: sg.Origin,
-			Adapted: sg.Adapted, TermID: sg.TermID, Forms: sg.Forms, UpdatedAt: sg.Changed}
+			Adapted: sg.Adapted, TermID: sg.TermID, Forms: sg.Forms, Segment: sg.Segment, UpdatedAt: sg.Changed}
 		for _, sp := range sg.Diff {
 			j.Diff = append(j.Diff, diffJSON{Op: sp.Op, Text: sp.Text})
 		}

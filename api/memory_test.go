@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,14 +179,18 @@ func TestMemorySearch(t *testing.T) {
 }
 
 type suggestionsJSON struct {
-	Suggestions []struct {
-		Text, Source, Origin string
-		Score                int
-		Diff                 []diffJSON
-		Adapted              []struct{ From, To string }
-		TermID               string `json:"term_id"`
-		Forms                []string
-	}
+	Suggestions []suggestionJSONItem
+	Repeats     []string
+}
+
+type suggestionJSONItem = struct {
+	Text, Source, Origin string
+	Score                int
+	Diff                 []diffJSON
+	Adapted              []struct{ Kind, From, To string }
+	TermID               string `json:"term_id"`
+	Forms                []string
+	Segment              string
 }
 
 func TestSuggestions(t *testing.T) {
@@ -225,7 +230,7 @@ func TestSuggestions(t *testing.T) {
 		}
 		// The number adapted, 99; then the machine draft; then the glossary's term.
 		if s := got.Suggestions[0]; s.Origin != "memory" || s.Score != 99 || s.Text != "7 министров прибыли в Таджикистан" ||
-			len(s.Adapted) != 1 || s.Adapted[0].From != "5" || s.Adapted[0].To != "7" || s.Source != "وصل ٥ وزراء إلى طاجيكستان" {
+			len(s.Adapted) != 1 || s.Adapted[0].Kind != "number" || s.Adapted[0].From != "5" || s.Adapted[0].To != "7" || s.Source != "وصل ٥ وزراء إلى طاجيكستان" {
 			t.Errorf("memory: %+v", s)
 		}
 		if s := got.Suggestions[1]; s.Origin != "machine" || s.Text != "Семь министров прибыли" || s.Score != 0 {
@@ -252,5 +257,81 @@ func TestSuggestions(t *testing.T) {
 
 		wantError(t, e.as(t, tarjuma.RoleTranslator, "GET", base+"p9.s9/suggestions", ""), http.StatusNotFound, "not_found", "")
 		wantError(t, e.as(t, tarjuma.RoleTranslator, "GET", fmt.Sprintf("/api/v1/articles/%d/translations/en/segments/title/suggestions", a.ID), ""), http.StatusNotFound, "not_found", "")
+	})
+}
+
+// A fix saved at one segment is offered at the article's other segments with the same
+// sentence, before the memory; a memory match whose source differs only in a person's name
+// has the name's translation replaced in the same case.
+func TestSuggestionsRepetitionsAndAdaptedTerms(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *testEnv) {
+		ctx := t.Context()
+		const (
+			title    = "اجتمع الرئيس مع توكاييف في موسكو"
+			repeated = "قال الرئيس إن الاجتماع سيعقد غدا."
+			fix      = "Президент сказал, что встреча пройдёт завтра."
+		)
+		a := e.submit(t, map[string]any{"title": title, "body": repeated + "\n" + repeated + "\n" + repeated})
+		if _, _, err := e.db.StartTranslating(ctx, a.ID, tarjuma.Russian, 1); err != nil {
+			t.Fatal(err)
+		}
+		mt := tarjuma.MachineOrigin("stub")
+		segs := []tarjuma.Segment{
+			{ID: tarjuma.TitleSegmentID, Source: title, Text: "Президент встретился с Токаевым в Москве", Origin: mt},
+			{ID: "p1.s1", Source: repeated, Text: "Президент сказал, что собрание состоится завтра.", Origin: mt},
+			{ID: "p2.s1", Source: repeated, Text: "Президент сказал, что собрание состоится завтра.", Origin: mt},
+			{ID: "p3.s1", Source: repeated, Text: "Президент сказал, что собрание состоится завтра.", Origin: mt},
+		}
+		if _, _, err := e.db.SaveMachineVersion(ctx, tarjuma.Version{ArticleID: a.ID, Lang: tarjuma.Russian, SourceRevision: 1, Segments: segs}); err != nil {
+			t.Fatal(err)
+		}
+		// The translator fixes and confirms the first repetition only.
+		segs[1].Text, segs[1].Origin, segs[1].Status = fix, tarjuma.OriginHuman, tarjuma.SegmentConfirmed
+		if _, err := e.db.SaveHumanVersion(ctx, store.HumanEdit{ArticleID: a.ID, Lang: tarjuma.Russian, BaseVersion: 1, Segments: segs, Author: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, term := range []glossary.Term{
+			{ID: "putin", Kind: glossary.KindPerson, Arabic: []string{"بوتين"}, Targets: map[tarjuma.Lang]glossary.Forms{
+				tarjuma.Russian: {Preferred: "Путин"}, tarjuma.Tajik: {Preferred: "Путин"}, tarjuma.English: {Preferred: "Putin"}}},
+			{ID: "tokayev", Kind: glossary.KindPerson, Arabic: []string{"توكاييف"}, Targets: map[tarjuma.Lang]glossary.Forms{
+				tarjuma.Russian: {Preferred: "Токаев"}, tarjuma.Tajik: {Preferred: "Токаев"}, tarjuma.English: {Preferred: "Tokayev"}}},
+		} {
+			if _, err := e.db.CreateGlossaryTerm(ctx, term, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.db.PutMemory(ctx, []store.MemoryEntry{
+			{Source: tarjuma.Arabic, Target: tarjuma.Russian, Key: "اجتمع الرئيس مع بوتين في موسكو", Text: "Президент встретился с Путиным в Москве"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		base := fmt.Sprintf("/api/v1/articles/%d/translations/ru/segments/", a.ID)
+
+		got := decode[suggestionsJSON](t, e.as(t, tarjuma.RoleTranslator, "GET", base+"p3.s1/suggestions", ""), http.StatusOK)
+		if !cmp.Equal(got.Repeats, []string{"p1.s1", "p2.s1"}) {
+			t.Errorf("repeats %v", got.Repeats)
+		}
+		if len(got.Suggestions) == 0 {
+			t.Fatal("no suggestions")
+		}
+		if s := got.Suggestions[0]; s.Origin != "repetition" || s.Text != fix || s.Score != 100 || s.Segment != "p1.s1" || s.Source != repeated {
+			t.Errorf("first suggestion: %+v", s)
+		}
+		// The fixed segment itself has nothing to take from the untouched drafts.
+		got = decode[suggestionsJSON](t, e.as(t, tarjuma.RoleTranslator, "GET", base+"p1.s1/suggestions", ""), http.StatusOK)
+		if !cmp.Equal(got.Repeats, []string{"p2.s1", "p3.s1"}) || slices.ContainsFunc(got.Suggestions, func(s suggestionJSONItem) bool { return s.Origin == "repetition" }) {
+			t.Errorf("p1.s1: %+v", got)
+		}
+
+		// One word of six differs, a name: floor(100 × 5/6) = 83, and Путиным becomes Токаевым.
+		got = decode[suggestionsJSON](t, e.as(t, tarjuma.RoleTranslator, "GET", base+"title/suggestions", ""), http.StatusOK)
+		if len(got.Repeats) != 0 || len(got.Suggestions) == 0 {
+			t.Fatalf("title: %+v", got)
+		}
+		s := got.Suggestions[0]
+		if s.Origin != "memory" || s.Score != 83 || s.Text != "Президент встретился с Токаевым в Москве" ||
+			!cmp.Equal(s.Adapted, []struct{ Kind, From, To string }{{"term", "Путиным", "Токаевым"}}) {
+			t.Errorf("memory: %+v", s)
+		}
 	})
 }

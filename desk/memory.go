@@ -159,9 +159,10 @@ func (d *Desk) SearchMemory(ctx context.Context, q string, lang tarjuma.Lang, of
 
 // The origins of suggestions.
 const (
-	SuggestMemory   = "memory"
-	SuggestMachine  = "machine"
-	SuggestGlossary = "glossary"
+	SuggestRepetition = "repetition"
+	SuggestMemory     = "memory"
+	SuggestMachine    = "machine"
+	SuggestGlossary   = "glossary"
 )
 
 // maxMemorySuggestions is how many memory matches a segment is offered: a panel of a handful,
@@ -174,55 +175,113 @@ type Suggestion struct {
 	Text   string
 	Source string // the Arabic the text translates: the memory's sentence, or the term as written
 	// Score is a memory match's similarity to the segment's source, 0–100 (memory.Threshold
-	// explains it); suggestions from elsewhere carry 0.
+	// explains it), and 100 for a repetition; suggestions from elsewhere carry 0.
 	Score  int
-	Origin string // SuggestMemory, SuggestMachine or SuggestGlossary
+	Origin string // SuggestRepetition, SuggestMemory, SuggestMachine or SuggestGlossary
 	// Diff turns the memory's source into the segment's, word by word.
 	Diff []diff.Span
-	// Adapted lists the numbers changed in a memory match's text to fit the segment.
+	// Adapted lists the numbers and glossary terms changed in a memory match's text to fit
+	// the segment (memory.Adapt).
 	Adapted []memory.Replacement
 	// TermID and Forms are a glossary entry's: its id and every form the desk accepts,
 	// the preferred one first.
 	TermID  string
 	Forms   []string
+	Segment string    // a repetition's: the segment of this article whose text it is
 	Changed time.Time // when a memory match was last written
 }
 
-// Suggestions lists what the translator of a segment may insert: memory matches scoring at
-// least memory.Threshold best first, then the machine draft, then the glossary's entries for
-// the terms of the segment's source. tarjuma.ErrNotFound when the translation or segment does
-// not exist.
-func (d *Desk) Suggestions(ctx context.Context, articleID int64, lang tarjuma.Lang, segmentID string) ([]Suggestion, error) {
+// Suggestions are what the translator of one segment may insert, best first, and the other
+// segments of the article with the same source sentence (its repetitions), which a fix to
+// this one may be applied to.
+type Suggestions struct {
+	Suggestions []Suggestion
+	Repeats     []string
+}
+
+// Suggestions lists what the translator of a segment may insert: the text she saved or
+// confirmed at a repetition of its sentence elsewhere in the article, memory matches scoring
+// at least memory.Threshold best first (adapted where only numbers and glossary terms
+// differ), then the machine draft, then the glossary's entries for the terms of the segment's
+// source. tarjuma.ErrNotFound when the translation or segment does not exist.
+func (d *Desk) Suggestions(ctx context.Context, articleID int64, lang tarjuma.Lang, segmentID string) (Suggestions, error) {
 	versions, err := d.db.Versions(ctx, articleID, lang)
 	if err != nil {
-		return nil, err
+		return Suggestions{}, err
 	}
 	if len(versions) == 0 {
-		return nil, fmt.Errorf("translation %d/%s has no version yet: %w", articleID, lang, tarjuma.ErrNotFound)
+		return Suggestions{}, fmt.Errorf("translation %d/%s has no version yet: %w", articleID, lang, tarjuma.ErrNotFound)
 	}
 	latest := versions[len(versions)-1]
 	i := slices.IndexFunc(latest.Segments, func(s tarjuma.Segment) bool { return s.ID == segmentID })
 	if i < 0 {
-		return nil, fmt.Errorf("segment %q of %d/%s: %w", segmentID, articleID, lang, tarjuma.ErrNotFound)
+		return Suggestions{}, fmt.Errorf("segment %q of %d/%s: %w", segmentID, articleID, lang, tarjuma.ErrNotFound)
 	}
 	seg := latest.Segments[i]
+	var out Suggestions
+	out.Suggestions, out.Repeats = repetitions(latest.Segments, i)
 	x, err := d.memory(ctx, false)
 	if err != nil {
-		return nil, err
+		return Suggestions{}, err
 	}
-	var out []Suggestion
+	g, _, err := d.glossary.Current(ctx)
+	if err != nil {
+		return Suggestions{}, err
+	}
+	var segTerms []memory.TermAt
 	for _, m := range x.Fuzzy(seg.Source, lang, maxMemorySuggestions) {
-		out = append(out, Suggestion{Text: m.Text, Source: m.Source, Score: m.Score, Origin: SuggestMemory,
-			Diff: diff.Words(m.Source, seg.Source), Adapted: m.Adapted, Changed: m.Changed})
+		sg := Suggestion{Text: m.Text, Source: m.Source, Score: m.Score, Origin: SuggestMemory,
+			Diff: diff.Words(m.Source, seg.Source), Adapted: m.Adapted, Changed: m.Changed}
+		if m.Adapted == nil && m.Score < 99 && g != nil {
+			if segTerms == nil {
+				segTerms = termsAt(g, seg.Source, lang)
+			}
+			if text, changed, ok := memory.Adapt(m.Text, m.Source, seg.Source, termsAt(g, m.Source, lang), segTerms); ok {
+				sg.Text, sg.Adapted = text, changed
+			}
+		}
+		out.Suggestions = append(out.Suggestions, sg)
 	}
 	if text, ok := machineDraft(versions, seg); ok {
-		out = append(out, Suggestion{Text: text, Source: seg.Source, Origin: SuggestMachine})
+		out.Suggestions = append(out.Suggestions, Suggestion{Text: text, Source: seg.Source, Origin: SuggestMachine})
 	}
-	terms, err := d.termSuggestions(ctx, seg.Source, lang)
-	if err != nil {
-		return nil, err
+	if g != nil {
+		out.Suggestions = append(out.Suggestions, termSuggestions(g, seg.Source, lang)...)
 	}
-	return append(out, terms...), nil
+	return out, nil
+}
+
+// repetitions finds the segments other than segs[i] with the same source sentence. It
+// suggests the texts a translator gave them, confirmed ones first, then saved ones, each in
+// the article's order and each text once: the fix she made to the first is offered at the
+// others. Drafts nobody touched (machine or memory text, unconfirmed) are not offered.
+func repetitions(segs []tarjuma.Segment, i int) ([]Suggestion, []string) {
+	key := glossary.MemoryKey(segs[i].Source)
+	var repeats []string
+	var confirmed, saved []Suggestion
+	for j, s := range segs {
+		if j == i || glossary.MemoryKey(s.Source) != key {
+			continue
+		}
+		repeats = append(repeats, s.ID)
+		fixed := s.Status == tarjuma.SegmentConfirmed || s.Origin == tarjuma.OriginHuman
+		if !fixed || s.Origin == tarjuma.OriginUntranslated || s.Text == segs[i].Text {
+			continue
+		}
+		sg := Suggestion{Text: s.Text, Source: s.Source, Score: 100, Origin: SuggestRepetition, Segment: s.ID}
+		if s.Status == tarjuma.SegmentConfirmed {
+			confirmed = append(confirmed, sg)
+		} else {
+			saved = append(saved, sg)
+		}
+	}
+	var out []Suggestion
+	for _, sg := range append(confirmed, saved...) {
+		if !slices.ContainsFunc(out, func(o Suggestion) bool { return o.Text == sg.Text }) {
+			out = append(out, sg)
+		}
+	}
+	return out, repeats
 }
 
 // machineDraft is the newest machine text of seg's source among the versions.
@@ -237,16 +296,12 @@ func machineDraft(versions []tarjuma.Version, seg tarjuma.Segment) (string, bool
 	return "", false
 }
 
-// termSuggestions lists the current glossary's entries for the terms in source, each once.
-func (d *Desk) termSuggestions(ctx context.Context, source string, lang tarjuma.Lang) ([]Suggestion, error) {
-	m, _, err := d.glossary.Current(ctx)
-	if err != nil || m == nil {
-		return nil, err
-	}
+// termSuggestions lists the glossary's entries for the terms in source, each once.
+func termSuggestions(g *glossary.Matcher, source string, lang tarjuma.Lang) []Suggestion {
 	var out []Suggestion
 	seen := map[string]bool{}
-	for _, match := range m.Match(source) {
-		t, ok := m.Term(match.TermID)
+	for _, match := range g.Match(source) {
+		t, ok := g.Term(match.TermID)
 		if !ok || seen[t.ID] {
 			continue
 		}
@@ -257,7 +312,32 @@ func (d *Desk) termSuggestions(ctx context.Context, source string, lang tarjuma.
 		}
 		out = append(out, Suggestion{Text: forms[0], Source: match.Text, Origin: SuggestGlossary, TermID: t.ID, Forms: forms})
 	}
-	return out, nil
+	return out
+}
+
+// termsAt finds the glossary's terms in source with the forms of their translations in lang
+// by grammatical form, for memory.Adapt. A term kept in Arabic is its own translation.
+func termsAt(g *glossary.Matcher, source string, lang tarjuma.Lang) []memory.TermAt {
+	var out []memory.TermAt
+	for _, match := range g.Match(source) {
+		t, ok := g.Term(match.TermID)
+		if !ok {
+			continue
+		}
+		at := memory.TermAt{Start: match.Start, End: match.End, ID: t.ID}
+		if t.DoNotTranslate {
+			at.Forms = []memory.TermForm{{Form: string(inflect.Nom), Text: match.Text}}
+		}
+		for _, p := range t.Paradigms(lang) {
+			for _, f := range inflect.FormsOf(lang) {
+				if text := p.Forms[f]; text != "" {
+					at.Forms = append(at.Forms, memory.TermForm{Form: string(f), Text: text})
+				}
+			}
+		}
+		out = append(out, at)
+	}
+	return out
 }
 
 // termForms lists the forms of t the desk accepts in lang, the preferred one first: the

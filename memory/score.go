@@ -3,6 +3,8 @@ package memory
 import (
 	"slices"
 	"strings"
+
+	"github.com/tarjuma/tarjuma/internal/numeral"
 )
 
 // Threshold is the lowest score a fuzzy match is offered at, memoQ's (Weblate offers from 75,
@@ -36,11 +38,20 @@ func wordScore(d, n, m int) int {
 	return 100 * (l - d) / l
 }
 
-// Replacement is one number of a match changed to the current source's.
+// Replacement is one change adaptation made to a match's text: a number (Kind "number", From
+// and To its canonical values) or a glossary term (Kind "term", From and To the target forms
+// as written).
 type Replacement struct {
+	Kind string `json:"kind"`
 	From string `json:"from"`
 	To   string `json:"to"`
 }
+
+// The kinds of Replacement.
+const (
+	AdaptedNumber = "number"
+	AdaptedTerm   = "term"
+)
 
 // adaptNumbers replaces in text each number of from by the number of to at the same place
 // (from and to are the numbers of the memory's source and the current one, in order). It
@@ -78,7 +89,7 @@ func adaptNumbers(text string, from, to []string) (string, []Replacement, bool) 
 			}
 		}
 		edits = append(edits, edit{nums[at].Start, nums[at].End, writeLike(to[k], text[nums[at].Start:nums[at].End])})
-		changed = append(changed, Replacement{From: from[k], To: to[k]})
+		changed = append(changed, Replacement{Kind: AdaptedNumber, From: from[k], To: to[k]})
 	}
 	if len(edits) == 0 {
 		return "", nil, false
@@ -106,25 +117,69 @@ func numbersOf(text string) []token {
 	return out
 }
 
-// writeLike writes the canonical number value as written was: in Arabic-Indic digits and ٫ if
-// written used them, else in ASCII digits, with a decimal comma if written had one (Russian
-// and Tajik "3,5"). Grouping is not reproduced: "12500" for a changed "10 000" stays readable
-// and the number check accepts it.
+// writeLike writes the canonical number value as written was, in the target's convention:
+// Arabic-Indic digits and ٫ if written used them, else ASCII digits; the decimal mark written
+// used (Russian and Tajik "3,5"); and written's thousands separator (a space, no-break space,
+// narrow no-break space, ٬ or ",") if it grouped its digits. Russian and Tajik typography
+// leave four-digit numbers whole ("2500", "10 000"), so a four-digit value is grouped only if
+// written grouped a four-digit number too.
 func writeLike(value, written string) string {
 	arabic := strings.ContainsFunc(written, func(r rune) bool { return r >= 0x0660 && r <= 0x0669 })
-	comma := strings.Contains(written, ",")
+	group, decimal, intDigits := separators(written)
+	if decimal == 0 {
+		decimal = '.'
+		if arabic {
+			decimal = '٫'
+		}
+	}
+	intPart, frac, hasFrac := strings.Cut(value, ".")
+	digit := func(r rune) rune {
+		if arabic {
+			return 0x0660 + r - '0'
+		}
+		return r
+	}
 	var b strings.Builder
-	for _, r := range value {
-		switch {
-		case r == '.' && arabic:
-			b.WriteRune('٫')
-		case r == '.' && comma:
-			b.WriteByte(',')
-		case arabic:
-			b.WriteRune(0x0660 + r - '0')
-		default:
-			b.WriteRune(r)
+	grouped := group != 0 && (len(intPart) >= 5 || len(intPart) == 4 && intDigits == 4)
+	for i, r := range intPart {
+		if grouped && i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteRune(group)
+		}
+		b.WriteRune(digit(r))
+	}
+	if hasFrac {
+		b.WriteRune(decimal)
+		for _, r := range frac {
+			b.WriteRune(digit(r))
 		}
 	}
 	return b.String()
+}
+
+// separators reads a written number the way numeral.Scan does: its thousands separator and
+// decimal mark (0 where it has none) and how many digits its integer part has.
+func separators(written string) (group, decimal rune, intDigits int) {
+	rs := []rune(written)
+	for i := 0; i < len(rs); i++ {
+		if _, ok := numeral.Digit(rs[i]); ok {
+			if decimal == 0 {
+				intDigits++
+			}
+			continue
+		}
+		run := 0
+		for j := i + 1; j < len(rs); j++ {
+			if _, ok := numeral.Digit(rs[j]); !ok {
+				break
+			}
+			run++
+		}
+		switch r := rs[i]; {
+		case r == ',' && run != 3, r == '.', r == '٫':
+			decimal = r
+		case r == ',', r == '٬', r == ' ', r == 0x00A0, r == 0x202F:
+			group = r
+		}
+	}
+	return group, decimal, intDigits
 }

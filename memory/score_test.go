@@ -77,10 +77,10 @@ func TestNumberAdaptation(t *testing.T) {
 		score   int
 		adapted []Replacement
 	}{
-		{"٧ قتلى", "7 погибших", 99, []Replacement{{"5", "7"}}},
-		{"قتل ٧ أشخاص وأصيب ١٢ آخرون في انفجار", "7 человек погибли и 12 получили ранения при взрыве", 99, []Replacement{{"5", "7"}, {"10", "12"}}},
-		{"بلغت الخسائر 3000 دولار", "Ущерб составил 3000 долларов", 99, []Replacement{{"2500", "3000"}}},
-		{"نسبة التضخم ٤٫٢ بالمئة", "Инфляция составила 4,2 процента", 99, []Replacement{{"3.5", "4.2"}}},
+		{"٧ قتلى", "7 погибших", 99, []Replacement{{AdaptedNumber, "5", "7"}}},
+		{"قتل ٧ أشخاص وأصيب ١٢ آخرون في انفجار", "7 человек погибли и 12 получили ранения при взрыве", 99, []Replacement{{AdaptedNumber, "5", "7"}, {AdaptedNumber, "10", "12"}}},
+		{"بلغت الخسائر 3000 دولار", "Ущерб составил 3 000 долларов", 99, []Replacement{{AdaptedNumber, "2500", "3000"}}},
+		{"نسبة التضخم ٤٫٢ بالمئة", "Инфляция составила 4,2 процента", 99, []Replacement{{AdaptedNumber, "3.5", "4.2"}}},
 		// The target holds "5" twice: which one is which cannot be told, so no adaptation, and
 		// two of four words differ: 50, not offered.
 		{"قتل ٧ وأصيب ٩", "", 0, nil},
@@ -111,6 +111,12 @@ func TestNumberAdaptation(t *testing.T) {
 func TestWritesNumbersLikeTheTarget(t *testing.T) {
 	for _, tc := range []struct{ value, written, want string }{
 		{"7", "5", "7"}, {"7", "٥", "٧"}, {"4.2", "3,5", "4,2"}, {"4.2", "3.5", "4.2"}, {"4.2", "٣٫٥", "٤٫٢"},
+		// Grouping as the target grouped: five digits and more always, four only where the
+		// target grouped four ("2 500"), as Russian and Tajik typography do.
+		{"12500", "10 000", "12 500"}, {"2500", "10 000", "2500"}, {"3000", "2 500", "3 000"}, {"7", "10 000", "7"},
+		{"1250000", "10\u00a0000", "1\u00a0250\u00a0000"}, {"1250000", "10\u202f000", "1\u202f250\u202f000"},
+		{"12500.5", "10 000,5", "12 500,5"}, {"1500", "1,000", "1,500"}, {"0.75", "1,000", "0.75"},
+		{"12500", "١٠٬٠٠٠", "١٢٬٥٠٠"}, {"12500.25", "١٠٬٠٠٠٫٥", "١٢٬٥٠٠٫٢٥"}, {"12500", "10000", "12500"},
 	} {
 		if got := writeLike(tc.value, tc.written); got != tc.want {
 			t.Errorf("writeLike(%q, %q) = %q, want %q", tc.value, tc.written, got, tc.want)

@@ -1,6 +1,7 @@
 // Package memory owns the translation memory's matching and exchange: the similarity score of
 // two Arabic sources, the in-process index that finds fuzzy matches and concordance hits among
-// 100,000 entries in milliseconds, number adaptation, and TMX 1.4b, the format every CAT tool
+// 100,000 entries in milliseconds, the adaptation of a match's numbers and glossary terms to
+// the current sentence (Adapt), and TMX 1.4b, the format every CAT tool
 // imports and exports. It does no I/O beyond readers and writers: package desk feeds it from
 // the store, which stays the truth shared by every replica.
 package memory

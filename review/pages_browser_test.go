@@ -11,8 +11,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/locale"
+	"github.com/tarjuma/tarjuma/store"
 )
 
 // phoneWidth is the CSS width of a common phone (iPhone 12 to 15), the narrowest the desk
@@ -44,10 +46,15 @@ func TestBrowserPagesOnPhonesAndAxe(t *testing.T) {
 	ctx := browser(t)
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	f.publishDraft(t) // a delivery log on the subscribers' and the editor's pages
+	// A memory match for the editor's suggestions panel and a row on the memory page.
+	if err := f.db.PutMemory(t.Context(), []store.MemoryEntry{{Source: tarjuma.Arabic, Target: tarjuma.Tajik,
+		Key: "اجتمع القادة عام ٢٠٢٣ في دوشنبه.", Text: "Роҳбарон соли 2023 дар Душанбе ҷамъ омаданд."}}); err != nil {
+		t.Fatal(err)
+	}
 	base := f.srv.URL
 	signedOut := []string{"/login", "/no/such/page"}
 	signedIn := []string{"/review", "/review/1/tg", "/review/1/tg/history", "/glossary", "/glossary/terms/dushanbe",
-		"/submit", "/subscribers", "/no/such/page"}
+		"/submit", "/subscribers", "/no/such/page", "/memory?q=%D8%AF%D9%88%D8%B4%D9%86%D8%A8%D9%87", "/review/1/tg/segments/p1.s1/suggestions"}
 	check := func(width int, lang, path string) {
 		t.Helper()
 		name := fmt.Sprintf("%d px %s %s", width, lang, path)

@@ -25,7 +25,7 @@ type pages struct {
 }
 
 // pageNames are the files in templates/ other than the layout.
-var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account", "source"}
+var pageNames = []string{"login", "queue", "editor", "history", "glossary", "term", "submit", "subscribers", "error", "accounts", "account", "source", "suggest", "memory"}
 
 func mustParsePages(assets *assets) *pages {
 	funcs := template.FuncMap{

@@ -184,6 +184,8 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/assign", false, editors, s.assign},
 		{"POST /review/{article}/{lang}/release", false, anyone, s.release},
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
+		{"GET /review/{article}/{lang}/segments/{segment}/suggestions", false, anyone, s.suggestions},
+		{"GET /memory", false, anyone, s.concordance},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},
 		{"GET /glossary/terms/{id}", false, anyone, s.termPage},
