@@ -57,7 +57,7 @@ type savedSegment struct {
 	// VersionText and At are the version as the editor's header shows it.
 	VersionText string `json:"version_text"`
 	At          string `json:"at"`
-	Segment struct {
+	Segment     struct {
 		ID     string                `json:"id"`
 		Text   string                `json:"text"`
 		Status tarjuma.SegmentStatus `json:"status"`
