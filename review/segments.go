@@ -54,7 +54,10 @@ type savedSegment struct {
 	Onto    int    `json:"onto"`
 	Created bool   `json:"created"`
 	Author  string `json:"author"`
-	Segment struct {
+	// VersionText and At are the version as the editor's header shows it.
+	VersionText string `json:"version_text"`
+	At          string `json:"at"`
+	Segment     struct {
 		ID     string                `json:"id"`
 		Text   string                `json:"text"`
 		Status tarjuma.SegmentStatus `json:"status"`
@@ -94,6 +97,10 @@ func (s *Server) saveSegment(w http.ResponseWriter, r *http.Request, rc *request
 	if created {
 		out.Onto = v.Number - 1
 	}
+	if out.VersionText, err = rc.l.T("editor.version", "N", v.Number); err != nil {
+		return err
+	}
+	out.At = v.CreatedAt.UTC().Format(time.RFC3339)
 	dismissed, err := s.db.VersionDismissals(r.Context(), id, lang, v.Number)
 	if err != nil {
 		return err

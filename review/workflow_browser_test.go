@@ -136,6 +136,9 @@ func TestBrowserSegmentWorkflow(t *testing.T) {
 			if s := v.Segments[2]; v.Number != 2 || s.Text != "15 ҳайат омад." || s.Status != tarjuma.SegmentConfirmed {
 				t.Errorf("stored version %d: p1.s2 %q %s, want version 2 with the text confirmed", v.Number, s.Text, s.Status)
 			}
+			if got := value(t, ctx, chromedp.Text(`#version-label`)); got != msg("editor.version", "N", 2) {
+				t.Errorf("the header says %q after the save, want version 2", got)
+			}
 			wantProgress := msg("editor.progress", "Done", 1, "Total", 4, "WordsDone", p.WordsConfirmed, "Words", p.Words)
 			if got := value(t, ctx, chromedp.Text(`#progress-text`)); got != wantProgress || p.SegmentsConfirmed != 1 {
 				t.Errorf("header progress %q, want %q", got, wantProgress)

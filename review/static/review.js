@@ -214,7 +214,7 @@
       schedule(seg);
     }
     if (d.created) {
-      if (d.onto === pageVersion) moveTo(d.version);
+      if (d.onto === pageVersion) moveTo(d);
       else if (notice) notice.textContent = msg.msgOthers;
     }
     var p = document.getElementById("progress-text");
@@ -251,8 +251,12 @@
 
   // moveTo makes version n the one the page shows throughout: the whole-form save, the
   // decision and the dismissals refer to it from now on.
-  function moveTo(n) {
-    var from = pageVersion;
+  function moveTo(d) {
+    var from = pageVersion, n = d.version;
+    var label = document.getElementById("version-label"), author = document.getElementById("version-author"), at = document.getElementById("version-time");
+    if (label) label.textContent = d.version_text;
+    if (author) author.textContent = d.author;
+    if (at) { at.dateTime = d.at; at.textContent = d.at.slice(0, 10) + " " + d.at.slice(11, 16) + " UTC"; }
     pageVersion = n;
     baseInput.value = n;
     document.querySelectorAll("#decide-form input[name=version]").forEach(function (i) { i.value = n; });
