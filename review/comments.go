@@ -12,7 +12,6 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/locale"
-	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -58,10 +57,10 @@ type issueCounts struct{ Flags, Unconfirmed, Untranslated int }
 func countIssues(issues []issueView) issueCounts {
 	var c issueCounts
 	for _, is := range issues {
-		switch tarjuma.IssueKind(is.Kind) {
-		case tarjuma.IssueUnconfirmed:
+		switch k := tarjuma.IssueKind(is.Kind); {
+		case k == tarjuma.IssueUnconfirmed:
 			c.Unconfirmed++
-		case tarjuma.IssueKind(qa.Empty), tarjuma.IssueKind(qa.Untranslated):
+		case isTextIssue(k):
 			c.Untranslated++
 		default:
 			c.Flags++

@@ -139,3 +139,22 @@ func TestQueueColumns(t *testing.T) {
 		t.Error("my languages does not list the Tajik translation")
 	}
 }
+
+// The decision panel sums up what blocks the approval by kind, and a skip link leads to it for
+// reviewers only. The draft: every segment a machine draft (4 unconfirmed), p1.s2 empty and
+// p2.s1 untranslated (2), and p1.s1's extra 16 (1 flag).
+func TestDecisionPanel(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	page := f.signedIn(t, "reviewer").get("/review/1/tg").body
+	for _, want := range []string{`<a class="skip-link" href="#decide" id="to-decide">`, `<section class="decide" id="decide" tabindex="-1"`,
+		`<li data-count="flags">1 open flag</li>`, `<li data-count="unconfirmed">4 unconfirmed segments</li>`,
+		`<li data-count="untranslated">2 untranslated or empty segments</li>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the reviewer's editor lacks %s", want)
+		}
+	}
+	if page := f.signedIn(t, "translator").get("/review/1/tg").body; strings.Contains(page, `id="to-decide"`) || strings.Contains(page, `id="decide"`) {
+		t.Error("a translator gets the decision panel or its skip link")
+	}
+}
