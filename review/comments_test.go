@@ -68,7 +68,12 @@ func TestRejectionNotesShown(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	rev, tr := f.signedIn(t, "reviewer"), f.signedIn(t, "translator")
 	rev.get("/review/1/tg")
-	resp := rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"Рақамҳоро санҷед."},
+	// Without the comment the rejection is refused, and the notes come back in their boxes.
+	resp := rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "note_segment": {"p1.s1"}, "note": {"١٥ <ҳайат>"}})
+	if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, `form="decide-form" rows="1" dir="auto">١٥ &lt;ҳайат&gt;</textarea>`) {
+		t.Errorf("a refused rejection: %d; want 422 with the note kept", resp.status)
+	}
+	resp = rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"Рақамҳоро санҷед."},
 		"note_segment": {"title", "p1.s1", "p1.s2", "p2.s1"}, "note": {"", "١٥ ҳайат, на 16.", "", "Тарҷума нашудааст."}})
 	if resp.status != http.StatusSeeOther {
 		t.Fatalf("reject: %d\n%s", resp.status, section(resp.body, `role="alert"`))
