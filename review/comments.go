@@ -12,7 +12,6 @@ import (
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
 	"github.com/tarjuma/tarjuma/locale"
-	"github.com/tarjuma/tarjuma/qa"
 	"github.com/tarjuma/tarjuma/store"
 )
 
@@ -38,6 +37,8 @@ type commentsView struct {
 	// CommentBody and CommentSegment keep what a refused comment said, shown again in that
 	// segment's box.
 	CommentBody, CommentSegment string
+	// Notes keep a refused rejection's notes by segment, shown again in their boxes.
+	Notes map[string]string
 }
 
 // thread is an opening comment and its replies, oldest first.
@@ -58,10 +59,10 @@ type issueCounts struct{ Flags, Unconfirmed, Untranslated int }
 func countIssues(issues []issueView) issueCounts {
 	var c issueCounts
 	for _, is := range issues {
-		switch tarjuma.IssueKind(is.Kind) {
-		case tarjuma.IssueUnconfirmed:
+		switch k := tarjuma.IssueKind(is.Kind); {
+		case k == tarjuma.IssueUnconfirmed:
 			c.Unconfirmed++
-		case tarjuma.IssueKind(qa.Empty), tarjuma.IssueKind(qa.Untranslated):
+		case isTextIssue(k):
 			c.Untranslated++
 		default:
 			c.Flags++
@@ -83,10 +84,14 @@ func (v *commentsView) CommentCount(id string) int {
 	return n
 }
 
-// loadComments fills in p's comments, assignee and last rejection, and records that the
-// reader has seen the comments that mention her.
-func (s *Server) loadComments(ctx context.Context, rc *request, p *editorPage) error {
-	id, lang := p.Article.ID, p.Lang
+// loadComments fills in p's comments, assignee and last rejection, and the notes of a
+// rejection r posted, and records that the reader has seen the comments that mention her.
+func (s *Server) loadComments(r *http.Request, rc *request, p *editorPage) error {
+	ctx, id, lang := r.Context(), p.Article.ID, p.Lang
+	p.Notes = map[string]string{}
+	for _, n := range rejectionNotes(r) { // a refused rejection's, when the page shows one
+		p.Notes[n.Segment] = n.Body
+	}
 	cs, err := s.db.Comments(ctx, id, lang)
 	if err != nil {
 		return err

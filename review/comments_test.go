@@ -68,7 +68,12 @@ func TestRejectionNotesShown(t *testing.T) {
 	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
 	rev, tr := f.signedIn(t, "reviewer"), f.signedIn(t, "translator")
 	rev.get("/review/1/tg")
-	resp := rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"Рақамҳоро санҷед."},
+	// Without the comment the rejection is refused, and the notes come back in their boxes.
+	resp := rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "note_segment": {"p1.s1"}, "note": {"١٥ <ҳайат>"}})
+	if resp.status != http.StatusUnprocessableEntity || !strings.Contains(resp.body, `form="decide-form" rows="1" dir="auto">١٥ &lt;ҳайат&gt;</textarea>`) {
+		t.Errorf("a refused rejection: %d; want 422 with the note kept", resp.status)
+	}
+	resp = rev.post("/review/1/tg/reject", url.Values{"version": {"1"}, "comment": {"Рақамҳоро санҷед."},
 		"note_segment": {"title", "p1.s1", "p1.s2", "p2.s1"}, "note": {"", "١٥ ҳайат, на 16.", "", "Тарҷума нашудааст."}})
 	if resp.status != http.StatusSeeOther {
 		t.Fatalf("reject: %d\n%s", resp.status, section(resp.body, `role="alert"`))
@@ -137,5 +142,24 @@ func TestQueueColumns(t *testing.T) {
 	}
 	if r := row(tr, "?status=&lang=mine", "tg"); r == "" {
 		t.Error("my languages does not list the Tajik translation")
+	}
+}
+
+// The decision panel sums up what blocks the approval by kind, and a skip link leads to it for
+// reviewers only. The draft: every segment a machine draft (4 unconfirmed), p1.s2 empty and
+// p2.s1 untranslated (2), and p1.s1's extra 16 (1 flag).
+func TestDecisionPanel(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "sqlite:"+t.TempDir()+"/desk.db")
+	page := f.signedIn(t, "reviewer").get("/review/1/tg").body
+	for _, want := range []string{`<a class="skip-link" href="#decide" id="to-decide">`, `<section class="decide" id="decide" tabindex="-1"`,
+		`<li data-count="flags">1 open flag</li>`, `<li data-count="unconfirmed">4 unconfirmed segments</li>`,
+		`<li data-count="untranslated">2 untranslated or empty segments</li>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the reviewer's editor lacks %s", want)
+		}
+	}
+	if page := f.signedIn(t, "translator").get("/review/1/tg").body; strings.Contains(page, `id="to-decide"`) || strings.Contains(page, `id="decide"`) {
+		t.Error("a translator gets the decision panel or its skip link")
 	}
 }

@@ -156,7 +156,7 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	if p.CanApprove {
 		p.OpenIssues = issueViews(qa.OpenIssues(p.Version, dismissed))
 	}
-	if err := s.loadComments(ctx, rc, p); err != nil {
+	if err := s.loadComments(r, rc, p); err != nil {
 		return nil, err
 	}
 	return p, nil
