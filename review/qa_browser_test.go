@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -134,12 +135,27 @@ func TestBrowserLiveQA(t *testing.T) {
 				t.Errorf("an unsaved flag offers %d dismissal inputs; it can be dismissed once saved", n)
 			}
 
-			// Saved, the flag is the stored version's, and can be dismissed.
-			do(t, ctx, chromedp.Click(`#save`))
+			// Saved (through the editor's form post, by a client of its own, so no page load
+			// races the next steps), the flag is the stored version's and can be dismissed. The
+			// editor opens again in a tab of its own: this one holds unsaved typing, and leaving
+			// it would ask whether to.
+			typed := value(t, ctx, chromedp.Value(box))
+			v1, err := f.db.LatestVersion(context.Background(), a.ID, tarjuma.Tajik)
+			if err != nil {
+				t.Fatal(err)
+			}
+			saver := f.signedIn(t, "translator")
+			saver.get("/review/" + itoa64(a.ID) + "/tg")
+			if r := saver.post("/review/"+itoa64(a.ID)+"/tg", editForm(1, v1.Segments, map[string]string{fmt.Sprintf("p%d.s1", tc.index): typed})); r.status != http.StatusSeeOther {
+				t.Fatalf("save: %d\n%s", r.status, r.body)
+			}
 			waitVersion(t, f, a.ID, 2)
 			reason := "«5 бор» — рақами матни пурра, на хатои тарҷума"
 			input, button := flagOf("number_extra")+` input[name="reason"]`, flagOf("number_extra")+` .dismiss button`
-			do(t, ctx, chromedp.Navigate(editor), chromedp.WaitVisible(box))
+			ctx, closeTab := chromedp.NewContext(ctx)
+			defer closeTab()
+			do(t, ctx, chromedp.Navigate(editor))
+			do(t, ctx, chromedp.WaitVisible(box))
 			if tc.liveForm {
 				// A keystroke that changes nothing stored (a trailing space is trimmed) brings
 				// the live list, with the stored flag's own dismissal controls.
@@ -163,8 +179,12 @@ func TestBrowserLiveQA(t *testing.T) {
 			if err != nil || len(ds) != 1 || ds[0].Reason != reason || ds[0].Flag.Kind != "number_extra" {
 				t.Errorf("stored dismissals %+v, %v", ds, err)
 			}
-			do(t, ctx, chromedp.Navigate(editor+"/history"), chromedp.WaitReady(`main`))
-			if page := value(t, ctx, chromedp.Text(`main`)); !strings.Contains(page, reason) {
+			// In a tab of its own: the editor holds a typed (if trimmed) change, and leaving it
+			// would ask whether to.
+			history, closeHistory := chromedp.NewContext(ctx)
+			defer closeHistory()
+			do(t, history, chromedp.Navigate(editor+"/history"), chromedp.WaitReady(`main`))
+			if page := value(t, history, chromedp.Text(`main`)); !strings.Contains(page, reason) {
 				t.Errorf("the history does not show the dismissal's reason")
 			}
 		})
