@@ -56,6 +56,21 @@ type rejectionView struct {
 // summarises them (qa.OpenIssues lists them one by one).
 type issueCounts struct{ Flags, Unconfirmed, Untranslated int }
 
+// NeedsAttention reports whether the latest rejection left a note on segment id: the segment
+// shows "needs attention" beside its status until its text is confirmed again (open flags
+// show it too, from the segment's has-flags class, which live QA keeps current).
+func (v commentsView) NeedsAttention(id string) bool {
+	if v.Rejection == nil {
+		return false
+	}
+	for _, n := range v.Rejection.Notes {
+		if n.Segment == id {
+			return true
+		}
+	}
+	return false
+}
+
 func countIssues(issues []issueView) issueCounts {
 	var c issueCounts
 	for _, is := range issues {

@@ -96,6 +96,13 @@ func TestRejectionNotesShown(t *testing.T) {
 	if !strings.Contains(seg, `class="comment kind-rejection" id="comment-1"`) || !strings.Contains(seg, "١٥ ҳайат, на 16.") || !strings.Contains(seg, `data-comments="1"`) {
 		t.Errorf("the note is not shown at segment p1.s1:\n%s", seg)
 	}
+	// A noted segment not confirmed since needs attention; one without a note does not.
+	if !strings.Contains(seg, `data-noted="1"`) {
+		t.Errorf("segment p1.s1, noted and unconfirmed, is not marked as needing attention:\n%s", seg)
+	}
+	if other := regexp.MustCompile(`(?s)id="seg-p1\.s2".*?>`).FindString(page); strings.Contains(other, "data-noted") {
+		t.Errorf("segment p1.s2 has no note but is marked: %s", other)
+	}
 }
 
 // The queue shows words, open flags, the assignee and whether anyone saved a draft, and a
