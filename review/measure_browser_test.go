@@ -338,7 +338,7 @@ func keyboardToApproved(t *testing.T, ctx context.Context, base string, id int64
 		state := value(t, ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
 			const e = document.activeElement, here = location.pathname + location.search;
 			if (/done=approved/.test(location.search)) return "approved";
-			if (document.querySelector("#decide-form") && document.querySelector("[role=alert]")) return "refused";
+			if (document.querySelector("#decide-form") && document.getElementById("error")) return "refused";
 			if (location.pathname === "/review") {
 				if (e && e.closest && e.closest("a[href='%[1]s'], tr[data-href='%[1]s'], [data-article='%[2]d']")) return "queue-row";
 				if (e && e.closest && e.closest("tbody tr")) return "queue-other-row";
@@ -357,10 +357,11 @@ func keyboardToApproved(t *testing.T, ctx context.Context, base string, id int64
 			return keys, summary()
 		case "refused":
 			t.Fatalf("the approval was refused after %d keys (%s): %s", keys, summary(),
-				value(t, ctx, chromedp.Evaluate[string](`document.querySelector("[role=alert]").textContent`)))
+				value(t, ctx, chromedp.Evaluate[string](`document.getElementById("error").textContent`)))
 		case "queue-row":
 			press("Enter on the article", kb.Enter)
-			waitThroughLoads(t, ctx, fmt.Sprintf(`location.pathname === %q && !!document.getElementById("seg-title")`, target))
+			// Deferred scripts run before "complete": the shortcuts are in place once it is.
+			waitThroughLoads(t, ctx, fmt.Sprintf(`location.pathname === %q && document.readyState === "complete"`, target))
 		case "queue-other-row":
 			press("↓ to the article's row", kb.ArrowDown)
 		case "queue":

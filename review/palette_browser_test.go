@@ -51,7 +51,7 @@ func TestBrowserTajikPalette(t *testing.T) {
 		t.Errorf("palette letters %q, want ғӣқӯҳҷ and their capitals", labels)
 	}
 	// Saved as typed, byte for byte.
-	do(t, ctx, chromedp.Click(`#save`), chromedp.WaitVisible(`#notice`))
+	do(t, ctx, chromedp.Click(`#save`), waitFor(segState("title", "saved")))
 	if v, err := f.db.LatestVersion(context.Background(), 1, tarjuma.Tajik); err != nil || v.Segments[0].Text != "СаммитғҶ ӯx Душанбе" {
 		t.Errorf("stored title %q, %v", v.Segments[0].Text, err)
 	}

@@ -135,7 +135,7 @@ func TestEditorFirstLoad(t *testing.T) {
 	start := time.Now()
 	wire, page := fetch(t, browser, fmt.Sprintf("%s/review/%d/tg", base, created.ID))
 	html := string(gunzip(t, page))
-	if n := strings.Count(html, "<textarea"); n != 150 {
+	if n := strings.Count(html, `class="target-text"`); n != 150 {
 		t.Fatalf("the editor has %d boxes, want 150", n)
 	}
 	total := wire
