@@ -283,6 +283,9 @@ func editForm(base int, segs []tarjuma.Segment, edits map[string]string) url.Val
 // textareas matches the editable boxes, whose content is the user's text as it is.
 var textareas = regexp.MustCompile(`(?s)<textarea[^>]*>.*?</textarea>`)
 
+// targetBoxes matches the segments' target boxes alone, not the comment and note boxes.
+var targetBoxes = regexp.MustCompile(`(?s)<textarea[^>]*class="target-text"[^>]*>.*?</textarea>`)
+
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // fixtureOverride approves draftSegments' versions, whose empty and untranslated segments are

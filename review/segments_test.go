@@ -151,7 +151,7 @@ func TestSegmentRoutes(t *testing.T) {
 			t.Fatalf("autosave: %d %s", resp.status, resp.body)
 		}
 		box := func(c *client) string {
-			m := textareas.FindAllString(c.get("/review/1/tg").body, -1)
+			m := targetBoxes.FindAllString(c.get("/review/1/tg").body, -1)
 			if len(m) < 2 {
 				t.Fatalf("editor has %d boxes", len(m))
 			}
