@@ -228,15 +228,15 @@ func TestWebhookCheck(t *testing.T) {
 	defer srv.Close()
 	conn := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{AllowPrivate: true})})[KindWebhook]
 	sub := Subscriber{ID: 5, Kind: KindWebhook, URL: srv.URL, Secret: secret}
-	if res := conn.Check(t.Context(), sub); !res.Acknowledged() || res.StatusCode != http.StatusNoContent {
+	if res := conn.Check(t.Context(), sub, nil); !res.Acknowledged() || res.StatusCode != http.StatusNoContent {
 		t.Errorf("check of a receiver answering 204: %+v", res)
 	}
 	status = http.StatusUnauthorized
-	if res := conn.Check(t.Context(), sub); res.Acknowledged() || res.StatusCode != http.StatusUnauthorized || res.Err == nil {
+	if res := conn.Check(t.Context(), sub, nil); res.Acknowledged() || res.StatusCode != http.StatusUnauthorized || res.Err == nil {
 		t.Errorf("check of a receiver answering 401: %+v", res)
 	}
 	guarded := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{})})[KindWebhook]
-	if res := guarded.Check(t.Context(), sub); res.StatusCode != 0 || res.Err == nil || !strings.Contains(res.Err.Error(), "private") {
+	if res := guarded.Check(t.Context(), sub, nil); res.StatusCode != 0 || res.Err == nil || !strings.Contains(res.Err.Error(), "private") {
 		t.Errorf("check of a loopback receiver without AllowPrivate: %+v", res)
 	}
 }
