@@ -3,6 +3,7 @@ package publish
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -243,12 +244,12 @@ func TestWebhookCheck(t *testing.T) {
 
 func TestConnectorsKinds(t *testing.T) {
 	c := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{})})
-	if _, err := c.For(KindWebhook); err != nil {
-		t.Errorf("webhook: %v", err)
-	}
-	for _, k := range []Kind{KindWordPress, KindTelegram, "fax"} {
-		if _, err := c.For(k); err == nil {
-			t.Errorf("%s has a connector", k)
+	for _, k := range []Kind{KindWebhook, KindWordPress, KindTelegram} {
+		if _, err := c.For(k); err != nil {
+			t.Errorf("%s: %v", k, err)
 		}
+	}
+	if _, err := c.For("fax"); !errors.Is(err, ErrUnsupportedKind) {
+		t.Errorf("fax: %v, want ErrUnsupportedKind", err)
 	}
 }
