@@ -207,6 +207,41 @@ func TestWebhookNinjsPayload(t *testing.T) {
 	}
 }
 
+// TestWebhookWithdrawal: a withdrawal reaches a webhook as the event translation.withdrawn,
+// or as the article's ninjs document (the same uri) with pubStatus canceled.
+func TestWebhookWithdrawal(t *testing.T) {
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got, _ = io.ReadAll(r.Body) }))
+	defer srv.Close()
+	conn, err := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{AllowPrivate: true})}).For(KindWebhook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ninjsRelease(2, tarjuma.PriorityDefault, tarjuma.OriginHuman)
+	r.Event, r.Notice = EventWithdrawn, "Маводи мазкур бозхонда шуд."
+	for _, payload := range []Payload{PayloadNinjs, PayloadTarjuma} {
+		d := Dispatch{Outgoing: Outgoing{Delivery: Delivery{ID: 13},
+			Subscriber: Subscriber{Kind: KindWebhook, Payload: payload, URL: srv.URL, Secret: NewSecret()}, Release: r}}
+		if res := conn.Deliver(t.Context(), d); !res.Acknowledged() {
+			t.Fatalf("%s: %+v", payload, res)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(got, &doc); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case payload == PayloadNinjs && (doc["pubStatus"] != "canceled" || doc["uri"] != "tag:tarjuma.invalid,2025:article/7/ru" || doc["version"] != "2"):
+			t.Errorf("ninjs withdrawal %s; want the article's uri, version 2, canceled", got)
+		case payload == PayloadNinjs:
+			for _, err := range ninjstest.Validate(got) {
+				t.Error(err)
+			}
+		case payload == PayloadTarjuma && doc["type"] != "translation.withdrawn":
+			t.Errorf("tarjuma withdrawal %s; want type translation.withdrawn", got)
+		}
+	}
+}
+
 // TestWebhookCheck: the test of a webhook is a signed ping, passed by any 2xx and failed by
 // anything else, with the receiver's answer in the result.
 func TestWebhookCheck(t *testing.T) {
