@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -23,8 +24,11 @@ type subscriberJSON struct {
 	DisabledAt              *time.Time          `json:"disabled_at,omitempty"`
 	DisabledReason          string              `json:"disabled_reason,omitempty"`
 	LastTest                *subscriberTestJSON `json:"last_test,omitempty"`
-	CreatedBy               string              `json:"created_by"`
-	CreatedAt               time.Time           `json:"created_at"`
+	// Settings are a WordPress or Telegram channel's (chat_id; status, category_id, author_id,
+	// polylang), which hold no credential.
+	Settings  json.RawMessage `json:"settings,omitempty"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // subscriberTestJSON is the result of a subscriber's latest test (POST .../test).
@@ -60,6 +64,8 @@ func newSubscriberJSON(ctx context.Context, s publish.Subscriber) subscriberJSON
 		DisabledAt: optionalTime(s.DisabledAt), DisabledReason: s.DisabledReason, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt}
 	if s.Kind == publish.KindWebhook {
 		out.Payload = s.Payload
+	} else {
+		out.Settings = s.Settings
 	}
 	if !s.Check.At.IsZero() {
 		out.LastTest = &subscriberTestJSON{At: s.Check.At, OK: s.Check.OK(), StatusCode: s.Check.StatusCode, Error: s.Check.Error}
@@ -77,12 +83,16 @@ type newSubscriberRequest struct {
 	URL         string          `json:"url"`
 	Langs       []tarjuma.Lang  `json:"langs"`
 	Description string          `json:"description"`
-	// The credentials of the kinds whose connectors are still to come, in the contract's
-	// names: decoded so that such a request is answered unsupported_kind, not unknown_field.
+	// A WordPress site's: url is its root.
 	Username    string `json:"username"`
 	AppPassword string `json:"app_password"`
-	ChatID      string `json:"chat_id"`
-	BotToken    string `json:"bot_token"`
+	Status      string `json:"status"`
+	CategoryID  int64  `json:"category_id"`
+	AuthorID    int64  `json:"author_id"`
+	Polylang    string `json:"polylang"`
+	// A Telegram channel's.
+	ChatID   string `json:"chat_id"`
+	BotToken string `json:"bot_token"`
 }
 
 // createSubscriber registers a receiver and answers with its secret, which is shown only here.
@@ -92,7 +102,9 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	sub, secret, err := s.desk.AddSubscriber(r.Context(), actor(r.Context()), desk.NewSubscriber{Kind: req.Kind, Payload: req.Payload,
-		URL: req.URL, Langs: req.Langs, Description: req.Description})
+		URL: req.URL, Langs: req.Langs, Description: req.Description, Username: req.Username, AppPassword: req.AppPassword,
+		WordPress: publish.WordPressSettings{Status: req.Status, CategoryID: req.CategoryID, AuthorID: req.AuthorID, Polylang: req.Polylang},
+		ChatID:    req.ChatID, BotToken: req.BotToken})
 	if err != nil {
 		return err
 	}

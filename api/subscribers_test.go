@@ -14,8 +14,9 @@ import (
 )
 
 // TestSubscriberKinds: per the contract, a request without kind is a webhook of our payload;
-// payload ninjs is kept; wordpress and telegram, credentials and all, are refused 422
-// unsupported_kind until their connectors exist; anything else is invalid.
+// payload ninjs is kept; wordpress (url, username, app_password) and telegram (chat_id,
+// bot_token, no url) are created with their credentials sealed and never shown, and refused
+// 409 no_secret_key on a deployment without TARJUMA_SECRET_KEY; anything else is invalid.
 func TestSubscriberKinds(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *testEnv) {
@@ -29,17 +30,55 @@ func TestSubscriberKinds(t *testing.T) {
 		if ninjs.Kind != publish.KindWebhook || ninjs.Payload != publish.PayloadNinjs || !strings.HasPrefix(ninjs.Secret, "whsec_") {
 			t.Errorf("ninjs webhook: %+v", ninjs)
 		}
+		const (
+			wpBody = `{"kind": "wordpress", "url": "https://site.example", "username": "desk", "app_password": "abcd efgh ijkl mnop", "langs": ["ru"], "status": "draft", "category_id": 5}`
+			tgBody = `{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "langs": ["ru"]}`
+		)
 		for _, tc := range []struct{ body, code string }{
-			{`{"kind": "wordpress", "url": "https://site.example", "username": "desk", "app_password": "abcd efgh ijkl mnop", "langs": ["ru"]}`, "unsupported_kind"},
-			{`{"kind": "telegram", "chat_id": "@akhbor", "bot_token": "123:ABC", "langs": ["tg"]}`, "unsupported_kind"},
 			{`{"kind": "fax", "url": "https://site.example/hook", "langs": ["tg"]}`, "invalid_kind"},
 			{`{"payload": "rss", "url": "https://site.example/hook", "langs": ["tg"]}`, "invalid_payload"},
+			{`{"kind": "wordpress", "url": "https://site.example", "username": "desk", "langs": ["ru"]}`, "invalid_credentials"},
+			{`{"kind": "wordpress", "url": "https://site.example", "username": "desk", "app_password": "x", "status": "live", "langs": ["ru"]}`, "invalid_settings"},
+			{`{"kind": "wordpress", "username": "desk", "app_password": "x", "langs": ["ru"]}`, "invalid_url"},
+			{`{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": "123:ABC", "langs": ["tg"]}`, "invalid_credentials"},
+			{`{"kind": "telegram", "chat_id": "akhbor", "bot_token": "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "langs": ["tg"]}`, "invalid_settings"},
 		} {
 			wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers", tc.body), http.StatusUnprocessableEntity, tc.code, "")
 		}
+		// This deployment has no key: nothing is stored in clear.
+		for _, body := range []string{wpBody, tgBody} {
+			wantError(t, e.as(t, tarjuma.RoleAdmin, "POST", "/api/v1/subscribers", body), http.StatusConflict, "no_secret_key", "")
+		}
+
+		sealer, err := publish.ParseKey(publish.NewKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyed := New(Config{DB: e.db, Desk: desk.New(desk.Config{DB: e.db, Waker: e.waker, Sealer: sealer})})
+		admin := bearer(e.tokens[tarjuma.RoleAdmin])
+		wpRec := do(t, keyed, "POST", "/api/v1/subscribers", admin, wpBody)
+		wp := decode[subscriberSecretJSON](t, wpRec, http.StatusCreated)
+		if wp.Kind != publish.KindWordPress || wp.URL != "https://site.example" || wp.Payload != "" ||
+			string(wp.Settings) != `{"status":"draft","category_id":5}` || strings.Contains(wpRec.Body.String(), "abcd efgh") {
+			t.Errorf("wordpress: %s; want the site with its settings and no password", wpRec.Body)
+		}
+		tgRec := do(t, keyed, "POST", "/api/v1/subscribers", admin, tgBody)
+		tg := decode[subscriberSecretJSON](t, tgRec, http.StatusCreated)
+		if tg.Kind != publish.KindTelegram || tg.URL != "" || string(tg.Settings) != `{"chat_id":"@akhbor_ru"}` || strings.Contains(tgRec.Body.String(), "AAHdq") {
+			t.Errorf("telegram: %s; want the chat and no token", tgRec.Body)
+		}
+		stored, err := e.db.Subscriber(t.Context(), tg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opened, err := sealer.Open(publish.KindTelegram, stored.Credentials); err != nil ||
+			string(opened) != `{"bot_token":"123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}` || strings.Contains(string(stored.Credentials), "AAHdq") {
+			t.Errorf("stored credentials %q open to %q, %v; want the token, sealed", stored.Credentials, opened, err)
+		}
+
 		list := decode[struct{ Subscribers []subscriberJSON }](t, e.as(t, tarjuma.RoleAdmin, "GET", "/api/v1/subscribers", ""), http.StatusOK)
-		if len(list.Subscribers) != 2 || list.Subscribers[1].Payload != publish.PayloadNinjs {
-			t.Errorf("list %+v, want the two webhooks", list.Subscribers)
+		if len(list.Subscribers) != 4 || list.Subscribers[1].Payload != publish.PayloadNinjs || list.Subscribers[3].Kind != publish.KindTelegram {
+			t.Errorf("list %+v, want the two webhooks, the site and the channel", list.Subscribers)
 		}
 	})
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// Connectors test channels and say which kinds of subscriber can be registered; cmd passes
 	// the worker's. Nil: publish.NewConnectors with a sender that honours AllowPrivateWebhooks.
 	Connectors publish.Connectors
+	// Sealer seals the credentials of new channels and opens them for a test
+	// (TARJUMA_SECRET_KEY); nil when no key is configured: channels with credentials are then
+	// refused (no_secret_key).
+	Sealer *publish.Sealer
 }
 
 // Desk carries out the desk's actions. It is safe for concurrent use.
@@ -56,6 +60,7 @@ type Desk struct {
 	allowPrivateWebhooks bool
 	rotationGrace        time.Duration
 	connectors           publish.Connectors
+	sealer               *publish.Sealer
 	tm                   *memoryIndex
 	now                  func() time.Time
 }
@@ -76,7 +81,7 @@ func New(cfg Config) *Desk {
 			Sender: publish.NewSender(publish.SenderConfig{AllowPrivate: cfg.AllowPrivateWebhooks})})
 	}
 	return &Desk{db: cfg.DB, waker: cfg.Waker, auth: cfg.Auth, glossary: cfg.Glossary,
-		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, connectors: cfg.Connectors,
+		allowPrivateWebhooks: cfg.AllowPrivateWebhooks, rotationGrace: cfg.RotationGrace, connectors: cfg.Connectors, sealer: cfg.Sealer,
 		tm: &memoryIndex{index: memory.NewIndex()}, now: time.Now}
 }
 

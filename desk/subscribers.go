@@ -2,7 +2,10 @@ package desk
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -11,20 +14,27 @@ import (
 )
 
 // NewSubscriber is a channel to register. Kind is publish.KindWebhook when empty, as every
-// subscriber was before there were kinds; Payload, a webhook's, publish.PayloadTarjuma.
+// subscriber was before there were kinds; Payload, a webhook's, publish.PayloadTarjuma. URL is
+// a webhook's receiver or a WordPress site's root; a Telegram channel has none.
 type NewSubscriber struct {
 	Kind        publish.Kind
 	Payload     publish.Payload
 	URL         string
 	Langs       []tarjuma.Lang
 	Description string
+	// A WordPress site's: the user and application password its posts are made with, and how.
+	Username    string
+	AppPassword string
+	WordPress   publish.WordPressSettings
+	// A Telegram channel's: "@channelname" or its numeric id, and the bot that posts there.
+	ChatID   string
+	BotToken string
 }
 
 // check applies the subscriber rules, every one of them: a kind this deployment has a
 // connector for (unsupported_kind for one that is planned but not built; nothing else is
-// checked then, since the other fields are the kind's), a payload a webhook can carry,
-// publish.CheckURL with the private-address guard unless allowed (the cause says which,
-// publish.ErrPrivateAddress), known and distinct languages, a short description without NUL.
+// checked then, since the other fields are the kind's), the kind's own fields (kindProblems),
+// known and distinct languages, a short description without NUL.
 func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) error {
 	if n.Kind == "" {
 		n.Kind = publish.KindWebhook
@@ -40,15 +50,7 @@ func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) 
 		e.Err = err
 		return e
 	}
-	var ps problems
-	if !n.Payload.Known() {
-		ps.add(invalid("invalid_payload", "payload", "payload must be one of %v", publish.Payloads()))
-	}
-	if err := publish.CheckURL(n.URL, allowPrivate); err != nil {
-		e := invalid("invalid_url", "url", "url: %v", err)
-		e.Err = err
-		ps.add(e)
-	}
+	ps := n.kindProblems(allowPrivate)
 	if len(n.Langs) == 0 {
 		ps.add(invalid("invalid_lang", "langs", "langs must name at least one of %v", tarjuma.TargetLangs()))
 	} else if checkLangs("langs", n.Langs) != nil {
@@ -62,6 +64,64 @@ func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) 
 	return ps.err()
 }
 
+// kindProblems checks the fields of n's kind: a webhook's payload and URL, a WordPress site's
+// root URL, credentials and settings, a Telegram channel's chat id and bot token. URLs pass
+// publish.CheckURL with the private-address guard unless allowed (the cause says which,
+// publish.ErrPrivateAddress); a Telegram channel has no URL, the Bot API's address being the
+// deployment's.
+func (n *NewSubscriber) kindProblems(allowPrivate bool) problems {
+	var ps problems
+	if n.Kind != publish.KindTelegram {
+		if err := publish.CheckURL(n.URL, allowPrivate); err != nil {
+			e := invalid("invalid_url", "url", "url: %v", err)
+			e.Err = err
+			ps.add(e)
+		}
+	}
+	switch n.Kind {
+	case publish.KindWebhook:
+		if !n.Payload.Known() {
+			ps.add(invalid("invalid_payload", "payload", "payload must be one of %v", publish.Payloads()))
+		}
+	case publish.KindWordPress:
+		if strings.TrimSpace(n.Username) == "" {
+			ps.add(invalid("invalid_credentials", "username", "username is required: the WordPress user posts are made as"))
+		}
+		if strings.TrimSpace(n.AppPassword) == "" {
+			ps.add(invalid("invalid_credentials", "app_password", "app_password is required: an application password of that user (Users → Profile)"))
+		}
+		if err := n.WordPress.Validate(); err != nil {
+			ps.add(invalid("invalid_settings", "settings", "%v", err))
+		}
+	case publish.KindTelegram:
+		if err := publish.CheckTelegramChatID(n.ChatID); err != nil {
+			ps.add(invalid("invalid_settings", "chat_id", "%v", err))
+		}
+		if err := publish.CheckTelegramToken(n.BotToken); err != nil {
+			ps.add(invalid("invalid_credentials", "bot_token", "%v", err))
+		}
+	}
+	return ps
+}
+
+// channel is what the store keeps of n's kind: its settings and its credentials as JSON, the
+// credentials not yet sealed (nil for a webhook, which has none).
+func (n *NewSubscriber) channel() (settings, credentials []byte, err error) {
+	var s, c any
+	switch n.Kind {
+	case publish.KindWordPress:
+		s, c = n.WordPress, publish.WordPressCredentials{Username: strings.TrimSpace(n.Username), AppPassword: n.AppPassword}
+	case publish.KindTelegram:
+		s, c = publish.TelegramSettings{ChatID: n.ChatID}, publish.TelegramCredentials{BotToken: n.BotToken}
+	default:
+		return []byte("{}"), nil, nil
+	}
+	if settings, err = json.Marshal(s); err == nil {
+		credentials, err = json.Marshal(c)
+	}
+	return settings, credentials, err
+}
+
 // Supports reports whether channels of kind k can be registered: whether this deployment has
 // a connector for them.
 func (d *Desk) Supports(k publish.Kind) bool {
@@ -69,8 +129,10 @@ func (d *Desk) Supports(k publish.Kind) bool {
 	return err == nil
 }
 
-// AddSubscriber registers a receiver and returns it with its secret, which the caller shows
+// AddSubscriber registers a channel and returns it with its secret, which the caller shows
 // once. The secret is stored as issued: it has to sign every delivery, so a hash would not do.
+// A channel's credentials are stored sealed with the deployment's key; without a key, such a
+// channel is refused (no_secret_key) rather than stored in clear.
 func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub publish.Subscriber, secret string, err error) {
 	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
 		return publish.Subscriber{}, "", err
@@ -78,9 +140,23 @@ func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub
 	if err := n.check(d.allowPrivateWebhooks, d.connectors); err != nil {
 		return publish.Subscriber{}, "", err
 	}
+	settings, creds, err := n.channel()
+	if err != nil {
+		return publish.Subscriber{}, "", fmt.Errorf("create subscriber: %w", err)
+	}
+	if creds != nil {
+		if creds, err = d.sealer.Seal(n.Kind, creds); errors.Is(err, publish.ErrNoKey) {
+			e := refuse(tarjuma.ErrConflict, "no_secret_key", "kind",
+				"a %s channel's credentials are stored encrypted, and no TARJUMA_SECRET_KEY is configured", n.Kind)
+			e.Err = err
+			return publish.Subscriber{}, "", e
+		} else if err != nil {
+			return publish.Subscriber{}, "", fmt.Errorf("create subscriber: %w", err)
+		}
+	}
 	secret = publish.NewSecret()
-	sub, err = d.db.CreateSubscriber(ctx, publish.NewSubscriber{Kind: n.Kind, Payload: n.Payload, URL: n.URL, Langs: n.Langs,
-		Description: n.Description, Secret: secret, CreatedBy: a.Name})
+	sub, err = d.db.CreateSubscriber(ctx, publish.NewSubscriber{Kind: n.Kind, Payload: n.Payload, Settings: settings,
+		Credentials: creds, URL: n.URL, Langs: n.Langs, Description: n.Description, Secret: secret, CreatedBy: a.Name})
 	if err != nil {
 		return publish.Subscriber{}, "", fmt.Errorf("create subscriber: %w", err)
 	}
@@ -156,8 +232,16 @@ func (d *Desk) TestSubscriber(ctx context.Context, a Actor, id int64) (publish.S
 	if err != nil {
 		return publish.Subscriber{}, fmt.Errorf("test subscriber %d: %w", id, err)
 	}
+	var creds []byte
+	if len(sub.Credentials) > 0 {
+		// A key that cannot open them is the test's finding, kept like any other.
+		creds, err = d.sealer.Open(sub.Kind, sub.Credentials)
+	}
 	at := d.now()
-	res := conn.Check(ctx, sub)
+	res := publish.Result{Err: err}
+	if err == nil {
+		res = conn.Check(ctx, sub, creds)
+	}
 	c := publish.CheckResult{At: at, StatusCode: res.StatusCode}
 	if res.Err != nil {
 		c.Error = res.Err.Error()

@@ -15,14 +15,18 @@ import (
 // it. A connector holds no state of its own; the delivery row is the truth.
 type Connector interface {
 	// Deliver makes one attempt at a delivery. Every failure is in the Result, which
-	// Delivery.Judge reads; the same delivery may be sent again (its id stays the same).
+	// Delivery.Judge reads; the same delivery may be sent again (its id stays the same). A
+	// release whose Event is EventWithdrawn takes the article out of the channel. The
+	// Result's State, when set, replaces d.Placement for the next delivery.
 	Deliver(ctx context.Context, d Dispatch) Result
-	// Check tests a channel's address and credentials without publishing anything.
-	Check(ctx context.Context, s Subscriber) Result
+	// Check tests a channel's address and credentials (opened; nil when its kind has none)
+	// without publishing anything.
+	Check(ctx context.Context, s Subscriber, credentials []byte) Result
 }
 
-// Dispatch is one delivery for a connector to send: the delivery with its subscriber and
-// release, and the subscriber's credentials opened (nil when its kind has none).
+// Dispatch is one delivery for a connector to send: the delivery with its subscriber, release
+// and the channel's earlier state, and the subscriber's credentials opened (nil when its kind
+// has none).
 type Dispatch struct {
 	Outgoing
 	Credentials []byte
@@ -49,6 +53,11 @@ type ConnectorsConfig struct {
 	// TagAuthority is the tag: URI authority of ninjs ids (TARJUMA_FEED_TAG_AUTHORITY), the
 	// feeds' one; DefaultTagAuthority when empty.
 	TagAuthority string
+	// WordPress is the WordPress sites' client; a guarded one with the defaults when nil.
+	WordPress *WordPressClient
+	// Telegram is the Bot API client: one per process, so its rate limiter sees every call;
+	// one at DefaultTelegramAPIURL when nil.
+	Telegram *TelegramClient
 }
 
 // NewConnectors builds the connectors there are: the one home of the list of supported kinds.
@@ -56,7 +65,17 @@ func NewConnectors(cfg ConnectorsConfig) Connectors {
 	if cfg.TagAuthority == "" {
 		cfg.TagAuthority = DefaultTagAuthority
 	}
-	return Connectors{KindWebhook: &Webhook{sender: cfg.Sender, authority: cfg.TagAuthority}}
+	if cfg.WordPress == nil {
+		cfg.WordPress = NewWordPressClient(WordPressConfig{})
+	}
+	if cfg.Telegram == nil {
+		cfg.Telegram = NewTelegramClient(TelegramConfig{})
+	}
+	return Connectors{
+		KindWebhook:   &Webhook{sender: cfg.Sender, authority: cfg.TagAuthority},
+		KindWordPress: &WordPress{client: cfg.WordPress},
+		KindTelegram:  &Telegram{client: cfg.Telegram},
+	}
 }
 
 // Webhook is the connector of signed webhooks (Standard Webhooks v1): it POSTs the payload the
@@ -66,11 +85,17 @@ type Webhook struct {
 	authority string
 }
 
-// Deliver POSTs the release under the delivery's webhook-id.
+// Deliver POSTs the release under the delivery's webhook-id. A correction is the same
+// article's event (or ninjs uri) with a higher version; a withdrawal is the event
+// EventWithdrawn, or the ninjs document with pubStatus canceled.
 func (w *Webhook) Deliver(ctx context.Context, d Dispatch) Result {
 	var v any = NewEvent(d.Release.Event, d.Release.Item())
 	if d.Subscriber.Payload == PayloadNinjs {
-		v = NewNinjs(w.authority, d.Release)
+		n := NewNinjs(w.authority, d.Release)
+		if d.Release.Event == EventWithdrawn {
+			n.PubStatus = PubCanceled
+		}
+		v = n
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -92,7 +117,7 @@ type PingData struct {
 // under a webhook-id of its own ("ping_…", never a delivery's). A receiver that checks the
 // signature and answers 2xx passes, so a wrong secret or URL shows before any article is
 // sent; a receiver ignoring unknown types, as Standard Webhooks asks, passes too.
-func (w *Webhook) Check(ctx context.Context, s Subscriber) Result {
+func (w *Webhook) Check(ctx context.Context, s Subscriber, _ []byte) Result {
 	now := time.Now()
 	body, err := json.Marshal(struct {
 		Type      string    `json:"type"`
@@ -103,4 +128,62 @@ func (w *Webhook) Check(ctx context.Context, s Subscriber) Result {
 		return Result{Err: fmt.Errorf("publish: encode ping: %w", err)}
 	}
 	return w.sender.Send(ctx, Message{URL: s.URL, ID: "ping_" + rand.Text(), Secrets: s.SigningSecrets(now), Body: body})
+}
+
+// WordPress is the connector of WordPress sites: a release creates the article's post in its
+// language, or updates the post an earlier delivery made (the state keeps its id); with
+// Polylang, the post is linked to the article's posts in the other languages (the siblings'
+// states). A withdrawal unpublishes the post.
+type WordPress struct{ client *WordPressClient }
+
+// Deliver publishes, corrects or withdraws the release's post.
+func (w *WordPress) Deliver(ctx context.Context, d Dispatch) Result {
+	site, err := NewWordPressSite(d.Subscriber.URL, d.Subscriber.Settings, d.Credentials)
+	if err != nil {
+		return channelResult(err)
+	}
+	if d.Release.Event == EventWithdrawn {
+		return w.client.DeliverWithdrawal(ctx, site, d.Release, d.Placement)
+	}
+	res, state := w.client.DeliverRelease(ctx, site, d.Release, d.Placement, d.Siblings)
+	res.State = state
+	return res
+}
+
+// Check verifies the credentials and, with Polylang, the subscriber's languages on the site.
+func (w *WordPress) Check(ctx context.Context, s Subscriber, credentials []byte) Result {
+	site, err := NewWordPressSite(s.URL, s.Settings, credentials)
+	if err != nil {
+		return channelResult(err)
+	}
+	return w.client.CheckSite(ctx, site, s.Langs)
+}
+
+// Telegram is the connector of Telegram channels: a release posts the article as messages, or
+// edits the messages an earlier delivery posted (the state keeps their ids); a withdrawal
+// deletes them, or puts the release's Notice in place of those too old to delete.
+type Telegram struct{ client *TelegramClient }
+
+// Deliver posts, corrects or withdraws the release's messages.
+func (t *Telegram) Deliver(ctx context.Context, d Dispatch) Result {
+	ch, err := NewTelegramChannel(d.Subscriber.Settings, d.Credentials)
+	if err != nil {
+		return channelResult(err)
+	}
+	var res Result
+	if d.Release.Event == EventWithdrawn {
+		res, res.State = t.client.DeliverWithdrawal(ctx, ch, d.Placement, d.Release.Notice)
+	} else {
+		res, res.State = t.client.DeliverRelease(ctx, ch, d.Release, d.Placement, d.Release.Notice)
+	}
+	return res
+}
+
+// Check verifies the bot token and that the bot may post in the chat.
+func (t *Telegram) Check(ctx context.Context, s Subscriber, credentials []byte) Result {
+	ch, err := NewTelegramChannel(s.Settings, credentials)
+	if err != nil {
+		return channelResult(err)
+	}
+	return t.client.CheckChannel(ctx, ch)
 }

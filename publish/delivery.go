@@ -1,8 +1,11 @@
 package publish
 
 import (
+	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/tarjuma/tarjuma"
 )
 
 // DeliveryWindow is how long a delivery is tried before it is marked failed, counted from its
@@ -67,6 +70,10 @@ type Attempt struct {
 	StatusCode int
 	Latency    time.Duration
 	Error      string
+	// State is the channel's state the attempt left (Result.State), kept with it for the next
+	// delivery of the article and language to the same subscriber; nil when unchanged. Not read
+	// back into the log.
+	State []byte
 }
 
 // Outcome is what an attempt means for its delivery.
@@ -97,13 +104,18 @@ func (o Outcome) State() DeliveryState {
 // Judge decides what an attempt's result means for d, and for a retry when the next attempt is
 // due: Backoff(base, retried) or the receiver's Retry-After, whichever is longer. A retry that
 // would come after d.GiveUpAt, or that will not be made (lastTry: the queue allows no more),
-// fails the delivery now.
+// fails the delivery now; so does an error that says no retry can mend it (a Permanent method
+// answering true: refused credentials, a channel misconfigured), which a person must fix
+// before redelivering, rather than the channel being hammered for a day.
 func (d Delivery) Judge(res Result, base time.Duration, retried int, lastTry bool, now time.Time) (Outcome, time.Duration) {
+	var perm interface{ Permanent() bool }
 	switch {
 	case res.Acknowledged():
 		return OutcomeDelivered, 0
 	case res.Gone():
 		return OutcomeGone, 0
+	case errors.As(res.Err, &perm) && perm.Permanent():
+		return OutcomeFailed, 0
 	}
 	delay := max(Backoff(base, retried), res.RetryAfter)
 	if lastTry || now.Add(delay).After(d.GiveUpAt) {
@@ -112,11 +124,15 @@ func (d Delivery) Judge(res Result, base time.Duration, retried int, lastTry boo
 	return OutcomeRetry, delay
 }
 
-// Outgoing is everything the worker needs to send one delivery.
+// Outgoing is everything the worker needs to send one delivery: with the channel's state
+// for the article (what earlier deliveries left there) in this language and in the others, so
+// a correction updates what was published and a WordPress site links the translations.
 type Outgoing struct {
 	Delivery
 	Subscriber Subscriber
 	Release    Release
+	Placement  []byte                  // the state; nil before the first delivery of the article and language
+	Siblings   map[tarjuma.Lang][]byte // the other languages' placements at this subscriber
 }
 
 // DeliveryLog is a delivery with its attempts, for the desk to see.

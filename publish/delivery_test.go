@@ -91,6 +91,11 @@ func TestJudge(t *testing.T) {
 			Err: errors.New("429")}, want: OutcomeFailed},
 		{name: "backoff past the give-up time", res: refused, retried: 8, want: OutcomeFailed}, // 30s<<8 is over 2h
 		{name: "no retry left", res: refused, lastTry: true, want: OutcomeFailed},
+		{name: "refused credentials fail at once", res: channelResult(&WordPressError{Status: http.StatusUnauthorized, Code: "incorrect_password"}),
+			want: OutcomeFailed},
+		{name: "a misconfigured channel fails at once", res: channelResult(&ChannelConfigError{errors.New("no bot token")}), want: OutcomeFailed},
+		{name: "a 429 is not permanent", res: channelResult(&TelegramError{Code: http.StatusTooManyRequests, RetryAfter: 40 * time.Second,
+			Description: "Too Many Requests: retry after 40"}), want: OutcomeRetry, min: 40 * time.Second, max: 40 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, delay := d.Judge(tc.res, 30*time.Second, tc.retried, tc.lastTry, now)

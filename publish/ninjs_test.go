@@ -3,6 +3,7 @@ package publish
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -206,6 +207,41 @@ func TestWebhookNinjsPayload(t *testing.T) {
 	}
 }
 
+// TestWebhookWithdrawal: a withdrawal reaches a webhook as the event translation.withdrawn,
+// or as the article's ninjs document (the same uri) with pubStatus canceled.
+func TestWebhookWithdrawal(t *testing.T) {
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got, _ = io.ReadAll(r.Body) }))
+	defer srv.Close()
+	conn, err := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{AllowPrivate: true})}).For(KindWebhook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ninjsRelease(2, tarjuma.PriorityDefault, tarjuma.OriginHuman)
+	r.Event, r.Notice = EventWithdrawn, "Маводи мазкур бозхонда шуд."
+	for _, payload := range []Payload{PayloadNinjs, PayloadTarjuma} {
+		d := Dispatch{Outgoing: Outgoing{Delivery: Delivery{ID: 13},
+			Subscriber: Subscriber{Kind: KindWebhook, Payload: payload, URL: srv.URL, Secret: NewSecret()}, Release: r}}
+		if res := conn.Deliver(t.Context(), d); !res.Acknowledged() {
+			t.Fatalf("%s: %+v", payload, res)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(got, &doc); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case payload == PayloadNinjs && (doc["pubStatus"] != "canceled" || doc["uri"] != "tag:tarjuma.invalid,2025:article/7/ru" || doc["version"] != "2"):
+			t.Errorf("ninjs withdrawal %s; want the article's uri, version 2, canceled", got)
+		case payload == PayloadNinjs:
+			for _, err := range ninjstest.Validate(got) {
+				t.Error(err)
+			}
+		case payload == PayloadTarjuma && doc["type"] != "translation.withdrawn":
+			t.Errorf("tarjuma withdrawal %s; want type translation.withdrawn", got)
+		}
+	}
+}
+
 // TestWebhookCheck: the test of a webhook is a signed ping, passed by any 2xx and failed by
 // anything else, with the receiver's answer in the result.
 func TestWebhookCheck(t *testing.T) {
@@ -228,27 +264,27 @@ func TestWebhookCheck(t *testing.T) {
 	defer srv.Close()
 	conn := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{AllowPrivate: true})})[KindWebhook]
 	sub := Subscriber{ID: 5, Kind: KindWebhook, URL: srv.URL, Secret: secret}
-	if res := conn.Check(t.Context(), sub); !res.Acknowledged() || res.StatusCode != http.StatusNoContent {
+	if res := conn.Check(t.Context(), sub, nil); !res.Acknowledged() || res.StatusCode != http.StatusNoContent {
 		t.Errorf("check of a receiver answering 204: %+v", res)
 	}
 	status = http.StatusUnauthorized
-	if res := conn.Check(t.Context(), sub); res.Acknowledged() || res.StatusCode != http.StatusUnauthorized || res.Err == nil {
+	if res := conn.Check(t.Context(), sub, nil); res.Acknowledged() || res.StatusCode != http.StatusUnauthorized || res.Err == nil {
 		t.Errorf("check of a receiver answering 401: %+v", res)
 	}
 	guarded := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{})})[KindWebhook]
-	if res := guarded.Check(t.Context(), sub); res.StatusCode != 0 || res.Err == nil || !strings.Contains(res.Err.Error(), "private") {
+	if res := guarded.Check(t.Context(), sub, nil); res.StatusCode != 0 || res.Err == nil || !strings.Contains(res.Err.Error(), "private") {
 		t.Errorf("check of a loopback receiver without AllowPrivate: %+v", res)
 	}
 }
 
 func TestConnectorsKinds(t *testing.T) {
 	c := NewConnectors(ConnectorsConfig{Sender: NewSender(SenderConfig{})})
-	if _, err := c.For(KindWebhook); err != nil {
-		t.Errorf("webhook: %v", err)
-	}
-	for _, k := range []Kind{KindWordPress, KindTelegram, "fax"} {
-		if _, err := c.For(k); err == nil {
-			t.Errorf("%s has a connector", k)
+	for _, k := range []Kind{KindWebhook, KindWordPress, KindTelegram} {
+		if _, err := c.For(k); err != nil {
+			t.Errorf("%s: %v", k, err)
 		}
+	}
+	if _, err := c.For("fax"); !errors.Is(err, ErrUnsupportedKind) {
+		t.Errorf("fax: %v, want ErrUnsupportedKind", err)
 	}
 }

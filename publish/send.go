@@ -77,6 +77,10 @@ type Result struct {
 	Latency    time.Duration
 	RetryAfter time.Duration
 	Err        error
+	// State is what the channel holds after the attempt for the article and language (a
+	// WordPress post's id, Telegram messages' ids), for the next delivery to update rather than
+	// copy: the publish task keeps it even when Err is set. Nil when nothing changed.
+	State []byte
 }
 
 // Acknowledged reports whether the receiver took the message: any 2xx.

@@ -128,6 +128,24 @@ func TestDoorsAgree(t *testing.T) {
 				return "/subscribers", url.Values{"kind": {kind}, "payload": {payload}, "url": {"https://site.example/hook"}, "lang": {"tg"}}
 			}
 	}
+	// channelWith is a WordPress or Telegram channel with its own fields, the same through
+	// both doors (the API's JSON names are the form's).
+	channelWith := func(fields map[string]string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				body := map[string]any{"langs": []string{"ru"}}
+				for k, v := range fields {
+					body[k] = v
+				}
+				return "POST", "/api/v1/subscribers", jsonOf(body)
+			}, func(*fixture) (string, url.Values) {
+				form := url.Values{"lang": {"ru"}}
+				for k, v := range fields {
+					form.Set(k, v)
+				}
+				return "/subscribers", form
+			}
+	}
+	const botToken = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 	// loopbackSubscriber is at an address the desk's sender refuses at dial time, so a test of
 	// it fails at once, without a network, and alike through both doors.
 	loopbackSubscriber := func(t *testing.T, f *fixture) {
@@ -283,7 +301,14 @@ func TestDoorsAgree(t *testing.T) {
 		with(pair(subscriber("https://site.example/hook", "", nil)), "add a subscriber without languages", "admin", "invalid_lang", "subscribers.error_langs", nil),
 		with(pair(channel("webhook", "ninjs")), "add a ninjs webhook", "admin", "", "", nil),
 		with(pair(channel("webhook", "rss")), "add a webhook of an unknown payload", "admin", "invalid_payload", "subscribers.error_payload", nil),
-		with(pair(channel("wordpress", "")), "add a WordPress channel", "admin", "unsupported_kind", "subscribers.error_kind", nil),
+		with(pair(channel("wordpress", "")), "add a WordPress channel without credentials", "admin", "invalid_credentials", "subscribers.error_credentials", nil),
+		with(pair(channelWith(map[string]string{"kind": "wordpress", "url": "https://news.example.tj", "username": "desk",
+			"app_password": "abcd EFGH 1234 ijkl", "status": "draft"})), "add a WordPress channel", "admin", "", "", nil),
+		with(pair(channelWith(map[string]string{"kind": "wordpress", "url": "https://news.example.tj", "username": "desk",
+			"app_password": "abcd EFGH 1234 ijkl", "status": "live"})), "add a WordPress channel of an unknown status", "admin", "invalid_settings", "subscribers.error_settings", nil),
+		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken})), "add a Telegram channel", "admin", "", "", nil),
+		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "akhbor", "bot_token": botToken})), "add a Telegram channel with a bad chat", "admin", "invalid_settings", "subscribers.error_settings", nil),
+		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": "123:ABC"})), "add a Telegram channel with a bad token", "admin", "invalid_credentials", "subscribers.error_credentials", nil),
 		with(pair(channel("fax", "")), "add a channel of an unknown kind", "admin", "invalid_kind", "subscribers.error_kind", nil),
 		with(pair(rowAction("disable")), "disable a subscriber", "admin", "", "", addSubscriber),
 		with(pair(rowAction("enable")), "enable a subscriber", "admin", "", "", disabledSubscriber),
@@ -336,7 +361,7 @@ func TestDoorsAgree(t *testing.T) {
 			req := httptest.NewRequest(method, path, strings.NewReader(reqBody))
 			req.Header.Set("Authorization", "Bearer "+secret)
 			rec := httptest.NewRecorder()
-			api.New(api.Config{DB: f.db, Desk: desk.New(desk.Config{DB: f.db, Auth: auth.New(auth.Config{DB: f.db, Redis: testRedis(t)})})}).ServeHTTP(rec, req)
+			api.New(api.Config{DB: f.db, Desk: desk.New(desk.Config{DB: f.db, Sealer: testSealer, Auth: auth.New(auth.Config{DB: f.db, Redis: testRedis(t)})})}).ServeHTTP(rec, req)
 			var answer struct {
 				Error struct{ Code string } `json:"error"`
 			}

@@ -106,7 +106,7 @@ func newFixture(t testing.TB, url string, options ...func(*Config)) *fixture {
 	}
 	// One Auth for the pages and the desk, as cmd wires them: one login throttle.
 	au := auth.New(auth.Config{DB: db, Redis: testRedis(t)})
-	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f, Auth: au}), Auth: au, Locale: lb,
+	cfg := Config{DB: db, Desk: desk.New(desk.Config{DB: db, Waker: f, Auth: au, Sealer: testSealer}), Auth: au, Locale: lb,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
 	for _, o := range options {
 		o(&cfg)
@@ -291,3 +291,12 @@ func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 // fixtureOverride approves draftSegments' versions, whose empty and untranslated segments are
 // open issues, where the approval is not what is under test.
 var fixtureOverride = &store.Override{Reason: "test fixture: the empty and untranslated segments stay"}
+
+// testSealer seals the credentials of channels the tests add, through either door.
+var testSealer = func() *publish.Sealer {
+	s, err := publish.ParseKey(publish.NewKey())
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()

@@ -23,11 +23,14 @@ type subscribersPage struct {
 	Langs       []tarjuma.Lang
 	Kinds       []kindOption
 	Payloads    []publish.Payload
-	Form        subscriberForm // the add form, kept as typed when it was refused
-	Errors      []string       // message ids
-	Notice      string         // message id
-	Secret      string
-	SecretURL   string // the receiver the secret is for
+	// WordPressStatuses and PolylangModes are the choices of a WordPress channel's fields.
+	WordPressStatuses []string
+	PolylangModes     []string
+	Form              subscriberForm // the add form, kept as typed when it was refused
+	Errors            []string       // message ids
+	Notice            string         // message id
+	Secret            string
+	SecretURL         string // the receiver the secret is for
 }
 
 // kindOption is a kind of channel in the add form; one without a connector yet is shown
@@ -74,11 +77,16 @@ func viewOf(rc *request, s publish.Subscriber, now time.Time) subscriberView {
 	return v
 }
 
+// subscriberForm is the add form as posted, to show again when refused: never the password
+// or token, which are typed again.
 type subscriberForm struct {
 	Kind             publish.Kind
 	Payload          publish.Payload
 	URL, Description string
 	Langs            langList
+	Username         string
+	WordPress        publish.WordPressSettings
+	ChatID           string
 }
 
 // subscriberMessage is the add form's message for a refused subscriber.
@@ -96,6 +104,12 @@ func subscriberMessage(e *desk.Error) string {
 		return "subscribers.error_langs"
 	case e.Code == "invalid_text":
 		return "subscribers.error_description"
+	case e.Code == "invalid_credentials":
+		return "subscribers.error_credentials"
+	case e.Code == "invalid_settings":
+		return "subscribers.error_settings"
+	case e.Code == "no_secret_key":
+		return "subscribers.error_no_key"
 	}
 	return ""
 }
@@ -111,6 +125,7 @@ func (s *Server) showSubscribers(w http.ResponseWriter, r *http.Request, rc *req
 		p.Subscribers = append(p.Subscribers, viewOf(rc, sub, now))
 	}
 	p.page, p.Langs, p.Payloads = page{Nav: "subscribers"}, tarjuma.TargetLangs(), publish.Payloads()
+	p.WordPressStatuses, p.PolylangModes = publish.WordPressStatuses(), []string{publish.PolylangAuto, publish.PolylangOff}
 	for _, k := range publish.Kinds() {
 		p.Kinds = append(p.Kinds, kindOption{Kind: k, Supported: s.desk.Supports(k)})
 	}
@@ -179,9 +194,12 @@ func takeSecret(w http.ResponseWriter, r *http.Request) (id int64, secret string
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *request) error {
 	f := subscriberForm{Kind: publish.Kind(r.PostFormValue("kind")), Payload: publish.Payload(r.PostFormValue("payload")),
 		URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
-		Langs: postedLangs(r)}
+		Langs: postedLangs(r), Username: strings.TrimSpace(r.PostFormValue("username")), ChatID: strings.TrimSpace(r.PostFormValue("chat_id")),
+		WordPress: publish.WordPressSettings{Status: r.PostFormValue("status"), Polylang: r.PostFormValue("polylang"),
+			CategoryID: formID(r, "category_id"), AuthorID: formID(r, "author_id")}}
 	sub, secret, err := s.desk.AddSubscriber(r.Context(), rc.actor(), desk.NewSubscriber{Kind: f.Kind, Payload: f.Payload,
-		URL: f.URL, Langs: f.Langs, Description: f.Description})
+		URL: f.URL, Langs: f.Langs, Description: f.Description, Username: f.Username, AppPassword: r.PostFormValue("app_password"),
+		WordPress: f.WordPress, ChatID: f.ChatID, BotToken: strings.TrimSpace(r.PostFormValue("bot_token"))})
 	if errs, ok := refusal(err, subscriberMessage); ok {
 		return s.showSubscribers(w, r, rc, http.StatusUnprocessableEntity, &subscribersPage{Form: f, Errors: errs})
 	}
@@ -190,6 +208,20 @@ func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 	}
 	giveSecret(w, r, sub.ID, secret, "created")
 	return nil
+}
+
+// formID reads an optional id field: 0 when empty, -1 (which the desk refuses, naming the
+// field) when it is not a number.
+func formID(r *http.Request, name string) int64 {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return id
 }
 
 // pathID reads the {id} of a path naming a subscriber or a delivery; a malformed one names

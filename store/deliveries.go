@@ -74,7 +74,8 @@ func (db *DB) DispatchDeliveries(ctx context.Context, limit int, redispatchBefor
 	return n, nil
 }
 
-// Outgoing returns a delivery with its subscriber and release, or tarjuma.ErrNotFound.
+// Outgoing returns a delivery with its subscriber, its release and what the subscriber's
+// channel holds of the article (by language), or tarjuma.ErrNotFound.
 func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing, error) {
 	var o publish.Outgoing
 	var err error
@@ -90,6 +91,13 @@ func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing,
 	}
 	if err == nil {
 		o.Release.Entities, err = db.entities(ctx, o.Release.Version)
+	}
+	if err == nil {
+		var held map[tarjuma.Lang][]byte
+		held, err = placements(ctx, db.read, o.SubscriberID, o.Release.Version.ArticleID)
+		o.Placement = held[o.Release.Version.Lang]
+		delete(held, o.Release.Version.Lang)
+		o.Siblings = held
 	}
 	if err != nil {
 		return publish.Outgoing{}, fmt.Errorf("store: %w", notFound(err, "delivery %d", deliveryID))
@@ -151,6 +159,7 @@ func (db *DB) entities(ctx context.Context, v tarjuma.Version) ([]publish.Entity
 // the release published once nobody else is waited for), failed, still pending, or gone (the
 // subscriber disabled and all its pending deliveries cancelled). An attempt at a delivery that
 // is no longer pending is logged but changes nothing: a redelivery or a deletion overtook it.
+// The channel state the attempt left (a.State) is kept in every case, as the channel holds it.
 func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publish.Outcome) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		// Attempts at the deliveries of one release take turns, on the release's row lock. Each
@@ -165,6 +174,11 @@ func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publ
 			VALUES ($1, $2, $3, $4, $5)`, a.DeliveryID, a.At.UTC().Truncate(time.Microsecond), a.StatusCode,
 			a.Latency.Milliseconds(), a.Error); err != nil {
 			return notFound(err, "delivery %d", a.DeliveryID)
+		}
+		if a.State != nil {
+			if err := savePlacement(ctx, tx, a.DeliveryID, a.State); err != nil {
+				return err
+			}
 		}
 		state := outcome.State()
 		finished := sql.NullTime{Time: at, Valid: state != publish.DeliveryPending}

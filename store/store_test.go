@@ -53,7 +53,7 @@ func openMigrated(t *testing.T, url string) *DB {
 // TestTablesListed keeps the list whole as migrations add tables.
 var tables = []string{"articles", "source_revisions", "translations", "versions", "jobs", "api_tokens",
 	"translation_memory", "term_renderings", "glossary_terms", "glossary_state", "mt_usage", "users", "sessions", "review_events",
-	"subscribers", "releases", "deliveries", "delivery_attempts", "flag_dismissals",
+	"subscribers", "releases", "deliveries", "delivery_attempts", "flag_dismissals", "channel_placements",
 	"comments", "comment_mentions", "assignments", "drafts"}
 
 func TestTablesListed(t *testing.T) {

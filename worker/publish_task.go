@@ -119,9 +119,12 @@ func (h *PublishHandler) send(ctx context.Context, o publish.Outgoing) publish.R
 	return conn.Deliver(ctx, d)
 }
 
-// ProcessTask makes one attempt at a delivery and records it. A 2xx delivers it, 410 disables
-// the subscriber, and anything else is retried with backoff until the delivery's give-up time,
-// when it is marked failed.
+// ProcessTask makes one attempt at a delivery and records it, with the channel state the
+// connector left (kept even when the attempt failed: a post made before a timeout is still
+// there, and the retry must update it rather than make another). A 2xx delivers it, 410
+// disables the subscriber, a permanent error (refused credentials, a misconfigured channel)
+// fails it at once, and anything else is retried with backoff until the delivery's give-up
+// time, when it is marked failed.
 func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var p publishPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.DeliveryID < 1 {
@@ -146,7 +149,7 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	res.Latency = time.Since(start)
 	retried, _ := asynq.GetRetryCount(ctx)
 	outcome, delay := o.Judge(res, h.backoff, retried, lastAttempt(ctx), time.Now())
-	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency}
+	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency, State: res.State}
 	if res.Err != nil {
 		attempt.Error = res.Err.Error()
 	}

@@ -102,7 +102,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Secure: strings.HasPrefix(cfg.Publish.PublicURL, "https://")})
 	connectors := cfg.connectors()
 	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate,
-		RotationGrace: cfg.Publish.RotationGrace, Connectors: connectors})
+		RotationGrace: cfg.Publish.RotationGrace, Connectors: connectors, Sealer: sealer})
 	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d, auth: au,
 		connectors: connectors, sealer: sealer, providers: map[string]translate.Provider{}}, nil
 }

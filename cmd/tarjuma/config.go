@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,7 @@ type republishConfig struct {
 	RotationGrace time.Duration // TARJUMA_WEBHOOK_ROTATION_GRACE: how long a rotated-out secret still signs
 	AllowPrivate  bool          // TARJUMA_WEBHOOK_ALLOW_PRIVATE: accept receivers on private or loopback addresses
 	SecretKey     string        // TARJUMA_SECRET_KEY: seals channel credentials; dev and demo keep one in the data folder
+	TelegramAPI   string        // TARJUMA_TELEGRAM_API_URL: the Bot API, or a proxy or stand-in of it
 }
 
 // mtConfig configures the MT engines; only the engines a chain names are built.
@@ -89,6 +91,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			FeedTitle:     getenv("TARJUMA_FEED_TITLE"),
 			FeedAuthority: getenv("TARJUMA_FEED_TAG_AUTHORITY"),
 			SecretKey:     getenv("TARJUMA_SECRET_KEY"),
+			TelegramAPI:   cmp.Or(getenv("TARJUMA_TELEGRAM_API_URL"), publish.DefaultTelegramAPIURL),
 		},
 		MT: mtConfig{
 			GoogleAPI:      orDefault(getenv("TARJUMA_GOOGLE_API"), "v3"),
@@ -193,6 +196,8 @@ func (c config) connectors() publish.Connectors {
 	return publish.NewConnectors(publish.ConnectorsConfig{
 		Sender:       publish.NewSender(publish.SenderConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
 		TagAuthority: c.Publish.FeedAuthority,
+		WordPress:    publish.NewWordPressClient(publish.WordPressConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
+		Telegram:     publish.NewTelegramClient(publish.TelegramConfig{APIURL: c.Publish.TelegramAPI, Timeout: c.Publish.Timeout}),
 	})
 }
 

@@ -19,7 +19,11 @@ import (
 
 const subscriberUsage = `usage:
   tarjuma subscriber add --url URL --langs tg,ru [--kind webhook] [--payload tarjuma|ninjs] [--description D]
+  tarjuma subscriber add --kind wordpress --url SITE --username U --app-password P --langs ru
+                         [--status publish|draft|pending|private] [--category-id N] [--author-id N] [--polylang auto|off]
+  tarjuma subscriber add --kind telegram --chat-id @channel --bot-token T --langs ru
                                       register a channel; its signing secret is printed once
+                                      (credentials are sealed with TARJUMA_SECRET_KEY)
   tarjuma subscriber list             every channel: id, kind, payload, state, last test, URL, languages
   tarjuma subscriber enable ID        let a channel disabled by 410 Gone or by hand receive again
   tarjuma subscriber disable ID       stop deliveries to a channel, cancelling its pending ones
@@ -51,7 +55,10 @@ func runSubscriber(ctx context.Context, cfg config, args []string, stdout io.Wri
 			return fmt.Errorf("subscriber %s: %q is not a subscriber id", cmd, args[1])
 		}
 		return withDB(ctx, cfg, func(db *store.DB) error {
-			d := cliDesk(cfg, db)
+			d, err := cliDesk(ctx, cfg, db)
+			if err != nil {
+				return fmt.Errorf("subscriber %s: %w", cmd, err)
+			}
 			act := map[string]func(context.Context, desk.Actor, int64) (publish.Subscriber, error){
 				"enable": d.EnableSubscriber, "disable": d.DisableSubscriber, "test": d.TestSubscriber}[cmd]
 			sub, err := act(ctx, cliActor, id)
@@ -75,32 +82,49 @@ func runSubscriber(ctx context.Context, cfg config, args []string, stdout io.Wri
 	return errors.New(subscriberUsage)
 }
 
-// cliDesk is the desk the subscriber commands act through: the server's rules and connectors,
-// without the queue (enabling a channel enqueues nothing).
-func cliDesk(cfg config, db *store.DB) *desk.Desk {
+// cliDesk is the desk the subscriber commands act through: the server's rules, connectors and
+// key, without the queue (enabling a channel enqueues nothing).
+func cliDesk(ctx context.Context, cfg config, db *store.DB) (*desk.Desk, error) {
+	sealer, err := openSealer(ctx, db, cfg.Publish.SecretKey)
+	if err != nil {
+		return nil, err
+	}
 	return desk.New(desk.Config{DB: db, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace,
-		Connectors: cfg.connectors()})
+		Connectors: cfg.connectors(), Sealer: sealer}), nil
 }
 
 func runSubscriberAdd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("subscriber add", flag.ContinueOnError)
-	kind := fs.String("kind", string(publish.KindWebhook), "webhook (wordpress and telegram are not supported yet)")
+	kind := fs.String("kind", string(publish.KindWebhook), "webhook, wordpress or telegram")
 	payload := fs.String("payload", string(publish.PayloadTarjuma), "a webhook's body: tarjuma (our event) or ninjs (IPTC ninjs 3.1)")
-	rawURL := fs.String("url", "", "the receiver's https URL")
+	rawURL := fs.String("url", "", "the receiver's https URL, or a WordPress site's root")
+	var n desk.NewSubscriber
+	fs.StringVar(&n.Username, "username", "", "wordpress: the user posts are made as")
+	fs.StringVar(&n.AppPassword, "app-password", "", "wordpress: an application password of that user")
+	fs.StringVar(&n.WordPress.Status, "status", "", "wordpress: the status of new posts (publish when unset)")
+	fs.Int64Var(&n.WordPress.CategoryID, "category-id", 0, "wordpress: the category of new posts")
+	fs.Int64Var(&n.WordPress.AuthorID, "author-id", 0, "wordpress: the author of new posts")
+	fs.StringVar(&n.WordPress.Polylang, "polylang", "", "wordpress: auto (link translations where Polylang runs) or off")
+	fs.StringVar(&n.ChatID, "chat-id", "", "telegram: @channelname or the numeric id")
+	fs.StringVar(&n.BotToken, "bot-token", "", "telegram: the bot's token from BotFather")
 	langs := fs.String("langs", "", "target languages it receives, comma-separated")
 	description := fs.String("description", "", "what the channel is, for the desk")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *rawURL == "" || *langs == "" || fs.NArg() > 0 {
+	if *rawURL == "" && *kind != string(publish.KindTelegram) || *langs == "" || fs.NArg() > 0 {
 		return errors.New(subscriberUsage)
 	}
-	n := desk.NewSubscriber{Kind: publish.Kind(*kind), Payload: publish.Payload(*payload), URL: *rawURL, Description: *description}
+	n.Kind, n.Payload, n.URL, n.Description = publish.Kind(*kind), publish.Payload(*payload), *rawURL, *description
 	for l := range strings.SplitSeq(*langs, ",") {
 		n.Langs = append(n.Langs, tarjuma.Lang(strings.TrimSpace(l)))
 	}
 	return withDB(ctx, cfg, func(db *store.DB) error {
-		sub, secret, err := cliDesk(cfg, db).AddSubscriber(ctx, cliActor, n)
+		d, err := cliDesk(ctx, cfg, db)
+		if err != nil {
+			return fmt.Errorf("subscriber add: %w", err)
+		}
+		sub, secret, err := d.AddSubscriber(ctx, cliActor, n)
 		if err != nil {
 			return fmt.Errorf("subscriber add: %w", err)
 		}

@@ -14,8 +14,47 @@ import (
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
+	"github.com/tarjuma/tarjuma/publish/telegramtest"
+	"github.com/tarjuma/tarjuma/publish/wordpresstest"
 	"github.com/tarjuma/tarjuma/store"
 )
+
+// TestSubscriberCLIChannels adds a WordPress site and a Telegram channel (each a stand-in,
+// the Bot API's found through TARJUMA_TELEGRAM_API_URL) and tests their credentials without
+// publishing: right ones pass, a refused application password fails naming what to check.
+func TestSubscriberCLIChannels(t *testing.T) {
+	wp := wordpresstest.New()
+	site := wp.Start(t)
+	const token = "7000001:AAFakeTokenForTheStandInBot_0123"
+	tg := telegramtest.New(token)
+	vars := env{"TARJUMA_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "t.db"), "TARJUMA_WEBHOOK_ALLOW_PRIVATE": "true",
+		"TARJUMA_SECRET_KEY": publish.NewKey(), "TARJUMA_TELEGRAM_API_URL": tg.Start(t)}
+	cli := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"subscriber"}, args...), vars.get, nil, &out)
+		return out.String(), err
+	}
+	for _, args := range [][]string{
+		{"--kind", "wordpress", "--url", site, "--username", "desk", "--app-password", wordpresstest.Editor.AppPassword, "--status", "draft"},
+		{"--kind", "telegram", "--chat-id", telegramtest.DefaultChatName, "--bot-token", token},
+		{"--kind", "wordpress", "--url", site, "--username", "desk", "--app-password", "wrong wrong wrong"},
+	} {
+		if _, err := cli(append(append([]string{"add"}, args...), "--langs", "ru")...); err != nil {
+			t.Fatalf("add %v: %v", args, err)
+		}
+	}
+	for _, id := range []string{"1", "2"} {
+		if out, err := cli("test", id); err != nil || !strings.Contains(out, "passed") {
+			t.Errorf("test %s: %q, %v; want passed", id, out, err)
+		}
+	}
+	if out, err := cli("test", "3"); err == nil || !strings.Contains(out, "HTTP 401") || !strings.Contains(out, "application password") {
+		t.Errorf("test with a refused password: %q, %v; want a failure naming the application password", out, err)
+	}
+	if len(wp.Posts()) != 0 || len(tg.Messages(telegramtest.DefaultChatName)) != 0 {
+		t.Error("a test published something")
+	}
+}
 
 func TestSubscriberCLI(t *testing.T) {
 	var status atomic.Int32
@@ -34,8 +73,9 @@ func TestSubscriberCLI(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "whsec_") {
 		t.Fatalf("add: %q, %v; want the secret", out, err)
 	}
-	if _, err := cli("add", "--kind", "wordpress", "--url", "https://site.example", "--langs", "ru"); err == nil || !strings.Contains(err.Error(), "unsupported_kind") {
-		t.Errorf("add a WordPress channel: %v, want unsupported_kind", err)
+	if _, err := cli("add", "--kind", "wordpress", "--url", "https://site.example", "--username", "desk", "--app-password", "abcd efgh",
+		"--langs", "ru"); err == nil || !strings.Contains(err.Error(), "no_secret_key") {
+		t.Errorf("add a WordPress channel without TARJUMA_SECRET_KEY: %v, want no_secret_key", err)
 	}
 	if out, err = cli("test", "1"); err != nil || !strings.Contains(out, "passed") || !strings.Contains(out, "HTTP 204") {
 		t.Errorf("test: %q, %v", out, err)
