@@ -31,6 +31,10 @@ type Release struct {
 	// Entities are the people, organisations and places of the glossary the text names, for
 	// ninjs; the store fills them when it reads a release for sending.
 	Entities []Entity
+	// Notice is what the desk words for readers when the release withdraws the article
+	// (Event EventWithdrawn): the text channels that can show one (Telegram) put in place of
+	// the story. Empty for any other event.
+	Notice string
 }
 
 // Item is what receivers see of r, in a webhook, the feed or the polling API.
