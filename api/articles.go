@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
@@ -185,4 +186,30 @@ func pathInt(r *http.Request, name string) (int64, error) {
 		return 0, errorf(http.StatusNotFound, "not_found", "%s %q does not exist", name, v)
 	}
 	return n, nil
+}
+
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+// withdrawalJSON is an article's withdrawal as the API shows it.
+type withdrawalJSON struct {
+	ArticleID int64     `json:"article_id"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+}
+
+// withdrawArticle takes an article down on every channel it went to; 200 with the withdrawal,
+// the first one's when it was withdrawn before (nothing more is queued).
+func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request, id int64) error {
+	var req withdrawRequest
+	if _, err := s.readJSON(w, r, &req); err != nil {
+		return err
+	}
+	wd, _, err := s.desk.Withdraw(r.Context(), actor(r.Context()), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, withdrawalJSON{ArticleID: id, By: wd.By, At: wd.At, Reason: wd.Reason})
 }
