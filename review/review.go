@@ -184,6 +184,7 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/assign", false, editors, s.assign},
 		{"POST /review/{article}/{lang}/release", false, anyone, s.release},
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
+		{"POST /review/{article}/{lang}/withdraw", false, editors, s.withdraw},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},
 		{"GET /glossary/terms/{id}", false, anyone, s.termPage},
