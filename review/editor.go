@@ -48,8 +48,8 @@ type editorPage struct {
 	CanRedeliver bool
 	// Withdrawn is the article's withdrawal, nil while it stands; CanWithdraw shows the form
 	// that withdraws it (desk.Withdraw), to editors and admins.
-	Withdrawn   *store.Withdrawal
-	CanWithdraw bool
+	Withdrawn    *store.Withdrawal
+	CanWithdraw  bool
 	commentsView // comments, assignment and the last rejection (comments.go)
 	// Drafts are the person's autosaved texts not yet saved as a version, by segment id: the
 	// boxes show them, and the script saves them from the version they were edited from.
