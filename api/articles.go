@@ -25,6 +25,8 @@ type createRequest struct {
 	ExternalID  string           `json:"external_id"`
 	TargetLangs []tarjuma.Lang   `json:"target_langs"`
 	Priority    tarjuma.Priority `json:"priority"`
+	// EmbargoUntil is an RFC 3339 time; nothing is republished before it.
+	EmbargoUntil string `json:"embargo_until"`
 }
 
 // createArticle accepts an article for translation: 202 when stored, 200 with the existing
@@ -61,7 +63,8 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) (tarjuma.Article
 		return tarjuma.Article{}, false, err
 	}
 	return s.desk.Submit(r.Context(), actor(r.Context()), desk.Submission{Title: req.Title, Body: req.Body,
-		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key})
+		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key,
+		EmbargoUntil: req.EmbargoUntil})
 }
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, id int64) error {
@@ -212,4 +215,23 @@ func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request, id int6
 		return err
 	}
 	return writeJSON(w, http.StatusOK, withdrawalJSON{ArticleID: id, By: wd.By, At: wd.At, Reason: wd.Reason})
+}
+
+// articleHolds adds to a translation what holds its article back: its withdrawal and its embargo.
+func (s *Server) articleHolds(r *http.Request, out *translationDetailJSON) error {
+	wd, err := s.db.Withdrawn(r.Context(), out.ArticleID)
+	if err != nil {
+		return fmt.Errorf("withdrawal of article %d: %w", out.ArticleID, err)
+	}
+	if wd != nil {
+		out.Withdrawn = &withdrawalJSON{ArticleID: out.ArticleID, By: wd.By, At: wd.At, Reason: wd.Reason}
+	}
+	until, err := s.db.Embargo(r.Context(), out.ArticleID)
+	if err != nil {
+		return fmt.Errorf("embargo of article %d: %w", out.ArticleID, err)
+	}
+	if !until.IsZero() {
+		out.EmbargoUntil = &until
+	}
+	return nil
 }

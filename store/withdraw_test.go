@@ -130,8 +130,16 @@ func TestWithdrawalsMigrationKeepsReleasesOnSQLite(t *testing.T) {
 			t.Fatalf("migration %s: %v", m.name, err)
 		}
 	}
+	// Today's CreateArticle writes embargo_until: lend the old table the column for it, then
+	// take it away again, leaving the shape 0016 starts from.
+	if _, err := db.write.ExecContext(ctx, `ALTER TABLE articles ADD COLUMN embargo_until TIMESTAMP`); err != nil {
+		t.Fatal(err)
+	}
 	a := create(t, db, submission("m-1"))
 	translate(t, db, a.ID, tarjuma.Russian, 1)
+	if _, err := db.write.ExecContext(ctx, `ALTER TABLE articles DROP COLUMN embargo_until`); err != nil {
+		t.Fatal(err)
+	}
 	s := subscribe(t, db, "https://site.example/hook", tarjuma.Russian)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	for _, q := range []string{
@@ -161,4 +169,37 @@ func TestWithdrawalsMigrationKeepsReleasesOnSQLite(t *testing.T) {
 	if ds := pendingDeliveries(t, db); len(ds) != 1 || ds[0].SubscriberID != s.ID {
 		t.Errorf("withdrawal deliveries %+v, want one to the subscriber that had it", ds)
 	}
+}
+
+// An embargoed article stays out of the feed until its embargo ends, on the caller's clock,
+// even when approved and published before.
+func TestEmbargoHoldsTheFeed(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := t.Context()
+		until := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		na := submission("e-1")
+		na.EmbargoUntil = until
+		a := create(t, db, na)
+		translate(t, db, a.ID, tarjuma.Russian, 1)
+		approve(t, db, a.ID, tarjuma.Russian, 1)
+		if got, err := db.Embargo(ctx, a.ID); err != nil || !got.Equal(until) {
+			t.Errorf("Embargo = %v, %v; want %v", got, err, until)
+		}
+		for _, c := range []struct {
+			at   time.Time
+			want int
+		}{{until.Add(-time.Second), 0}, {until, 1}, {until.Add(time.Minute), 1}} {
+			if rs, err := db.LatestPublished(ctx, tarjuma.Russian, 10, c.at); err != nil || len(rs) != c.want {
+				t.Errorf("feed at %v: %d entries, %v; want %d", c.at, len(rs), err, c.want)
+			}
+		}
+		free := create(t, db, submission("e-2"))
+		if got, err := db.Embargo(ctx, free.ID); err != nil || !got.IsZero() {
+			t.Errorf("Embargo of an article without one = %v, %v", got, err)
+		}
+		if _, err := db.Embargo(ctx, free.ID+100); !errors.Is(err, tarjuma.ErrNotFound) {
+			t.Errorf("Embargo of no article: %v", err)
+		}
+	})
 }

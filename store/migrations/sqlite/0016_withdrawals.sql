@@ -13,7 +13,7 @@ ALTER TABLE articles ADD COLUMN withdrawn_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN embargo_until TIMESTAMP;
 
 PRAGMA defer_foreign_keys = ON;
-CREATE TABLE releases_before_withdrawals AS SELECT * FROM releases;
+CREATE TEMP TABLE releases_before_withdrawals AS SELECT * FROM releases;
 DROP TABLE releases;
 CREATE TABLE releases (
 	id           INTEGER PRIMARY KEY AUTOINCREMENT,
