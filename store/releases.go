@@ -83,7 +83,7 @@ func settle(ctx context.Context, tx *sql.Tx, at time.Time, releaseIDs []any) err
 	return nil
 }
 
-const releaseColumns = `r.id, r.event, r.notice, COALESCE(a.external_id, ''), r.approved_by, r.approved_at, r.published_at,
+const releaseColumns = `r.id, r.event, r.notice, COALESCE(a.external_id, ''), a.embargo_until, r.approved_by, r.approved_at, r.published_at,
 	v.article_id, v.lang, v.number, v.segments, v.author, v.machine, v.source_revision, v.glossary_version, v.created_at`
 
 const releaseFrom = ` FROM releases r JOIN articles a ON a.id = r.article_id
@@ -91,10 +91,10 @@ const releaseFrom = ` FROM releases r JOIN articles a ON a.id = r.article_id
 
 func scanRelease(s scanner) (publish.Release, error) {
 	var r publish.Release
-	var published sql.NullTime
+	var published, embargo sql.NullTime
 	var segments string
 	v := &r.Version
-	err := s.Scan(&r.ID, &r.Event, &r.Notice, &r.ExternalID, &r.ApprovedBy, &r.ApprovedAt, &published,
+	err := s.Scan(&r.ID, &r.Event, &r.Notice, &r.ExternalID, &embargo, &r.ApprovedBy, &r.ApprovedAt, &published,
 		&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.GlossaryVersion, &v.CreatedAt)
 	if err != nil {
 		return publish.Release{}, err
@@ -103,6 +103,7 @@ func scanRelease(s scanner) (publish.Release, error) {
 		return publish.Release{}, fmt.Errorf("release %d segments: %w", r.ID, err)
 	}
 	r.ApprovedAt, r.PublishedAt, v.CreatedAt = r.ApprovedAt.UTC(), utcOrZero(published), v.CreatedAt.UTC()
+	r.EmbargoedUntil = utcOrZero(embargo)
 	return r, nil
 }
 
