@@ -142,6 +142,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/articles/{id}", readers, onID(s.getArticle)},
 		{"PUT /api/v1/articles/{id}", writers, onID(s.updateArticle)},
 		{"GET /api/v1/articles/{id}/usage", readers, onID(s.getUsage)},
+		{"POST /api/v1/articles/{id}/withdraw", writers, onID(s.withdrawArticle)},
 		{"GET /api/v1/articles/{id}/translations/{lang}", readers, onTranslation(s.getTranslation)},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, onTranslation(s.listVersions)},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, onTranslation(s.getVersion)},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
@@ -24,6 +25,8 @@ type createRequest struct {
 	ExternalID  string           `json:"external_id"`
 	TargetLangs []tarjuma.Lang   `json:"target_langs"`
 	Priority    tarjuma.Priority `json:"priority"`
+	// EmbargoUntil is an RFC 3339 time; nothing is republished before it.
+	EmbargoUntil string `json:"embargo_until"`
 }
 
 // createArticle accepts an article for translation: 202 when stored, 200 with the existing
@@ -60,7 +63,8 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) (tarjuma.Article
 		return tarjuma.Article{}, false, err
 	}
 	return s.desk.Submit(r.Context(), actor(r.Context()), desk.Submission{Title: req.Title, Body: req.Body,
-		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key})
+		ExternalID: req.ExternalID, TargetLangs: req.TargetLangs, Priority: req.Priority, IdempotencyKey: key,
+		EmbargoUntil: req.EmbargoUntil})
 }
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, id int64) error {
@@ -185,4 +189,49 @@ func pathInt(r *http.Request, name string) (int64, error) {
 		return 0, errorf(http.StatusNotFound, "not_found", "%s %q does not exist", name, v)
 	}
 	return n, nil
+}
+
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+// withdrawalJSON is an article's withdrawal as the API shows it.
+type withdrawalJSON struct {
+	ArticleID int64     `json:"article_id"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Reason    string    `json:"reason"`
+}
+
+// withdrawArticle takes an article down on every channel it went to; 200 with the withdrawal,
+// the first one's when it was withdrawn before (nothing more is queued).
+func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request, id int64) error {
+	var req withdrawRequest
+	if _, err := s.readJSON(w, r, &req); err != nil {
+		return err
+	}
+	wd, _, err := s.desk.Withdraw(r.Context(), actor(r.Context()), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, withdrawalJSON{ArticleID: id, By: wd.By, At: wd.At, Reason: wd.Reason})
+}
+
+// articleHolds adds to a translation what holds its article back: its withdrawal and its embargo.
+func (s *Server) articleHolds(r *http.Request, out *translationDetailJSON) error {
+	wd, err := s.db.Withdrawn(r.Context(), out.ArticleID)
+	if err != nil {
+		return fmt.Errorf("withdrawal of article %d: %w", out.ArticleID, err)
+	}
+	if wd != nil {
+		out.Withdrawn = &withdrawalJSON{ArticleID: out.ArticleID, By: wd.By, At: wd.At, Reason: wd.Reason}
+	}
+	until, err := s.db.Embargo(r.Context(), out.ArticleID)
+	if err != nil {
+		return fmt.Errorf("embargo of article %d: %w", out.ArticleID, err)
+	}
+	if !until.IsZero() {
+		out.EmbargoUntil = &until
+	}
+	return nil
 }

@@ -153,6 +153,11 @@ func TestAuthorization(t *testing.T) {
 			{"GET /api/v1/articles/{id}", fixed(article), fixed(""), readers, http.StatusOK},
 			{"PUT /api/v1/articles/{id}", fixed(article), fixed(edit), writers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/usage", fixed(article + "/usage"), fixed(""), readers, http.StatusOK},
+			// Each call withdraws an article of its own, so the other rows keep theirs.
+			{"POST /api/v1/articles/{id}/withdraw", func() string {
+				seq++
+				return fmt.Sprintf("/api/v1/articles/%d/withdraw", e.submit(t, shortArticle(1000+seq)).ID)
+			}, fixed(`{"reason": "иск"}`), writers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}", fixed(article + "/translations/tg"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", fixed(article + "/translations/tg/versions/1"), fixed(""), readers, http.StatusOK},

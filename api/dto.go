@@ -85,6 +85,10 @@ type translationDetailJSON struct {
 	// Approval is the reviewer's approval of the latest version while it stands (the last
 	// decision on it), with the override and its reason when there was one; absent otherwise.
 	Approval *reviewEventJSON `json:"approval,omitempty"`
+	// Withdrawn is the article's withdrawal, when it was withdrawn; EmbargoUntil the time
+	// before which nothing of it is republished, when one was set.
+	Withdrawn    *withdrawalJSON `json:"withdrawn,omitempty"`
+	EmbargoUntil *time.Time      `json:"embargo_until,omitempty"`
 }
 
 // versionSummaryJSON is a version without its body segments, for listings. The title

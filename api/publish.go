@@ -133,7 +133,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if !ok || !lang.Valid() {
 		return errorf(http.StatusNotFound, "not_found", "there is no feed %q; try tg.atom, ru.atom or en.atom", r.PathValue("feed"))
 	}
-	rs, err := s.db.LatestPublished(r.Context(), lang, feedEntries)
+	rs, err := s.db.LatestPublished(r.Context(), lang, feedEntries, time.Now())
 	if err != nil {
 		return fmt.Errorf("feed %s: %w", lang, err)
 	}

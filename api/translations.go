@@ -44,6 +44,9 @@ func (s *Server) getTranslation(w http.ResponseWriter, r *http.Request, id int64
 		return fmt.Errorf("translation %d/%s: %w", id, lang, err)
 	}
 	out := translationDetailJSON{ArticleID: id, translationJSON: newTranslationJSON(t)}
+	if err := s.articleHolds(r, &out); err != nil {
+		return err
+	}
 	// Reading the version the state names (not "the newest now") keeps the answer consistent
 	// when a worker stores another version in between.
 	if t.LatestVersion > 0 {

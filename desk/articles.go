@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/store"
@@ -27,6 +28,11 @@ type Submission struct {
 	Priority    tarjuma.Priority // "": tarjuma.PriorityDefault
 	// IdempotencyKey, when set, makes a resent submission return the first one's article.
 	IdempotencyKey string
+	// EmbargoUntil, when set, is an RFC 3339 time before which nothing of the article is
+	// republished on any channel, even once approved; a time already past is no embargo.
+	EmbargoUntil string
+
+	embargo time.Time // EmbargoUntil parsed by normalize
 }
 
 // CheckIdempotencyKey refuses a key that is not printable ASCII without spaces or is longer
@@ -73,6 +79,13 @@ func (s *Submission) normalize() error {
 		ps.add(invalid("invalid_lang", "target_langs", "target_langs must name at least one language; leave it out for %v", tarjuma.TargetLangs()))
 	}
 	ps.add(checkLangs("target_langs", s.TargetLangs))
+	if s.EmbargoUntil != "" {
+		t, err := time.Parse(time.RFC3339, s.EmbargoUntil)
+		if err != nil {
+			ps.add(invalid("invalid_embargo", "embargo_until", "embargo_until %q is not an RFC 3339 time, like 2026-05-01T09:00:00+05:00", s.EmbargoUntil))
+		}
+		s.embargo = t.UTC()
+	}
 	if s.Priority == "" {
 		s.Priority = tarjuma.PriorityDefault
 	}
@@ -99,7 +112,13 @@ func checkLangs(field string, langs []tarjuma.Lang) *Error {
 // submission's fields after defaults, so the same article sent through either door, or with a
 // default spelled out, is the same request.
 func (s Submission) requestHash() string {
-	b, _ := json.Marshal([]any{s.Title, s.Body, s.ExternalID, s.TargetLangs, s.Priority}) // strings only: cannot fail
+	// The embargo is hashed as the instant given, however spelt, and before a past one is
+	// dropped, so a retry after the time passed is still the same request.
+	var embargo string
+	if !s.embargo.IsZero() {
+		embargo = s.embargo.Format(time.RFC3339Nano)
+	}
+	b, _ := json.Marshal([]any{s.Title, s.Body, s.ExternalID, s.TargetLangs, s.Priority, embargo}) // strings only: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -114,9 +133,14 @@ func (d *Desk) Submit(ctx context.Context, a Actor, s Submission) (art tarjuma.A
 	if err := s.normalize(); err != nil {
 		return tarjuma.Article{}, false, err
 	}
+	embargo := s.embargo
+	if !embargo.After(d.now()) {
+		embargo = time.Time{}
+	}
 	art, created, err = d.db.CreateArticle(ctx, store.NewArticle{
 		ExternalID: s.ExternalID, IdempotencyKey: s.IdempotencyKey, RequestHash: s.requestHash(),
 		Title: s.Title, Body: s.Body, TargetLangs: s.TargetLangs, Priority: s.Priority, Author: a.Name,
+		EmbargoUntil: embargo,
 	})
 	if errors.Is(err, tarjuma.ErrIdempotencyMismatch) {
 		return tarjuma.Article{}, false, &Error{Code: "idempotency_mismatch", Field: "idempotency_key",

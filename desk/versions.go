@@ -159,7 +159,8 @@ type Decision struct {
 // the deliveries it queues wake the relay. A version with open issues (qa.OpenIssues:
 // untranslated, empty or unconfirmed segments, blocking QA flags nobody dismissed) is refused
 // with open_issues (Kind tarjuma.ErrConflict, cause *tarjuma.OpenIssuesError) unless the
-// decision carries an override with a reason, which the history records.
+// decision carries an override with a reason, which the history records. A withdrawn article
+// is refused with withdrawn (tarjuma.ErrConflict), override or not.
 func (d *Desk) Approve(ctx context.Context, a Actor, articleID int64, lang tarjuma.Lang, dec Decision) error {
 	if err := allow(a.User.CanReview(), a, "approve translations"); err != nil {
 		return err
@@ -181,11 +182,17 @@ func (d *Desk) Approve(ctx context.Context, a Actor, articleID int64, lang tarju
 		}
 		override = &store.Override{Reason: reason}
 	}
+	if err := d.refuseWithdrawn(ctx, articleID); err != nil {
+		return err
+	}
 	err := d.db.Approve(ctx, articleID, lang, dec.Version, a.Name, strings.TrimSpace(dec.Comment), override)
 	if oe := (*tarjuma.OpenIssuesError)(nil); errors.As(err, &oe) {
 		return &Error{Code: "open_issues", Kind: tarjuma.ErrConflict, Err: oe, Message: fmt.Sprintf(
 			"version %d has %d open issues (untranslated, empty or unconfirmed segments, open QA flags); fix, confirm or dismiss them, or approve with an override and its reason",
 			oe.Version, len(oe.Issues))}
+	}
+	if errors.Is(err, store.ErrWithdrawn) { // withdrawn while the approval was on its way
+		return withdrawnError(err)
 	}
 	if err != nil {
 		return fmt.Errorf("approve translation %d/%s: %w", articleID, lang, err)

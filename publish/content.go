@@ -28,6 +28,9 @@ type Release struct {
 	PublishedAt time.Time
 	// Priority is the article's, which ninjs carries as its urgency.
 	Priority tarjuma.Priority
+	// EmbargoedUntil is the article's embargo, zero when it has none: nothing of it is
+	// republished before then, and ninjs carries it as embargoedUntil.
+	EmbargoedUntil time.Time
 	// Entities are the people, organisations and places of the glossary the text names, for
 	// ninjs; the store fills them when it reads a release for sending.
 	Entities []Entity

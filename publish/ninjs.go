@@ -57,6 +57,7 @@ type Ninjs struct {
 	Version           string           `json:"version"`
 	VersionCreated    time.Time        `json:"versionCreated"`
 	PubStatus         PubStatus        `json:"pubStatus"`
+	EmbargoedUntil    *time.Time       `json:"embargoedUntil,omitempty"`
 	Urgency           int              `json:"urgency"`
 	Language          string           `json:"language"`
 	Headlines         []NinjsText      `json:"headlines"`
@@ -136,7 +137,10 @@ func termURI(authority, termID string) string {
 	return "tag:" + authority + ":glossary/" + termID
 }
 
-// NewNinjs builds the ninjs document of release r, usable, with ids under the tag: authority.
+// NewNinjs builds the ninjs document of release r, with ids under the tag: authority: usable,
+// with its embargoedUntil when the article has one, or canceled when r withdraws it. A
+// withdrawal is the object's next version (the withdrawn one's number plus one), so a receiver
+// keeping the newest version takes it, and its body is the desk's notice to readers.
 func NewNinjs(authority string, r Release) Ninjs {
 	it := r.Item()
 	n := Ninjs{
@@ -157,6 +161,15 @@ func NewNinjs(authority string, r Release) Ninjs {
 			{Role: "main", ContentType: typeXHTML, Value: it.HTML()},
 		},
 		Standard: NinjsStandard{Name: "ninjs", Version: "3.1", Schema: NinjsSchema},
+	}
+	if !r.EmbargoedUntil.IsZero() {
+		until := r.EmbargoedUntil.UTC()
+		n.EmbargoedUntil = &until
+	}
+	if r.Event == EventWithdrawn {
+		n.PubStatus = PubCanceled
+		n.Version = strconv.Itoa(it.Version.Number + 1)
+		n.Bodies = []NinjsText{{Role: "main", ContentType: typePlain, Value: r.Notice}}
 	}
 	if it.ExternalID != "" {
 		n.AltIDs = []NinjsAltID{{Role: "externalId", Value: it.ExternalID}}

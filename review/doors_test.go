@@ -192,6 +192,14 @@ func TestDoorsAgree(t *testing.T) {
 					"target_tg": {"Самарқанд"}, "target_ru": {"Самарканд"}, "target_en": {"Samarkand"}}
 			}
 	}
+	// withdraw withdraws article 2, which publishDraft published, with a reason.
+	withdraw := func(reason string) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				return "POST", "/api/v1/articles/2/withdraw", jsonOf(map[string]string{"reason": reason})
+			}, func(*fixture) (string, url.Values) {
+				return "/review/2/tg/withdraw", url.Values{"reason": {reason}}
+			}
+	}
 	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
 		return doorCase{apiReq: a, form: b}
 	}
@@ -334,6 +342,16 @@ func TestDoorsAgree(t *testing.T) {
 			form: func(f *fixture) (string, url.Values) {
 				return fmt.Sprintf("/review/2/tg/deliveries/%d/redeliver", delivery(f)), url.Values{}
 			}},
+		with(pair(withdraw(" Иск о клевете ")), "withdraw an article", "editor", "", "", publishDraft),
+		with(pair(withdraw(" ")), "withdraw without a reason", "editor", "empty_field", "withdraw.needs_reason", publishDraft),
+		with(pair(withdraw("Иск")), "withdraw as a reviewer", "reviewer", "forbidden", "error.forbidden", publishDraft),
+		with(pair(decide("approve", `{"version": 1, "override": {"reason": "срочно"}}`,
+			url.Values{"version": {"1"}, "override": {"1"}, "override_reason": {"срочно"}})), "approve a withdrawn article over open issues", "reviewer", "withdrawn", "withdraw.approve_refused",
+			func(t *testing.T, f *fixture) {
+				if _, _, err := f.db.Withdraw(context.Background(), 1, "editor@desk.test", "Иск", nil); err != nil {
+					t.Fatal(err)
+				}
+			}),
 		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
@@ -418,6 +436,11 @@ func stored(t *testing.T, f *fixture) string {
 	}
 	for _, a := range as {
 		fmt.Fprintf(&b, "article %q %q ext=%q %s by %s\n", a.Title, a.Body, a.ExternalID, a.Priority, a.CreatedBy)
+		if w, err := f.db.Withdrawn(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		} else if w != nil {
+			fmt.Fprintf(&b, "  withdrawn by %s: %q\n", w.By, w.Reason)
+		}
 		ts, err := f.db.Translations(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -468,7 +491,7 @@ func stored(t *testing.T, f *fixture) string {
 				t.Fatal(err)
 			}
 			for _, l := range logs {
-				fmt.Fprintf(&b, "    delivery round %d %s\n", l.Round, l.State)
+				fmt.Fprintf(&b, "    delivery round %d %s %s\n", l.Round, l.State, l.Event)
 			}
 		}
 	}

@@ -46,6 +46,10 @@ type editorPage struct {
 	// their attempts; CanRedeliver shows the redeliver buttons, which the route checks again.
 	Deliveries   []publish.DeliveryLog
 	CanRedeliver bool
+	// Withdrawn is the article's withdrawal, nil while it stands; CanWithdraw shows the form
+	// that withdraws it (desk.Withdraw), to editors and admins.
+	Withdrawn    *store.Withdrawal
+	CanWithdraw  bool
 	commentsView // comments, assignment and the last rejection (comments.go)
 	// Drafts are the person's autosaved texts not yet saved as a version, by segment id: the
 	// boxes show them, and the script saves them from the version they were edited from.
@@ -144,7 +148,11 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 	}
 	hasVersion := p.Version.Number > 0 && p.Version.SourceRevision == p.Translation.SourceRevision
 	p.CanSave = desk.MayEdit(rc.actor(), lang) == nil && p.Locked == ""
-	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved)
+	if p.Withdrawn, err = s.db.Withdrawn(ctx, p.Article.ID); err != nil {
+		return nil, err
+	}
+	p.CanWithdraw = p.Withdrawn == nil && editors(rc.user, r)
+	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved) && p.Withdrawn == nil
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
 	p.CanDismiss = p.CanSave
@@ -183,7 +191,8 @@ func (p *editorPage) restoreDrafts(r *http.Request, db *store.DB, userID int64) 
 // editorNotices are the outcomes a redirect after an action reports in ?done=.
 var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected",
 	"redelivered": "editor.redelivered", "unchanged": "editor.unchanged", "dismissed": "editor.dismissed",
-	"commented": "comments.added", "claimed": "assign.claimed", "assigned": "assign.assigned", "released": "assign.released"}
+	"commented": "comments.added", "claimed": "assign.claimed", "assigned": "assign.assigned", "released": "assign.released",
+	"withdrawn": "withdraw.done"}
 
 func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
 	p, err := s.loadEditor(r, rc)
@@ -455,6 +464,9 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, rc *request) err
 // decided answers a decision: back to the editor with a notice, or the editor with the
 // reviewer's comment kept when the version was superseded or the state changed meanwhile.
 func (s *Server) decided(w http.ResponseWriter, r *http.Request, rc *request, err error, done, comment string) error {
+	if code(err) == "withdrawn" {
+		return s.editorFailed(w, r, rc, http.StatusConflict, "withdraw.approve_refused", comment)
+	}
 	if errors.Is(err, tarjuma.ErrConflict) {
 		return s.editorFailed(w, r, rc, http.StatusConflict, "editor.decision_conflict", comment)
 	}

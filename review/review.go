@@ -186,6 +186,7 @@ func (s *Server) routes() []route {
 		{"POST /review/{article}/{lang}/deliveries/{id}/redeliver", false, admins, s.redeliver},
 		{"GET /review/{article}/{lang}/segments/{segment}/suggestions", false, anyone, s.suggestions},
 		{"GET /memory", false, anyone, s.concordance},
+		{"POST /review/{article}/{lang}/withdraw", false, editors, s.withdraw},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},
 		{"GET /glossary/terms/{id}", false, anyone, s.termPage},

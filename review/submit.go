@@ -29,6 +29,8 @@ type submitForm struct {
 	// Key is an idempotency key made when the form is shown, so a double click or a resent
 	// form stores the article once.
 	Key string
+	// EmbargoUntil is an RFC 3339 time before which nothing is republished; "" for none.
+	EmbargoUntil string
 }
 
 // langList is the target languages a form's "lang" checkboxes chose; the submit and the
@@ -75,18 +77,19 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, rc *request)
 // and wakes the relay; a refused one comes back in the form with every problem listed.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, rc *request) error {
 	f := submitForm{
-		Title:      lf(r.PostFormValue("title")),
-		Body:       lf(r.PostFormValue("body")),
-		ExternalID: strings.TrimSpace(r.PostFormValue("external_id")),
-		Priority:   tarjuma.Priority(r.PostFormValue("priority")),
-		Key:        r.PostFormValue("key"),
-		Langs:      postedLangs(r),
+		Title:        lf(r.PostFormValue("title")),
+		Body:         lf(r.PostFormValue("body")),
+		ExternalID:   strings.TrimSpace(r.PostFormValue("external_id")),
+		Priority:     tarjuma.Priority(r.PostFormValue("priority")),
+		Key:          r.PostFormValue("key"),
+		EmbargoUntil: strings.TrimSpace(r.PostFormValue("embargo_until")),
+		Langs:        postedLangs(r),
 	}
 	if f.Key == "" || desk.CheckIdempotencyKey(f.Key) != nil {
 		f.Key = newKey() // a tampered key: a fresh one, so the retry is not refused as a mismatch
 	}
 	a, _, err := s.desk.Submit(r.Context(), rc.actor(), desk.Submission{Title: f.Title, Body: f.Body, ExternalID: f.ExternalID,
-		TargetLangs: f.Langs, Priority: f.Priority, IdempotencyKey: f.Key})
+		TargetLangs: f.Langs, Priority: f.Priority, IdempotencyKey: f.Key, EmbargoUntil: f.EmbargoUntil})
 	if errs, ok := refusal(err, submitMessage); ok {
 		p := newSubmitPage(f)
 		p.Errors = errs
@@ -115,6 +118,8 @@ func submitMessage(e *desk.Error) string {
 		return "submit.error_langs"
 	case "invalid_priority":
 		return "submit.error_priority"
+	case "invalid_embargo":
+		return "submit.error_embargo"
 	}
 	return ""
 }

@@ -24,6 +24,8 @@ type NewArticle struct {
 	TargetLangs    []tarjuma.Lang
 	Priority       tarjuma.Priority
 	Author         string
+	// EmbargoUntil, when set, holds every channel back until then (see Embargo).
+	EmbargoUntil time.Time
 }
 
 // An article is read with the title and body of its latest source revision.
@@ -101,8 +103,8 @@ func CreatedTranslations(a tarjuma.Article) []tarjuma.Translation {
 // unique-violation error, so that a concurrent submission of the same article is answered with
 // the one stored. Its parameters are articleParams.
 const insertArticle = `INSERT INTO articles (external_id, idempotency_key, request_hash,
-	revision, target_langs, priority, created_by, created_at, updated_at)
-	VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $7) ON CONFLICT DO NOTHING RETURNING id`
+	revision, target_langs, priority, created_by, created_at, updated_at, embargo_until)
+	VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $7, $8) ON CONFLICT DO NOTHING RETURNING id`
 
 func articleParams(a NewArticle, at time.Time) params {
 	langs := make([]string, len(a.TargetLangs))
@@ -110,7 +112,7 @@ func articleParams(a NewArticle, at time.Time) params {
 		langs[i] = string(l)
 	}
 	return params{optional(a.ExternalID), optional(a.IdempotencyKey), a.RequestHash,
-		strings.Join(langs, ","), a.Priority, a.Author, at}
+		strings.Join(langs, ","), a.Priority, a.Author, at, sql.NullTime{Time: a.EmbargoUntil.UTC(), Valid: !a.EmbargoUntil.IsZero()}}
 }
 
 // insertArticleStatement is CreateArticle's write on PostgreSQL in one statement, one round trip
@@ -376,3 +378,13 @@ func (db *DB) SourceRevision(ctx context.Context, articleID int64, n int) (tarju
 // as a 32-bit integer. A larger one names no row, and PostgreSQL would answer it with an
 // out-of-range error instead of no row, which a caller could only report as a failure of ours.
 func storableNumber(n int) bool { return n >= 1 && n <= math.MaxInt32 }
+
+// Embargo returns the time an article is embargoed until, zero when it is not.
+// tarjuma.ErrNotFound when the article does not exist.
+func (db *DB) Embargo(ctx context.Context, articleID int64) (time.Time, error) {
+	var until sql.NullTime
+	if err := db.read.QueryRowContext(ctx, `SELECT embargo_until FROM articles WHERE id = $1`, articleID).Scan(&until); err != nil {
+		return time.Time{}, fmt.Errorf("store: %w", notFound(err, "article %d", articleID))
+	}
+	return utcOrZero(until), nil
+}

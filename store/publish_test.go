@@ -67,7 +67,7 @@ func TestApproveWithoutSubscribersPublishes(t *testing.T) {
 		if ds := pendingDeliveries(t, db); len(ds) != 0 {
 			t.Errorf("deliveries %+v, want none", ds)
 		}
-		rs, err := db.LatestPublished(t.Context(), tarjuma.Russian, 10)
+		rs, err := db.LatestPublished(t.Context(), tarjuma.Russian, 10, time.Now())
 		if err != nil || len(rs) != 1 || rs[0].Event != publish.EventPublished || rs[0].Version.Number != 1 || rs[0].ApprovedBy != "rustam" ||
 			rs[0].ExternalID != "p-1" || rs[0].PublishedAt.IsZero() || rs[0].Version.Title() != "Summit" {
 			t.Errorf("LatestPublished = %+v, %v", rs, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,11 +17,23 @@ import (
 // subscriber the translation is published at once. It runs in the approval's transaction, so
 // an approval is never without its deliveries. Approving the same version again sends it to the
 // subscribers that have not had it.
+//
+// A withdrawn article is refused with ErrWithdrawn: checked here, in the approval's
+// transaction, so no approval slips in beside a withdrawal.
 func queueDeliveries(ctx context.Context, tx *sql.Tx, v tarjuma.Version, approvedBy string, at time.Time) error {
+	// The no-op update locks the article's row, so an approval and a withdrawal take turns.
+	var withdrawn bool
+	if err := tx.QueryRowContext(ctx, `UPDATE articles SET withdrawn_at = withdrawn_at WHERE id = $1
+		RETURNING withdrawn_at IS NOT NULL`, v.ArticleID).Scan(&withdrawn); err != nil {
+		return fmt.Errorf("article %d: %w", v.ArticleID, err)
+	}
+	if withdrawn {
+		return fmt.Errorf("article %d: %w", v.ArticleID, ErrWithdrawn)
+	}
 	event := publish.EventPublished
 	var earlier int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM releases WHERE article_id = $1 AND lang = $2
-		AND version < $3 AND published_at IS NOT NULL`, v.ArticleID, v.Lang, v.Number).Scan(&earlier); err != nil {
+		AND version < $3 AND published_at IS NOT NULL AND event <> $4`, v.ArticleID, v.Lang, v.Number, publish.EventWithdrawn).Scan(&earlier); err != nil {
 		return fmt.Errorf("earlier releases: %w", err)
 	}
 	if earlier > 0 {
@@ -29,7 +42,7 @@ func queueDeliveries(ctx context.Context, tx *sql.Tx, v tarjuma.Version, approve
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO releases (article_id, lang, version, event, approved_by, approved_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (article_id, lang, version) DO UPDATE SET approved_by = excluded.approved_by, approved_at = excluded.approved_at
+		ON CONFLICT (article_id, lang, version) WHERE event <> 'translation.withdrawn' DO UPDATE SET approved_by = excluded.approved_by, approved_at = excluded.approved_at
 		RETURNING id`, v.ArticleID, v.Lang, v.Number, event, approvedBy, at).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("release: %w", err)
@@ -70,7 +83,7 @@ func settle(ctx context.Context, tx *sql.Tx, at time.Time, releaseIDs []any) err
 	return nil
 }
 
-const releaseColumns = `r.id, r.event, COALESCE(a.external_id, ''), r.approved_by, r.approved_at, r.published_at,
+const releaseColumns = `r.id, r.event, r.notice, COALESCE(a.external_id, ''), a.embargo_until, r.approved_by, r.approved_at, r.published_at,
 	v.article_id, v.lang, v.number, v.segments, v.author, v.machine, v.source_revision, v.glossary_version, v.created_at`
 
 const releaseFrom = ` FROM releases r JOIN articles a ON a.id = r.article_id
@@ -78,10 +91,10 @@ const releaseFrom = ` FROM releases r JOIN articles a ON a.id = r.article_id
 
 func scanRelease(s scanner) (publish.Release, error) {
 	var r publish.Release
-	var published sql.NullTime
+	var published, embargo sql.NullTime
 	var segments string
 	v := &r.Version
-	err := s.Scan(&r.ID, &r.Event, &r.ExternalID, &r.ApprovedBy, &r.ApprovedAt, &published,
+	err := s.Scan(&r.ID, &r.Event, &r.Notice, &r.ExternalID, &embargo, &r.ApprovedBy, &r.ApprovedAt, &published,
 		&v.ArticleID, &v.Lang, &v.Number, &segments, &v.Author, &v.Machine, &v.SourceRevision, &v.GlossaryVersion, &v.CreatedAt)
 	if err != nil {
 		return publish.Release{}, err
@@ -90,6 +103,7 @@ func scanRelease(s scanner) (publish.Release, error) {
 		return publish.Release{}, fmt.Errorf("release %d segments: %w", r.ID, err)
 	}
 	r.ApprovedAt, r.PublishedAt, v.CreatedAt = r.ApprovedAt.UTC(), utcOrZero(published), v.CreatedAt.UTC()
+	r.EmbargoedUntil = utcOrZero(embargo)
 	return r, nil
 }
 
@@ -127,12 +141,15 @@ func (db *DB) ListPublished(ctx context.Context, f PublishedFilter) ([]publish.R
 }
 
 // LatestPublished returns the newest published version of up to limit translations into
-// lang, most recently published first: the entries of a feed.
-func (db *DB) LatestPublished(ctx context.Context, lang tarjuma.Lang, limit int) ([]publish.Release, error) {
+// lang, most recently published first: the entries of a feed. Withdrawn articles are left
+// out, and embargoed ones until their embargo ends (at `at`, the caller's clock).
+func (db *DB) LatestPublished(ctx context.Context, lang tarjuma.Lang, limit int, at time.Time) ([]publish.Release, error) {
 	return db.releases(ctx, "latest published", `SELECT `+releaseColumns+releaseFrom+`
-		WHERE r.lang = $1 AND r.published_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM releases n
+		WHERE r.lang = $1 AND r.published_at IS NOT NULL AND r.event <> $3
+		AND a.withdrawn_at IS NULL AND (a.embargo_until IS NULL OR a.embargo_until <= $4)
+		AND NOT EXISTS (SELECT 1 FROM releases n
 			WHERE n.article_id = r.article_id AND n.lang = r.lang AND n.version > r.version AND n.published_at IS NOT NULL)
-		ORDER BY r.published_at DESC, r.id DESC LIMIT $2`, params{lang, limit})
+		ORDER BY r.published_at DESC, r.id DESC LIMIT $2`, params{lang, limit, publish.EventWithdrawn, at.UTC()})
 }
 
 func (db *DB) releases(ctx context.Context, what, query string, p params) ([]publish.Release, error) {
@@ -141,4 +158,111 @@ func (db *DB) releases(ctx context.Context, what, query string, p params) ([]pub
 		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return rs, nil
+}
+
+// ErrWithdrawn refuses an approval of a withdrawn article: what was taken down everywhere
+// must not go out again. It is a tarjuma.ErrConflict.
+var ErrWithdrawn = fmt.Errorf("the article was withdrawn: %w", tarjuma.ErrConflict)
+
+// Withdrawal is an article taken down everywhere: who did it, when and why.
+type Withdrawal struct {
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Withdraw records the withdrawal of an article and, in the same transaction, takes it down
+// everywhere it went: for each language that was released, deliveries still pending or failed
+// are cancelled (the story must not arrive now), and a release of event
+// publish.EventWithdrawn, carrying notices[lang] for the readers, is queued with one delivery
+// per active subscriber that received that language; with none it is published at once.
+// Withdrawing a withdrawn article changes and queues nothing: it returns the first
+// withdrawal with created false. tarjuma.ErrNotFound when the article does not exist.
+func (db *DB) Withdraw(ctx context.Context, articleID int64, by, reason string, notices map[tarjuma.Lang]string) (w Withdrawal, created bool, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		at := now()
+		res, err := tx.ExecContext(ctx, `UPDATE articles SET withdrawn_at = $2, withdrawn_by = $3, withdrawn_reason = $4
+			WHERE id = $1 AND withdrawn_at IS NULL`, articleID, at, by, reason)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				w, err = withdrawal(ctx, tx, articleID)
+			}
+			return err
+		}
+		w, created = Withdrawal{By: by, At: at, Reason: reason}, true
+		type released struct {
+			lang    tarjuma.Lang
+			version int
+		}
+		langs, err := queryAll(ctx, tx, func(s scanner) (released, error) {
+			var r released
+			return r, s.Scan(&r.lang, &r.version)
+		}, `SELECT lang, MAX(version) FROM releases WHERE article_id = $1 AND event <> $2
+			GROUP BY lang ORDER BY lang`, articleID, publish.EventWithdrawn)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = $1, finished_at = $2, last_error = $3
+			WHERE state IN ($4, $5) AND release_id IN (SELECT id FROM releases WHERE article_id = $6)`,
+			publish.DeliveryCancelled, at, "article withdrawn", publish.DeliveryPending, publish.DeliveryFailed, articleID); err != nil {
+			return err
+		}
+		var ids []any
+		for _, l := range langs {
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO releases (article_id, lang, version, event, approved_by, approved_at, notice)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				articleID, l.lang, l.version, publish.EventWithdrawn, by, at, notices[l.lang]).Scan(&id); err != nil {
+				return fmt.Errorf("withdrawal release: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (release_id, subscriber_id, state, give_up_at, created_at)
+				SELECT $1, s.id, $2, $3, $4 FROM subscribers s
+				WHERE s.deleted_at IS NULL AND s.disabled_at IS NULL AND EXISTS (SELECT 1 FROM deliveries d
+					JOIN releases r ON r.id = d.release_id
+					WHERE d.subscriber_id = s.id AND d.state = $5 AND r.article_id = $6 AND r.lang = $7 AND r.event <> $8)
+				ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(at), at,
+				publish.DeliveryDelivered, articleID, l.lang, publish.EventWithdrawn); err != nil {
+				return fmt.Errorf("withdrawal deliveries: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		return settle(ctx, tx, at, ids)
+	})
+	if err != nil {
+		return Withdrawal{}, false, fmt.Errorf("store: withdraw article %d: %w", articleID, err)
+	}
+	return w, created, nil
+}
+
+// Withdrawn returns the article's withdrawal, nil when it was not withdrawn, or
+// tarjuma.ErrNotFound.
+func (db *DB) Withdrawn(ctx context.Context, articleID int64) (*Withdrawal, error) {
+	w, err := withdrawal(ctx, db.read, articleID)
+	switch {
+	case errors.Is(err, errNotWithdrawn):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return &w, nil
+}
+
+var errNotWithdrawn = errors.New("not withdrawn")
+
+func withdrawal(ctx context.Context, q querier, articleID int64) (Withdrawal, error) {
+	var w Withdrawal
+	var at sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT withdrawn_by, withdrawn_at, withdrawn_reason FROM articles WHERE id = $1`,
+		articleID).Scan(&w.By, &at, &w.Reason)
+	if err != nil {
+		return Withdrawal{}, notFound(err, "article %d", articleID)
+	}
+	if !at.Valid {
+		return Withdrawal{}, errNotWithdrawn
+	}
+	w.At = at.Time.UTC()
+	return w, nil
 }
