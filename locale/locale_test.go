@@ -144,13 +144,18 @@ func TestNegotiate(t *testing.T) {
 }
 
 // technical are the Latin-script words a translated message may keep: formats, protocol and
-// header names, field names of the glossary file, the names of the product and of English.
+// header names, field names of the glossary file, the names of the product, of English and of
+// the publishing channels.
 var technical = map[string]bool{
 	"Tarjuma": true, "English": true, "URL": true, "http": true, "https": true, "CSV": true, "TBX": true,
 	"UTF": true, "NUL": true, "webhook": true, "id": true, "Standard": true, "Webhooks": true, "Gone": true,
 	"gen": true, "dat": true, "true": true, "false": true, "YYYY": true, "MM": true, "DD": true,
 	"kind": true, "ar": true, "tg": true, "ru": true, "en": true, "note": true, "valid_from": true,
 	"valid_until": true, "dnt": true, "API": true, "U": true, // U+202E, a code point
+	// Channels: products and formats go by their own names, as Russian and Tajik news sites
+	// write them, and the variable an admin sets.
+	"WordPress": true, "Telegram": true, "Polylang": true, "BotFather": true, "IPTC": true, "ninjs": true,
+	"JSON": true, "tarjuma": true, "TARJUMA_SECRET_KEY": true,
 }
 
 var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z_]*`)
