@@ -23,8 +23,9 @@ import (
 func queueDeliveries(ctx context.Context, tx *sql.Tx, v tarjuma.Version, approvedBy string, at time.Time) error {
 	// The no-op update locks the article's row, so an approval and a withdrawal take turns.
 	var withdrawn bool
+	var embargo sql.NullTime
 	if err := tx.QueryRowContext(ctx, `UPDATE articles SET withdrawn_at = withdrawn_at WHERE id = $1
-		RETURNING withdrawn_at IS NOT NULL`, v.ArticleID).Scan(&withdrawn); err != nil {
+		RETURNING withdrawn_at IS NOT NULL, embargo_until`, v.ArticleID).Scan(&withdrawn, &embargo); err != nil {
 		return fmt.Errorf("article %d: %w", v.ArticleID, err)
 	}
 	if withdrawn {
@@ -48,11 +49,12 @@ func queueDeliveries(ctx context.Context, tx *sql.Tx, v tarjuma.Version, approve
 		return fmt.Errorf("release: %w", err)
 	}
 	// Languages are stored comma-separated; wrapping both sides in commas matches whole codes.
+	// An embargoed delivery's window to succeed opens when the embargo ends, not before.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (release_id, subscriber_id, state, give_up_at, created_at)
 		SELECT $1, s.id, $2, $3, $4 FROM subscribers s
 		WHERE s.deleted_at IS NULL AND s.disabled_at IS NULL AND ',' || s.langs || ',' LIKE $5
 		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.release_id = $1 AND d.subscriber_id = s.id AND d.state IN ($2, $6))
-		ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(at), at, "%,"+string(v.Lang)+",%", publish.DeliveryDelivered); err != nil {
+		ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(later(at, utcOrZero(embargo))), at, "%,"+string(v.Lang)+",%", publish.DeliveryDelivered); err != nil {
 		return fmt.Errorf("deliveries: %w", err)
 	}
 	return settle(ctx, tx, at, []any{id})
@@ -265,4 +267,12 @@ func withdrawal(ctx context.Context, q querier, articleID int64) (Withdrawal, er
 	}
 	w.At = at.Time.UTC()
 	return w, nil
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

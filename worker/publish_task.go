@@ -101,6 +101,9 @@ func (e *retryAfterError) Error() string {
 }
 func (e *retryAfterError) Unwrap() error { return e.err }
 
+// errEmbargoed is why a delivery waits: its article is under embargo.
+var errEmbargoed = errors.New("the article is under embargo")
+
 // send hands the delivery to its kind's connector, with the channel's credentials opened. A
 // kind without a connector in this process, or credentials the key does not open, is an
 // attempt that failed, logged like any other: the desk sees why, and a deployment fixed in
@@ -143,6 +146,12 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if o.State != publish.DeliveryPending || o.Round != p.Round {
 		log.InfoContext(ctx, "delivery settled or redelivered since; nothing to do", "state", o.State, "round", o.Round)
 		return nil
+	}
+	// An embargoed story reaches no channel before its time: the task waits for it, trying
+	// nothing and recording no attempt. A withdrawal is never held.
+	if wait := time.Until(o.Release.EmbargoedUntil); wait > 0 && o.Release.Event != publish.EventWithdrawn {
+		log.InfoContext(ctx, "embargoed; held until the embargo ends", "embargo_until", o.Release.EmbargoedUntil)
+		return &retryAfterError{after: wait, err: errEmbargoed}
 	}
 	start := time.Now()
 	res := h.send(ctx, o)

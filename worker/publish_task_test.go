@@ -522,3 +522,45 @@ func TestPublishCredentialFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestPublishHeldByEmbargo: an approved translation of an embargoed article reaches no channel
+// before the embargo ends. The task asks to come back when it ends, records no attempt, and
+// the delivery's give-up time counts from the embargo, not from the approval.
+func TestPublishHeldByEmbargo(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		f := newPublishFixture(t, db, status(http.StatusNoContent))
+		until := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
+		a, _, err := db.CreateArticle(t.Context(), store.NewArticle{Title: sampleTitle, Body: sampleBody,
+			TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test", EmbargoUntil: until})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), a.ID, tarjuma.English, 1); err != nil {
+			t.Fatal(err)
+		}
+		f.article = a
+		f.approve(t)
+		d, task := f.task(t)
+		left := time.Until(until) // the most the task can ask to wait
+		err = f.handler.ProcessTask(t.Context(), task)
+		var held *retryAfterError
+		if !errors.As(err, &held) || !errors.Is(err, errEmbargoed) {
+			t.Fatalf("an embargoed delivery's task returned %v, want to be retried when the embargo ends", err)
+		}
+		// Asynq waits what the task asked: until the embargo ends, give or take this test's run.
+		if wait := retryDelay(0, err, task); wait > left || wait < left-time.Minute {
+			t.Errorf("the task comes back in %v, want when the embargo ends (in %v)", wait, left)
+		}
+		if ids, _ := f.hook.state(); len(ids) != 0 {
+			t.Errorf("the receiver got %d requests during the embargo", len(ids))
+		}
+		l := f.log(t)
+		if l.State != publish.DeliveryPending || len(l.Attempts) != 0 {
+			t.Errorf("delivery %s with %d attempts, want pending with none", l.State, len(l.Attempts))
+		}
+		if want := publish.GiveUpAt(until); !d.GiveUpAt.Equal(want) {
+			t.Errorf("give-up time %v, want %v: the window opens when the embargo ends", d.GiveUpAt, want)
+		}
+	})
+}
