@@ -172,7 +172,9 @@ func TestBrowserSegmentWorkflow(t *testing.T) {
 			if got := value(t, ctx, focused); got != "t-3" {
 				t.Errorf("after Ctrl+S the focus is on %q, want t-3", got)
 			}
-			if !value(t, ctx, chromedp.Evaluate[bool](`window.notReloaded === true && Math.abs(document.getElementById("t-3").getBoundingClientRect().top - window.boxTopBefore) < 1`)) {
+			// Flags and panels settle after the save's answer: her box must end where it was.
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.notReloaded === true && Math.abs(document.getElementById("t-3").getBoundingClientRect().top - window.boxTopBefore) < 1`,
+				chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
 				t.Errorf("the page reloaded or her box moved on the screen on Ctrl+S: %s", value(t, ctx, chromedp.Evaluate[string](`JSON.stringify([window.notReloaded, window.boxTopBefore, document.getElementById("t-3").getBoundingClientRect().top, window.scrollY])`)))
 			}
 			if got := value(t, ctx, chromedp.Text(`[data-segment="p2.s1"] .seg-state`)); got != msg("editor.state_saved") {
