@@ -228,7 +228,10 @@ func TestBrowserKeyboardToApproved(t *testing.T) {
 			if got := value(t, ctx, focusedHref); got != want {
 				t.Fatalf("after ↑ focused %q, want the first row again", got)
 			}
-			do(t, ctx, press(kb.Enter), chromedp.WaitVisible(`#decide`), press("a", chromedp.KeyModifiers(chromedp.ModifierAlt)))
+			// The editor's deferred scripts, which hold the shortcuts, have run once the page is
+			// complete: a translator's first key comes after that too.
+			do(t, ctx, press(kb.Enter), chromedp.WaitVisible(`#decide`), waitFor(`document.readyState === "complete"`),
+				press("a", chromedp.KeyModifiers(chromedp.ModifierAlt)))
 			if got := value(t, ctx, focusedHref); got != "approve" {
 				t.Fatalf("Alt+A focused %q, want the Approve button", got)
 			}
