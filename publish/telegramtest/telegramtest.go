@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/tarjuma/tarjuma/internal/inmemhttp"
 )
 
 // Bot API facts the stand-in enforces.
@@ -119,21 +121,10 @@ func (s *Server) Start(t testing.TB) string {
 
 // Client is an HTTP client that hands requests straight to the stand-in, without sockets, for
 // tests inside a synctest bubble; its base URL is BaseURL.
-func (s *Server) Client() *http.Client { return &http.Client{Transport: inMemory{s}} }
+func (s *Server) Client() *http.Client { return inmemhttp.Client(s) }
 
 // BaseURL is the API URL to use with Client.
 const BaseURL = "http://telegram.test"
-
-type inMemory struct{ h http.Handler }
-
-func (t inMemory) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	return rec.Result(), nil
-}
 
 // Inject queues a fault; faults are used in order, each once.
 func (s *Server) Inject(f Fault) {

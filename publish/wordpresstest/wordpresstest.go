@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tarjuma/tarjuma/internal/inmemhttp"
 )
 
 // Polylang editions the stand-in can run.
@@ -123,21 +125,10 @@ func (s *Server) Start(t testing.TB) string {
 
 // Client is an HTTP client that hands requests straight to the stand-in, without sockets, for
 // tests inside a synctest bubble; the site root is then SiteURL.
-func (s *Server) Client() *http.Client { return &http.Client{Transport: inMemory{s}} }
+func (s *Server) Client() *http.Client { return inmemhttp.Client(s) }
 
 // SiteURL is the site root to use with Client.
 const SiteURL = "http://wordpress.test"
-
-type inMemory struct{ h http.Handler }
-
-func (t inMemory) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	return rec.Result(), nil
-}
 
 // Inject queues a fault; faults are used in order, each once.
 func (s *Server) Inject(f Fault) {
