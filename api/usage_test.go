@@ -31,7 +31,7 @@ func TestGetUsage(t *testing.T) {
 			{tarjuma.English, "google-v3", 5},
 			{tarjuma.English, "deepl", 3},
 		} {
-			if err := e.db.RecordUsage(t.Context(), a.ID, r.lang, r.provider, r.chars, 1); err != nil {
+			if err := e.db.RecordUsage(t.Context(), a.ID, r.lang, r.provider, r.chars, 1, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

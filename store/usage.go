@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"github.com/tarjuma/tarjuma"
 )
 
@@ -20,18 +22,66 @@ type Usage struct {
 // RecordUsage adds what was sent to an engine, one request as translate records it, to the
 // article's usage. The add is one statement, so concurrent requests of an article all count.
 // Its arguments are plain values so that *DB serves as a translate.UsageRecorder.
-func (db *DB) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO mt_usage (article_id, lang, provider, characters, requests, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (article_id, lang, provider) DO UPDATE SET
-			characters = mt_usage.characters + excluded.characters,
-			requests = mt_usage.requests + excluded.requests,
-			updated_at = excluded.updated_at`,
-		articleID, lang, provider, characters, requests, now())
+//
+// committing (nil: none) is called once the record can only be lost with the database itself,
+// and the caller sends the engine request from there: the record and the request cannot be
+// made atomic, so what matters is how long a process killed between them takes to cross. On
+// PostgreSQL that is as the COMMIT leaves, before its answer: waiting for the answer would
+// add the time the Go runtime takes to notice it, up to milliseconds on a busy worker, in
+// which a kill counts a request never sent. A COMMIT that then fails leaves the request sent
+// and not counted, and RecordUsage returns the error. On SQLite, in process, it is once
+// committed.
+func (db *DB) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int, committing func()) error {
+	if committing == nil {
+		committing = func() {}
+	}
+	args := []any{articleID, lang, provider, characters, requests, now()}
+	var err error
+	if db.dialect == postgres {
+		err = db.recordUsagePostgres(ctx, args, committing)
+	} else if _, err = db.write.ExecContext(ctx, addUsage, args...); err == nil {
+		committing()
+	}
 	if err != nil {
 		return fmt.Errorf("store: record mt usage of article %d/%s by %s: %w", articleID, lang, provider, err)
 	}
 	return nil
+}
+
+const addUsage = `INSERT INTO mt_usage (article_id, lang, provider, characters, requests, updated_at)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	ON CONFLICT (article_id, lang, provider) DO UPDATE SET
+		characters = mt_usage.characters + excluded.characters,
+		requests = mt_usage.requests + excluded.requests,
+		updated_at = excluded.updated_at`
+
+// recordUsagePostgres adds the usage in a transaction on one connection driven through pgx's
+// own protocol layer, which can send the COMMIT and call committing before reading its answer.
+func (db *DB) recordUsagePostgres(ctx context.Context, args []any, committing func()) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error {
+		c := driverConn.(*stdlib.Conn).Conn()
+		tx, err := c.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, addUsage, args...); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		// Exec writes the COMMIT out before it returns; its answer is read below.
+		commit := c.PgConn().Exec(ctx, "COMMIT")
+		committing()
+		results, err := commit.ReadAll()
+		if err == nil && (len(results) != 1 || results[0].CommandTag.String() != "COMMIT") {
+			err = fmt.Errorf("commit answered %v", results)
+		}
+		return err
+	})
 }
 
 // ArticleUsage returns the article's usage by language, then engine; empty when nothing was

@@ -28,7 +28,7 @@ func TestUsage(t *testing.T) {
 			{tarjuma.Russian, "deepl", 25, 3}, // a second run adds to the first
 			{tarjuma.Russian, "google-v3", 7, 1},
 		} {
-			if err := db.RecordUsage(t.Context(), a.ID, u.lang, u.provider, u.chars, u.requests); err != nil {
+			if err := db.RecordUsage(t.Context(), a.ID, u.lang, u.provider, u.chars, u.requests, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,7 +62,7 @@ func TestUsageConcurrentAdds(t *testing.T) {
 			wg.Go(func() {
 				<-start
 				for range each {
-					if err := db.RecordUsage(t.Context(), a.ID, tarjuma.Russian, "deepl", w+1, 1); err != nil {
+					if err := db.RecordUsage(t.Context(), a.ID, tarjuma.Russian, "deepl", w+1, 1, nil); err != nil {
 						t.Error(err)
 						return
 					}
@@ -79,6 +79,41 @@ func TestUsageConcurrentAdds(t *testing.T) {
 		want := []Usage{{Lang: tarjuma.Russian, Provider: "deepl", Characters: chars, Requests: writers * each}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("usage (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestUsageCommitting checks when RecordUsage lets the caller send its request: once, with the
+// record in place, and never for a record that fails (here an article that does not exist),
+// which leaves nothing stored.
+func TestUsageCommitting(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *DB) {
+		a := create(t, db, submission(""))
+		calls := 0
+		if err := db.RecordUsage(t.Context(), a.ID, tarjuma.English, "google-v2", 42, 1, func() { calls++ }); err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("committing called %d times, want once", calls)
+		}
+		got, err := db.ArticleUsage(t.Context(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []Usage{{Lang: tarjuma.English, Provider: "google-v2", Characters: 42, Requests: 1}}; !cmp.Equal(want, got) {
+			t.Errorf("usage = %v, want %v", got, want)
+		}
+
+		calls = 0
+		if err := db.RecordUsage(t.Context(), a.ID+1000, tarjuma.English, "google-v2", 42, 1, func() { calls++ }); err == nil {
+			t.Error("usage of a missing article recorded")
+		}
+		if calls != 0 {
+			t.Error("committing called for a record that failed: the request would have gone unrecorded")
+		}
+		if _, err := db.ArticleUsage(t.Context(), a.ID+1000); !errors.Is(err, tarjuma.ErrNotFound) {
+			t.Errorf("usage of a missing article: %v, want ErrNotFound", err)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -61,10 +62,12 @@ type ProviderOptions struct {
 }
 
 // UsageRecorder stores what is sent to an engine for one article and language, adding to what
-// earlier requests recorded; concurrent calls must add up. It is declared here so translate
+// earlier requests recorded; concurrent calls must add up. It calls committing once the
+// record can no longer be lost short of the database failing, which is when the request goes:
+// as late as that can be and as soon after as the store can manage. It is declared here so translate
 // does not depend on the store; *store.DB satisfies it.
 type UsageRecorder interface {
-	RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error
+	RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int, committing func()) error
 }
 
 // NewProvider makes a Provider of an Engine: it splits requests into batches within the
@@ -268,7 +271,7 @@ func (p *engineProvider) attempt(ctx context.Context, req Request, chars int) ([
 	// Recorded and counted before the answer: an engine may bill a request whose answer is lost.
 	// A wire-gated engine's transport opens the gate as the request body starts out; any other
 	// engine's request is recorded before Send.
-	gate := &usageGate{record: func() error { return p.record(ctx, req, chars) }}
+	gate := &usageGate{record: func(committing func()) error { return p.record(ctx, req, chars, committing) }}
 	if !p.wireGated {
 		if err := gate.open(); err != nil {
 			return nil, err
@@ -339,19 +342,36 @@ func (p *engineProvider) backoff(attempt int, err error) time.Duration {
 }
 
 // record stores one request's characters for its article before the request is sent, and
-// counts them. The write does not end with the caller's context, only after usageWriteTimeout:
-// a cancellation racing it could leave it committed yet reported failed. A failed write is a
-// retryable error and the request is not sent: a retry costs less than a bill the desk cannot
-// see. Requests for no article (health checks) are only counted.
-func (p *engineProvider) record(ctx context.Context, req Request, chars int) error {
-	if p.usage != nil && req.ArticleID != 0 {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
-		defer cancel()
-		if err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), chars, 1); err != nil {
-			return &Error{Provider: p.Name(), Err: fmt.Errorf("request not sent: recording its usage: %w", err)}
-		}
+// counts them, calling committing when the request may go. The write does not end with the
+// caller's context, only after usageWriteTimeout: a cancellation racing it could leave it
+// committed yet reported failed. A write failed before committing is a retryable error and the
+// request is not sent: a retry costs less than a bill the desk cannot see. One failed after
+// (the database lost as it committed) is logged: the request went out uncounted. Requests for
+// no article (health checks) are only counted.
+func (p *engineProvider) record(ctx context.Context, req Request, chars int, committing func()) error {
+	count := func() {
+		p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
+		p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
+		committing()
 	}
-	p.chars.WithLabelValues(p.Name(), string(req.Target)).Add(float64(chars))
-	p.requests.WithLabelValues(p.Name(), string(req.Target)).Inc()
+	if p.usage == nil || req.ArticleID == 0 {
+		count()
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), usageWriteTimeout)
+	defer cancel()
+	var sent atomic.Bool
+	err := p.usage.RecordUsage(ctx, req.ArticleID, req.Target, p.Name(), chars, 1, func() {
+		sent.Store(true)
+		count()
+	})
+	switch {
+	case err != nil && sent.Load():
+		p.log.ErrorContext(ctx, "mt usage lost: the database failed as it committed the record of a request being sent",
+			"provider", p.Name(), "article_id", req.ArticleID, "target", req.Target, "characters", chars, "error", err)
+		return err
+	case err != nil:
+		return &Error{Provider: p.Name(), Err: fmt.Errorf("request not sent: recording its usage: %w", err)}
+	}
 	return nil
 }

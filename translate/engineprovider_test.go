@@ -337,7 +337,7 @@ type usageLog struct {
 // usageSum is what was recorded, or sent, for one article, language and engine.
 type usageSum struct{ Chars, Requests int }
 
-func (u *usageLog) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int) error {
+func (u *usageLog) RecordUsage(ctx context.Context, articleID int64, lang tarjuma.Lang, provider string, characters, requests int, committing func()) error {
 	if u.gate != nil {
 		u.gate(ctx)
 	}
@@ -354,6 +354,7 @@ func (u *usageLog) RecordUsage(ctx context.Context, articleID int64, lang tarjum
 	}
 	k := fmt.Sprintf("%d %s %s", articleID, lang, provider)
 	u.sums[k] = usageSum{u.sums[k].Chars + characters, u.sums[k].Requests + requests}
+	committing()
 	return nil
 }
 

@@ -15,9 +15,10 @@ import (
 // record is being written leaves the engine a request without its body, which it cannot
 // translate or bill. Recording before Send instead, as NewProvider does for other engines (gRPC
 // ones, whose messages have no body of their own to hold back), also counts a request whose
-// worker died while the engine encoded it and the transport found a connection. What remains
-// is the record's own round trip: a worker killed once the database has the write and before
-// its answer is back has counted a request the engine never gets whole.
+// worker died while the engine encoded it and the transport found a connection. The body goes
+// as the record's COMMIT leaves for the database, not once its answer is back (see
+// store.DB.RecordUsage), so what remains is the time between two writes of one goroutine: a
+// worker killed there has counted a request the engine never gets whole.
 type WireGatedEngine interface {
 	Engine
 	// GatesUsage marks the engine; it does nothing.
@@ -85,12 +86,18 @@ func (b *gatedBody) Read(p []byte) (int, error) {
 // usageGate records one request's usage once, when its body is first read or, for an engine
 // that is not wire-gated, before Send.
 type usageGate struct {
-	record func() error
+	// record writes the usage and calls committing (if it gets that far) once the request
+	// may go: the record can then only be lost with the database itself. It returns how the
+	// write ended, which may be after the request has gone.
+	record func(committing func()) error
 
 	mu     sync.Mutex
 	opened bool // record was called
 	err    error
 	closed bool // Send has returned
+	// finishing is the outcome of a record that let the request go before its write ended;
+	// close waits for it, so no write outlives the call.
+	finishing chan error
 }
 
 // errSendEnded is the body read of a request whose Send has already returned (its context ended
@@ -99,7 +106,8 @@ type usageGate struct {
 var errSendEnded = errors.New("request not sent: its call had ended")
 
 // open records the usage the first time and returns the outcome every time; a body read while
-// the record is being written waits for it.
+// the record is being written waits for it. The request goes (nil) as soon as the record
+// calls committing, without waiting for the write's answer: see store.DB.RecordUsage.
 func (g *usageGate) open() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -108,16 +116,27 @@ func (g *usageGate) open() error {
 			return errSendEnded
 		}
 		g.opened = true
-		g.err = g.record()
+		committed, done := make(chan struct{}), make(chan error, 1)
+		go func() { done <- g.record(func() { close(committed) }) }()
+		select {
+		case <-committed:
+			g.finishing = done
+		case g.err = <-done:
+		}
 	}
 	return g.err
 }
 
-// close ends the gate when Send returns, waiting for a record being written, and returns how
-// the record went.
+// close ends the gate when Send returns, waiting for a record being written, and returns
+// whether the record kept the request back. A write that failed after letting the request go
+// is the recorder's to report: the request has been sent.
 func (g *usageGate) close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.closed = true
+	if g.finishing != nil {
+		<-g.finishing
+		g.finishing = nil
+	}
 	return g.err
 }

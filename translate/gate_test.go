@@ -219,7 +219,7 @@ func (r *rewinder) RoundTrip(req *http.Request) (*http.Response, error) {
 // Send has returned is refused, unrecorded.
 func TestGateTransport(t *testing.T) {
 	records := 0
-	g := &usageGate{record: func() error { records++; return nil }}
+	g := &usageGate{record: func(committing func()) error { records++; committing(); return nil }}
 	base := &rewinder{}
 	client := &http.Client{Transport: GateTransport(base)}
 	send := func(ctx context.Context) {
@@ -248,7 +248,7 @@ func TestGateTransport(t *testing.T) {
 		t.Errorf("%d records after requests outside the gate, want 1", records)
 	}
 
-	late := &usageGate{record: func() error { records++; return nil }}
+	late := &usageGate{record: func(committing func()) error { records++; committing(); return nil }}
 	if err := late.close(); err != nil {
 		t.Fatal(err)
 	}
@@ -257,5 +257,44 @@ func TestGateTransport(t *testing.T) {
 	}
 	if records != 1 {
 		t.Errorf("a body read after Send returned was recorded")
+	}
+}
+
+// TestGateGoesAtCommitting checks the gate lets the request go as soon as the record calls
+// committing, while its write is still waiting for the database's answer, and that close waits
+// for that answer; a record failing before committing keeps the request back.
+func TestGateGoesAtCommitting(t *testing.T) {
+	answer := make(chan error)
+	finished := make(chan struct{})
+	g := &usageGate{record: func(committing func()) error {
+		committing()
+		defer close(finished)
+		return <-answer // the database's answer to the COMMIT, still on its way
+	}}
+	if err := g.open(); err != nil {
+		t.Fatalf("open with the record committing: %v, want the request to go", err)
+	}
+	select {
+	case <-finished:
+		t.Fatal("the record finished before its answer came")
+	default:
+	}
+	go func() { answer <- errors.New("connection lost as it committed") }()
+	if err := g.close(); err != nil {
+		t.Errorf("close after the request went: %v, want nil (the record's late failure is its own to report)", err)
+	}
+	select {
+	case <-finished:
+	default:
+		t.Error("close returned before the record finished")
+	}
+
+	refused := errors.New("database down")
+	kept := &usageGate{record: func(func()) error { return refused }}
+	if err := kept.open(); !errors.Is(err, refused) {
+		t.Errorf("open with a failed record: %v, want %v", err, refused)
+	}
+	if err := kept.close(); !errors.Is(err, refused) {
+		t.Errorf("close with a failed record: %v, want %v", err, refused)
 	}
 }

@@ -152,7 +152,8 @@ func CheckUsageGated(t *testing.T, e translate.Engine, w *GateWatch, req transla
 // usageFunc is a translate.UsageRecorder that calls itself and records nothing.
 type usageFunc func()
 
-func (f usageFunc) RecordUsage(context.Context, int64, tarjuma.Lang, string, int, int) error {
+func (f usageFunc) RecordUsage(_ context.Context, _ int64, _ tarjuma.Lang, _ string, _, _ int, committing func()) error {
 	f()
+	committing()
 	return nil
 }
