@@ -49,8 +49,8 @@ type editorPage struct {
 	CanRedeliver bool
 	// Withdrawn is the article's withdrawal, nil while it stands; CanWithdraw shows the form
 	// that withdraws it (desk.Withdraw), to editors and admins.
-	Withdrawn    *store.Withdrawal
-	CanWithdraw  bool
+	Withdrawn   *store.Withdrawal
+	CanWithdraw bool
 	// Embargo is the article's embargo while it holds (zero when none does), EmbargoChanges
 	// the changes made to it since the submission, oldest first. CanChangeEmbargo shows the
 	// form that moves or lifts it (desk.SetEmbargo, desk.LiftEmbargo), to editors and admins
@@ -59,7 +59,7 @@ type editorPage struct {
 	EmbargoChanges   []store.EmbargoChange
 	CanChangeEmbargo bool
 	EmbargoInput     string
-	commentsView // comments, assignment and the last rejection (comments.go)
+	commentsView     // comments, assignment and the last rejection (comments.go)
 	// Drafts are the person's autosaved texts not yet saved as a version, by segment id: the
 	// boxes show them, and the script saves them from the version they were edited from.
 	Drafts map[string]*store.Draft
