@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
@@ -200,6 +201,35 @@ func TestDoorsAgree(t *testing.T) {
 				return "/review/2/tg/withdraw", url.Values{"reason": {reason}}
 			}
 	}
+	// embargo moves the embargo of article 2, which publishDraft published, to until; lift
+	// lifts it instead.
+	embargo := func(until string, lift bool) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				if lift {
+					return "DELETE", "/api/v1/articles/2/embargo", ""
+				}
+				return "PUT", "/api/v1/articles/2/embargo", jsonOf(map[string]string{"embargo_until": until})
+			}, func(*fixture) (string, url.Values) {
+				if lift {
+					return "/review/2/tg/embargo", url.Values{"embargo_until": {until}, "lift": {"1"}}
+				}
+				return "/review/2/tg/embargo", url.Values{"embargo_until": {until}}
+			}
+	}
+	tomorrow := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	embargoed := func(t *testing.T, f *fixture) {
+		publishDraft(t, f)
+		if _, _, err := f.db.ChangeEmbargo(context.Background(), 2, tomorrow, "editor@desk.test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withdrawn := func(t *testing.T, f *fixture) {
+		publishDraft(t, f)
+		if _, _, err := f.db.Withdraw(context.Background(), 2, "editor@desk.test", "Иск", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nextWeek := time.Now().Add(7 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
 		return doorCase{apiReq: a, form: b}
 	}
@@ -352,6 +382,15 @@ func TestDoorsAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 			}),
+		with(pair(embargo(nextWeek, false)), "embargo an article", "editor", "", "", publishDraft),
+		with(pair(embargo(nextWeek, false)), "move an embargo", "admin", "", "", embargoed),
+		with(pair(embargo("", true)), "lift an embargo", "editor", "", "", embargoed),
+		with(pair(embargo("2020-01-01T00:00:00Z", false)), "embargo until a past time", "editor", "", "", embargoed),
+		with(pair(embargo("next week", false)), "embargo until no time", "editor", "invalid_embargo", "submit.error_embargo", embargoed),
+		with(pair(embargo(nextWeek, false)), "embargo as a translator", "translator", "forbidden", "error.forbidden", embargoed),
+		with(pair(embargo("", true)), "lift an embargo as a reviewer", "reviewer", "forbidden", "error.forbidden", embargoed),
+		with(pair(embargo(nextWeek, false)), "embargo a withdrawn article", "editor", "withdrawn", "embargo.withdrawn_refused", withdrawn),
+		with(pair(embargo("", true)), "lift the embargo of a withdrawn article", "editor", "withdrawn", "embargo.withdrawn_refused", withdrawn),
 		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
@@ -440,6 +479,18 @@ func stored(t *testing.T, f *fixture) string {
 			t.Fatal(err)
 		} else if w != nil {
 			fmt.Fprintf(&b, "  withdrawn by %s: %q\n", w.By, w.Reason)
+		}
+		if until, err := f.db.Embargo(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		} else if !until.IsZero() {
+			fmt.Fprintf(&b, "  embargoed until %s\n", until.Format(time.RFC3339))
+		}
+		changes, err := f.db.EmbargoChanges(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range changes {
+			fmt.Fprintf(&b, "  embargo changed by %s to %s\n", c.By, c.Until.Format(time.RFC3339))
 		}
 		ts, err := f.db.Translations(ctx, a.ID)
 		if err != nil {
