@@ -60,4 +60,3 @@ func TestEmbargoForm(t *testing.T) {
 		t.Errorf("the page after lifting does not say it:\n%s", section(lifted.body, `id="embargo"`))
 	}
 }
-
