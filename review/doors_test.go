@@ -346,6 +346,28 @@ func TestDoorsAgree(t *testing.T) {
 			"app_password": "abcd EFGH 1234 ijkl", "status": "live"})), "add a WordPress channel of an unknown status", "admin", "invalid_settings", "subscribers.error_settings", nil),
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken})), "add a Telegram channel", "admin", "", "", nil),
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "akhbor", "bot_token": botToken})), "add a Telegram channel with a bad chat", "admin", "invalid_settings", "subscribers.error_settings", nil),
+		// The form posts every kind's fields, hiding the others': they are ignored, and only a
+		// webhook is given a secret.
+		{name: "add a Telegram channel with a webhook's fields filled", who: "admin",
+			apiReq: pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken,
+				"url": "https://site.example/hook", "payload": "ninjs", "username": "desk"})).apiReq,
+			form: pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken,
+				"url": "https://site.example/hook", "payload": "ninjs", "username": "desk"})).form,
+			check: func(t *testing.T, f *fixture) {
+				sub, err := f.db.Subscriber(context.Background(), 1)
+				if err != nil || sub.URL != "" || sub.Payload != publish.PayloadTarjuma || sub.Secret != "" || string(sub.Settings) != `{"chat_id":"@akhbor_ru"}` {
+					t.Errorf("telegram channel %+v, %v; want no url, the default payload, no secret, the chat alone", sub, err)
+				}
+			}},
+		{name: "rotate a Telegram channel's secret", who: "admin", code: "unsigned_kind", msg: "subscribers.error_unsigned",
+			setup: func(t *testing.T, f *fixture) {
+				if _, err := f.db.CreateSubscriber(context.Background(), publish.NewSubscriber{Kind: publish.KindTelegram,
+					Settings: []byte(`{"chat_id":"@akhbor_ru"}`), Credentials: []byte("sealed"), Langs: []tarjuma.Lang{tarjuma.Russian}, CreatedBy: "admin@desk.test"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			apiReq: func(*fixture) (string, string, string) { return "POST", "/api/v1/subscribers/1/rotate", "" },
+			form:   func(*fixture) (string, url.Values) { return "/subscribers/1/rotate", url.Values{} }},
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": "123:ABC"})), "add a Telegram channel with a bad token", "admin", "invalid_credentials", "subscribers.error_credentials", nil),
 		with(pair(channel("fax", "")), "add a channel of an unknown kind", "admin", "invalid_kind", "subscribers.error_kind", nil),
 		with(pair(rowAction("disable")), "disable a subscriber", "admin", "", "", addSubscriber),
