@@ -143,6 +143,8 @@ func (s *Server) routes() []route {
 		{"PUT /api/v1/articles/{id}", writers, onID(s.updateArticle)},
 		{"GET /api/v1/articles/{id}/usage", readers, onID(s.getUsage)},
 		{"POST /api/v1/articles/{id}/withdraw", writers, onID(s.withdrawArticle)},
+		{"PUT /api/v1/articles/{id}/embargo", writers, onID(s.setEmbargo)},
+		{"DELETE /api/v1/articles/{id}/embargo", writers, onID(s.liftEmbargo)},
 		{"GET /api/v1/articles/{id}/translations/{lang}", readers, onTranslation(s.getTranslation)},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions", readers, onTranslation(s.listVersions)},
 		{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", readers, onTranslation(s.getVersion)},

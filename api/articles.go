@@ -217,6 +217,45 @@ func (s *Server) withdrawArticle(w http.ResponseWriter, r *http.Request, id int6
 	return writeJSON(w, http.StatusOK, withdrawalJSON{ArticleID: id, By: wd.By, At: wd.At, Reason: wd.Reason})
 }
 
+type embargoRequest struct {
+	EmbargoUntil string `json:"embargo_until"`
+}
+
+// embargoJSON is an article's embargo after a change: until when it holds the article (null
+// when it holds nothing) and the last change made to it since the submission, if any.
+type embargoJSON struct {
+	ArticleID    int64      `json:"article_id"`
+	EmbargoUntil *time.Time `json:"embargo_until"`
+	ChangedBy    string     `json:"changed_by,omitempty"`
+	ChangedAt    *time.Time `json:"changed_at,omitempty"`
+}
+
+func newEmbargoJSON(id int64, c store.EmbargoChange) embargoJSON {
+	return embargoJSON{ArticleID: id, EmbargoUntil: optionalTime(c.Until), ChangedBy: c.By, ChangedAt: optionalTime(c.At)}
+}
+
+// setEmbargo sets or moves an article's embargo; a time already past lifts it.
+func (s *Server) setEmbargo(w http.ResponseWriter, r *http.Request, id int64) error {
+	var req embargoRequest
+	if _, err := s.readJSON(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.desk.SetEmbargo(r.Context(), actor(r.Context()), id, req.EmbargoUntil)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newEmbargoJSON(id, c))
+}
+
+// liftEmbargo ends an article's embargo now; its held deliveries go out at once.
+func (s *Server) liftEmbargo(w http.ResponseWriter, r *http.Request, id int64) error {
+	c, err := s.desk.LiftEmbargo(r.Context(), actor(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newEmbargoJSON(id, c))
+}
+
 // articleHolds adds to a translation what holds its article back: its withdrawal and its embargo.
 func (s *Server) articleHolds(r *http.Request, out *translationDetailJSON) error {
 	wd, err := s.db.Withdrawn(r.Context(), out.ArticleID)

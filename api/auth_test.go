@@ -158,6 +158,8 @@ func TestAuthorization(t *testing.T) {
 				seq++
 				return fmt.Sprintf("/api/v1/articles/%d/withdraw", e.submit(t, shortArticle(1000+seq)).ID)
 			}, fixed(`{"reason": "иск"}`), writers, http.StatusOK},
+			{"PUT /api/v1/articles/{id}/embargo", fixed(article + "/embargo"), fixed(`{"embargo_until": "2099-01-01T00:00:00Z"}`), writers, http.StatusOK},
+			{"DELETE /api/v1/articles/{id}/embargo", fixed(article + "/embargo"), fixed(""), writers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}", fixed(article + "/translations/tg"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions", fixed(article + "/translations/tg/versions"), fixed(""), readers, http.StatusOK},
 			{"GET /api/v1/articles/{id}/translations/{lang}/versions/{n}", fixed(article + "/translations/tg/versions/1"), fixed(""), readers, http.StatusOK},

@@ -39,10 +39,11 @@ type subscriberTestJSON struct {
 	Error      string    `json:"error,omitempty"`
 }
 
-// subscriberSecretJSON answers creation and rotation: the only times the secret is shown.
+// subscriberSecretJSON answers creation and rotation: the only times the secret is shown. A
+// channel that signs nothing (publish.Kind.Signed) has none, and the field is left out.
 type subscriberSecretJSON struct {
 	subscriberJSON
-	Secret string `json:"secret"`
+	Secret string `json:"secret,omitempty"`
 }
 
 func optionalTime(t time.Time) *time.Time {
@@ -95,7 +96,7 @@ type newSubscriberRequest struct {
 	BotToken string `json:"bot_token"`
 }
 
-// createSubscriber registers a receiver and answers with its secret, which is shown only here.
+// createSubscriber registers a channel and answers with a webhook's secret, which is shown only here.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request) error {
 	var req newSubscriberRequest
 	if _, err := s.readJSON(w, r, &req); err != nil {
@@ -127,8 +128,8 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request, id int
 	return noContent(w, s.desk.DeleteSubscriber(r.Context(), actor(r.Context()), id))
 }
 
-// rotateSecret issues a new secret; the old one keeps signing for the grace period, so the
-// receiver can switch without rejecting a delivery.
+// rotateSecret issues a webhook a new secret; the old one keeps signing for the grace period,
+// so the receiver can switch without rejecting a delivery.
 func (s *Server) rotateSecret(w http.ResponseWriter, r *http.Request, id int64) error {
 	sub, secret, err := s.desk.RotateSecret(r.Context(), actor(r.Context()), id)
 	if err != nil {

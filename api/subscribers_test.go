@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -66,6 +67,27 @@ func TestSubscriberKinds(t *testing.T) {
 		tg := decode[subscriberSecretJSON](t, tgRec, http.StatusCreated)
 		if tg.Kind != publish.KindTelegram || tg.URL != "" || string(tg.Settings) != `{"chat_id":"@akhbor_ru"}` || strings.Contains(tgRec.Body.String(), "AAHdq") {
 			t.Errorf("telegram: %s; want the chat and no token", tgRec.Body)
+		}
+		// Only webhooks sign: the site and the channel get no secret, the answer has no field
+		// for one, and none can be rotated.
+		for _, rec := range []*httptest.ResponseRecorder{wpRec, tgRec} {
+			var fields map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &fields); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := fields["secret"]; ok {
+				t.Errorf("a channel that signs nothing was given a secret: %s", rec.Body)
+			}
+		}
+		for _, id := range []int64{wp.ID, tg.ID} {
+			wantError(t, do(t, keyed, "POST", fmt.Sprintf("/api/v1/subscribers/%d/rotate", id), admin, ""), http.StatusConflict, "unsigned_kind", "no secret to rotate")
+			if sub, err := e.db.Subscriber(t.Context(), id); err != nil || sub.Secret != "" || sub.PreviousSecret != "" {
+				t.Errorf("subscriber %d holds secrets %q, %q (%v); want none", id, sub.Secret, sub.PreviousSecret, err)
+			}
+		}
+		if rotated := decode[subscriberSecretJSON](t, do(t, keyed, "POST", fmt.Sprintf("/api/v1/subscribers/%d/rotate", ninjs.ID), admin, ""),
+			http.StatusOK); !strings.HasPrefix(rotated.Secret, "whsec_") || rotated.Secret == ninjs.Secret {
+			t.Errorf("a webhook's rotation answered secret %q, want a new whsec_ one", rotated.Secret)
 		}
 		stored, err := e.db.Subscriber(t.Context(), tg.ID)
 		if err != nil {

@@ -80,11 +80,9 @@ func (s *Submission) normalize() error {
 	}
 	ps.add(checkLangs("target_langs", s.TargetLangs))
 	if s.EmbargoUntil != "" {
-		t, err := time.Parse(time.RFC3339, s.EmbargoUntil)
-		if err != nil {
-			ps.add(invalid("invalid_embargo", "embargo_until", "embargo_until %q is not an RFC 3339 time, like 2026-05-01T09:00:00+05:00", s.EmbargoUntil))
-		}
-		s.embargo = t.UTC()
+		var e *Error
+		s.embargo, e = parseEmbargo(s.EmbargoUntil)
+		ps.add(e)
 	}
 	if s.Priority == "" {
 		s.Priority = tarjuma.PriorityDefault

@@ -50,6 +50,14 @@ func (n *NewSubscriber) check(allowPrivate bool, connectors publish.Connectors) 
 		e.Err = err
 		return e
 	}
+	// Other kinds' fields are ignored, not refused: the desk's form posts them all, showing
+	// only the chosen kind's.
+	if n.Kind != publish.KindWebhook {
+		n.Payload = publish.PayloadTarjuma
+	}
+	if n.Kind == publish.KindTelegram {
+		n.URL = ""
+	}
 	ps := n.kindProblems(allowPrivate)
 	if len(n.Langs) == 0 {
 		ps.add(invalid("invalid_lang", "langs", "langs must name at least one of %v", tarjuma.TargetLangs()))
@@ -130,7 +138,8 @@ func (d *Desk) Supports(k publish.Kind) bool {
 }
 
 // AddSubscriber registers a channel and returns it with its secret, which the caller shows
-// once. The secret is stored as issued: it has to sign every delivery, so a hash would not do.
+// once: a webhook's signing secret, stored as issued since it has to sign every delivery (a
+// hash would not do); "" for the other kinds, which sign nothing (publish.Kind.Signed).
 // A channel's credentials are stored sealed with the deployment's key; without a key, such a
 // channel is refused (no_secret_key) rather than stored in clear.
 func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub publish.Subscriber, secret string, err error) {
@@ -154,7 +163,9 @@ func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub
 			return publish.Subscriber{}, "", fmt.Errorf("create subscriber: %w", err)
 		}
 	}
-	secret = publish.NewSecret()
+	if n.Kind.Signed() {
+		secret = publish.NewSecret()
+	}
 	sub, err = d.db.CreateSubscriber(ctx, publish.NewSubscriber{Kind: n.Kind, Payload: n.Payload, Settings: settings,
 		Credentials: creds, URL: n.URL, Langs: n.Langs, Description: n.Description, Secret: secret, CreatedBy: a.Name})
 	if err != nil {
@@ -163,11 +174,20 @@ func (d *Desk) AddSubscriber(ctx context.Context, a Actor, n NewSubscriber) (sub
 	return sub, secret, nil
 }
 
-// RotateSecret issues a subscriber a new secret; the old one keeps signing for the grace
-// period, so the receiver can switch without rejecting a delivery.
+// RotateSecret issues a webhook a new secret; the old one keeps signing for the grace period,
+// so the receiver can switch without rejecting a delivery. Other kinds of channel have no
+// secret to rotate (unsigned_kind).
 func (d *Desk) RotateSecret(ctx context.Context, a Actor, id int64) (sub publish.Subscriber, secret string, err error) {
 	if err := allow(isAdmin(a), a, "manage subscribers"); err != nil {
 		return publish.Subscriber{}, "", err
+	}
+	// A subscriber's kind never changes, so what is read here still holds at the update.
+	if sub, err = d.db.Subscriber(ctx, id); err != nil {
+		return publish.Subscriber{}, "", fmt.Errorf("rotate secret of subscriber %d: %w", id, err)
+	}
+	if !sub.Kind.Signed() {
+		return publish.Subscriber{}, "", refuse(tarjuma.ErrConflict, "unsigned_kind", "kind",
+			"a %s channel signs nothing and has no secret to rotate; only webhooks do", sub.Kind)
 	}
 	secret = publish.NewSecret()
 	sub, err = d.db.RotateSubscriberSecret(ctx, id, secret, d.now().Add(d.rotationGrace))

@@ -192,7 +192,7 @@ func (d *Desk) Approve(ctx context.Context, a Actor, articleID int64, lang tarju
 			oe.Version, len(oe.Issues))}
 	}
 	if errors.Is(err, store.ErrWithdrawn) { // withdrawn while the approval was on its way
-		return withdrawnError(err)
+		return withdrawnError(err, "cannot be approved again")
 	}
 	if err != nil {
 		return fmt.Errorf("approve translation %d/%s: %w", articleID, lang, err)

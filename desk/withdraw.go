@@ -74,10 +74,12 @@ func (d *Desk) refuseWithdrawn(ctx context.Context, articleID int64) error {
 	if err != nil || w == nil {
 		return err
 	}
-	return withdrawnError(store.ErrWithdrawn)
+	return withdrawnError(store.ErrWithdrawn, "cannot be approved again")
 }
 
-func withdrawnError(cause error) *Error {
+// withdrawnError is the refusal of an action on a withdrawn article: 409 withdrawn, its
+// message saying what cannot be done.
+func withdrawnError(cause error, what string) *Error {
 	return &Error{Code: "withdrawn", Kind: tarjuma.ErrConflict, Err: cause,
-		Message: "the article was withdrawn and cannot be approved again"}
+		Message: "the article was withdrawn and " + what}
 }

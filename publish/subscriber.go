@@ -27,6 +27,11 @@ func Kinds() []Kind { return []Kind{KindWebhook, KindWordPress, KindTelegram} }
 // Known reports whether k is one of Kinds.
 func (k Kind) Known() bool { return slices.Contains(Kinds(), k) }
 
+// Signed reports whether channels of kind k sign what they are sent, and so hold a signing
+// secret: only webhooks do. A WordPress site and a Telegram channel are reached with their own
+// credentials, and a secret issued to them would be one more thing to keep that nothing uses.
+func (k Kind) Signed() bool { return k == KindWebhook }
+
 // Payload is the body a webhook subscriber receives.
 type Payload string
 
@@ -43,8 +48,9 @@ func Payloads() []Payload { return []Payload{PayloadTarjuma, PayloadNinjs} }
 // Known reports whether p is one of Payloads.
 func (p Payload) Known() bool { return slices.Contains(Payloads(), p) }
 
-// NewSubscriber is a channel as an admin registered it. Secret is the signing secret the
-// caller generated ("whsec_…", see NewSecret). Credentials, when the kind has any, are sealed
+// NewSubscriber is a channel as an admin registered it. Secret is a webhook's signing secret,
+// which the caller generated ("whsec_…", see NewSecret); other kinds have none (Kind.Signed).
+// Credentials, when the kind has any, are sealed
 // already (Sealer.Seal): the store keeps them as it gets them.
 type NewSubscriber struct {
 	Kind        Kind

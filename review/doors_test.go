@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/api"
@@ -200,6 +201,35 @@ func TestDoorsAgree(t *testing.T) {
 				return "/review/2/tg/withdraw", url.Values{"reason": {reason}}
 			}
 	}
+	// embargo moves the embargo of article 2, which publishDraft published, to until; lift
+	// lifts it instead.
+	embargo := func(until string, lift bool) (func(*fixture) (string, string, string), func(*fixture) (string, url.Values)) {
+		return func(*fixture) (string, string, string) {
+				if lift {
+					return "DELETE", "/api/v1/articles/2/embargo", ""
+				}
+				return "PUT", "/api/v1/articles/2/embargo", jsonOf(map[string]string{"embargo_until": until})
+			}, func(*fixture) (string, url.Values) {
+				if lift {
+					return "/review/2/tg/embargo", url.Values{"embargo_until": {until}, "lift": {"1"}}
+				}
+				return "/review/2/tg/embargo", url.Values{"embargo_until": {until}}
+			}
+	}
+	tomorrow := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	embargoed := func(t *testing.T, f *fixture) {
+		publishDraft(t, f)
+		if _, _, err := f.db.ChangeEmbargo(context.Background(), 2, tomorrow, "editor@desk.test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withdrawn := func(t *testing.T, f *fixture) {
+		publishDraft(t, f)
+		if _, _, err := f.db.Withdraw(context.Background(), 2, "editor@desk.test", "Иск", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nextWeek := time.Now().Add(7 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	pair := func(a func(*fixture) (string, string, string), b func(*fixture) (string, url.Values)) doorCase {
 		return doorCase{apiReq: a, form: b}
 	}
@@ -316,6 +346,28 @@ func TestDoorsAgree(t *testing.T) {
 			"app_password": "abcd EFGH 1234 ijkl", "status": "live"})), "add a WordPress channel of an unknown status", "admin", "invalid_settings", "subscribers.error_settings", nil),
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken})), "add a Telegram channel", "admin", "", "", nil),
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "akhbor", "bot_token": botToken})), "add a Telegram channel with a bad chat", "admin", "invalid_settings", "subscribers.error_settings", nil),
+		// The form posts every kind's fields, hiding the others': they are ignored, and only a
+		// webhook is given a secret.
+		{name: "add a Telegram channel with a webhook's fields filled", who: "admin",
+			apiReq: pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken,
+				"url": "https://site.example/hook", "payload": "ninjs", "username": "desk"})).apiReq,
+			form: pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": botToken,
+				"url": "https://site.example/hook", "payload": "ninjs", "username": "desk"})).form,
+			check: func(t *testing.T, f *fixture) {
+				sub, err := f.db.Subscriber(context.Background(), 1)
+				if err != nil || sub.URL != "" || sub.Payload != publish.PayloadTarjuma || sub.Secret != "" || string(sub.Settings) != `{"chat_id":"@akhbor_ru"}` {
+					t.Errorf("telegram channel %+v, %v; want no url, the default payload, no secret, the chat alone", sub, err)
+				}
+			}},
+		{name: "rotate a Telegram channel's secret", who: "admin", code: "unsigned_kind", msg: "subscribers.error_unsigned",
+			setup: func(t *testing.T, f *fixture) {
+				if _, err := f.db.CreateSubscriber(context.Background(), publish.NewSubscriber{Kind: publish.KindTelegram,
+					Settings: []byte(`{"chat_id":"@akhbor_ru"}`), Credentials: []byte("sealed"), Langs: []tarjuma.Lang{tarjuma.Russian}, CreatedBy: "admin@desk.test"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			apiReq: func(*fixture) (string, string, string) { return "POST", "/api/v1/subscribers/1/rotate", "" },
+			form:   func(*fixture) (string, url.Values) { return "/subscribers/1/rotate", url.Values{} }},
 		with(pair(channelWith(map[string]string{"kind": "telegram", "chat_id": "@akhbor_ru", "bot_token": "123:ABC"})), "add a Telegram channel with a bad token", "admin", "invalid_credentials", "subscribers.error_credentials", nil),
 		with(pair(channel("fax", "")), "add a channel of an unknown kind", "admin", "invalid_kind", "subscribers.error_kind", nil),
 		with(pair(rowAction("disable")), "disable a subscriber", "admin", "", "", addSubscriber),
@@ -352,6 +404,15 @@ func TestDoorsAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 			}),
+		with(pair(embargo(nextWeek, false)), "embargo an article", "editor", "", "", publishDraft),
+		with(pair(embargo(nextWeek, false)), "move an embargo", "admin", "", "", embargoed),
+		with(pair(embargo("", true)), "lift an embargo", "editor", "", "", embargoed),
+		with(pair(embargo("2020-01-01T00:00:00Z", false)), "embargo until a past time", "editor", "", "", embargoed),
+		with(pair(embargo("next week", false)), "embargo until no time", "editor", "invalid_embargo", "submit.error_embargo", embargoed),
+		with(pair(embargo(nextWeek, false)), "embargo as a translator", "translator", "forbidden", "error.forbidden", embargoed),
+		with(pair(embargo("", true)), "lift an embargo as a reviewer", "reviewer", "forbidden", "error.forbidden", embargoed),
+		with(pair(embargo(nextWeek, false)), "embargo a withdrawn article", "editor", "withdrawn", "embargo.withdrawn_refused", withdrawn),
+		with(pair(embargo("", true)), "lift the embargo of a withdrawn article", "editor", "withdrawn", "embargo.withdrawn_refused", withdrawn),
 		with(pair(term("سمرقند")), "add a term", "admin", "", "", nil),
 		with(pair(term("")), "add a term without Arabic", "admin", "invalid_glossary", "", nil),
 	}
@@ -440,6 +501,18 @@ func stored(t *testing.T, f *fixture) string {
 			t.Fatal(err)
 		} else if w != nil {
 			fmt.Fprintf(&b, "  withdrawn by %s: %q\n", w.By, w.Reason)
+		}
+		if until, err := f.db.Embargo(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		} else if !until.IsZero() {
+			fmt.Fprintf(&b, "  embargoed until %s\n", until.Format(time.RFC3339))
+		}
+		changes, err := f.db.EmbargoChanges(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range changes {
+			fmt.Fprintf(&b, "  embargo changed by %s to %s\n", c.By, c.Until.Format(time.RFC3339))
 		}
 		ts, err := f.db.Translations(ctx, a.ID)
 		if err != nil {

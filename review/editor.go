@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/desk"
@@ -48,9 +49,17 @@ type editorPage struct {
 	CanRedeliver bool
 	// Withdrawn is the article's withdrawal, nil while it stands; CanWithdraw shows the form
 	// that withdraws it (desk.Withdraw), to editors and admins.
-	Withdrawn    *store.Withdrawal
-	CanWithdraw  bool
-	commentsView // comments, assignment and the last rejection (comments.go)
+	Withdrawn   *store.Withdrawal
+	CanWithdraw bool
+	// Embargo is the article's embargo while it holds (zero when none does), EmbargoChanges
+	// the changes made to it since the submission, oldest first. CanChangeEmbargo shows the
+	// form that moves or lifts it (desk.SetEmbargo, desk.LiftEmbargo), to editors and admins
+	// while the article stands; EmbargoInput is what the form's box holds.
+	Embargo          time.Time
+	EmbargoChanges   []store.EmbargoChange
+	CanChangeEmbargo bool
+	EmbargoInput     string
+	commentsView     // comments, assignment and the last rejection (comments.go)
 	// Drafts are the person's autosaved texts not yet saved as a version, by segment id: the
 	// boxes show them, and the script saves them from the version they were edited from.
 	Drafts map[string]*store.Draft
@@ -152,6 +161,10 @@ func (s *Server) loadEditor(r *http.Request, rc *request) (*editorPage, error) {
 		return nil, err
 	}
 	p.CanWithdraw = p.Withdrawn == nil && editors(rc.user, r)
+	p.CanChangeEmbargo = p.CanWithdraw
+	if err := p.loadEmbargo(r, s.db); err != nil {
+		return nil, err
+	}
 	p.CanApprove = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusApproved) && p.Withdrawn == nil
 	p.CanReject = rc.user.CanReview() && hasVersion && st.CanBecome(tarjuma.StatusRejected)
 	p.CanRedeliver = admins(rc.user, r)
@@ -192,7 +205,7 @@ func (p *editorPage) restoreDrafts(r *http.Request, db *store.DB, userID int64) 
 var editorNotices = map[string]string{"saved": "editor.saved", "approved": "editor.approved", "rejected": "editor.rejected",
 	"redelivered": "editor.redelivered", "unchanged": "editor.unchanged", "dismissed": "editor.dismissed",
 	"commented": "comments.added", "claimed": "assign.claimed", "assigned": "assign.assigned", "released": "assign.released",
-	"withdrawn": "withdraw.done"}
+	"withdrawn": "withdraw.done", "embargo_set": "embargo.set_done", "embargo_lifted": "embargo.lifted_done"}
 
 func (s *Server) editor(w http.ResponseWriter, r *http.Request, rc *request) error {
 	p, err := s.loadEditor(r, rc)

@@ -187,6 +187,7 @@ func (s *Server) routes() []route {
 		{"GET /review/{article}/{lang}/segments/{segment}/suggestions", false, anyone, s.suggestions},
 		{"GET /memory", false, anyone, s.concordance},
 		{"POST /review/{article}/{lang}/withdraw", false, editors, s.withdraw},
+		{"POST /review/{article}/{lang}/embargo", false, editors, s.changeEmbargo},
 		{"GET /glossary", false, anyone, s.glossaryList},
 		{"POST /glossary", false, admins, s.createTerm},
 		{"GET /glossary/terms/{id}", false, anyone, s.termPage},

@@ -169,8 +169,13 @@ const (
 	secretCookieAge = 5 * time.Minute
 )
 
-// giveSecret sets the cookie for subscriber id's new secret and redirects to the list.
+// giveSecret sets the cookie for subscriber id's new secret and redirects to the list; a
+// channel that signs nothing (secret "") gets no cookie, and the list shows no secret.
 func giveSecret(w http.ResponseWriter, r *http.Request, id int64, secret, done string) {
+	if secret == "" {
+		http.Redirect(w, r, "/subscribers?done="+done+"#subscriber-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store") // the answer sets a cookie holding the secret
 	http.SetCookie(w, &http.Cookie{Name: secretCookie, Value: strconv.FormatInt(id, 10) + ":" + secret, Path: "/subscribers",
 		MaxAge: int(secretCookieAge / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
@@ -190,7 +195,8 @@ func takeSecret(w http.ResponseWriter, r *http.Request) (id int64, secret string
 	return id, secret, found && err == nil && secret != ""
 }
 
-// createSubscriber registers a channel and redirects to the list, which shows its secret once.
+// createSubscriber registers a channel and redirects to the list, which shows a webhook's
+// secret once.
 func (s *Server) createSubscriber(w http.ResponseWriter, r *http.Request, rc *request) error {
 	f := subscriberForm{Kind: publish.Kind(r.PostFormValue("kind")), Payload: publish.Payload(r.PostFormValue("payload")),
 		URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
@@ -243,6 +249,9 @@ func (s *Server) rotateSubscriber(w http.ResponseWriter, r *http.Request, rc *re
 		return err
 	}
 	sub, secret, err := s.desk.RotateSecret(r.Context(), rc.actor(), id)
+	if code(err) == "unsigned_kind" { // the list offers no rotation for these
+		return s.showSubscribers(w, r, rc, http.StatusConflict, &subscribersPage{Errors: []string{"subscribers.error_unsigned"}})
+	}
 	if err != nil {
 		return err
 	}

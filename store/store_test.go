@@ -54,7 +54,7 @@ func openMigrated(t *testing.T, url string) *DB {
 var tables = []string{"articles", "source_revisions", "translations", "versions", "jobs", "api_tokens",
 	"translation_memory", "term_renderings", "glossary_terms", "glossary_state", "mt_usage", "users", "sessions", "review_events",
 	"subscribers", "releases", "deliveries", "delivery_attempts", "flag_dismissals", "channel_placements",
-	"comments", "comment_mentions", "assignments", "drafts"}
+	"comments", "comment_mentions", "assignments", "drafts", "embargo_changes"}
 
 func TestTablesListed(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {

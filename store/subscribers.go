@@ -32,12 +32,13 @@ func scanSubscriber(sc scanner) (publish.Subscriber, error) {
 // CreateSubscriber stores a new subscriber. It receives deliveries of translations approved
 // from now on.
 func (db *DB) CreateSubscriber(ctx context.Context, n publish.NewSubscriber) (publish.Subscriber, error) {
-	if n.URL == "" && n.Kind != publish.KindTelegram || n.Secret == "" || len(n.Langs) == 0 {
-		return publish.Subscriber{}, fmt.Errorf("store: create subscriber: url (but for a Telegram channel), secret and languages are required: %w", tarjuma.ErrInvalid)
-	}
 	// A subscriber made before kinds existed is a webhook of our own payload, as the columns'
 	// defaults say for the rows that were there.
 	n.Kind, n.Payload = cmp.Or(n.Kind, publish.KindWebhook), cmp.Or(n.Payload, publish.PayloadTarjuma)
+	// The secret column is NOT NULL: '' is a channel that signs nothing.
+	if n.URL == "" && n.Kind != publish.KindTelegram || (n.Secret != "") != n.Kind.Signed() || len(n.Langs) == 0 {
+		return publish.Subscriber{}, fmt.Errorf("store: create subscriber: url (but for a Telegram channel), languages, and a secret for a webhook and none for another kind are required: %w", tarjuma.ErrInvalid)
+	}
 	if len(n.Settings) == 0 {
 		n.Settings = json.RawMessage("{}")
 	}

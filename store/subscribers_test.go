@@ -29,8 +29,7 @@ func TestChannelColumns(t *testing.T) {
 			t.Fatal(err)
 		}
 		tg, err := db.CreateSubscriber(ctx, publish.NewSubscriber{Kind: publish.KindTelegram, Payload: publish.PayloadTarjuma,
-			Settings: []byte(`{"chat_id":"@akhbor"}`), Credentials: blob, URL: "https://api.telegram.org", Langs: []tarjuma.Lang{tarjuma.Tajik},
-			Secret: "whsec_x", CreatedBy: "admin"})
+			Settings: []byte(`{"chat_id":"@akhbor"}`), Credentials: blob, Langs: []tarjuma.Lang{tarjuma.Tajik}, CreatedBy: "admin"})
 		if err != nil {
 			t.Fatal(err)
 		}

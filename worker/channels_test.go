@@ -52,7 +52,7 @@ func newChannelFixture(t *testing.T, db *store.DB, kind publish.Kind, siteURL, s
 		t.Fatal(err)
 	}
 	f.sub, err = db.CreateSubscriber(t.Context(), publish.NewSubscriber{Kind: kind, URL: siteURL, Settings: json.RawMessage(settings),
-		Credentials: sealed, Langs: []tarjuma.Lang{tarjuma.English}, Secret: publish.NewSecret(), CreatedBy: "admin"})
+		Credentials: sealed, Langs: []tarjuma.Lang{tarjuma.English}, CreatedBy: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}

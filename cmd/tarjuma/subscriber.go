@@ -22,7 +22,7 @@ const subscriberUsage = `usage:
   tarjuma subscriber add --kind wordpress --url SITE --username U --app-password P --langs ru
                          [--status publish|draft|pending|private] [--category-id N] [--author-id N] [--polylang auto|off]
   tarjuma subscriber add --kind telegram --chat-id @channel --bot-token T --langs ru
-                                      register a channel; its signing secret is printed once
+                                      register a channel; a webhook's signing secret is printed once
                                       (credentials are sealed with TARJUMA_SECRET_KEY)
   tarjuma subscriber list             every channel: id, kind, payload, state, last test, URL, languages
   tarjuma subscriber enable ID        let a channel disabled by 410 Gone or by hand receive again
@@ -127,6 +127,10 @@ func runSubscriberAdd(ctx context.Context, cfg config, args []string, stdout io.
 		sub, secret, err := d.AddSubscriber(ctx, cliActor, n)
 		if err != nil {
 			return fmt.Errorf("subscriber add: %w", err)
+		}
+		if secret == "" { // a channel that signs nothing (publish.Kind.Signed)
+			fmt.Fprintf(os.Stderr, "subscriber %d (%s) added\n", sub.ID, sub.Kind)
+			return nil
 		}
 		fmt.Fprintln(stdout, secret)
 		fmt.Fprintf(os.Stderr, "subscriber %d (%s, %s) added; the signing secret above is shown only this once\n", sub.ID, sub.Kind, sub.Payload)
