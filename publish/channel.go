@@ -55,8 +55,8 @@ type ConnectorsConfig struct {
 	TagAuthority string
 	// WordPress is the WordPress sites' client; a guarded one with the defaults when nil.
 	WordPress *WordPressClient
-	// Telegram is the Bot API client: one per process, so its rate limiter sees every call;
-	// one at DefaultTelegramAPIURL when nil.
+	// Telegram is the Bot API client, its rate limits in the Redis the workers share; one at
+	// DefaultTelegramAPIURL without Redis (it checks channels but posts nothing) when nil.
 	Telegram *TelegramClient
 }
 

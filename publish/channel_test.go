@@ -20,7 +20,7 @@ func dispatch(sub publish.Subscriber, creds string, r publish.Release, state []b
 // state, unpublishes the WordPress post and deletes the Telegram messages.
 func TestConnectorsWithdraw(t *testing.T) {
 	wp, wpClient, _ := newWordPress(t)
-	tg, tgClient := newTelegram(t)
+	tg, tgClient := newTelegram(t, nil)
 	conns := publish.NewConnectors(publish.ConnectorsConfig{WordPress: wpClient, Telegram: tgClient})
 	withdrawal := release(tarjuma.Russian, "Заголовок", "Текст.")
 	withdrawal.Event, withdrawal.Notice = publish.EventWithdrawn, "Материал отозван редакцией."

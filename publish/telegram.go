@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/tarjuma/tarjuma"
 )
 
@@ -22,23 +24,27 @@ import (
 const DefaultTelegramAPIURL = "https://api.telegram.org"
 
 // DefaultTelegramMaxWait is the longest a Telegram call waits in the worker, for the chat's rate
-// limit or a 429's retry_after: at most the minute of the rate window, well inside the publish
-// task's timeout. A longer wait ends the attempt, and the delivery is retried after it.
-const DefaultTelegramMaxWait = time.Minute
+// limit or a 429's retry_after: one rate window (Telegram's minute and the limiter's second of
+// slack), so a burst's 21st message waits for its slot rather than going back to the queue, and
+// still inside the publish task's timeout. A longer wait ends the attempt, and the delivery is
+// retried after it.
+const DefaultTelegramMaxWait = telegramPerChatWindow
 
 // TelegramConfig configures a TelegramClient.
 type TelegramConfig struct {
 	APIURL  string        // DefaultTelegramAPIURL when empty
 	Timeout time.Duration // per call; DefaultAttemptTimeout when zero
 	MaxWait time.Duration // DefaultTelegramMaxWait when zero
-	// Limiter spaces the calls; one per process, shared by every delivery (a new one when nil).
-	Limiter *TelegramLimiter
+	// Redis holds the chats' rate limits, shared by every worker process (TelegramLimiter).
+	// Without it the client can check channels but posts nothing: every call into a chat fails
+	// with ErrTelegramLimiterUnavailable rather than go out unthrottled.
+	Redis redis.UniversalClient
 	// HTTPClient replaces the default client; tests pass a stand-in's.
 	HTTPClient *http.Client
 }
 
 // TelegramClient posts articles to Telegram channels through the Bot API, in HTML parse mode.
-// It is safe for concurrent use; build one per process so its limiter sees every call.
+// It is safe for concurrent use; its limiter's state is in Redis, so every process shares it.
 type TelegramClient struct {
 	api     string
 	client  *http.Client
@@ -49,15 +55,12 @@ type TelegramClient struct {
 // NewTelegramClient builds a client from cfg.
 func NewTelegramClient(cfg TelegramConfig) *TelegramClient {
 	c := &TelegramClient{api: strings.TrimRight(cfg.APIURL, "/"), client: cfg.HTTPClient,
-		limiter: cfg.Limiter, maxWait: cfg.MaxWait}
+		limiter: NewTelegramLimiter(cfg.Redis), maxWait: cfg.MaxWait}
 	if c.api == "" {
 		c.api = DefaultTelegramAPIURL
 	}
 	if c.client == nil {
 		c.client = &http.Client{Timeout: cmp.Or(cfg.Timeout, DefaultAttemptTimeout)}
-	}
-	if c.limiter == nil {
-		c.limiter = NewTelegramLimiter()
 	}
 	if c.maxWait <= 0 {
 		c.maxWait = DefaultTelegramMaxWait
@@ -284,7 +287,7 @@ func chatIDParam(chat string) any {
 func (c *TelegramClient) call(ctx context.Context, ch TelegramChannel, method string, params, result any) error {
 	for try := 1; ; try++ {
 		if ch.ChatID != "" {
-			if err := c.limiter.Wait(ctx, ch.ChatID, c.maxWait); err != nil {
+			if err := c.limiter.Wait(ctx, ch, c.maxWait); err != nil {
 				return err
 			}
 		}
@@ -295,7 +298,9 @@ func (c *TelegramClient) call(ctx context.Context, ch TelegramChannel, method st
 		}
 		wait := max(te.RetryAfter, time.Second) // a 429 that says nothing still asks for a pause
 		if ch.ChatID != "" {
-			c.limiter.Hold(ch.ChatID, time.Now().Add(wait))
+			if herr := c.limiter.Hold(ctx, ch, wait); herr != nil {
+				return errors.Join(err, herr) // not waited out: other workers would not know
+			}
 		}
 		if wait > c.maxWait || try == tgMaxRetriesOn429 {
 			return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/publish/telegramtest"
@@ -19,13 +20,18 @@ const tgToken = "7000001:AAH4d8xkFJ-_kq8nV1rBbU0aZ2lQ3e4r5t6"
 var tgChannel = publish.TelegramChannel{ChatID: telegramtest.DefaultChatName, BotToken: tgToken}
 
 // newTelegram is a stand-in and a client talking to it without sockets, so that it can run in a
-// synctest bubble, where waits are measured on the bubble's clock.
-func newTelegram(t *testing.T) (*telegramtest.Server, *publish.TelegramClient) {
+// synctest bubble, where waits are measured on the bubble's clock. Its rate limiter keeps its
+// state in rdb, or in a Redis of its own on the caller's clock (fakeClockRedis) when rdb is
+// nil; a test in a bubble passes one made outside it.
+func newTelegram(t *testing.T, rdb redis.UniversalClient) (*telegramtest.Server, *publish.TelegramClient) {
 	t.Helper()
+	if rdb == nil {
+		rdb = fakeClockRedis(t).client(t)
+	}
 	srv := telegramtest.New(tgToken)
 	hc := srv.Client()
 	hc.Timeout = 5 * time.Second
-	return srv, publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: hc})
+	return srv, publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: hc, Redis: rdb})
 }
 
 // words is n short Tajik words: 3n−1 characters.
@@ -58,7 +64,7 @@ func ids(ms []telegramtest.Message) []int64 {
 }
 
 func TestTelegramPublishThenCorrect(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	post := publish.TelegramPost{Title: "Душанбе & Москва", Paragraphs: []string{"Первый абзац.", "Второй <абзац>."}}
 	st, err := c.Publish(t.Context(), tgChannel, post, publish.TelegramState{}, "")
 	if err != nil {
@@ -101,7 +107,7 @@ func TestTelegramPublishThenCorrect(t *testing.T) {
 }
 
 func TestTelegramCorrectionChangesMessageCount(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	st, err := c.Publish(t.Context(), tgChannel, longPost(3), publish.TelegramState{}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +145,7 @@ func TestTelegramCorrectionChangesMessageCount(t *testing.T) {
 // A message older than 48 hours cannot be deleted by a bot: a correction that needs fewer
 // messages replaces the surplus with the desk's notice, and without one says so.
 func TestTelegramSurplusTooOldToDelete(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +174,7 @@ func TestTelegramSurplusTooOldToDelete(t *testing.T) {
 
 func TestTelegramWithdraw(t *testing.T) {
 	t.Run("deleted", func(t *testing.T) {
-		srv, c := newTelegram(t)
+		srv, c := newTelegram(t, nil)
 		st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 		if err != nil {
 			t.Fatal(err)
@@ -186,7 +192,7 @@ func TestTelegramWithdraw(t *testing.T) {
 		}
 	})
 	t.Run("too old", func(t *testing.T) {
-		srv, c := newTelegram(t)
+		srv, c := newTelegram(t, nil)
 		st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 		if err != nil {
 			t.Fatal(err)
@@ -231,7 +237,8 @@ func TestTelegramErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, c := newTelegram(t)
+			r := fakeClockRedis(t)
+			srv, c := newTelegram(t, r.client(t))
 			if tt.fault.Status != 0 {
 				srv.Inject(tt.fault)
 			}
@@ -253,9 +260,9 @@ func TestTelegramErrors(t *testing.T) {
 			if tt.permanent {
 				return
 			}
-			// Tried again later (by a new client: this one holds the chat after a 429) with the
-			// state kept, the delivery posts the article once.
-			c = publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client()})
+			// Tried again later (after any hold a 429 put on the chat) with the state kept, the
+			// delivery posts the article once.
+			r.advance(3 * time.Hour)
 			if st, err = c.Publish(t.Context(), ch, post, st, ""); err != nil || len(srv.Messages(tgChannel.ChatID)) != 1 {
 				t.Errorf("retry: %v, channel %q; want one message", err, texts(srv.Messages(tgChannel.ChatID)))
 			}
@@ -266,7 +273,7 @@ func TestTelegramErrors(t *testing.T) {
 // A failure after some messages went out returns the state with them, so the retry sends only
 // the rest.
 func TestTelegramPartialFailureKeepsState(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Skip: 2, Status: 500})
 	st, err := c.Publish(t.Context(), tgChannel, longPost(4), publish.TelegramState{}, "")
 	if err == nil {
@@ -287,8 +294,9 @@ func TestTelegramPartialFailureKeepsState(t *testing.T) {
 // A 429 within the client's patience is waited out for exactly retry_after, then the call is
 // made again.
 func TestTelegramRetryAfterHonoured(t *testing.T) {
+	rdb := fakeClockRedis(t).client(t)
 	synctest.Test(t, func(t *testing.T) {
-		srv, c := newTelegram(t)
+		srv, c := newTelegram(t, rdb)
 		srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 7})
 		start := time.Now()
 		st, err := c.Publish(t.Context(), tgChannel, publish.TelegramPost{Title: "Хабар"}, publish.TelegramState{}, "")
@@ -305,12 +313,14 @@ func TestTelegramRetryAfterHonoured(t *testing.T) {
 }
 
 // Three articles of 15 messages each go to one channel at once, through one client: 45
-// messages at 20 a minute go at 0 s (20), 60 s (20) and 120 s (5), and the stand-in, which
-// refuses a 21st message within a minute, refuses none.
+// messages at 20 a window (Telegram's minute and the limiter's second of slack) go at 0 s (20),
+// 61 s (20) and 122 s (5), and the stand-in, which refuses a 21st message within a minute,
+// refuses none.
 func TestTelegramRateLimitShared(t *testing.T) {
+	rdb := fakeClockRedis(t).client(t)
 	synctest.Test(t, func(t *testing.T) {
 		srv := telegramtest.New(tgToken)
-		c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client(), MaxWait: 3 * time.Minute})
+		c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client(), MaxWait: 3 * time.Minute, Redis: rdb})
 		start := time.Now()
 		var wg sync.WaitGroup
 		for range 3 {
@@ -327,21 +337,24 @@ func TestTelegramRateLimitShared(t *testing.T) {
 		if n := len(srv.Messages(tgChannel.ChatID)); n != 45 {
 			t.Errorf("%d messages in the channel, want 45", n)
 		}
-		if elapsed := time.Since(start); elapsed != 2*time.Minute {
-			t.Errorf("took %v, want 2m0s", elapsed)
+		if elapsed := time.Since(start); elapsed != 2*time.Minute+2*time.Second {
+			t.Errorf("took %v, want 2m2s", elapsed)
 		}
 	})
 }
 
-// Two clients with limiters of their own overrun the channel's budget together: the stand-in
-// answers 429, and each client waits as told and gets its messages through. This is why the
-// worker shares one limiter.
-func TestTelegramRateLimitUnshared(t *testing.T) {
+// Two clients, as two worker processes have, each with its own connection to the one Redis,
+// share the channel's budget: 30 messages go at 0 s (20) and 61 s (10), and the stand-in
+// refuses none. (With a limiter per process, they overran it together.)
+func TestTelegramRateLimitAcrossProcesses(t *testing.T) {
+	r := fakeClockRedis(t)
+	rdbs := []*redis.Client{r.client(t), r.client(t)}
 	synctest.Test(t, func(t *testing.T) {
 		srv := telegramtest.New(tgToken)
+		start := time.Now()
 		var wg sync.WaitGroup
-		for range 2 {
-			c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client()})
+		for _, rdb := range rdbs {
+			c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client(), Redis: rdb})
 			wg.Go(func() {
 				if _, err := c.Publish(t.Context(), tgChannel, longPost(15), publish.TelegramState{}, ""); err != nil {
 					t.Error(err)
@@ -349,20 +362,40 @@ func TestTelegramRateLimitUnshared(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if srv.RateLimited() == 0 {
-			t.Error("the stand-in refused nothing: it does not enforce the limit")
+		if n := srv.RateLimited(); n != 0 {
+			t.Errorf("the stand-in answered 429 %d times", n)
 		}
 		if n := len(srv.Messages(tgChannel.ChatID)); n != 30 {
 			t.Errorf("%d messages in the channel, want 30", n)
 		}
+		if elapsed := time.Since(start); elapsed != time.Minute+time.Second {
+			t.Errorf("took %v, want 1m1s", elapsed)
+		}
 	})
+}
+
+// Without its Redis the limiter cannot tell whether the chat has room, so nothing is posted:
+// the call fails as a retryable error, and Telegram is not called.
+func TestTelegramLimiterUnavailable(t *testing.T) {
+	r := fakeClockRedis(t)
+	srv, c := newTelegram(t, r.client(t))
+	r.mr.Close()
+	_, err := c.Publish(t.Context(), tgChannel, publish.TelegramPost{Title: "Хабар"}, publish.TelegramState{}, "")
+	var perm interface{ Permanent() bool }
+	if !errors.Is(err, publish.ErrTelegramLimiterUnavailable) || errors.As(err, &perm) && perm.Permanent() {
+		t.Errorf("error %v, want ErrTelegramLimiterUnavailable, retryable", err)
+	}
+	if calls := srv.Calls(); len(calls) != 0 {
+		t.Errorf("Telegram was called: %q", calls)
+	}
 }
 
 // A Bot API that never answers fails the attempt at the client's timeout, as a retryable error
 // that does not show the token (it is part of the URL).
 func TestTelegramTimeout(t *testing.T) {
+	rdb := fakeClockRedis(t).client(t)
 	synctest.Test(t, func(t *testing.T) {
-		srv, c := newTelegram(t)
+		srv, c := newTelegram(t, rdb)
 		srv.Inject(telegramtest.Fault{Hang: true})
 		start := time.Now()
 		_, err := c.Publish(t.Context(), tgChannel, publish.TelegramPost{Title: "Хабар"}, publish.TelegramState{}, "")
@@ -383,7 +416,7 @@ func TestTelegramTimeout(t *testing.T) {
 }
 
 func TestTelegramCheck(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	srv.AddChat(telegramtest.Chat{ID: -1002, Username: "readonly", Type: "channel", Title: "RO", BotStatus: "member"})
 	got, err := c.Check(t.Context(), tgChannel)
 	if err != nil {
@@ -417,8 +450,9 @@ func TestTelegramCheck(t *testing.T) {
 // A 429 asking for longer than the client waits ends the attempt, and holds the chat: the next
 // delivery to it does not call Telegram before the time is up but is told how long is left.
 func TestTelegramLong429HoldsTheChat(t *testing.T) {
+	rdb := fakeClockRedis(t).client(t)
 	synctest.Test(t, func(t *testing.T) {
-		srv, c := newTelegram(t)
+		srv, c := newTelegram(t, rdb)
 		srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 3600})
 		post := publish.TelegramPost{Title: "Хабар"}
 		if _, err := c.Publish(t.Context(), tgChannel, post, publish.TelegramState{}, ""); err == nil {

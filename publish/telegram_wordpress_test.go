@@ -28,7 +28,7 @@ func release(lang tarjuma.Lang, title string, paras ...string) publish.Release {
 // correction given it edits the same message and returns nil (nothing changed), and a
 // withdrawal empties it.
 func TestTelegramDeliverKeepsState(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	ch, err := publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{"bot_token":"`+tgToken+`"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestTelegramDeliverKeepsState(t *testing.T) {
 // What a connector returns is judged by the delivery policy as it stands: a 429's retry_after
 // becomes the next attempt's delay, and success delivers.
 func TestChannelResultJudged(t *testing.T) {
-	srv, c := newTelegram(t)
+	srv, c := newTelegram(t, nil)
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 3600})
 	ch := tgChannel
 	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок"), nil, "")

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tarjuma/tarjuma"
+	"github.com/tarjuma/tarjuma/internal/testenv"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/publish/telegramtest"
 	"github.com/tarjuma/tarjuma/publish/wordpresstest"
@@ -61,8 +62,10 @@ func newChannelFixture(t *testing.T, db *store.DB, kind publish.Kind, siteURL, s
 			Sender:    publish.NewSender(publish.SenderConfig{AllowPrivate: true}),
 			WordPress: publish.NewWordPressClient(publish.WordPressConfig{AllowPrivate: true, Timeout: 2 * time.Second}),
 			// A wait longer than a few milliseconds ends the attempt, so a 429's retry_after
-			// is the delivery policy's to honour, not a sleep in the test.
-			Telegram: publish.NewTelegramClient(publish.TelegramConfig{APIURL: tgAPI, Timeout: 2 * time.Second, MaxWait: 5 * time.Millisecond}),
+			// is the delivery policy's to honour, not a sleep in the test. The rate limits
+			// are in a Redis of this fixture's own, so no other test's hold reaches it.
+			Telegram: publish.NewTelegramClient(publish.TelegramConfig{APIURL: tgAPI, Timeout: 2 * time.Second, MaxWait: 5 * time.Millisecond,
+				Redis: newRedisClient(t, testenv.Redises(t))}),
 		})})
 	f.article = submitSample(t, db)
 	if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), f.article.ID, tarjuma.English, 1); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/internal/storetest"
@@ -77,6 +78,19 @@ func redisOpt(t *testing.T, url string) asynq.RedisConnOpt {
 		t.Fatal(err)
 	}
 	return opt
+}
+
+// newRedisClient is a client of the last of targets (the real Redis when testenv has one),
+// closed when the test ends.
+func newRedisClient(t testing.TB, targets []testenv.Target) *redis.Client {
+	t.Helper()
+	opts, err := redis.ParseURL(targets[len(targets)-1].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // eachDB runs fn on every database testenv offers.

@@ -42,7 +42,7 @@ type app struct {
 	redis    asynq.RedisConnOpt
 	registry *prometheus.Registry
 	client   *asynq.Client
-	rdb      redis.UniversalClient // readiness pings and the login throttle; asynq keeps its own connections
+	rdb      redis.UniversalClient // readiness pings, the login throttle and Telegram's rate limits; asynq keeps its own connections
 	relay    *worker.Relay
 	// desk carries out the writes of both doors, the API and the pages.
 	desk *desk.Desk
@@ -100,7 +100,7 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	// version is built once per process.
 	au := auth.New(auth.Config{DB: db, Redis: rdb, Logger: log, TrustedProxies: cfg.TrustedProxies,
 		Secure: strings.HasPrefix(cfg.Publish.PublicURL, "https://")})
-	connectors := cfg.connectors()
+	connectors := cfg.connectors(rdb)
 	d := desk.New(desk.Config{DB: db, Waker: relay, Auth: au, AllowPrivateWebhooks: cfg.Publish.AllowPrivate,
 		RotationGrace: cfg.Publish.RotationGrace, Connectors: connectors, Sealer: sealer})
 	return &app{cfg: cfg, log: log, db: db, redis: redisOpt, registry: registry, client: client, rdb: rdb, relay: relay, desk: d, auth: au,

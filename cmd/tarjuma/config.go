@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
@@ -191,13 +192,14 @@ func (c config) databaseURL() string {
 }
 
 // connectors are the channel connectors the configuration asks for: the worker sends with
-// them, and the desk tests channels with them.
-func (c config) connectors() publish.Connectors {
+// them, and the desk tests channels with them. rdb keeps Telegram's per-chat rate limits, one
+// budget for every worker process; nil only where nothing is posted (checks do not use it).
+func (c config) connectors(rdb redis.UniversalClient) publish.Connectors {
 	return publish.NewConnectors(publish.ConnectorsConfig{
 		Sender:       publish.NewSender(publish.SenderConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
 		TagAuthority: c.Publish.FeedAuthority,
 		WordPress:    publish.NewWordPressClient(publish.WordPressConfig{AllowPrivate: c.Publish.AllowPrivate, Timeout: c.Publish.Timeout}),
-		Telegram:     publish.NewTelegramClient(publish.TelegramConfig{APIURL: c.Publish.TelegramAPI, Timeout: c.Publish.Timeout}),
+		Telegram:     publish.NewTelegramClient(publish.TelegramConfig{APIURL: c.Publish.TelegramAPI, Timeout: c.Publish.Timeout, Redis: rdb}),
 	})
 }
 

@@ -83,14 +83,15 @@ func runSubscriber(ctx context.Context, cfg config, args []string, stdout io.Wri
 }
 
 // cliDesk is the desk the subscriber commands act through: the server's rules, connectors and
-// key, without the queue (enabling a channel enqueues nothing).
+// key, without the queue (enabling a channel enqueues nothing) and without Redis (a test of a
+// channel posts nothing, so Telegram's rate limiter is not consulted).
 func cliDesk(ctx context.Context, cfg config, db *store.DB) (*desk.Desk, error) {
 	sealer, err := openSealer(ctx, db, cfg.Publish.SecretKey)
 	if err != nil {
 		return nil, err
 	}
 	return desk.New(desk.Config{DB: db, AllowPrivateWebhooks: cfg.Publish.AllowPrivate, RotationGrace: cfg.Publish.RotationGrace,
-		Connectors: cfg.connectors(), Sealer: sealer}), nil
+		Connectors: cfg.connectors(nil), Sealer: sealer}), nil
 }
 
 func runSubscriberAdd(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
