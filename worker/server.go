@@ -88,6 +88,7 @@ func NewServer(cfg ServerConfig) *Server {
 		// second cost Redis next to nothing.
 		TaskCheckInterval: 100 * time.Millisecond,
 		RetryDelayFunc:    retryDelay,
+		IsFailure:         isFailure,
 		ErrorHandler:      asynq.ErrorHandlerFunc(errorLogger(log)),
 		Logger:            asynqLogger{log.With("component", "asynq")},
 	})
