@@ -77,6 +77,7 @@ func (e *LeaseHeldError) Error() string {
 // tarjuma.ErrNotFound when the delivery does not exist.
 func (db *DB) LeasePlacement(ctx context.Context, deliveryID int64, ttl time.Duration) ([]byte, error) {
 	var state []byte
+	var superseded bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		at := now()
 		var releaseID, subscriberID int64
@@ -100,10 +101,8 @@ func (db *DB) LeasePlacement(ctx context.Context, deliveryID int64, ttl time.Dur
 				deliveryID, publish.DeliveryCancelled, at, "superseded by "+by); err != nil {
 				return err
 			}
-			if err := settle(ctx, tx, at, []any{releaseID}); err != nil {
-				return err
-			}
-			return ErrDeliverySettled
+			superseded = true // committed, then told
+			return settle(ctx, tx, at, []any{releaseID})
 		}
 		var held string
 		err = tx.QueryRowContext(ctx, `INSERT INTO channel_placements (subscriber_id, article_id, lang, state, updated_at, holder, lease_until)
@@ -127,6 +126,9 @@ func (db *DB) LeasePlacement(ctx context.Context, deliveryID int64, ttl time.Dur
 		}
 		return err
 	})
+	if err == nil && superseded {
+		err = ErrDeliverySettled
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: lease the placement of delivery %d: %w", deliveryID, err)
 	}
