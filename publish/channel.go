@@ -143,7 +143,8 @@ func (w *Webhook) Check(ctx context.Context, s Subscriber, _ []byte) Result {
 }
 
 // WordPress is the connector of WordPress sites: a release creates the article's post in its
-// language, or updates the post an earlier delivery made (the state keeps its id); with
+// language (saving first that a post may exist), or updates the post an earlier delivery made
+// (the state keeps its id); with
 // Polylang, the post is linked to the article's posts in the other languages (the siblings'
 // states). A withdrawal unpublishes the post.
 type WordPress struct{ client *WordPressClient }
@@ -157,7 +158,17 @@ func (w *WordPress) Deliver(ctx context.Context, d Dispatch) Result {
 	if d.Release.Event == EventWithdrawn {
 		return w.client.DeliverWithdrawal(ctx, site, d.Release, d.Placement)
 	}
-	res, state := w.client.DeliverRelease(ctx, site, d.Release, d.Placement, d.Siblings)
+	prev := d.Placement
+	if len(prev) == 0 && d.Save != nil {
+		// The post is about to be made: should the worker die before the attempt is recorded,
+		// the retry looks for it by its marker (as after a create without a clear answer)
+		// instead of making a second one.
+		prev, _ = json.Marshal(WordPressState{Unconfirmed: true})
+		if err := d.Save(ctx, prev); err != nil {
+			return Result{Err: err}
+		}
+	}
+	res, state := w.client.DeliverRelease(ctx, site, d.Release, prev, d.Siblings)
 	res.State = state
 	return res
 }

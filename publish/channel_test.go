@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"maps"
@@ -129,5 +130,41 @@ func TestWebhookWithdrawalCarriesNoText(t *testing.T) {
 	}
 	if n.PubStatus != "canceled" || len(n.Bodies) != 1 || n.Bodies[0].Value != notice || bytes.Contains(got, []byte(body)) {
 		t.Errorf("ninjs withdrawal %s; want canceled, the notice its only body, none of the story's body", got)
+	}
+}
+
+// TestWordPressSavesBeforeCreating: before it creates a post, the WordPress connector saves
+// that one may exist. The site saves the post but the answer never comes, and the worker dies
+// without recording the attempt: the retry, given only what was saved, finds the post by its
+// marker and updates it, and the site has one post.
+func TestWordPressSavesBeforeCreating(t *testing.T) {
+	wp, wpClient, _ := newWordPress(t)
+	conn, err := publish.NewConnectors(publish.ConnectorsConfig{WordPress: wpClient}).For(publish.KindWordPress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := publish.Subscriber{Kind: publish.KindWordPress, URL: wordpresstest.SiteURL, Settings: []byte(`{}`), Langs: []tarjuma.Lang{tarjuma.Russian}}
+	creds := `{"username":"desk","app_password":"` + wordpresstest.Editor.AppPassword + `"}`
+	var saved []byte
+	d := dispatch(site, creds, release(tarjuma.Russian, "Заголовок", "Текст."), nil)
+	d.Save = func(_ context.Context, state []byte) error {
+		saved = state
+		return nil
+	}
+	wp.Inject(wordpresstest.Fault{Route: "POST /wp-json/wp/v2/posts", Commit: true, Hang: true})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond) // the worker dies while the request hangs
+	defer cancel()
+	if res := conn.Deliver(ctx, d); res.Acknowledged() || len(wp.Posts()) != 1 {
+		t.Fatalf("first attempt: %+v, posts %+v; want no answer, the post saved", res, wp.Posts())
+	}
+	var st publish.WordPressState
+	if err := json.Unmarshal(saved, &st); err != nil || !st.Unconfirmed || st.PostID != 0 {
+		t.Fatalf("saved %s before creating (%v); want an unconfirmed post", saved, err)
+	}
+
+	retry := dispatch(site, creds, release(tarjuma.Russian, "Заголовок", "Текст, исправленный."), saved)
+	res := conn.Deliver(t.Context(), retry)
+	if posts := wp.Posts(); !res.Acknowledged() || len(posts) != 1 || posts[0].Content != "<!-- tarjuma-article-7-ru -->\n<p>Текст, исправленный.</p>\n" {
+		t.Errorf("retry: %+v, posts %+v; want the one post, updated", res, posts)
 	}
 }
