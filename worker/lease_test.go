@@ -56,19 +56,6 @@ func patient(h *PublishHandler) *PublishHandler {
 	return &p
 }
 
-// pending returns the pending deliveries, as the relay would enqueue them.
-func (f *channelFixture) pending(t *testing.T) []publish.Delivery {
-	t.Helper()
-	var ds []publish.Delivery
-	if _, err := f.db.DispatchDeliveries(t.Context(), 10, time.Now().Add(time.Hour), func(d publish.Delivery) error {
-		ds = append(ds, d)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return ds
-}
-
 // wantWait checks that err asks the task to come back soon, having tried nothing: another
 // delivery to the channel holds the lease.
 func wantWait(t *testing.T, err error) {
