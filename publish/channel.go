@@ -17,7 +17,10 @@ type Connector interface {
 	// Deliver makes one attempt at a delivery. Every failure is in the Result, which
 	// Delivery.Judge reads; the same delivery may be sent again (its id stays the same). A
 	// release whose Event is EventWithdrawn takes the article out of the channel. The
-	// Result's State, when set, replaces d.Placement for the next delivery.
+	// Result's State, when set, replaces d.Placement for the next delivery. The caller makes
+	// sure no other delivery of the article and language to the channel is in flight (a
+	// lease), so d.Placement is what the channel holds; a connector that leaves state in the
+	// channel before its last call saves it with d.Save as it goes.
 	Deliver(ctx context.Context, d Dispatch) Result
 	// Check tests a channel's address and credentials (opened; nil when its kind has none)
 	// without publishing anything.
@@ -30,6 +33,13 @@ type Connector interface {
 type Dispatch struct {
 	Outgoing
 	Credentials []byte
+	// Save keeps the channel's state in the middle of an attempt; nil when nothing keeps it.
+	// A connector whose attempt makes several calls that each leave something in the channel
+	// (Telegram's messages) saves after each, so that a retry after the worker died before the
+	// attempt was recorded carries on from there instead of posting again. An error means the
+	// state can no longer be kept (the delivery lost its lease, the database is down): the
+	// connector stops and returns it in its Result.
+	Save func(ctx context.Context, state []byte) error
 }
 
 // ErrUnsupportedKind is a channel of a kind no connector serves yet.
@@ -87,15 +97,17 @@ type Webhook struct {
 
 // Deliver POSTs the release under the delivery's webhook-id. A correction is the same
 // article's event (or ninjs uri) with a higher version; a withdrawal is the event
-// EventWithdrawn, or the ninjs document with pubStatus canceled.
+// EventWithdrawn, which names the story without its text, or the ninjs document with pubStatus
+// canceled and the notice for a body.
 func (w *Webhook) Deliver(ctx context.Context, d Dispatch) Result {
-	var v any = NewEvent(d.Release.Event, d.Release.Item())
-	if d.Subscriber.Payload == PayloadNinjs {
-		n := NewNinjs(w.authority, d.Release)
-		if d.Release.Event == EventWithdrawn {
-			n.PubStatus = PubCanceled
-		}
-		v = n
+	var v any
+	switch {
+	case d.Subscriber.Payload == PayloadNinjs:
+		v = NewNinjs(w.authority, d.Release)
+	case d.Release.Event == EventWithdrawn:
+		v = NewWithdrawalEvent(d.Release)
+	default:
+		v = NewEvent(d.Release.Event, d.Release.Item())
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -131,7 +143,8 @@ func (w *Webhook) Check(ctx context.Context, s Subscriber, _ []byte) Result {
 }
 
 // WordPress is the connector of WordPress sites: a release creates the article's post in its
-// language, or updates the post an earlier delivery made (the state keeps its id); with
+// language (saving first that a post may exist), or updates the post an earlier delivery made
+// (the state keeps its id); with
 // Polylang, the post is linked to the article's posts in the other languages (the siblings'
 // states). A withdrawal unpublishes the post.
 type WordPress struct{ client *WordPressClient }
@@ -145,7 +158,17 @@ func (w *WordPress) Deliver(ctx context.Context, d Dispatch) Result {
 	if d.Release.Event == EventWithdrawn {
 		return w.client.DeliverWithdrawal(ctx, site, d.Release, d.Placement)
 	}
-	res, state := w.client.DeliverRelease(ctx, site, d.Release, d.Placement, d.Siblings)
+	prev := d.Placement
+	if len(prev) == 0 && d.Save != nil {
+		// The post is about to be made: should the worker die before the attempt is recorded,
+		// the retry looks for it by its marker (as after a create without a clear answer)
+		// instead of making a second one.
+		prev, _ = json.Marshal(WordPressState{Unconfirmed: true})
+		if err := d.Save(ctx, prev); err != nil {
+			return Result{Err: err}
+		}
+	}
+	res, state := w.client.DeliverRelease(ctx, site, d.Release, prev, d.Siblings)
 	res.State = state
 	return res
 }
@@ -160,8 +183,9 @@ func (w *WordPress) Check(ctx context.Context, s Subscriber, credentials []byte)
 }
 
 // Telegram is the connector of Telegram channels: a release posts the article as messages, or
-// edits the messages an earlier delivery posted (the state keeps their ids); a withdrawal
-// deletes them, or puts the release's Notice in place of those too old to delete.
+// edits the messages an earlier delivery posted (the state keeps their ids, saved after each
+// message sent); a withdrawal deletes them, or puts the release's Notice in place of those too
+// old to delete.
 type Telegram struct{ client *TelegramClient }
 
 // Deliver posts, corrects or withdraws the release's messages.
@@ -174,7 +198,7 @@ func (t *Telegram) Deliver(ctx context.Context, d Dispatch) Result {
 	if d.Release.Event == EventWithdrawn {
 		res, res.State = t.client.DeliverWithdrawal(ctx, ch, d.Placement, d.Release.Notice)
 	} else {
-		res, res.State = t.client.DeliverRelease(ctx, ch, d.Release, d.Placement, d.Release.Notice)
+		res, res.State = t.client.DeliverRelease(ctx, ch, d.Release, d.Placement, d.Release.Notice, d.Save)
 	}
 	return res
 }

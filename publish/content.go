@@ -135,6 +135,35 @@ type Event struct {
 	Data      EventData `json:"data"`
 }
 
+// WithdrawalEvent is the webhook body of a withdrawal (type EventWithdrawn), timestamped when
+// the article was withdrawn. It names the story to take down and carries the notice for its
+// readers, never its text: a story withdrawn (for legal reasons, say) is not sent again.
+type WithdrawalEvent struct {
+	Type      string         `json:"type"`
+	Timestamp time.Time      `json:"timestamp"`
+	Data      WithdrawalData `json:"data"`
+}
+
+// WithdrawalData identifies a withdrawn translation: the last version released, which the
+// receiver holds.
+type WithdrawalData struct {
+	ArticleID  int64  `json:"article_id"`
+	ExternalID string `json:"external_id,omitempty"`
+	Lang       string `json:"lang"`
+	Version    int    `json:"version"`
+	// Notice is what the desk words for the story's readers in its language, with the reason.
+	Notice      string    `json:"notice"`
+	WithdrawnBy string    `json:"withdrawn_by"`
+	WithdrawnAt time.Time `json:"withdrawn_at"`
+}
+
+// NewWithdrawalEvent builds the webhook event of r, a release of event EventWithdrawn.
+func NewWithdrawalEvent(r Release) WithdrawalEvent {
+	return WithdrawalEvent{Type: EventWithdrawn, Timestamp: r.ApprovedAt, Data: WithdrawalData{
+		ArticleID: r.Version.ArticleID, ExternalID: r.ExternalID, Lang: string(r.Version.Lang), Version: r.Version.Number,
+		Notice: r.Notice, WithdrawnBy: r.ApprovedBy, WithdrawnAt: r.ApprovedAt}}
+}
+
 // EventData is a published translation. It is also the item of the polling API.
 type EventData struct {
 	ArticleID       int64     `json:"article_id"`

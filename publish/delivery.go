@@ -39,7 +39,9 @@ func Backoff(base time.Duration, n int) time.Duration {
 type DeliveryState string
 
 // The delivery states. Pending deliveries are in the outbox or being retried; cancelled ones
-// were for a subscriber that was deleted or answered 410 Gone.
+// were for a subscriber that was deleted or answered 410 Gone, of an article withdrawn, or
+// superseded by a later delivery of the article to the same subscriber (a newer version, the
+// withdrawal) before one of their attempts succeeded.
 const (
 	DeliveryPending   DeliveryState = "pending"
 	DeliveryDelivered DeliveryState = "delivered"
@@ -131,8 +133,10 @@ type Outgoing struct {
 	Delivery
 	Subscriber Subscriber
 	Release    Release
-	Placement  []byte                  // the state; nil before the first delivery of the article and language
-	Siblings   map[tarjuma.Lang][]byte // the other languages' placements at this subscriber
+	// Placement is the state, read under the delivery's lease on it (one delivery of the
+	// article and language to a channel at a time); nil before the first.
+	Placement []byte
+	Siblings  map[tarjuma.Lang][]byte // the other languages' placements at this subscriber
 }
 
 // DeliveryLog is a delivery with its attempts, for the desk to see.

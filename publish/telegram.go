@@ -141,6 +141,13 @@ const tgMaxRetriesOn429 = 3
 // A surplus message Telegram will not delete (bots may delete only messages younger than 48
 // hours) is replaced by notice, which the desk words; with no notice that is an error.
 func (c *TelegramClient) Publish(ctx context.Context, ch TelegramChannel, post TelegramPost, prev TelegramState, notice string) (TelegramState, error) {
+	return c.publish(ctx, ch, post, prev, notice, nil)
+}
+
+// publish is Publish, handing the state to save (when not nil) after each message it sends, so
+// a retry after a crash edits what was sent; an error saving it ends the call.
+func (c *TelegramClient) publish(ctx context.Context, ch TelegramChannel, post TelegramPost, prev TelegramState, notice string,
+	save func(TelegramState) error) (TelegramState, error) {
 	parts := post.Messages()
 	if len(parts) == 0 {
 		return prev, errors.New("telegram: the article has no text to post")
@@ -161,6 +168,11 @@ func (c *TelegramClient) Publish(ctx context.Context, ch TelegramChannel, post T
 			return st, err
 		}
 		st.MessageIDs = append(st.MessageIDs, id)
+		if save != nil {
+			if err := save(st); err != nil {
+				return st, fmt.Errorf("telegram: keeping the ids of the messages sent: %w", err)
+			}
+		}
 	}
 	for len(st.MessageIDs) > len(parts) {
 		last := st.MessageIDs[len(st.MessageIDs)-1]
@@ -437,14 +449,23 @@ func NewTelegramChannel(settings, credentials []byte) (TelegramChannel, error) {
 
 // DeliverRelease posts or corrects r's version in ch, as Publish, for a connector: prev is the
 // state kept from earlier deliveries of the article and language to this subscriber, in the
-// JSON it returns; notice replaces surplus messages too old to delete. The state returned is
-// nil when nothing changed, and is to be kept whatever the Result says.
-func (c *TelegramClient) DeliverRelease(ctx context.Context, ch TelegramChannel, r Release, prev []byte, notice string) (Result, []byte) {
+// JSON it returns; notice replaces surplus messages too old to delete; save (Dispatch.Save, may
+// be nil) keeps that JSON after each message sent. The state returned is nil when nothing
+// changed, and is to be kept whatever the Result says.
+func (c *TelegramClient) DeliverRelease(ctx context.Context, ch TelegramChannel, r Release, prev []byte, notice string,
+	save func(context.Context, []byte) error) (Result, []byte) {
 	var st TelegramState
 	if err := unmarshalState(prev, &st); err != nil {
 		return Result{Err: err}, nil
 	}
-	next, err := c.Publish(ctx, ch, NewTelegramPost(r.Item()), st, notice)
+	var saveState func(TelegramState) error
+	if save != nil {
+		saveState = func(s TelegramState) error {
+			b, _ := json.Marshal(s) // a slice of ints
+			return save(ctx, b)
+		}
+	}
+	next, err := c.publish(ctx, ch, NewTelegramPost(r.Item()), st, notice, saveState)
 	return channelResult(err), changedState(st, next)
 }
 

@@ -33,11 +33,11 @@ func TestTelegramDeliverKeepsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст."), nil, "")
+	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст."), nil, "", nil)
 	if !res.Acknowledged() || string(st) != `{"message_ids":[101]}` {
 		t.Fatalf("first delivery: %+v, state %s", res, st)
 	}
-	res, st2 := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст, исправленный."), st, "")
+	res, st2 := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст, исправленный."), st, "", nil)
 	if !res.Acknowledged() || st2 != nil {
 		t.Errorf("correction: %+v, state %s; want acknowledged and unchanged", res, st2)
 	}
@@ -59,7 +59,7 @@ func TestChannelResultJudged(t *testing.T) {
 	srv, c := newTelegram(t, nil)
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 3600})
 	ch := tgChannel
-	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок"), nil, "")
+	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок"), nil, "", nil)
 	if res.StatusCode != 429 || res.RetryAfter != time.Hour || st != nil {
 		t.Fatalf("result %+v, state %s; want 429 after an hour and no state", res, st)
 	}

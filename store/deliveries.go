@@ -75,7 +75,9 @@ func (db *DB) DispatchDeliveries(ctx context.Context, limit int, redispatchBefor
 }
 
 // Outgoing returns a delivery with its subscriber, its release and what the subscriber's
-// channel holds of the article (by language), or tarjuma.ErrNotFound.
+// channel holds of the article in the other languages, or tarjuma.ErrNotFound. What it holds in
+// the release's language (Placement) is left out: it is read under the lease, by
+// LeasePlacement.
 func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing, error) {
 	var o publish.Outgoing
 	var err error
@@ -93,11 +95,8 @@ func (db *DB) Outgoing(ctx context.Context, deliveryID int64) (publish.Outgoing,
 		o.Release.Entities, err = db.entities(ctx, o.Release.Version)
 	}
 	if err == nil {
-		var held map[tarjuma.Lang][]byte
-		held, err = placements(ctx, db.read, o.SubscriberID, o.Release.Version.ArticleID)
-		o.Placement = held[o.Release.Version.Lang]
-		delete(held, o.Release.Version.Lang)
-		o.Siblings = held
+		o.Siblings, err = placements(ctx, db.read, o.SubscriberID, o.Release.Version.ArticleID)
+		delete(o.Siblings, o.Release.Version.Lang)
 	}
 	if err != nil {
 		return publish.Outgoing{}, fmt.Errorf("store: %w", notFound(err, "delivery %d", deliveryID))
@@ -159,7 +158,8 @@ func (db *DB) entities(ctx context.Context, v tarjuma.Version) ([]publish.Entity
 // the release published once nobody else is waited for), failed, still pending, or gone (the
 // subscriber disabled and all its pending deliveries cancelled). An attempt at a delivery that
 // is no longer pending is logged but changes nothing: a redelivery or a deletion overtook it.
-// The channel state the attempt left (a.State) is kept in every case, as the channel holds it.
+// The channel state the attempt left (a.State) is kept in every case, as the channel holds it,
+// and the delivery's lease on it (LeasePlacement) is freed.
 func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publish.Outcome) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		// Attempts at the deliveries of one release take turns, on the release's row lock. Each
@@ -179,6 +179,9 @@ func (db *DB) RecordAttempt(ctx context.Context, a publish.Attempt, outcome publ
 			if err := savePlacement(ctx, tx, a.DeliveryID, a.State); err != nil {
 				return err
 			}
+		}
+		if err := freePlacement(ctx, tx, a.DeliveryID); err != nil {
+			return err
 		}
 		state := outcome.State()
 		finished := sql.NullTime{Time: at, Valid: state != publish.DeliveryPending}

@@ -177,7 +177,14 @@ type Withdrawal struct {
 // everywhere it went: for each language that was released, deliveries still pending or failed
 // are cancelled (the story must not arrive now), and a release of event
 // publish.EventWithdrawn, carrying notices[lang] for the readers, is queued with one delivery
-// per active subscriber that received that language; with none it is published at once.
+// per active subscriber that may hold that language; with none it is published at once.
+//
+// A subscriber may hold it when a delivery of it was acknowledged, or was attempted at all (a
+// receiver may have taken a story whose answer timed out; a WordPress site may have saved a post
+// before failing), or when its channel has a placement of it: what a connector left there, or
+// the lease of a delivery in flight now (LeasePlacement). That last one is cancelled here, yet
+// its receiver may still acknowledge it; its withdrawal waits on the lease and follows it. A
+// delivery never attempted and not in flight cannot be sent any more, and gets no withdrawal.
 // Withdrawing a withdrawn article changes and queues nothing: it returns the first
 // withdrawal with created false. tarjuma.ErrNotFound when the article does not exist.
 func (db *DB) Withdraw(ctx context.Context, articleID int64, by, reason string, notices map[tarjuma.Lang]string) (w Withdrawal, created bool, err error) {
@@ -222,9 +229,10 @@ func (db *DB) Withdraw(ctx context.Context, articleID int64, by, reason string, 
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (release_id, subscriber_id, state, give_up_at, created_at)
 				SELECT $1, s.id, $2, $3, $4 FROM subscribers s
-				WHERE s.deleted_at IS NULL AND s.disabled_at IS NULL AND EXISTS (SELECT 1 FROM deliveries d
+				WHERE s.deleted_at IS NULL AND s.disabled_at IS NULL AND (EXISTS (SELECT 1 FROM deliveries d
 					JOIN releases r ON r.id = d.release_id
-					WHERE d.subscriber_id = s.id AND d.state = $5 AND r.article_id = $6 AND r.lang = $7 AND r.event <> $8)
+					WHERE d.subscriber_id = s.id AND (d.state = $5 OR d.attempts > 0) AND r.article_id = $6 AND r.lang = $7 AND r.event <> $8)
+				OR EXISTS (SELECT 1 FROM channel_placements p WHERE p.subscriber_id = s.id AND p.article_id = $6 AND p.lang = $7))
 				ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(at), at,
 				publish.DeliveryDelivered, articleID, l.lang, publish.EventWithdrawn); err != nil {
 				return fmt.Errorf("withdrawal deliveries: %w", err)

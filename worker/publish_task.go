@@ -29,6 +29,13 @@ const (
 	// recordTimeout bounds writing an attempt's outcome once the task's context may be over:
 	// what the receiver answered is true whatever became of the task.
 	recordTimeout = 5 * time.Second
+	// placementLease is how long a delivery holds its channel's placement (store.LeasePlacement):
+	// past an attempt and its recording, which frees it, so only a killed worker's lease runs
+	// out, and another delivery (or this one's retry) takes over.
+	placementLease = publishTimeout + recordTimeout + 30*time.Second
+	// leaseWait is the longest a delivery waits before it looks at a lease held by another
+	// again; most attempts are over in well under that.
+	leaseWait = 5 * time.Second
 )
 
 // publishPayload names the delivery and its round: a task of an earlier round, still in Redis
@@ -90,10 +97,13 @@ func NewPublishHandler(cfg PublishHandlerConfig) *PublishHandler {
 }
 
 // retryAfterError asks for the next attempt after a delay the handler chose: backoff or the
-// receiver's Retry-After, whichever is longer, already checked against the give-up time.
+// receiver's Retry-After, whichever is longer, already checked against the give-up time. A
+// wait (an embargo, another delivery's lease) made no attempt: it is no failure to asynq
+// (isFailure), so it neither uses up the task's retries nor lengthens its backoff.
 type retryAfterError struct {
 	after time.Duration
 	err   error
+	wait  bool
 }
 
 func (e *retryAfterError) Error() string {
@@ -104,7 +114,14 @@ func (e *retryAfterError) Unwrap() error { return e.err }
 // errEmbargoed is why a delivery waits: its article is under embargo.
 var errEmbargoed = errors.New("the article is under embargo")
 
-// send hands the delivery to its kind's connector, with the channel's credentials opened. A
+// isFailure tells asynq which errors count as a failed attempt: all but a wait.
+func isFailure(err error) bool {
+	var e *retryAfterError
+	return !errors.As(err, &e) || !e.wait
+}
+
+// send hands the delivery to its kind's connector, with the channel's credentials opened and
+// the placement's state saved as the connector goes, under the delivery's lease. A
 // kind without a connector in this process, or credentials the key does not open, is an
 // attempt that failed, logged like any other: the desk sees why, and a deployment fixed in
 // time (the right key, a newer binary) still delivers before the give-up time.
@@ -113,7 +130,9 @@ func (h *PublishHandler) send(ctx context.Context, o publish.Outgoing) publish.R
 	if err != nil {
 		return publish.Result{Err: err}
 	}
-	d := publish.Dispatch{Outgoing: o}
+	d := publish.Dispatch{Outgoing: o, Save: func(ctx context.Context, state []byte) error {
+		return h.db.SaveProgress(ctx, o.ID, state)
+	}}
 	if len(o.Subscriber.Credentials) > 0 {
 		if d.Credentials, err = h.sealer.Open(o.Subscriber.Kind, o.Subscriber.Credentials); err != nil {
 			return publish.Result{Err: err}
@@ -124,7 +143,8 @@ func (h *PublishHandler) send(ctx context.Context, o publish.Outgoing) publish.R
 
 // ProcessTask makes one attempt at a delivery and records it, with the channel state the
 // connector left (kept even when the attempt failed: a post made before a timeout is still
-// there, and the retry must update it rather than make another). A 2xx delivers it, 410
+// there, and the retry must update it rather than make another), under the delivery's lease on
+// that state, which recording frees. A 2xx delivers it, 410
 // disables the subscriber, a permanent error (refused credentials, a misconfigured channel)
 // fails it at once, and anything else is retried with backoff until the delivery's give-up
 // time, when it is marked failed.
@@ -151,7 +171,24 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// nothing and recording no attempt. A withdrawal is never held.
 	if wait := time.Until(o.Release.EmbargoedUntil); wait > 0 && o.Release.Event != publish.EventWithdrawn {
 		log.InfoContext(ctx, "embargoed; held until the embargo ends", "embargo_until", o.Release.EmbargoedUntil)
-		return &retryAfterError{after: wait, err: errEmbargoed}
+		return &retryAfterError{after: wait, err: errEmbargoed, wait: true}
+	}
+	// One delivery of the article and language to the channel at a time, the channel's state
+	// read under the lease: a delivery that finds another in flight waits for it, trying
+	// nothing; one that a later delivery superseded is cancelled, its text never sent.
+	var held *store.LeaseHeldError
+	o.Placement, err = h.db.LeasePlacement(ctx, o.ID, placementLease)
+	switch {
+	case errors.As(err, &held):
+		log.InfoContext(ctx, "another delivery to the channel is in flight; waiting for it", "holder", held.Holder)
+		return &retryAfterError{after: min(leaseWait, max(time.Until(held.Until), time.Second)), err: err, wait: true}
+	case errors.Is(err, store.ErrDeliverySettled):
+		log.InfoContext(ctx, "delivery settled, withdrawn or superseded since; nothing to do")
+		return nil
+	case errors.Is(err, tarjuma.ErrNotFound):
+		return fmt.Errorf("%w: %w", asynq.SkipRetry, err)
+	case err != nil:
+		return err
 	}
 	start := time.Now()
 	res := h.send(ctx, o)

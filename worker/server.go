@@ -88,6 +88,7 @@ func NewServer(cfg ServerConfig) *Server {
 		// second cost Redis next to nothing.
 		TaskCheckInterval: 100 * time.Millisecond,
 		RetryDelayFunc:    retryDelay,
+		IsFailure:         isFailure,
 		ErrorHandler:      asynq.ErrorHandlerFunc(errorLogger(log)),
 		Logger:            asynqLogger{log.With("component", "asynq")},
 	})
@@ -151,7 +152,8 @@ func instrument(tasks *prometheus.CounterVec, durations *prometheus.HistogramVec
 	}
 }
 
-// errorLogger logs each failed attempt once, at error level when asynq gives the task up.
+// errorLogger logs each failed attempt once, at error level when asynq gives the task up; a task
+// that waits (made no attempt) is logged at info level.
 // Handlers return their errors rather than logging them, so this is the one place they appear.
 func errorLogger(log *slog.Logger) func(context.Context, *asynq.Task, error) {
 	return func(ctx context.Context, t *asynq.Task, err error) {
@@ -159,7 +161,10 @@ func errorLogger(log *slog.Logger) func(context.Context, *asynq.Task, error) {
 		retried, _ := asynq.GetRetryCount(ctx)
 		limit, _ := asynq.GetMaxRetry(ctx)
 		level, msg := slog.LevelWarn, "task failed; will retry"
-		if outcome(ctx, err) == "failed" {
+		switch {
+		case !isFailure(err):
+			level, msg = slog.LevelInfo, "task waits; will run again"
+		case outcome(ctx, err) == "failed":
 			level, msg = slog.LevelError, "task failed; giving up"
 		}
 		log.Log(ctx, level, msg, "task_id", id, "task_type", t.Type(), "retried", retried, "max_retry", limit, "error", err)

@@ -73,6 +73,10 @@ type Fault struct {
 	// Commit makes the request take effect before the fault answers: a post saved, then a
 	// timeout or a plugin's fatal error.
 	Commit bool
+	// Hold keeps the request waiting until it is closed (or the caller gives up), then answers
+	// as the site does, or as the fault's Status says when set: a slow site, for a test to act
+	// while a request is in flight.
+	Hold <-chan struct{}
 }
 
 // Server is the stand-in. Create it with New.
@@ -214,6 +218,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
+	if fault != nil && fault.Hold != nil {
+		select {
+		case <-fault.Hold:
+		case <-r.Context().Done():
+			return
+		}
+		if fault.Status == 0 {
+			fault = nil
+		}
+	}
 	if fault != nil && fault.Commit {
 		s.serve(httptest.NewRecorder(), r)
 	}
