@@ -43,10 +43,9 @@ func (d *Desk) LiftEmbargo(ctx context.Context, a Actor, articleID int64) (store
 // changeEmbargo is the one home of both, once they have let in editors and admins alone (and
 // SetEmbargo has read the time): a past time is no embargo, as at submission; a withdrawn
 // article is refused (409 withdrawn: its deliveries carry the withdrawal, which no embargo
-// holds). The change is
-// recorded with who made it (store.DB.ChangeEmbargo), and the relay is woken for the
-// deliveries a shortened or lifted embargo releases, so they go out now rather than when the
-// old embargo would have ended.
+// holds). The change is recorded with who made it (store.DB.ChangeEmbargo), and the relay is
+// woken for the deliveries a shortened or lifted embargo releases, so they go out now rather
+// than when the old embargo would have ended.
 func (d *Desk) changeEmbargo(ctx context.Context, a Actor, articleID int64, until time.Time) (store.EmbargoChange, error) {
 	if !until.After(d.now()) {
 		until = time.Time{}
