@@ -16,6 +16,11 @@ const DeliveryWindow = 24 * time.Hour
 // been acknowledged by then.
 func GiveUpAt(t time.Time) time.Time { return t.Add(DeliveryWindow) }
 
+// WithdrawalWindow is how long a withdrawal is tried before it is marked failed: a story taken
+// down, often for legal reasons, must leave every channel, so one that is down for days still
+// gets the withdrawal when it comes back. A person redelivering it gives it a DeliveryWindow.
+const WithdrawalWindow = 7 * 24 * time.Hour
+
 // Retries of a failed delivery: each waits twice as long as the one before, up to maxBackoff,
 // until the delivery's give-up time.
 const (

@@ -233,7 +233,7 @@ func (db *DB) Withdraw(ctx context.Context, articleID int64, by, reason string, 
 					JOIN releases r ON r.id = d.release_id
 					WHERE d.subscriber_id = s.id AND (d.state = $5 OR d.attempts > 0) AND r.article_id = $6 AND r.lang = $7 AND r.event <> $8)
 				OR EXISTS (SELECT 1 FROM channel_placements p WHERE p.subscriber_id = s.id AND p.article_id = $6 AND p.lang = $7))
-				ORDER BY s.id`, id, publish.DeliveryPending, publish.GiveUpAt(at), at,
+				ORDER BY s.id`, id, publish.DeliveryPending, at.Add(publish.WithdrawalWindow), at,
 				publish.DeliveryDelivered, articleID, l.lang, publish.EventWithdrawn); err != nil {
 				return fmt.Errorf("withdrawal deliveries: %w", err)
 			}

@@ -48,6 +48,10 @@ func TestWithdrawQueuesOneDeliveryPerChannelThatGotIt(t *testing.T) {
 				t.Errorf("withdrawal delivery %+v: %+v, %v", d, o.Release, err)
 			}
 			got[d.SubscriberID] = append(got[d.SubscriberID], o.Release.Version.Lang)
+			// Retried until done: a channel down for days still gets it (README, a week).
+			if days := d.GiveUpAt.Sub(w.At).Hours() / 24; days < 7 {
+				t.Errorf("withdrawal delivery %d gives up %.1f days after the withdrawal, want a week", d.ID, days)
+			}
 		}
 		for _, d := range ds {
 			record(t, db, d, 200, publish.OutcomeDelivered)
