@@ -64,6 +64,13 @@ func TestConfigDocumented(t *testing.T) {
 			t.Errorf("docker-compose.yml sets %s, which tarjuma does not read", m[1])
 		}
 	}
+	// Compose interpolates every service before it applies profiles, so a required ${VAR:?}
+	// in a setup service would stop a plain `docker compose up` that never runs it.
+	for _, service := range regexp.MustCompile(`(?m)^  [a-z-]+:\n(?:(?:    .*)?\n)*`).FindAllString(string(compose), -1) {
+		if strings.Contains(service, "profiles:") && strings.Contains(service, ":?") {
+			t.Errorf("docker-compose.yml: a service behind a profile requires a variable (${VAR:?}), which breaks every `up`:\n%s", service)
+		}
+	}
 	for _, cmd := range regexp.MustCompile(`command: \["([a-z]+)"\]`).FindAllStringSubmatch(string(compose), -1) {
 		if !slices.Contains([]string{"serve", "worker", "migrate"}, cmd[1]) {
 			t.Errorf("docker-compose.yml runs unknown command %q", cmd[1])
