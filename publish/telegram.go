@@ -24,11 +24,14 @@ import (
 const DefaultTelegramAPIURL = "https://api.telegram.org"
 
 // DefaultTelegramMaxWait is the longest a Telegram call waits in the worker, for the chat's rate
-// limit or a 429's retry_after: one rate window (Telegram's minute and the limiter's second of
-// slack), so a burst's 21st message waits for its slot rather than going back to the queue, and
-// still inside the publish task's timeout. A longer wait ends the attempt, and the delivery is
-// retried after it.
-const DefaultTelegramMaxWait = telegramPerChatWindow
+// limit or a 429's retry_after. A longer wait ends the attempt with a *TelegramHeldError
+// (ErrHeldByRateLimit), the messages sent so far saved, and the delivery comes back when the
+// chat has room, its worker free meanwhile: a burst's 21st message waiting a minute in the
+// worker would hold it from every other channel's deliveries. Five seconds is above the
+// spacing of a chat's slots at its steady rate (61 s / 20, about 3 s), so a chat posting at its
+// limit rarely sends a delivery round the queue, and above what going round costs (asynq's
+// 1 s check for due retries, a lease taken and freed): a shorter wait is cheaper in the worker.
+const DefaultTelegramMaxWait = 5 * time.Second
 
 // TelegramConfig configures a TelegramClient.
 type TelegramConfig struct {
