@@ -164,9 +164,9 @@ const tgMaxRetriesOn429 = 3
 // Publish puts post in ch: it sends its messages the first time (prev empty) and on later
 // versions edits the messages prev names, sending more if the text grew and deleting the surplus
 // if it shrank. A message known to say its part already is left alone, and an identical edit
-// is a success. It returns the state as it is after the calls
-// made, even with an error, so a retry carries on from there instead of posting twice: the
-// caller must keep it whatever the error.
+// is a success. It returns the state as it is after the calls made, even with an error, so a
+// retry carries on from there instead of posting twice: the caller must keep it whatever the
+// error.
 //
 // A surplus message Telegram will not delete (bots may delete only messages younger than 48
 // hours) is replaced by notice, which the desk words; with no notice that is an error.
