@@ -20,7 +20,10 @@ type Connector interface {
 	// Result's State, when set, replaces d.Placement for the next delivery. The caller makes
 	// sure no other delivery of the article and language to the channel is in flight (a
 	// lease), so d.Placement is what the channel holds; a connector that leaves state in the
-	// channel before its last call saves it with d.Save as it goes.
+	// channel before its last call saves it with d.Save as it goes. A connector whose channel
+	// limits how fast it takes messages (Telegram) does not sleep through a long wait for it:
+	// it stops, with an Err matching ErrHeldByRateLimit and RetryAfter saying when the channel
+	// has room, and the delivery comes back then to carry on from the state it saved.
 	Deliver(ctx context.Context, d Dispatch) Result
 	// Check tests a channel's address and credentials (opened; nil when its kind has none)
 	// without publishing anything.
@@ -41,6 +44,14 @@ type Dispatch struct {
 	// connector stops and returns it in its Result.
 	Save func(ctx context.Context, state []byte) error
 }
+
+// ErrHeldByRateLimit is a delivery its channel's own rate limit holds back (Telegram's 20
+// messages a minute in a chat): nothing went wrong, and the channel got only what the connector
+// saved with Dispatch.Save. A connector's Result has an Err matching it (errors.Is) and a
+// RetryAfter saying when the channel has room (Result.Held); the publish task gives its worker
+// back meanwhile, so one busy channel does not keep the other channels' deliveries waiting for
+// a worker, and counts no failed attempt (OutcomeWait).
+var ErrHeldByRateLimit = errors.New("publish: held by the channel's rate limit")
 
 // ErrUnsupportedKind is a channel of a kind no connector serves yet.
 var ErrUnsupportedKind = errors.New("publish: no connector serves this kind of channel")

@@ -92,6 +92,11 @@ const (
 	OutcomeDelivered                // acknowledged with a 2xx
 	OutcomeFailed                   // failed, and no attempt is left before the give-up time
 	OutcomeGone                     // 410 Gone: the subscriber is disabled, its deliveries cancelled
+	// OutcomeWait is no failed attempt: the channel's own rate limit holds the delivery
+	// (Result.Held). It stays pending and is tried again after the wait, with nothing logged
+	// against it, so a burst that a channel takes slowly neither fills the desk's log with
+	// attempts nor lengthens the delivery's backoff.
+	OutcomeWait
 )
 
 // State is the state an attempt with outcome o leaves its delivery in; every state but
@@ -113,7 +118,9 @@ func (o Outcome) State() DeliveryState {
 // would come after d.GiveUpAt, or that will not be made (lastTry: the queue allows no more),
 // fails the delivery now; so does an error that says no retry can mend it (a Permanent method
 // answering true: refused credentials, a channel misconfigured), which a person must fix
-// before redelivering, rather than the channel being hammered for a day.
+// before redelivering, rather than the channel being hammered for a day. A delivery the
+// channel's rate limit holds waits (OutcomeWait) for exactly the time the channel named, as
+// long as that ends before the give-up time: a wait is no failure, so it is not backed off.
 func (d Delivery) Judge(res Result, base time.Duration, retried int, lastTry bool, now time.Time) (Outcome, time.Duration) {
 	var perm interface{ Permanent() bool }
 	switch {
@@ -121,6 +128,8 @@ func (d Delivery) Judge(res Result, base time.Duration, retried int, lastTry boo
 		return OutcomeDelivered, 0
 	case res.Gone():
 		return OutcomeGone, 0
+	case res.Held() && !lastTry && !now.Add(res.RetryAfter).After(d.GiveUpAt):
+		return OutcomeWait, res.RetryAfter
 	case errors.As(res.Err, &perm) && perm.Permanent():
 		return OutcomeFailed, 0
 	}

@@ -18,6 +18,7 @@ func TestOutcomeState(t *testing.T) {
 		{OutcomeDelivered, "delivered"},
 		{OutcomeFailed, "failed"},
 		{OutcomeGone, "cancelled"},
+		{OutcomeWait, "pending"},
 	} {
 		if got := tc.outcome.State(); got != tc.want {
 			t.Errorf("Outcome(%d).State() = %q, want %q", tc.outcome, got, tc.want)
@@ -96,6 +97,17 @@ func TestJudge(t *testing.T) {
 		{name: "a misconfigured channel fails at once", res: channelResult(&ChannelConfigError{errors.New("no bot token")}), want: OutcomeFailed},
 		{name: "a 429 is not permanent", res: channelResult(&TelegramError{Code: http.StatusTooManyRequests, RetryAfter: 40 * time.Second,
 			Description: "Too Many Requests: retry after 40"}), want: OutcomeRetry, min: 40 * time.Second, max: 40 * time.Second},
+		// A chat at its rate limit is a wait of exactly the time until it has room, however
+		// many failures came before (no backoff); one that would end after the give-up time,
+		// or on the queue's last try, is a failure as any other.
+		{name: "held by the channel's rate limit", res: channelResult(&TelegramHeldError{Chat: "@tarjuma_ru", Wait: 43 * time.Second}),
+			retried: 7, want: OutcomeWait, min: 43 * time.Second, max: 43 * time.Second},
+		{name: "held past the give-up time", res: channelResult(&TelegramHeldError{Chat: "@tarjuma_ru", Wait: 61 * time.Minute}),
+			want: OutcomeFailed},
+		{name: "held on the last try", res: channelResult(&TelegramHeldError{Chat: "@tarjuma_ru", Wait: time.Minute}),
+			lastTry: true, want: OutcomeFailed},
+		{name: "another error is no wait", res: Result{Err: errors.New("503"), RetryAfter: time.Minute}, want: OutcomeRetry,
+			min: time.Minute, max: time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, delay := d.Judge(tc.res, 30*time.Second, tc.retried, tc.lastTry, now)

@@ -89,6 +89,10 @@ func (r Result) Acknowledged() bool { return r.Err == nil && r.StatusCode >= 200
 // Gone reports whether the receiver answered 410 Gone: it wants nothing more.
 func (r Result) Gone() bool { return r.StatusCode == http.StatusGone }
 
+// Held reports whether the channel's own rate limit held the attempt back (ErrHeldByRateLimit)
+// until RetryAfter: nothing failed.
+func (r Result) Held() bool { return errors.Is(r.Err, ErrHeldByRateLimit) && r.RetryAfter > 0 }
+
 // Send signs m with the current time and POSTs it. Every failure is in the Result, ready to be
 // logged as an attempt; an answer other than 2xx, a redirect included, is one.
 func (s *Sender) Send(ctx context.Context, m Message) Result {

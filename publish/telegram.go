@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,11 +26,14 @@ import (
 const DefaultTelegramAPIURL = "https://api.telegram.org"
 
 // DefaultTelegramMaxWait is the longest a Telegram call waits in the worker, for the chat's rate
-// limit or a 429's retry_after: one rate window (Telegram's minute and the limiter's second of
-// slack), so a burst's 21st message waits for its slot rather than going back to the queue, and
-// still inside the publish task's timeout. A longer wait ends the attempt, and the delivery is
-// retried after it.
-const DefaultTelegramMaxWait = telegramPerChatWindow
+// limit or a 429's retry_after. A longer wait ends the attempt with a *TelegramHeldError
+// (ErrHeldByRateLimit), the messages sent so far saved, and the delivery comes back when the
+// chat has room, its worker free meanwhile: a burst's 21st message waiting a minute in the
+// worker would hold it from every other channel's deliveries. Five seconds is above the
+// spacing of a chat's slots at its steady rate (61 s / 20, about 3 s), so a chat posting at its
+// limit rarely sends a delivery round the queue, and above what going round costs (asynq's
+// 1 s check for due retries, a lease taken and freed): a shorter wait is cheaper in the worker.
+const DefaultTelegramMaxWait = 5 * time.Second
 
 // TelegramConfig configures a TelegramClient.
 type TelegramConfig struct {
@@ -80,6 +85,30 @@ type TelegramChannel struct {
 // and a withdrawal deletes them.
 type TelegramState struct {
 	MessageIDs []int64 `json:"message_ids"`
+	// Digests name what each message says (telegramDigest of its HTML), in the same order; one
+	// missing (a state kept before them, or after a withdrawal) is not known. A message that
+	// already says its part is not edited: a delivery carrying on after its chat's rate limit
+	// held it, or a correction that changes one message of several, spends none of the chat's
+	// 20 a minute on edits that change nothing.
+	Digests []string `json:"digests,omitempty"`
+}
+
+// telegramDigest names a message's HTML: enough of its SHA-256 to tell texts apart.
+func telegramDigest(html string) string {
+	sum := sha256.Sum256([]byte(html))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// says reports whether message i is known to say the HTML of digest sum.
+func (s TelegramState) says(i int, sum string) bool { return i < len(s.Digests) && s.Digests[i] == sum }
+
+// setDigest records that message i says the HTML of digest sum, those before it not known
+// when the state had no digest for them.
+func (s *TelegramState) setDigest(i int, sum string) {
+	for len(s.Digests) <= i {
+		s.Digests = append(s.Digests, "")
+	}
+	s.Digests[i] = sum
 }
 
 // TelegramError is the Bot API's answer to a failed call: {"ok":false,"error_code":…,
@@ -134,9 +163,10 @@ const tgMaxRetriesOn429 = 3
 
 // Publish puts post in ch: it sends its messages the first time (prev empty) and on later
 // versions edits the messages prev names, sending more if the text grew and deleting the surplus
-// if it shrank. An identical edit is a success. It returns the state as it is after the calls
-// made, even with an error, so a retry carries on from there instead of posting twice: the
-// caller must keep it whatever the error.
+// if it shrank. A message known to say its part already is left alone, and an identical edit
+// is a success. It returns the state as it is after the calls made, even with an error, so a
+// retry carries on from there instead of posting twice: the caller must keep it whatever the
+// error.
 //
 // A surplus message Telegram will not delete (bots may delete only messages younger than 48
 // hours) is replaced by notice, which the desk words; with no notice that is an error.
@@ -144,30 +174,37 @@ func (c *TelegramClient) Publish(ctx context.Context, ch TelegramChannel, post T
 	return c.publish(ctx, ch, post, prev, notice, nil)
 }
 
-// publish is Publish, handing the state to save (when not nil) after each message it sends, so
-// a retry after a crash edits what was sent; an error saving it ends the call.
+// publish is Publish, handing the state to save (when not nil) after each message it sends or
+// edits, so a retry after a crash, or after the chat's rate limit held the delivery, carries on
+// from the next message; an error saving it ends the call.
 func (c *TelegramClient) publish(ctx context.Context, ch TelegramChannel, post TelegramPost, prev TelegramState, notice string,
 	save func(TelegramState) error) (TelegramState, error) {
 	parts := post.Messages()
 	if len(parts) == 0 {
 		return prev, errors.New("telegram: the article has no text to post")
 	}
-	st := TelegramState{MessageIDs: append([]int64(nil), prev.MessageIDs...)}
+	st := TelegramState{MessageIDs: append([]int64(nil), prev.MessageIDs...),
+		Digests: append([]string(nil), prev.Digests[:min(len(prev.Digests), len(prev.MessageIDs))]...)}
 	for i, text := range parts {
-		if i < len(st.MessageIDs) {
+		sum := telegramDigest(text)
+		switch {
+		case st.says(i, sum):
+			continue
+		case i < len(st.MessageIDs):
 			if err := c.edit(ctx, ch, st.MessageIDs[i], text); err != nil {
 				if telegramSays(err, tgEditNotFound) {
 					err = fmt.Errorf("%w (the message was deleted from the channel by hand; the correction is not posted again)", err)
 				}
 				return st, err
 			}
-			continue
+		default:
+			id, err := c.send(ctx, ch, text)
+			if err != nil {
+				return st, err
+			}
+			st.MessageIDs = append(st.MessageIDs, id)
 		}
-		id, err := c.send(ctx, ch, text)
-		if err != nil {
-			return st, err
-		}
-		st.MessageIDs = append(st.MessageIDs, id)
+		st.setDigest(i, sum)
 		if save != nil {
 			if err := save(st); err != nil {
 				return st, fmt.Errorf("telegram: keeping the ids of the messages sent: %w", err)
@@ -180,6 +217,7 @@ func (c *TelegramClient) publish(ctx context.Context, ch TelegramChannel, post T
 			return st, err
 		}
 		st.MessageIDs = st.MessageIDs[:len(st.MessageIDs)-1]
+		st.Digests = st.Digests[:min(len(st.Digests), len(st.MessageIDs))]
 	}
 	return st, nil
 }

@@ -105,7 +105,8 @@ return till
 
 // TelegramHeldError is a call the limiter would hold longer than the caller waits: the chat's
 // budget is spent, or a 429 asked for a long pause. The delivery is to be tried again after
-// RetryDelay, freeing the worker meanwhile.
+// RetryDelay, freeing the worker meanwhile. Nothing is reserved for it: coming back after
+// RetryDelay, it finds that slot free unless another call took it first.
 type TelegramHeldError struct {
 	Chat string
 	Wait time.Duration
@@ -120,6 +121,9 @@ func (e *TelegramHeldError) RetryDelay() time.Duration { return e.Wait }
 
 // Permanent is false: the wait ends.
 func (e *TelegramHeldError) Permanent() bool { return false }
+
+// Is makes the error ErrHeldByRateLimit, the connectors' sign of a wait that is no failure.
+func (e *TelegramHeldError) Is(target error) bool { return target == ErrHeldByRateLimit }
 
 // Wait blocks until a call into ch's chat may go, and counts it. It returns early with ctx's
 // error, at once with a *TelegramHeldError when the call would wait longer than maxWait (it is

@@ -1,7 +1,10 @@
 package publish_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tarjuma/tarjuma"
 	"github.com/tarjuma/tarjuma/publish"
 	"github.com/tarjuma/tarjuma/publish/telegramtest"
 )
@@ -95,14 +99,19 @@ func TestTelegramPublishThenCorrect(t *testing.T) {
 		t.Errorf("state (-first +second):\n%s; edits %d, want 1", diff, msgs[0].Edits)
 	}
 
-	// The same version again (a retried task): Telegram answers "message is not modified",
-	// which is success.
-	if _, err := c.Publish(t.Context(), tgChannel, post, st2, ""); err != nil {
-		t.Errorf("identical edit: %v", err)
+	// The same version again (a retried task): the state knows the message says it already,
+	// so Telegram is not called.
+	calls := len(srv.Calls())
+	if st3, err := c.Publish(t.Context(), tgChannel, post, st2, ""); err != nil || len(srv.Calls()) != calls || !cmp.Equal(st2, st3) {
+		t.Errorf("the same version again: %v, %d calls, state %+v; want no call, the state as it was", err, len(srv.Calls())-calls, st3)
 	}
-	calls := srv.Calls()
-	if got := calls[len(calls)-1]; got != "editMessageText" || srv.Messages(tgChannel.ChatID)[0].Edits != 1 {
-		t.Errorf("last call %s, edits %d; want a refused editMessageText and 1 edit", got, srv.Messages(tgChannel.ChatID)[0].Edits)
+	// With a state kept before it named the messages' texts, the message is edited, and
+	// Telegram's "message is not modified" is success.
+	if st3, err := c.Publish(t.Context(), tgChannel, post, publish.TelegramState{MessageIDs: st2.MessageIDs}, ""); err != nil || !cmp.Equal(st2, st3) {
+		t.Errorf("identical edit: %v, state %+v; want success, the state with its digest", err, st3)
+	}
+	if got := srv.Calls(); len(got) != calls+1 || got[calls] != "editMessageText" || srv.Messages(tgChannel.ChatID)[0].Edits != 1 {
+		t.Errorf("calls %v, edits %d; want one refused editMessageText and still 1 edit", got[calls:], srv.Messages(tgChannel.ChatID)[0].Edits)
 	}
 }
 
@@ -297,14 +306,14 @@ func TestTelegramRetryAfterHonoured(t *testing.T) {
 	rdb := fakeClockRedis(t).client(t)
 	synctest.Test(t, func(t *testing.T) {
 		srv, c := newTelegram(t, rdb)
-		srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 7})
+		srv.Inject(telegramtest.Fault{Method: "sendMessage", Status: 429, RetryAfter: 4})
 		start := time.Now()
 		st, err := c.Publish(t.Context(), tgChannel, publish.TelegramPost{Title: "Хабар"}, publish.TelegramState{}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if elapsed := time.Since(start); elapsed != 7*time.Second {
-			t.Errorf("took %v, want 7s", elapsed)
+		if elapsed := time.Since(start); elapsed != 4*time.Second {
+			t.Errorf("took %v, want 4s", elapsed)
 		}
 		if diff := cmp.Diff([]string{"sendMessage", "sendMessage"}, srv.Calls()); diff != "" || len(st.MessageIDs) != 1 {
 			t.Errorf("calls (-want +got):\n%s; state %v", diff, st)
@@ -345,7 +354,8 @@ func TestTelegramRateLimitShared(t *testing.T) {
 
 // Two clients, as two worker processes have, each with its own connection to the one Redis,
 // share the channel's budget: 30 messages go at 0 s (20) and 61 s (10), and the stand-in
-// refuses none. (With a limiter per process, they overran it together.)
+// refuses none. (With a limiter per process, they overran it together.) The clients wait for
+// their slots here, past the default few seconds, so the test sees the budget alone.
 func TestTelegramRateLimitAcrossProcesses(t *testing.T) {
 	r := fakeClockRedis(t)
 	rdbs := []*redis.Client{r.client(t), r.client(t)}
@@ -354,7 +364,7 @@ func TestTelegramRateLimitAcrossProcesses(t *testing.T) {
 		start := time.Now()
 		var wg sync.WaitGroup
 		for _, rdb := range rdbs {
-			c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client(), Redis: rdb})
+			c := publish.NewTelegramClient(publish.TelegramConfig{APIURL: telegramtest.BaseURL, HTTPClient: srv.Client(), MaxWait: 2 * time.Minute, Redis: rdb})
 			wg.Go(func() {
 				if _, err := c.Publish(t.Context(), tgChannel, longPost(15), publish.TelegramState{}, ""); err != nil {
 					t.Error(err)
@@ -468,4 +478,85 @@ func TestTelegramLong429HoldsTheChat(t *testing.T) {
 			t.Errorf("calls (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// A chat whose budget a burst has spent does not keep the worker for a minute: past the
+// client's few seconds (DefaultTelegramMaxWait), the delivery stops at once, the messages sent
+// so far saved and in its state, saying how long until the chat has room (ErrHeldByRateLimit,
+// not permanent). Carried on after exactly that wait, it sends only the rest, and the
+// stand-in refuses nothing.
+func TestTelegramHeldStopsAndCarriesOn(t *testing.T) {
+	rdb := fakeClockRedis(t).client(t)
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := newTelegram(t, rdb)
+		for range 19 { // a burst's 19 messages at 0 s
+			if _, err := c.Publish(t.Context(), tgChannel, publish.TelegramPost{Title: "Хабар"}, publish.TelegramState{}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(10 * time.Second)
+		var saved [][]byte
+		save := func(_ context.Context, b []byte) error {
+			saved = append(saved, b)
+			return nil
+		}
+		post := longPost(3)
+		r := publish.Release{Version: tarjuma.Version{ArticleID: 1, Lang: tarjuma.Russian, Number: 1,
+			Segments: []tarjuma.Segment{{ID: tarjuma.TitleSegmentID, Text: post.Title},
+				{ID: "p1.s1", Text: post.Paragraphs[0]}, {ID: "p2.s1", Text: post.Paragraphs[1]}, {ID: "p3.s1", Text: post.Paragraphs[2]}}}}
+		start := time.Now()
+		res, state := c.DeliverRelease(t.Context(), tgChannel, r, nil, "", save)
+		// The 20th slot goes to the first message; the second's is the first one's of the burst
+		// a window (61 s) on: 51 s from now.
+		var held *publish.TelegramHeldError
+		if !errors.As(res.Err, &held) || !errors.Is(res.Err, publish.ErrHeldByRateLimit) || held.Permanent() || !res.Held() {
+			t.Fatalf("result %+v; want the chat held", res)
+		}
+		if res.RetryAfter != 51*time.Second || time.Since(start) != 0 {
+			t.Errorf("held for %v after waiting %v; want told 51s at once", res.RetryAfter, time.Since(start))
+		}
+		first := srv.Messages(tgChannel.ChatID)[19].ID
+		if len(saved) != 1 || string(saved[0]) != string(state) || !slices.Equal(stateIDs(t, state), []int64{first}) {
+			t.Fatalf("saved %q, state %s; want the first message's id, saved once", saved, state)
+		}
+		calls := len(srv.Calls())
+
+		// Back after exactly the wait, it finds the chat's slot free: it waits no more.
+		time.Sleep(res.RetryAfter)
+		start = time.Now()
+		res, state = c.DeliverRelease(t.Context(), tgChannel, r, state, "", save)
+		if !res.Acknowledged() || time.Since(start) != 0 {
+			t.Fatalf("carrying on: %+v after waiting %v; want it sent at once", res, time.Since(start))
+		}
+		msgs := srv.Messages(tgChannel.ChatID)[19:]
+		if len(msgs) != 3 || msgs[0].ID != first || msgs[0].Edits != 0 {
+			t.Errorf("the article's messages %v (first edited %d times); want 3, the first %d unchanged", ids(msgs), msgs[0].Edits, first)
+		}
+		// The first message is known to say its part: carrying on spends the chat's budget on
+		// the two messages left, not on an edit that changes nothing.
+		if diff := cmp.Diff([]string{"sendMessage", "sendMessage"}, srv.Calls()[calls:]); diff != "" {
+			t.Errorf("calls carrying on (-want +got):\n%s", diff)
+		}
+		for i, m := range msgs {
+			if !strings.HasSuffix(m.Text, post.Paragraphs[i]) {
+				t.Errorf("message %d is %.20q…, want paragraph %d", m.ID, m.Text, i)
+			}
+		}
+		if got, want := stateIDs(t, state), []int64{first, msgs[1].ID, msgs[2].ID}; !slices.Equal(got, want) {
+			t.Errorf("state's messages %v, want %v", got, want)
+		}
+		if n := srv.RateLimited(); n != 0 {
+			t.Errorf("the stand-in answered 429 %d times", n)
+		}
+	})
+}
+
+// stateIDs reads the message ids of a Telegram state's JSON.
+func stateIDs(t *testing.T, raw []byte) []int64 {
+	t.Helper()
+	var st publish.TelegramState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatalf("state %s: %v", raw, err)
+	}
+	return st.MessageIDs
 }

@@ -2,6 +2,7 @@ package publish_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +26,8 @@ func release(lang tarjuma.Lang, title string, paras ...string) publish.Release {
 }
 
 // The connector-facing calls keep their state as JSON: the first delivery returns it, a
-// correction given it edits the same message and returns nil (nothing changed), and a
-// withdrawal empties it.
+// correction given it edits the same message (the state names its new text), the same
+// correction again returns nil (nothing changed), and a withdrawal empties it.
 func TestTelegramDeliverKeepsState(t *testing.T) {
 	srv, c := newTelegram(t, nil)
 	ch, err := publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{"bot_token":"`+tgToken+`"}`))
@@ -34,12 +35,16 @@ func TestTelegramDeliverKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, st := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст."), nil, "", nil)
-	if !res.Acknowledged() || string(st) != `{"message_ids":[101]}` {
+	if !res.Acknowledged() || !slices.Equal(stateIDs(t, st), []int64{101}) {
 		t.Fatalf("first delivery: %+v, state %s", res, st)
 	}
-	res, st2 := c.DeliverRelease(t.Context(), ch, release(tarjuma.Russian, "Заголовок", "Текст, исправленный."), st, "", nil)
-	if !res.Acknowledged() || st2 != nil {
-		t.Errorf("correction: %+v, state %s; want acknowledged and unchanged", res, st2)
+	correction := release(tarjuma.Russian, "Заголовок", "Текст, исправленный.")
+	res, st2 := c.DeliverRelease(t.Context(), ch, correction, st, "", nil)
+	if !res.Acknowledged() || !slices.Equal(stateIDs(t, st2), []int64{101}) || string(st2) == string(st) {
+		t.Errorf("correction: %+v, state %s; want acknowledged, message 101 saying the new text", res, st2)
+	}
+	if res, st3 := c.DeliverRelease(t.Context(), ch, correction, st2, "", nil); !res.Acknowledged() || st3 != nil {
+		t.Errorf("the correction again: %+v, state %s; want acknowledged and unchanged", res, st3)
 	}
 	if diff := cmp.Diff([]string{"Заголовок\n\nТекст, исправленный."}, texts(srv.Messages(ch.ChatID))); diff != "" {
 		t.Errorf("channel (-want +got):\n%s", diff)

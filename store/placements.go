@@ -184,8 +184,28 @@ func (db *DB) SaveProgress(ctx context.Context, deliveryID int64, state []byte) 
 	return nil
 }
 
+// ReleasePlacement ends the delivery's lease on its placement without recording an attempt,
+// for a delivery that waits (its channel's rate limit holds it) and stays pending: state, when
+// not nil, is what the channel now holds, kept as RecordAttempt keeps it; nil keeps what was
+// there. Another delivery of the article and language may go meanwhile; the waiting one
+// carries on from what it finds when it comes back.
+func (db *DB) ReleasePlacement(ctx context.Context, deliveryID int64, state []byte) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if state != nil {
+			if err := savePlacement(ctx, tx, deliveryID, state); err != nil {
+				return err
+			}
+		}
+		return freePlacement(ctx, tx, deliveryID)
+	})
+	if err != nil {
+		return fmt.Errorf("store: release the placement of delivery %d: %w", deliveryID, err)
+	}
+	return nil
+}
+
 // freePlacement ends the delivery's lease on its placement, in the transaction that records
-// its attempt.
+// its attempt or releases the lease.
 func freePlacement(ctx context.Context, tx *sql.Tx, deliveryID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE channel_placements SET holder = NULL, lease_until = NULL WHERE holder = $1`, deliveryID)
 	return err

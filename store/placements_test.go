@@ -279,3 +279,36 @@ func TestWithdrawReachesDeliveriesInFlight(t *testing.T) {
 		}
 	})
 }
+
+// A delivery that waits (its channel's rate limit holds it) frees its lease without an
+// attempt: it stays pending with none logged, the channel's state it saved is kept (or
+// replaced by the one it gives), and another delivery may take the lease at once.
+func TestReleasePlacementRecordsNoAttempt(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := t.Context()
+		a, d1 := leaseFixture(t, db, "release-1")
+		if _, err := db.LeasePlacement(ctx, d1.ID, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveProgress(ctx, d1.ID, []byte(`{"message_ids":[11]}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ReleasePlacement(ctx, d1.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if l := deliveryLog(t, db, a, d1.ID); l.State != publish.DeliveryPending || len(l.Attempts) != 0 || l.AttemptCount != 0 || l.LastError != "" {
+			t.Errorf("delivery after its release: %s, %d attempts logged, count %d, error %q; want pending, none", l.State, len(l.Attempts), l.AttemptCount, l.LastError)
+		}
+		if st, err := db.LeasePlacement(ctx, d1.ID, time.Minute); err != nil || string(st) != `{"message_ids":[11]}` {
+			t.Fatalf("lease after the release = %q, %v; want the progress saved before it", st, err)
+		}
+		if err := db.ReleasePlacement(ctx, d1.ID, []byte(`{"message_ids":[11,12]}`)); err != nil {
+			t.Fatal(err)
+		}
+		d2 := correct(t, db, a, "Саммит")
+		if st, err := db.LeasePlacement(ctx, d2.ID, time.Minute); err != nil || string(st) != `{"message_ids":[11,12]}` {
+			t.Errorf("another delivery's lease after the release = %q, %v; want it free, with the state given", st, err)
+		}
+	})
+}

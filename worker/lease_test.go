@@ -173,8 +173,8 @@ func (c dyingConnector) Deliver(ctx context.Context, d publish.Dispatch) publish
 }
 
 // TestTelegramRetryAfterCrashSendsNoMessageTwice: a long article goes to Telegram as several
-// messages. The worker dies after the first was sent; the retry edits that one and sends only
-// the rest, so the channel has each part once.
+// messages. The worker dies after the first was sent; the retry leaves that one (its state says
+// what it holds) and sends only the rest, so the channel has each part once.
 func TestTelegramRetryAfterCrashSendsNoMessageTwice(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {

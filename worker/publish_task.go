@@ -98,8 +98,9 @@ func NewPublishHandler(cfg PublishHandlerConfig) *PublishHandler {
 
 // retryAfterError asks for the next attempt after a delay the handler chose: backoff or the
 // receiver's Retry-After, whichever is longer, already checked against the give-up time. A
-// wait (an embargo, another delivery's lease) made no attempt: it is no failure to asynq
-// (isFailure), so it neither uses up the task's retries nor lengthens its backoff.
+// wait (an embargo, another delivery's lease, the channel's rate limit) is no failed attempt:
+// it is no failure to asynq (isFailure), so it neither uses up the task's retries nor
+// lengthens its backoff.
 type retryAfterError struct {
 	after time.Duration
 	err   error
@@ -146,7 +147,8 @@ func (h *PublishHandler) send(ctx context.Context, o publish.Outgoing) publish.R
 // there, and the retry must update it rather than make another), under the delivery's lease on
 // that state, which recording frees. A 2xx delivers it, 410
 // disables the subscriber, a permanent error (refused credentials, a misconfigured channel)
-// fails it at once, and anything else is retried with backoff until the delivery's give-up
+// fails it at once, a delivery its channel's rate limit holds waits for it (the lease freed, no
+// attempt recorded), and anything else is retried with backoff until the delivery's give-up
 // time, when it is marked failed.
 func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var p publishPayload
@@ -195,12 +197,22 @@ func (h *PublishHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	res.Latency = time.Since(start)
 	retried, _ := asynq.GetRetryCount(ctx)
 	outcome, delay := o.Judge(res, h.backoff, retried, lastAttempt(ctx), time.Now())
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if outcome == publish.OutcomeWait {
+		// The channel's rate limit holds the delivery: no attempt failed, so none is logged
+		// (the desk sees it pending; this line says why). The lease is freed and what was sent
+		// kept, and the worker goes to other deliveries until the channel has room.
+		if err := h.db.ReleasePlacement(rctx, o.ID, res.State); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "waiting for the channel's rate limit", "kind", o.Subscriber.Kind, "retry_in", delay, "error", res.Err)
+		return &retryAfterError{after: delay, err: res.Err, wait: true}
+	}
 	attempt := publish.Attempt{DeliveryID: o.ID, At: start, StatusCode: res.StatusCode, Latency: res.Latency, State: res.State}
 	if res.Err != nil {
 		attempt.Error = res.Err.Error()
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
 	if err := h.db.RecordAttempt(rctx, attempt, outcome); err != nil {
 		return err // retried: the receiver dedups the repeat on its webhook-id
 	}

@@ -87,10 +87,15 @@ func NewServer(cfg ServerConfig) *Server {
 		// freshly submitted breaking story for up to a second. Three queues polled ten times a
 		// second cost Redis next to nothing.
 		TaskCheckInterval: 100 * time.Millisecond,
-		RetryDelayFunc:    retryDelay,
-		IsFailure:         isFailure,
-		ErrorHandler:      asynq.ErrorHandlerFunc(errorLogger(log)),
-		Logger:            asynqLogger{log.With("component", "asynq")},
+		// Tasks due again (a retry, a delivery that waited for its channel's rate limit) become
+		// pending only when asynq looks for them; at its 5 s default, a Telegram delivery coming
+		// back for its chat's slot would arrive up to 5 s late, and others might take the slot.
+		// A look a second is a few Redis calls per queue.
+		DelayedTaskCheckInterval: time.Second,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                isFailure,
+		ErrorHandler:             asynq.ErrorHandlerFunc(errorLogger(log)),
+		Logger:                   asynqLogger{log.With("component", "asynq")},
 	})
 	return &Server{srv: srv, mux: mux}
 }
