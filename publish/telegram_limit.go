@@ -11,16 +11,20 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Telegram's limit for a bot posting into one group or channel, as its FAQ states it: 20
-// messages a minute. Going over it earns a 429 and a wait. (The overall limit, about 30 a
-// second, needs more than 90 channels busy at once to matter, and is left to the 429s.)
+// Telegram's limits for a bot posting into one group or channel, as its Bot FAQ states them:
+// no more than 20 messages a minute, and, in a single chat, no more than about one a second.
+// Going over them earns a 429 and a wait. (The overall limit, about 30 a second, needs more than
+// 30 channels posting at once to matter, and is left to the 429s.)
 //
 // The window is a second longer than Telegram's minute: a message reaches Telegram some time
 // after its slot (a new connection, a busy worker), and a first message that arrives late and a
-// 21st that arrives on time would otherwise fall into one minute.
+// 21st that arrives on time would otherwise fall into one minute. The spacing only spreads a
+// burst (20 messages over 19 s instead of at once, which readers' phones also prefer); the
+// minute's 20 bound the rate.
 const (
 	telegramPerChat       = 20
 	telegramPerChatWindow = time.Minute + time.Second
+	telegramPerChatGap    = time.Second
 )
 
 // ErrTelegramLimiterUnavailable is the error of a call into a chat when the limiter's Redis
@@ -28,8 +32,8 @@ const (
 // delivery is retried like any failed attempt.
 var ErrTelegramLimiterUnavailable = errors.New("telegram: the rate limiter's Redis is unavailable, so nothing is posted")
 
-// TelegramLimiter spaces a bot's calls so no window of telegramPerChatWindow holds more than 20
-// into one chat. Its state is in the Redis every worker process shares, so the deliveries of
+// TelegramLimiter spaces a bot's calls into one chat a second apart, and so that no window of
+// telegramPerChatWindow holds more than 20. Its state is in the Redis every worker process shares, so the deliveries of
 // all workers to one channel share the chat's budget, and a 429's retry_after holds the chat
 // for all of them. It keeps nothing of its own.
 //
@@ -66,10 +70,10 @@ func telegramKeys(ch TelegramChannel) (window, hold string) {
 }
 
 // reserveSlotScript reserves the earliest time from now on when one more message keeps at most
-// ARGV[1] in any window of ARGV[2] ms and comes no earlier than the hold or the last reserved
-// time (reservations in order keep the count right for messages still waiting to go), unless
-// the wait is over ARGV[3] ms. It returns {1, wait} for a reservation, {0, wait} for a refusal,
-// which leaves nothing behind. ARGV[4] names the reservation. Times older than the window are
+// ARGV[1] in any window of ARGV[2] ms and comes no earlier than the hold or ARGV[5] ms after
+// the last reserved time (reservations in order keep the count right for messages still
+// waiting to go), unless the wait is over ARGV[3] ms. It returns {1, wait} for a reservation,
+// {0, wait} for a refusal, which leaves nothing behind. ARGV[4] names the reservation. Times older than the window are
 // dropped and the set keeps its last ARGV[1] entries; it expires a window after its last one.
 var reserveSlotScript = redis.NewScript(`
 local t = redis.call('TIME')
@@ -78,7 +82,7 @@ local limit, window, patience = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(A
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local at = math.max(now, tonumber(redis.call('GET', KEYS[2]) or '0'))
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if last[2] then at = math.max(at, tonumber(last[2])) end
+if last[2] then at = math.max(at, tonumber(last[2]) + tonumber(ARGV[5])) end
 local n = redis.call('ZCARD', KEYS[1])
 if n >= limit then
   local nth = redis.call('ZRANGE', KEYS[1], n - limit, n - limit, 'WITHSCORES')
@@ -152,7 +156,7 @@ func (l *TelegramLimiter) reserve(ctx context.Context, ch TelegramChannel, maxWa
 	}
 	window, hold := telegramKeys(ch)
 	res, err := reserveSlotScript.Run(ctx, l.rdb, []string{window, hold}, telegramPerChat,
-		telegramPerChatWindow.Milliseconds(), maxWait.Milliseconds(), rand.Text()).Int64Slice()
+		telegramPerChatWindow.Milliseconds(), maxWait.Milliseconds(), rand.Text(), telegramPerChatGap.Milliseconds()).Int64Slice()
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrTelegramLimiterUnavailable, err)
 	}

@@ -3,6 +3,7 @@ package publish_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -91,9 +92,9 @@ func within(t *testing.T, what string, got, want, slack time.Duration) {
 }
 
 // Two limiters on one Redis, as two worker processes have, share a chat's budget: the first 20
-// calls go at once whichever limiter takes them, the 21st waits until the first leaves the
-// window; a call refused for its short patience is not counted, so 20 more still fit in the
-// second window, and the 41st waits two windows. Another chat, and the same chat under another
+// calls go a second apart (0–19 s) whichever limiter takes them, the 21st waits until the first
+// leaves the window (61 s); a call refused for its short patience is not counted, so 20 more
+// still fit in the second window (61–80 s), and the 41st waits two windows. Another chat, and the same chat under another
 // bot, have budgets of their own.
 func TestTelegramLimiterSharedBudget(t *testing.T) {
 	eachRedis(t, func(t *testing.T, newClient func() *redis.Client) {
@@ -101,9 +102,11 @@ func TestTelegramLimiterSharedBudget(t *testing.T) {
 		ch := publish.TelegramChannel{ChatID: "@tarjuma_ru", BotToken: tgToken}
 		start := time.Now()
 		for i := range 20 {
-			if wait, err := ls[i%2].Reserve(t.Context(), ch, 0); err != nil || wait != 0 {
-				t.Fatalf("call %d: wait %v, %v; want at once", i+1, wait, err)
+			wait, err := ls[i%2].Reserve(t.Context(), ch, 20*time.Second)
+			if err != nil {
+				t.Fatalf("call %d: %v", i+1, err)
 			}
+			within(t, fmt.Sprintf("call %d", i+1), wait, time.Duration(i)*time.Second, time.Since(start))
 		}
 		for i := range 5 {
 			err := ls[i%2].Wait(t.Context(), ch, 10*time.Second)
@@ -118,7 +121,7 @@ func TestTelegramLimiterSharedBudget(t *testing.T) {
 			if err != nil {
 				t.Fatalf("call %d: %v", 21+i, err)
 			}
-			within(t, "calls 21 to 40", wait, window, time.Since(start))
+			within(t, fmt.Sprintf("call %d", 21+i), wait, window+time.Duration(i)*time.Second, time.Since(start))
 		}
 		err := ls[0].Wait(t.Context(), ch, 0)
 		var held *publish.TelegramHeldError
@@ -159,7 +162,8 @@ func TestTelegramLimiterSharedHold(t *testing.T) {
 		if !errors.As(err, &held) {
 			t.Fatalf("held chat with 1s patience: %v, want held", err)
 		}
-		within(t, "held chat refused", held.RetryDelay(), 30*time.Second, time.Since(start))
+		// The next slot is a second after the one just reserved at the hold's end.
+		within(t, "held chat refused", held.RetryDelay(), 31*time.Second, time.Since(start))
 		if wait, err := a.Reserve(t.Context(), publish.TelegramChannel{ChatID: "@tarjuma_en", BotToken: tgToken}, 0); err != nil || wait != 0 {
 			t.Errorf("another chat: wait %v, %v; want at once", wait, err)
 		}

@@ -61,10 +61,11 @@ func newChannelFixture(t *testing.T, db *store.DB, kind publish.Kind, siteURL, s
 		Connectors: publish.NewConnectors(publish.ConnectorsConfig{
 			Sender:    publish.NewSender(publish.SenderConfig{AllowPrivate: true}),
 			WordPress: publish.NewWordPressClient(publish.WordPressConfig{AllowPrivate: true, Timeout: 2 * time.Second}),
-			// A wait longer than a few milliseconds ends the attempt, so a 429's retry_after
-			// is the delivery policy's to honour, not a sleep in the test. The rate limits
-			// are in a Redis of this fixture's own, so no other test's hold reaches it.
-			Telegram: publish.NewTelegramClient(publish.TelegramConfig{APIURL: tgAPI, Timeout: 2 * time.Second, MaxWait: 5 * time.Millisecond,
+			// A wait longer than the second between two messages ends the attempt, so a 429's
+			// retry_after (tens of seconds here) is the delivery policy's to honour, not a
+			// sleep in the test. The rate limits are in a Redis of this fixture's own, so no
+			// other test's hold reaches it.
+			Telegram: publish.NewTelegramClient(publish.TelegramConfig{APIURL: tgAPI, Timeout: 2 * time.Second, MaxWait: 2 * time.Second,
 				Redis: newRedisClient(t, testenv.Redises(t))}),
 		})})
 	f.article = submitSample(t, db)
