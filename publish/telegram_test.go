@@ -68,6 +68,7 @@ func ids(ms []telegramtest.Message) []int64 {
 }
 
 func TestTelegramPublishThenCorrect(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	srv, c := newTelegram(t, nil)
 	post := publish.TelegramPost{Title: "Душанбе & Москва", Paragraphs: []string{"Первый абзац.", "Второй <абзац>."}}
 	st, err := c.Publish(t.Context(), tgChannel, post, publish.TelegramState{}, "")
@@ -116,6 +117,7 @@ func TestTelegramPublishThenCorrect(t *testing.T) {
 }
 
 func TestTelegramCorrectionChangesMessageCount(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	srv, c := newTelegram(t, nil)
 	st, err := c.Publish(t.Context(), tgChannel, longPost(3), publish.TelegramState{}, "")
 	if err != nil {
@@ -154,6 +156,7 @@ func TestTelegramCorrectionChangesMessageCount(t *testing.T) {
 // A message older than 48 hours cannot be deleted by a bot: a correction that needs fewer
 // messages replaces the surplus with the desk's notice, and without one says so.
 func TestTelegramSurplusTooOldToDelete(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	srv, c := newTelegram(t, nil)
 	st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 	if err != nil {
@@ -182,7 +185,9 @@ func TestTelegramSurplusTooOldToDelete(t *testing.T) {
 }
 
 func TestTelegramWithdraw(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	t.Run("deleted", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newTelegram(t, nil)
 		st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 		if err != nil {
@@ -201,6 +206,7 @@ func TestTelegramWithdraw(t *testing.T) {
 		}
 	})
 	t.Run("too old", func(t *testing.T) {
+		t.Parallel()
 		srv, c := newTelegram(t, nil)
 		st, err := c.Publish(t.Context(), tgChannel, longPost(2), publish.TelegramState{}, "")
 		if err != nil {
@@ -282,6 +288,7 @@ func TestTelegramErrors(t *testing.T) {
 // A failure after some messages went out returns the state with them, so the retry sends only
 // the rest.
 func TestTelegramPartialFailureKeepsState(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	srv, c := newTelegram(t, nil)
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Skip: 2, Status: 500})
 	st, err := c.Publish(t.Context(), tgChannel, longPost(4), publish.TelegramState{}, "")

@@ -29,6 +29,7 @@ func release(lang tarjuma.Lang, title string, paras ...string) publish.Release {
 // correction given it edits the same message (the state names its new text), the same
 // correction again returns nil (nothing changed), and a withdrawal empties it.
 func TestTelegramDeliverKeepsState(t *testing.T) {
+	t.Parallel() // its messages go a second apart, in real time
 	srv, c := newTelegram(t, nil)
 	ch, err := publish.NewTelegramChannel([]byte(`{"chat_id":"@tarjuma_ru"}`), []byte(`{"bot_token":"`+tgToken+`"}`))
 	if err != nil {
