@@ -144,6 +144,8 @@ type Article struct {
 	CreatedBy   string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// EmbargoUntil is when the article may first be republished; zero when it is not embargoed.
+	EmbargoUntil time.Time
 }
 
 // SourceRevision is one immutable state of an article's Arabic source.

@@ -21,6 +21,7 @@ type articleJSON struct {
 	CreatedBy    string            `json:"created_by"`
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
+	EmbargoUntil *time.Time        `json:"embargo_until,omitempty"` // absent when not embargoed
 	Translations []translationJSON `json:"translations"`
 }
 
@@ -36,6 +37,7 @@ func newArticleJSON(a tarjuma.Article, ts []tarjuma.Translation) articleJSON {
 		CreatedBy:    a.CreatedBy,
 		CreatedAt:    a.CreatedAt,
 		UpdatedAt:    a.UpdatedAt,
+		EmbargoUntil: optionalTime(a.EmbargoUntil),
 		Translations: jsonList(ts, newTranslationJSON),
 	}
 }

@@ -26,6 +26,12 @@ func TestEmbargoOnSubmit(t *testing.T) {
 		until := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 		req["embargo_until"] = until.In(time.FixedZone("", 5*3600)).Format(time.RFC3339) // Dushanbe's offset
 		a := e.submit(t, req, "Idempotency-Key", "emb-1")
+		if a.EmbargoUntil == nil || !a.EmbargoUntil.Equal(until) {
+			t.Errorf("the 202 shows embargo %v; want %v", a.EmbargoUntil, until)
+		}
+		if got := decode[articleJSON](t, e.as(t, tarjuma.RoleTranslator, "GET", fmt.Sprintf("/api/v1/articles/%d", a.ID), ""), http.StatusOK); got.EmbargoUntil == nil || !got.EmbargoUntil.Equal(until) {
+			t.Errorf("the article shows embargo %v; want %v", got.EmbargoUntil, until)
+		}
 		type translation struct {
 			EmbargoUntil *time.Time `json:"embargo_until"`
 			Withdrawn    *struct{}  `json:"withdrawn"`
@@ -41,6 +47,9 @@ func TestEmbargoOnSubmit(t *testing.T) {
 		past := shortArticle(2)
 		past["embargo_until"] = "2020-01-01T00:00:00Z"
 		p := e.submit(t, past)
+		if p.EmbargoUntil != nil {
+			t.Errorf("the 202 of a past embargo shows %v; want none", p.EmbargoUntil)
+		}
 		got = decode[translation](t, e.as(t, tarjuma.RoleTranslator, "GET", fmt.Sprintf("/api/v1/articles/%d/translations/ru", p.ID), ""), http.StatusOK)
 		if got.EmbargoUntil != nil {
 			t.Errorf("a past embargo was kept: %v", got.EmbargoUntil)

@@ -31,18 +31,20 @@ type NewArticle struct {
 // An article is read with the title and body of its latest source revision.
 const (
 	articleColumns = `a.id, COALESCE(a.external_id, ''), a.revision, r.title, r.body, a.target_langs,
-		a.priority, a.created_by, a.created_at, a.updated_at`
+		a.priority, a.created_by, a.created_at, a.updated_at, a.embargo_until`
 	articleFrom = ` FROM articles a JOIN source_revisions r ON r.article_id = a.id AND r.number = a.revision`
 )
 
 func scanArticle(s scanner) (tarjuma.Article, error) {
 	var a tarjuma.Article
 	var langs string
+	var embargo sql.NullTime
 	err := s.Scan(&a.ID, &a.ExternalID, &a.Revision, &a.Title, &a.Body, &langs,
-		&a.Priority, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt)
+		&a.Priority, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &embargo)
 	if err != nil {
 		return tarjuma.Article{}, err
 	}
+	a.EmbargoUntil = utcOrZero(embargo)
 	for _, l := range strings.Split(langs, ",") {
 		a.TargetLangs = append(a.TargetLangs, tarjuma.Lang(l))
 	}
@@ -82,9 +84,14 @@ func (db *DB) CreateArticle(ctx context.Context, a NewArticle) (tarjuma.Article,
 		article, err := existingArticle(ctx, db.read, a)
 		return article, false, wrapCreate(err)
 	}
-	// Everything read back would be what was just written.
+	// Everything read back would be what was just written (the embargo to the column's microsecond).
+	var embargo time.Time
+	if !a.EmbargoUntil.IsZero() {
+		embargo = a.EmbargoUntil.UTC().Truncate(time.Microsecond)
+	}
 	return tarjuma.Article{ID: id, ExternalID: a.ExternalID, Revision: 1, Title: a.Title, Body: a.Body,
-		TargetLangs: slices.Clone(a.TargetLangs), Priority: a.Priority, CreatedBy: a.Author, CreatedAt: at, UpdatedAt: at}, true, nil
+		TargetLangs: slices.Clone(a.TargetLangs), Priority: a.Priority, CreatedBy: a.Author, CreatedAt: at, UpdatedAt: at,
+		EmbargoUntil: embargo}, true, nil
 }
 
 // CreatedTranslations returns the translations CreateArticle stored with a new article a, as they

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tarjuma/tarjuma"
 )
@@ -56,6 +57,8 @@ func TestResponsesCompressed(t *testing.T) {
 	if code := call(t, "POST", base+"/api/v1/articles", map[string]any{"title": title, "body": body}, &created); code != http.StatusAccepted {
 		t.Fatalf("submit: %d", code)
 	}
+	// The article's answer must not change between the plain and the gzipped request.
+	waitSettled(t, base, created.ID, 1, 30*time.Second)
 	auth := map[string]string{"Authorization": "Bearer " + testDevToken}
 	for _, tc := range []struct {
 		path   string
