@@ -17,6 +17,18 @@ import (
 	"github.com/tarjuma/tarjuma/store"
 )
 
+// holdPosts keeps the WordPress stand-in's post requests in flight until the returned release
+// is called (at the latest when the test ends), so a test can act while a publish is under way.
+func holdPosts(t *testing.T, wp *wordpresstest.Server) (release func()) {
+	t.Helper()
+	hold := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(hold) }) }
+	t.Cleanup(release)
+	wp.Inject(wordpresstest.Fault{Route: postsRoute, Hold: hold})
+	return release
+}
+
 // awaitCall waits until calls() lists call, the request in flight at the stand-in.
 func awaitCall(t *testing.T, calls func() []string, call string) {
 	t.Helper()
@@ -82,10 +94,7 @@ func TestConcurrentDeliveriesMakeOnePost(t *testing.T) {
 			wp := wordpresstest.New()
 			f := newChannelFixture(t, db, publish.KindWordPress, wp.Start(t), `{}`, creds, "")
 			f.approve(t)
-			hold := make(chan struct{})
-			var release sync.Once
-			t.Cleanup(func() { release.Do(func() { close(hold) }) })
-			wp.Inject(wordpresstest.Fault{Route: postsRoute, Hold: hold})
+			release := holdPosts(t, wp)
 			first := f.pending(t)[0]
 			done := f.sendAsync(t, patient(f.handler), first)
 			awaitCall(t, wp.Calls, postsRoute)
@@ -105,7 +114,7 @@ func TestConcurrentDeliveriesMakeOnePost(t *testing.T) {
 				t.Errorf("waiting correction %s with %d attempts; want pending with none", l.State, len(l.Attempts))
 			}
 
-			release.Do(func() { close(hold) })
+			release()
 			if err := <-done; err != nil {
 				t.Fatalf("the first delivery: %v", err)
 			}

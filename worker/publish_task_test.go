@@ -529,21 +529,11 @@ func TestPublishCredentialFailures(t *testing.T) {
 func TestPublishHeldByEmbargo(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, db *store.DB) {
-		f := newPublishFixture(t, db, status(http.StatusNoContent))
 		until := time.Now().Add(3 * time.Hour).UTC().Truncate(time.Second)
-		a, _, err := db.CreateArticle(t.Context(), store.NewArticle{Title: sampleTitle, Body: sampleBody,
-			TargetLangs: tarjuma.TargetLangs(), Priority: tarjuma.PriorityDefault, Author: "test", EmbargoUntil: until})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := process(t.Context(), t, newHandler(t, db, &stubEngine{}), a.ID, tarjuma.English, 1); err != nil {
-			t.Fatal(err)
-		}
-		f.article = a
-		f.approve(t)
+		f := embargoedFixture(t, db, until, status(http.StatusNoContent))
 		d, task := f.task(t)
 		left := time.Until(until) // the most the task can ask to wait
-		err = f.handler.ProcessTask(t.Context(), task)
+		err := f.handler.ProcessTask(t.Context(), task)
 		var held *retryAfterError
 		if !errors.As(err, &held) || !errors.Is(err, errEmbargoed) {
 			t.Fatalf("an embargoed delivery's task returned %v, want to be retried when the embargo ends", err)

@@ -60,10 +60,7 @@ func TestWithdrawalFollowsDeliveryInFlight(t *testing.T) {
 			f := newChannelFixture(t, db, publish.KindWordPress, wp.Start(t), `{}`,
 				`{"username":"desk","app_password":"`+wordpresstest.Editor.AppPassword+`"}`, "")
 			f.approve(t)
-			hold := make(chan struct{})
-			var release sync.Once
-			t.Cleanup(func() { release.Do(func() { close(hold) }) })
-			wp.Inject(wordpresstest.Fault{Route: postsRoute, Hold: hold})
+			release := holdPosts(t, wp)
 			story := f.pending(t)[0]
 			done := f.sendAsync(t, patient(f.handler), story)
 			awaitCall(t, wp.Calls, postsRoute)
@@ -82,7 +79,7 @@ func TestWithdrawalFollowsDeliveryInFlight(t *testing.T) {
 				t.Errorf("the waiting withdrawal made %d calls to the site", n)
 			}
 
-			release.Do(func() { close(hold) })
+			release()
 			if err := <-done; err != nil {
 				t.Fatalf("the story's delivery: %v", err)
 			}
